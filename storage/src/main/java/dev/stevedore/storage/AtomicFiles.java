@@ -1,0 +1,92 @@
+package dev.stevedore.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Durable file operations shared by the stores: atomic small-file writes and directory fsync. */
+final class AtomicFiles {
+
+  private static final Logger log = LoggerFactory.getLogger(AtomicFiles.class);
+
+  private AtomicFiles() {}
+
+  /**
+   * Writes {@code content} as UTF-8 to {@code target} so that readers see either the old file or
+   * the whole new one, even across a crash: the content goes to a temp file in {@code tmpDir} (on
+   * the same file system), is forced to disk, then atomically renamed over {@code target}.
+   */
+  static void writeString(Path tmpDir, Path target, String content) throws IOException {
+    Objects.requireNonNull(tmpDir, "tmpDir");
+    Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(content, "content");
+    createDirectories(target.getParent());
+    Path temp = Files.createTempFile(tmpDir, "record-", ".tmp");
+    try {
+      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+        ByteBuffer bytes = StandardCharsets.UTF_8.encode(content);
+        while (bytes.hasRemaining()) {
+          channel.write(bytes);
+        }
+        channel.force(true);
+      }
+      // On POSIX and Windows an atomic move replaces an existing target.
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | RuntimeException e) {
+      deleteQuietly(temp);
+      throw e;
+    }
+    fsyncDirectory(target.getParent());
+  }
+
+  /**
+   * Creates {@code dir} and any missing parents, then fsyncs the parent of each directory it
+   * created so the new entries survive a crash.
+   */
+  static void createDirectories(Path dir) throws IOException {
+    Objects.requireNonNull(dir, "dir");
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    Path firstExisting = dir.getParent();
+    while (firstExisting != null && !Files.isDirectory(firstExisting)) {
+      firstExisting = firstExisting.getParent();
+    }
+    Files.createDirectories(dir);
+    for (Path parent = dir.getParent(); parent != null; parent = parent.getParent()) {
+      fsyncDirectory(parent);
+      if (parent.equals(firstExisting)) {
+        break;
+      }
+    }
+  }
+
+  /**
+   * Forces a directory's entries (renames, new files) to disk. Best effort: some platforms cannot
+   * open a directory for fsync, and the failure is only logged at debug.
+   */
+  static void fsyncDirectory(Path dir) {
+    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException | UnsupportedOperationException e) {
+      log.debug("Cannot fsync directory {}: {}", dir, e.toString());
+    }
+  }
+
+  /** Deletes {@code file} if it exists; a failure is logged, never thrown. */
+  static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      log.warn("Cannot delete {}: {}", file, e.toString());
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package dev.stevedore.storage;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link BlobStore} in a data directory laid out by {@link FsLayout}: blobs are written to temp
+ * files under {@code tmp/} and atomically renamed to {@code blobs/<alg>/<xx>/<hex>} once verified.
+ *
+ * <p>{@link #open} deletes every file left in {@code tmp/}, so it must run before anything else in
+ * the process writes to this data directory, and not while another process is using it.
+ */
+public final class FileSystemBlobStore implements BlobStore {
+
+  private static final Logger log = LoggerFactory.getLogger(FileSystemBlobStore.class);
+
+  private final FsLayout layout;
+
+  private FileSystemBlobStore(FsLayout layout) {
+    this.layout = layout;
+  }
+
+  /**
+   * Opens the blob store of the data directory {@code root}: creates its directories and deletes
+   * the temp files of writes interrupted by a crash.
+   */
+  public static FileSystemBlobStore open(Path root) throws IOException {
+    Objects.requireNonNull(root, "root");
+    FsLayout layout = new FsLayout(root);
+    AtomicFiles.createDirectories(layout.blobsDir());
+    AtomicFiles.createDirectories(layout.tmpDir());
+    int removed = deleteLeftoverTempFiles(layout.tmpDir());
+    if (removed > 0) {
+      log.info("Removed {} leftover temp files from {}", removed, layout.tmpDir());
+    }
+    log.debug("Opened blob store at {}", layout.root());
+    return new FileSystemBlobStore(layout);
+  }
+
+  @Override
+  public Optional<BlobInfo> stat(Digest digest) throws IOException {
+    Path file = layout.blob(digest);
+    BasicFileAttributes attributes;
+    try {
+      attributes = Files.readAttributes(file, BasicFileAttributes.class);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+    if (!attributes.isRegularFile()) {
+      return Optional.empty();
+    }
+    return Optional.of(new BlobInfo(digest, attributes.size(), file));
+  }
+
+  @Override
+  public BlobWriter create(Digest expected) throws IOException {
+    Objects.requireNonNull(expected, "expected");
+    return FileSystemBlobWriter.start(expected, layout.tmpDir(), layout.blob(expected));
+  }
+
+  @Override
+  public boolean delete(Digest digest) throws IOException {
+    boolean deleted = Files.deleteIfExists(layout.blob(digest));
+    if (deleted) {
+      log.debug("Deleted blob {}", digest);
+    }
+    return deleted;
+  }
+
+  private static int deleteLeftoverTempFiles(Path tmpDir) throws IOException {
+    int removed = 0;
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(tmpDir)) {
+      for (Path entry : entries) {
+        if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+          continue;
+        }
+        try {
+          Files.deleteIfExists(entry);
+          removed++;
+        } catch (IOException e) {
+          log.warn("Cannot delete leftover temp file {}: {}", entry, e.toString());
+        }
+      }
+    }
+    return removed;
+  }
+}
