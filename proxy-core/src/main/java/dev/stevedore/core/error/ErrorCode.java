@@ -21,7 +21,9 @@ public enum ErrorCode {
   UNSUPPORTED(405, "the operation is unsupported"),
   TOOMANYREQUESTS(429, "too many requests"),
   UNAVAILABLE(503, "service unavailable"),
-  UNKNOWN(500, "unknown error");
+  UNKNOWN(500, "unknown error"),
+  /** Not an OCI code: a path that is no registry endpoint. */
+  NOT_FOUND(404, "not found");
 
   private final int httpStatus;
   private final String message;

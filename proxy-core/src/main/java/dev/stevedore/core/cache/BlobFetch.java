@@ -1,0 +1,160 @@
+package dev.stevedore.core.cache;
+
+import dev.stevedore.core.upstream.BlobDownload;
+import dev.stevedore.storage.BlobInfo;
+import dev.stevedore.storage.BlobStore;
+import dev.stevedore.storage.BlobWriter;
+import dev.stevedore.storage.Digest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One upstream download of a blob into a temp file, shared by every client that wants the blob
+ * while it is in flight. Readers open the growing file and read up to {@link #available()},
+ * waiting with {@link #awaitBeyond(long)}; the download goes on whether or not anyone reads.
+ */
+public final class BlobFetch implements BlobSource {
+  private static final Logger log = LoggerFactory.getLogger(BlobFetch.class);
+  private static final int COPY_BUFFER = 128 * 1024;
+  private static final long COMMIT_WAIT_SECONDS = 120;
+
+  private final Digest digest;
+  private final long contentLength;
+  private final BlobWriter writer;
+  private final Runnable onEnd;
+  private final CompletableFuture<BlobInfo> done = new CompletableFuture<>();
+  private final Object lock = new Object();
+  private final List<Waiter> waiters = new ArrayList<>();
+
+  private BlobFetch(Digest digest, long contentLength, BlobWriter writer, Runnable onEnd) {
+    this.digest = digest;
+    this.contentLength = contentLength;
+    this.writer = writer;
+    this.onEnd = onEnd;
+  }
+
+  /**
+   * Opens the temp file for a download; {@link #copy(BlobDownload)} fills it. {@code onEnd} runs
+   * once the outcome is settled (blob committed or discarded) and before readers learn of it, so a
+   * request that arrives after a failure starts a fresh fetch.
+   */
+  static BlobFetch begin(BlobStore store, Digest digest, long contentLength, Runnable onEnd)
+      throws IOException {
+    Objects.requireNonNull(store, "store");
+    return new BlobFetch(digest, contentLength, store.create(digest), onEnd);
+  }
+
+  public Digest digest() {
+    return digest;
+  }
+
+  /** The size upstream announced, or -1 when it did not say. */
+  public long contentLength() {
+    return contentLength;
+  }
+
+  /** Bytes already in the file that readers may read. */
+  public long available() {
+    return writer.written();
+  }
+
+  /** Completes with the committed blob, or fails when the download failed or did not verify. */
+  public CompletableFuture<BlobInfo> done() {
+    return done;
+  }
+
+  /** Completes once more than {@code position} bytes are available, or the fetch has ended. */
+  public CompletableFuture<Void> awaitBeyond(long position) {
+    synchronized (lock) {
+      if (available() > position || done.isDone()) {
+        return CompletableFuture.completedFuture(null);
+      }
+      Waiter waiter = new Waiter(position, new CompletableFuture<>());
+      waiters.add(waiter);
+      return waiter.signal();
+    }
+  }
+
+  /**
+   * Opens the blob's bytes for reading: the growing temp file, or the committed file once the
+   * download is done. Blocking: call it on the disk executor.
+   */
+  public FileChannel openChannel() throws IOException {
+    if (!done.isDone()) {
+      try {
+        return FileChannel.open(writer.tempFile(), StandardOpenOption.READ);
+      } catch (NoSuchFileException renamedOrDiscarded) {
+        // committed or cancelled between the check and the open: the outcome tells which
+      }
+    }
+    try {
+      BlobInfo info = done.get(COMMIT_WAIT_SECONDS, TimeUnit.SECONDS);
+      return FileChannel.open(info.path(), StandardOpenOption.READ);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while opening " + digest, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IOException("download of " + digest + " failed", Futures.unwrap(e));
+    }
+  }
+
+  /** Copies the upstream body into the file, then verifies and commits. Blocking. */
+  void copy(BlobDownload download) {
+    try (download;
+        InputStream body = download.body()) {
+      byte[] buffer = new byte[COPY_BUFFER];
+      int read;
+      while ((read = body.read(buffer)) >= 0) {
+        writer.write(ByteBuffer.wrap(buffer, 0, read));
+        signalWaiters();
+      }
+      if (contentLength >= 0 && writer.written() != contentLength) {
+        throw new IOException(
+            "upstream sent " + writer.written() + " of " + contentLength + " bytes of " + digest);
+      }
+      BlobInfo info = writer.commit();
+      log.info("fetched blob {} ({} bytes)", digest, info.size());
+      onEnd.run();
+      done.complete(info);
+    } catch (Exception e) {
+      writer.cancel();
+      log.warn("fetch of blob {} failed: {}", digest, e.toString());
+      onEnd.run();
+      done.completeExceptionally(e);
+    } finally {
+      signalWaiters();
+    }
+  }
+
+  private void signalWaiters() {
+    List<Waiter> ready = new ArrayList<>();
+    synchronized (lock) {
+      long available = available();
+      boolean finished = done.isDone();
+      for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+        Waiter waiter = it.next();
+        if (finished || available > waiter.position()) {
+          it.remove();
+          ready.add(waiter);
+        }
+      }
+    }
+    ready.forEach(waiter -> waiter.signal().complete(null));
+  }
+
+  private record Waiter(long position, CompletableFuture<Void> signal) {}
+}

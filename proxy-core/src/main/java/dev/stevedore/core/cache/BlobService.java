@@ -1,0 +1,104 @@
+package dev.stevedore.core.cache;
+
+import static dev.stevedore.core.cache.Futures.supplyBlocking;
+
+import dev.stevedore.core.model.RepositoryName;
+import dev.stevedore.core.upstream.BlobDownload;
+import dev.stevedore.core.upstream.Upstream;
+import dev.stevedore.storage.BlobStore;
+import dev.stevedore.storage.Digest;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+/**
+ * Blobs through the cache: a stored blob is served from its file; a miss starts one upstream
+ * download per digest, which every concurrent request for that digest (from any repository)
+ * reads as it grows. The blob becomes visible only after its digest verified.
+ */
+public final class BlobService {
+
+  private final BlobStore store;
+  private final Executor disk;
+  private final Executor fetch;
+  private final ConcurrentHashMap<Digest, CompletableFuture<BlobFetch>> inFlight =
+      new ConcurrentHashMap<>();
+
+  public BlobService(BlobStore store, Executor disk, Executor fetch) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.disk = Objects.requireNonNull(disk, "disk");
+    this.fetch = Objects.requireNonNull(fetch, "fetch");
+  }
+
+  /** The blob's size, from the store, a fetch in flight, or an upstream HEAD (never a download). */
+  public CompletableFuture<Long> size(Upstream upstream, RepositoryName repo, Digest digest) {
+    CompletableFuture<BlobFetch> running = inFlight.get(digest);
+    if (running != null) {
+      Optional<BlobFetch> started = Optional.ofNullable(running.getNow(null));
+      if (started.isPresent() && started.get().contentLength() >= 0) {
+        return CompletableFuture.completedFuture(started.get().contentLength());
+      }
+    }
+    return supplyBlocking(() -> store.stat(digest), disk)
+        .thenCompose(
+            info ->
+                info.isPresent()
+                    ? CompletableFuture.completedFuture(info.get().size())
+                    : upstream.headBlob(repo, digest).thenApply(head -> head.contentLength()));
+  }
+
+  /** The blob's bytes: stored, or a shared download that has received its response headers. */
+  public CompletableFuture<BlobSource> open(Upstream upstream, RepositoryName repo, Digest digest) {
+    return supplyBlocking(() -> store.stat(digest), disk)
+        .thenCompose(
+            info -> {
+              if (info.isPresent()) {
+                return CompletableFuture.completedFuture(new StoredBlob(info.get()));
+              }
+              return joinOrStart(upstream, repo, digest).thenApply(BlobSource.class::cast);
+            });
+  }
+
+  /** Number of downloads in flight. */
+  public int inFlightCount() {
+    return inFlight.size();
+  }
+
+  private CompletableFuture<BlobFetch> joinOrStart(
+      Upstream upstream, RepositoryName repo, Digest digest) {
+    CompletableFuture<BlobFetch> mine = new CompletableFuture<>();
+    CompletableFuture<BlobFetch> existing = inFlight.putIfAbsent(digest, mine);
+    if (existing != null) {
+      return existing.copy();
+    }
+    upstream
+        .getBlob(repo, digest)
+        .whenComplete(
+            (download, error) -> {
+              if (error != null) {
+                inFlight.remove(digest, mine);
+                mine.completeExceptionally(error);
+                return;
+              }
+              fetch.execute(() -> run(digest, download, mine));
+            });
+    return mine.copy();
+  }
+
+  private void run(Digest digest, BlobDownload download, CompletableFuture<BlobFetch> mine) {
+    Runnable release = () -> inFlight.remove(digest, mine);
+    BlobFetch running;
+    try {
+      running = BlobFetch.begin(store, digest, download.contentLength(), release);
+    } catch (Exception e) {
+      download.close();
+      release.run();
+      mine.completeExceptionally(e);
+      return;
+    }
+    mine.complete(running);
+    running.copy(download);
+  }
+}

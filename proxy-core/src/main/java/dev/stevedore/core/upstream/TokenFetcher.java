@@ -1,0 +1,116 @@
+package dev.stevedore.core.upstream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fetches a bearer token from a realm: {@code GET realm?service=…&scope=…}, with the configured
+ * credentials as Basic authentication (to the realm only), else anonymously.
+ */
+final class TokenFetcher {
+
+  static final Duration DEFAULT_LIFETIME = Duration.ofSeconds(60);
+  static final Duration MAX_LIFETIME = Duration.ofDays(1);
+  static final int MAX_RESPONSE_BYTES = 1024 * 1024;
+  private static final Pattern HEADER_SAFE = Pattern.compile("[\\x21-\\x7e]+");
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Logger log = LoggerFactory.getLogger(TokenFetcher.class);
+
+  private final String upstream;
+  private final RedirectingTransport transport;
+  private final Optional<Credentials> credentials;
+  private final Ticker ticker;
+  private final UpstreamErrors errors;
+
+  TokenFetcher(
+      String upstream,
+      RedirectingTransport transport,
+      Optional<Credentials> credentials,
+      Ticker ticker,
+      UpstreamErrors errors) {
+    this.upstream = upstream;
+    this.transport = transport;
+    this.credentials = credentials;
+    this.ticker = ticker;
+    this.errors = errors;
+  }
+
+  CompletableFuture<Token> fetch(TokenKey key) {
+    HttpRequest.Builder request =
+        transport.newRequest(tokenUri(key)).GET().header("Accept", "application/json");
+    credentials.ifPresent(c -> request.header("Authorization", c.basicAuthorization()));
+    log.debug(
+        "upstream {}: fetching {} token for {}",
+        upstream,
+        credentials.isPresent() ? "an authenticated" : "an anonymous",
+        key.scope());
+    return transport
+        .send(request.build(), BodyPlan.buffered(MAX_RESPONSE_BYTES))
+        .thenApply(
+            reply -> {
+              if (reply.status() != 200) {
+                throw errors.forStatus(
+                    UpstreamErrors.Subject.TOKEN, "a token for " + key.scope(), reply);
+              }
+              if (reply.body().truncated()) {
+                throw new UpstreamProtocolException("token response larger than 1 MiB");
+              }
+              return parse(reply.body().bytes());
+            });
+  }
+
+  static URI tokenUri(TokenKey key) {
+    StringBuilder query = new StringBuilder();
+    if (!key.service().isEmpty()) {
+      query.append("service=").append(encode(key.service())).append('&');
+    }
+    query.append("scope=").append(encode(key.scope()));
+    String realm = key.realm();
+    String separator = realm.indexOf('?') >= 0 ? "&" : "?";
+    return URI.create(realm + separator + query);
+  }
+
+  Token parse(byte[] body) {
+    JsonNode json;
+    try {
+      json = JSON.readTree(body);
+    } catch (IOException e) {
+      throw new UpstreamProtocolException("token response is not JSON");
+    }
+    if (json == null || !json.isObject()) {
+      throw new UpstreamProtocolException("token response is not a JSON object");
+    }
+    String value = json.path("token").asText("");
+    if (value.isEmpty()) {
+      value = json.path("access_token").asText("");
+    }
+    if (value.isEmpty()) {
+      throw new UpstreamProtocolException("token response has no token");
+    }
+    if (!HEADER_SAFE.matcher(value).matches()) {
+      throw new UpstreamProtocolException("token response has a malformed token");
+    }
+    long seconds = json.path("expires_in").asLong(0);
+    Duration lifetime =
+        seconds <= 0
+            ? DEFAULT_LIFETIME
+            : Duration.ofSeconds(Math.min(seconds, MAX_LIFETIME.toSeconds()));
+    return Token.expiringIn(value, lifetime, ticker);
+  }
+
+  private static String encode(String text) {
+    return URLEncoder.encode(text, StandardCharsets.UTF_8);
+  }
+}

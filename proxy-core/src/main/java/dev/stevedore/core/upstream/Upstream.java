@@ -1,0 +1,29 @@
+package dev.stevedore.core.upstream;
+
+import dev.stevedore.core.model.Reference;
+import dev.stevedore.core.model.RepositoryName;
+import dev.stevedore.storage.Digest;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One upstream registry as the caching services see it. Every call is async and fails with a
+ * {@link dev.stevedore.core.error.RegistryException} that the client can be shown.
+ */
+public interface Upstream {
+
+  /** The registry name, such as {@code docker.io}. */
+  String name();
+
+  CompletableFuture<ManifestResponse> getManifest(
+      RepositoryName repo, Reference ref, List<String> accept);
+
+  CompletableFuture<ManifestHead> headManifest(
+      RepositoryName repo, Reference ref, List<String> accept);
+
+  CompletableFuture<BlobHead> headBlob(RepositoryName repo, Digest digest);
+
+  CompletableFuture<BlobDownload> getBlob(RepositoryName repo, Digest digest);
+
+  CompletableFuture<TagListResponse> listTags(RepositoryName repo, String rawQuery);
+}

@@ -1,0 +1,238 @@
+package dev.stevedore.core.upstream;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.stevedore.core.error.ErrorCode;
+import dev.stevedore.core.model.MediaTypes;
+import dev.stevedore.core.model.Reference;
+import dev.stevedore.core.model.RepositoryName;
+import dev.stevedore.storage.Digest;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client for one upstream registry. It pings {@code /v2/} once to learn how to authenticate,
+ * caches bearer tokens per repository scope, follows redirects without credentials, and reports
+ * every failure as a {@link dev.stevedore.core.error.RegistryException} (the failed future's direct
+ * cause). All methods are asynchronous and never block the caller.
+ */
+public final class UpstreamClient implements Upstream {
+
+  static final int MAX_TAG_LIST_BYTES = 8 * 1024 * 1024;
+  private static final Logger log = LoggerFactory.getLogger(UpstreamClient.class);
+  private static final Pattern TAG_QUERY_PARAM = Pattern.compile("(n|last)=[A-Za-z0-9._~%-]*");
+
+  private final UpstreamConfig config;
+  private final RedirectingTransport transport;
+  private final AuthorizingSender sender;
+  private final UpstreamErrors errors;
+
+  public UpstreamClient(UpstreamConfig config) {
+    this(config, Ticker.systemTicker());
+  }
+
+  /** With an injected ticker, so tests can expire tokens without sleeping. */
+  UpstreamClient(UpstreamConfig config, Ticker ticker) {
+    this.config = Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(ticker, "ticker");
+    this.errors = new UpstreamErrors(config.name());
+    this.transport =
+        new RedirectingTransport(
+            RedirectingTransport.newHttpClient(config.connectTimeout()), config.requestTimeout());
+    AuthDiscovery discovery =
+        new AuthDiscovery(config.name(), config.resolve("/v2/"), transport, errors);
+    TokenFetcher fetcher =
+        new TokenFetcher(config.name(), transport, config.credentials(), ticker, errors);
+    this.sender =
+        new AuthorizingSender(
+            config.name(),
+            discovery,
+            new TokenCache(ticker),
+            fetcher,
+            transport,
+            config.credentials());
+  }
+
+  /** The upstream's registry name, such as {@code docker.io}. */
+  @Override
+  public String name() {
+    return config.name();
+  }
+
+  /**
+   * {@code GET} a manifest, byte for byte. {@code accept} is sent as the Accept header ({@link
+   * MediaTypes#ALL_MANIFESTS} when empty). A by-digest request is verified against its digest.
+   */
+  @Override
+  public CompletableFuture<ManifestResponse> getManifest(
+      RepositoryName repository, Reference reference, List<String> accept) {
+    Objects.requireNonNull(repository, "repository");
+    Objects.requireNonNull(reference, "reference");
+    Objects.requireNonNull(accept, "accept");
+    String what = "manifest " + repository + ":" + reference;
+    log.debug("upstream {}: GET {}", config.name(), what);
+    HttpRequest request = manifestRequest(repository, reference, accept).GET().build();
+    return errors.mapped(
+        what,
+        () ->
+            sender
+                .send(repository, request, BodyPlan.buffered(ManifestReplies.MAX_MANIFEST_BYTES))
+                .thenApply(
+                    reply -> {
+                      if (reply.status() != 200) {
+                        throw errors.forStatus(UpstreamErrors.Subject.MANIFEST, what, reply);
+                      }
+                      return ManifestReplies.response(config.name(), what, reference, reply);
+                    }));
+  }
+
+  /** {@code HEAD} a manifest (Docker Hub does not count HEADs against the pull limit). */
+  @Override
+  public CompletableFuture<ManifestHead> headManifest(
+      RepositoryName repository, Reference reference, List<String> accept) {
+    Objects.requireNonNull(repository, "repository");
+    Objects.requireNonNull(reference, "reference");
+    Objects.requireNonNull(accept, "accept");
+    String what = "manifest " + repository + ":" + reference;
+    log.debug("upstream {}: HEAD {}", config.name(), what);
+    HttpRequest request =
+        manifestRequest(repository, reference, accept)
+            .method("HEAD", HttpRequest.BodyPublishers.noBody())
+            .build();
+    return errors.mapped(
+        what,
+        () ->
+            sender
+                .send(repository, request, BodyPlan.headersOnly())
+                .thenApply(
+                    reply -> {
+                      if (reply.status() != 200) {
+                        throw errors.forStatus(UpstreamErrors.Subject.MANIFEST, what, reply);
+                      }
+                      return ManifestReplies.head(reference, reply);
+                    }));
+  }
+
+  /** {@code HEAD} a blob: its length, following redirects without credentials. */
+  @Override
+  public CompletableFuture<BlobHead> headBlob(RepositoryName repository, Digest digest) {
+    Objects.requireNonNull(repository, "repository");
+    Objects.requireNonNull(digest, "digest");
+    String what = "blob " + repository + "@" + digest;
+    log.debug("upstream {}: HEAD {}", config.name(), what);
+    HttpRequest request =
+        transport
+            .newRequest(blobUri(repository, digest))
+            .method("HEAD", HttpRequest.BodyPublishers.noBody())
+            .build();
+    return errors.mapped(
+        what,
+        () ->
+            sender
+                .send(repository, request, BodyPlan.headersOnly())
+                .thenApply(
+                    reply -> {
+                      if (reply.status() != 200) {
+                        throw errors.forStatus(UpstreamErrors.Subject.BLOB, what, reply);
+                      }
+                      return new BlobHead(reply.contentLength());
+                    }));
+  }
+
+  /**
+   * {@code GET} a blob as a stream (following a redirect to a CDN without credentials). The bytes
+   * are not verified here. The caller must close the download.
+   */
+  @Override
+  public CompletableFuture<BlobDownload> getBlob(RepositoryName repository, Digest digest) {
+    Objects.requireNonNull(repository, "repository");
+    Objects.requireNonNull(digest, "digest");
+    String what = "blob " + repository + "@" + digest;
+    log.debug("upstream {}: GET {}", config.name(), what);
+    HttpRequest request = transport.newRequest(blobUri(repository, digest)).GET().build();
+    return errors.mapped(
+        what,
+        () ->
+            sender
+                .send(repository, request, BodyPlan.streamed())
+                .thenApply(
+                    reply -> {
+                      if (reply.status() != 200) {
+                        throw errors.forStatus(UpstreamErrors.Subject.BLOB, what, reply);
+                      }
+                      return new BlobDownload(reply.contentLength(), reply.body());
+                    }));
+  }
+
+  /**
+   * {@code GET} the tag list. Of {@code rawQuery} (nullable, e.g. {@code n=10&last=x}) only the
+   * pagination parameters {@code n} and {@code last} are forwarded.
+   */
+  @Override
+  public CompletableFuture<TagListResponse> listTags(RepositoryName repository, String rawQuery) {
+    Objects.requireNonNull(repository, "repository");
+    String what = "tags of " + repository;
+    log.debug("upstream {}: GET {}", config.name(), what);
+    String query = paginationQuery(rawQuery);
+    URI uri =
+        config.resolve(
+            "/v2/" + repository.value() + "/tags/list" + (query.isEmpty() ? "" : "?" + query));
+    HttpRequest request =
+        transport.newRequest(uri).GET().header("Accept", "application/json").build();
+    return errors.mapped(
+        what,
+        () ->
+            sender
+                .send(repository, request, BodyPlan.buffered(MAX_TAG_LIST_BYTES))
+                .thenApply(
+                    reply -> {
+                      if (reply.status() != 200) {
+                        throw errors.forStatus(UpstreamErrors.Subject.TAGS, what, reply);
+                      }
+                      if (reply.body().truncated()) {
+                        throw ErrorCode.UNKNOWN.exception(
+                            "upstream "
+                                + config.name()
+                                + " sent a tag list over 8 MiB for "
+                                + repository
+                                + "; ask for fewer with ?n=");
+                      }
+                      return new TagListResponse(
+                          reply.status(),
+                          reply.body().bytes(),
+                          reply.headers().firstValue("Content-Type").orElse("application/json"),
+                          reply.headers().firstValue("Link"));
+                    }));
+  }
+
+  private HttpRequest.Builder manifestRequest(
+      RepositoryName repository, Reference reference, List<String> accept) {
+    List<String> types = accept.isEmpty() ? MediaTypes.ALL_MANIFESTS : accept;
+    URI uri = config.resolve("/v2/" + repository.value() + "/manifests/" + reference.value());
+    return transport.newRequest(uri).header("Accept", String.join(", ", types));
+  }
+
+  private URI blobUri(RepositoryName repository, Digest digest) {
+    return config.resolve("/v2/" + repository.value() + "/blobs/" + digest);
+  }
+
+  /** The {@code n} and {@code last} parameters of a raw query, anything else dropped. */
+  static String paginationQuery(String rawQuery) {
+    if (rawQuery == null || rawQuery.isEmpty()) {
+      return "";
+    }
+    List<String> kept = new ArrayList<>();
+    for (String param : rawQuery.split("&")) {
+      if (TAG_QUERY_PARAM.matcher(param).matches()) {
+        kept.add(param);
+      }
+    }
+    return String.join("&", kept);
+  }
+}

@@ -1,0 +1,130 @@
+package dev.stevedore.core.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.stevedore.core.model.RepositoryName;
+import dev.stevedore.storage.BlobStore;
+import dev.stevedore.storage.Digest;
+import dev.stevedore.storage.DigestMismatchException;
+import dev.stevedore.storage.FileSystemBlobStore;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BlobServiceTest {
+  private static final RepositoryName REPO = RepositoryName.parse("library/alpine");
+
+  @TempDir Path data;
+  private final FakeUpstream upstream = new FakeUpstream();
+  private final ExecutorService threads = Executors.newCachedThreadPool();
+  private BlobStore store;
+  private BlobService service;
+  private byte[] content;
+  private Digest digest;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    store = FileSystemBlobStore.open(data);
+    service = new BlobService(store, threads, threads);
+    content = new byte[1_000_000];
+    new Random(7).nextBytes(content);
+    digest = upstream.putBlob(content);
+  }
+
+  @AfterEach
+  void tearDown() {
+    threads.shutdownNow();
+  }
+
+  @Test
+  void open_cold_streamsTheDownloadAndStoresIt() throws Exception {
+    BlobSource source = service.open(upstream, REPO, digest).join();
+
+    assertThat(source).isInstanceOf(BlobFetch.class);
+    assertThat(readAll((BlobFetch) source)).isEqualTo(content);
+    assertThat(store.stat(digest)).isPresent();
+    assertThat(service.open(upstream, REPO, digest).join()).isInstanceOf(StoredBlob.class);
+    assertThat(upstream.blobGets).hasValue(1);
+  }
+
+  @Test
+  void open_concurrentMisses_shareOneUpstreamDownload() throws Exception {
+    upstream.gate = new CompletableFuture<>();
+    List<CompletableFuture<BlobSource>> opens =
+        IntStream.range(0, 20).mapToObj(i -> service.open(upstream, REPO, digest)).toList();
+    upstream.gate.complete(null);
+
+    for (CompletableFuture<BlobSource> open : opens) {
+      BlobSource source = open.join();
+      byte[] read =
+          source instanceof BlobFetch fetch
+              ? readAll(fetch)
+              : java.nio.file.Files.readAllBytes(((StoredBlob) source).info().path());
+      assertThat(read).isEqualTo(content);
+    }
+    assertThat(upstream.blobGets).hasValue(1);
+  }
+
+  @Test
+  void open_corruptUpstream_failsEveryReaderAndCachesNothing() throws Exception {
+    upstream.blobBodies =
+        bytes -> {
+          byte[] corrupt = bytes.clone();
+          corrupt[corrupt.length / 2] ^= 1;
+          return new ByteArrayInputStream(corrupt);
+        };
+    BlobFetch fetch = (BlobFetch) service.open(upstream, REPO, digest).join();
+
+    assertThatThrownBy(() -> fetch.done().join()).hasCauseInstanceOf(DigestMismatchException.class);
+    assertThat(store.stat(digest)).isEmpty();
+
+    upstream.blobBodies = ByteArrayInputStream::new;
+    BlobFetch retry = (BlobFetch) service.open(upstream, REPO, digest).join();
+    assertThat(readAll(retry)).isEqualTo(content);
+    assertThat(upstream.blobGets).hasValue(2);
+  }
+
+  @Test
+  void size_uncached_usesUpstreamHeadNotADownload() {
+    assertThat(service.size(upstream, REPO, digest).join()).isEqualTo(content.length);
+
+    assertThat(upstream.blobHeads).hasValue(1);
+    assertThat(upstream.blobGets).hasValue(0);
+  }
+
+  /** Reads a fetch the way the server does: follow the growing file, then wait for the verdict. */
+  private static byte[] readAll(BlobFetch fetch) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (FileChannel file = fetch.openChannel()) {
+      ByteBuffer buffer = ByteBuffer.allocate(8192);
+      long position = 0;
+      while (true) {
+        buffer.clear();
+        int read = file.read(buffer, position);
+        if (read > 0) {
+          out.write(buffer.array(), 0, read);
+          position += read;
+        } else if (fetch.done().isDone() && position >= fetch.available()) {
+          break;
+        } else {
+          fetch.awaitBeyond(position).join();
+        }
+      }
+    }
+    fetch.done().join();
+    return out.toByteArray();
+  }
+}

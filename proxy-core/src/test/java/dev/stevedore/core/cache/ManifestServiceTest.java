@@ -1,0 +1,188 @@
+package dev.stevedore.core.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.stevedore.core.error.ErrorCode;
+import dev.stevedore.core.error.RegistryException;
+import dev.stevedore.core.model.MediaTypes;
+import dev.stevedore.core.model.Reference;
+import dev.stevedore.core.model.RepositoryName;
+import dev.stevedore.storage.FileSystemBlobStore;
+import dev.stevedore.storage.FileSystemMediaTypeStore;
+import dev.stevedore.storage.FileSystemTagStore;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ManifestServiceTest {
+  private static final RepositoryName REPO = RepositoryName.parse("library/alpine");
+  private static final Duration TTL = Duration.ofMinutes(5);
+  private static final Executor DISK = Runnable::run;
+
+  @TempDir Path data;
+  private final FakeUpstream upstream = new FakeUpstream();
+  private final MutableClock clock = new MutableClock();
+  private ManifestService service;
+  private FakeUpstream.Manifest index;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    service = newService();
+    index = upstream.putTag("3.19", "{\"schemaVersion\":2,\"n\":1}", MediaTypes.OCI_INDEX);
+  }
+
+  private ManifestService newService() throws Exception {
+    StoredManifests stored =
+        new StoredManifests(FileSystemBlobStore.open(data), FileSystemMediaTypeStore.open(data));
+    return new ManifestService(stored, FileSystemTagStore.open(data), DISK, clock, TTL);
+  }
+
+  private ManifestContent get(String reference) {
+    return service.get(upstream, REPO, Reference.parse(reference), AcceptedTypes.ANY).join();
+  }
+
+  private ManifestDescriptor head(String reference) {
+    return service.head(upstream, REPO, Reference.parse(reference), AcceptedTypes.ANY).join();
+  }
+
+  @Test
+  void getTag_cold_fetchesOnceAndServesExactBytes() {
+    ManifestContent content = get("3.19");
+
+    assertThat(content.body()).isEqualTo(index.body());
+    assertThat(content.descriptor().digest()).isEqualTo(index.digest());
+    assertThat(content.descriptor().mediaType()).isEqualTo(MediaTypes.OCI_INDEX);
+    assertThat(upstream.manifestGets).hasValue(1);
+  }
+
+  @Test
+  void getTag_withinTtl_makesNoUpstreamRequest() {
+    get("3.19");
+    clock.advance(TTL.minusSeconds(1));
+
+    get("3.19");
+    head("3.19");
+
+    assertThat(upstream.manifestGets).hasValue(1);
+    assertThat(upstream.manifestHeads).hasValue(0);
+  }
+
+  @Test
+  void getTag_afterTtlUnchanged_revalidatesWithHeadOnly() {
+    get("3.19");
+    clock.advance(TTL.plusSeconds(1));
+
+    assertThat(get("3.19").descriptor().stale()).isFalse();
+    get("3.19");
+
+    assertThat(upstream.manifestHeads).hasValue(1);
+    assertThat(upstream.manifestGets).hasValue(1);
+  }
+
+  @Test
+  void getTag_afterTtlChanged_fetchesNewManifest() {
+    get("3.19");
+    FakeUpstream.Manifest updated =
+        upstream.putTag("3.19", "{\"schemaVersion\":2,\"n\":2}", MediaTypes.OCI_INDEX);
+    clock.advance(TTL.plusSeconds(1));
+
+    ManifestContent content = get("3.19");
+
+    assertThat(content.descriptor().digest()).isEqualTo(updated.digest());
+    assertThat(upstream.manifestGets).hasValue(2);
+  }
+
+  @Test
+  void getTag_upstreamDownAfterTtl_servesCachedStale() {
+    get("3.19");
+    clock.advance(TTL.plusSeconds(1));
+    upstream.failure = ErrorCode.UNAVAILABLE.exception("upstream down");
+
+    ManifestContent content = get("3.19");
+
+    assertThat(content.body()).isEqualTo(index.body());
+    assertThat(content.descriptor().stale()).isTrue();
+    assertThat(head("3.19").stale()).isTrue();
+  }
+
+  @Test
+  void getTag_upstreamRateLimitedAndNothingCached_failsWithTooManyRequests() {
+    upstream.failure = ErrorCode.TOOMANYREQUESTS.exception("slow down");
+
+    assertThatThrownBy(() -> get("3.19"))
+        .cause()
+        .isInstanceOf(RegistryException.class)
+        .extracting(e -> ((RegistryException) e).code())
+        .isEqualTo(ErrorCode.TOOMANYREQUESTS);
+  }
+
+  @Test
+  void getTag_unknownUpstream_isManifestUnknownAndNothingCached() {
+    assertThatThrownBy(() -> get("nope"))
+        .cause()
+        .extracting(e -> ((RegistryException) e).code())
+        .isEqualTo(ErrorCode.MANIFEST_UNKNOWN);
+    upstream.putTag("nope", "{\"n\":3}", MediaTypes.OCI_MANIFEST);
+
+    assertThat(get("nope").descriptor().mediaType()).isEqualTo(MediaTypes.OCI_MANIFEST);
+  }
+
+  @Test
+  void getDigest_cached_neverAsksUpstreamEvenWhenDown() {
+    get(index.digest().toString());
+    upstream.failure = ErrorCode.UNAVAILABLE.exception("down");
+
+    assertThat(get(index.digest().toString()).body()).isEqualTo(index.body());
+    assertThat(head(index.digest().toString()).size()).isEqualTo(index.body().length);
+    assertThat(upstream.manifestGets).hasValue(1);
+  }
+
+  @Test
+  void headTag_uncached_usesUpstreamHeadNotGet() {
+    ManifestDescriptor descriptor = head("3.19");
+
+    assertThat(descriptor.digest()).isEqualTo(index.digest());
+    assertThat(descriptor.size()).isEqualTo(index.body().length);
+    assertThat(upstream.manifestGets).hasValue(0);
+    assertThat(upstream.manifestHeads).hasValue(1);
+  }
+
+  @Test
+  void getTag_clientAcceptsOnlyOtherType_asksUpstreamAgain() {
+    get("3.19");
+    AcceptedTypes dockerOnly = new AcceptedTypes(List.of(MediaTypes.DOCKER_MANIFEST_V2));
+
+    service.get(upstream, REPO, Reference.parse("3.19"), dockerOnly).join();
+
+    assertThat(upstream.manifestGets).hasValue(2);
+  }
+
+  @Test
+  void getTag_persistsAcrossRestart() throws Exception {
+    get("3.19");
+    service = newService();
+    upstream.failure = ErrorCode.UNAVAILABLE.exception("offline");
+
+    assertThat(get("3.19").body()).isEqualTo(index.body());
+  }
+
+  @Test
+  void getTag_concurrentColdRequests_makeOneUpstreamGet() {
+    upstream.gate = new CompletableFuture<>();
+    List<CompletableFuture<ManifestContent>> pulls =
+        IntStream.range(0, 20)
+            .mapToObj(i -> service.get(upstream, REPO, Reference.parse("3.19"), AcceptedTypes.ANY))
+            .toList();
+    upstream.gate.complete(null);
+
+    pulls.forEach(pull -> assertThat(pull.join().body()).isEqualTo(index.body()));
+    assertThat(upstream.manifestGets).hasValue(1);
+  }
+}

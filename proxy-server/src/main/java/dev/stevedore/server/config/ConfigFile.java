@@ -1,0 +1,79 @@
+package dev.stevedore.server.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The YAML configuration file as written; every key is optional and flags override it.
+ *
+ * <pre>
+ * listen: 0.0.0.0:5000
+ * data: /var/lib/stevedore
+ * tag-ttl: 5m
+ * credentials-file: /etc/stevedore/config.json
+ * default-upstream: docker.io
+ * upstreams:
+ *   docker.io:
+ *     url: https://registry-1.docker.io
+ *     username: me
+ *     password: dckr_pat_...
+ * </pre>
+ */
+public record ConfigFile(
+    String listen,
+    String data,
+    @JsonProperty("tag-ttl") String tagTtl,
+    @JsonProperty("credentials-file") String credentialsFile,
+    @JsonProperty("default-upstream") String defaultUpstream,
+    @JsonProperty("connect-timeout") String connectTimeout,
+    @JsonProperty("request-timeout") String requestTimeout,
+    Map<String, UpstreamEntry> upstreams) {
+
+  public static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null, null);
+
+  /** One upstream registry in the file. */
+  public record UpstreamEntry(String url, String username, String password) {}
+
+  private static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory())
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+  /** Reads the file; any problem is a {@link ConfigException} naming the file. */
+  public static ConfigFile read(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException("config file " + file + " does not exist");
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+    }
+    if (text.isBlank()) {
+      return EMPTY;
+    }
+    try {
+      ConfigFile parsed = YAML.readValue(text, ConfigFile.class);
+      return parsed == null ? EMPTY : parsed;
+    } catch (UnrecognizedPropertyException e) {
+      throw new ConfigException(
+          "unknown key '" + e.getPropertyName() + "' in config file " + file + where(e));
+    } catch (JsonProcessingException e) {
+      throw new ConfigException(
+          "invalid config file " + file + where(e) + ": " + e.getOriginalMessage());
+    }
+  }
+
+  private static String where(JsonProcessingException e) {
+    return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+  }
+}

@@ -1,0 +1,139 @@
+package dev.stevedore.server.config;
+
+import dev.stevedore.core.upstream.Credentials;
+import dev.stevedore.core.upstream.DockerConfigCredentials;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Resolves {@link ServeSettings}: embedded defaults, then the YAML file, then the credentials
+ * file and environment, then command-line flags (highest).
+ */
+public final class ServeSettingsResolver {
+
+  public static final String DEFAULT_LISTEN = "0.0.0.0:5000";
+  public static final String DEFAULT_DATA = "./stevedore-data";
+  public static final String DOCKER_HUB = "docker.io";
+  public static final String DOCKER_HUB_URL = "https://registry-1.docker.io";
+  public static final String DEFAULT_TAG_TTL = "5m";
+  public static final String ENV_USERNAME = "STEVEDORE_DOCKERHUB_USERNAME";
+  public static final String ENV_TOKEN = "STEVEDORE_DOCKERHUB_TOKEN";
+
+  /** The flags of {@code serve}; empty means not given. */
+  public record Flags(
+      Optional<Path> config,
+      Optional<String> listen,
+      Optional<Path> data,
+      List<String> upstreams,
+      Optional<Path> credentialsFile,
+      Optional<String> tagTtl) {
+
+    public static Flags none() {
+      return new Flags(
+          Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty());
+    }
+  }
+
+  private ServeSettingsResolver() {}
+
+  public static ServeSettings resolve(Flags flags, Map<String, String> env) {
+    ConfigFile file = flags.config().map(ConfigFile::read).orElse(ConfigFile.EMPTY);
+    HostPort listen = HostPort.parse(first(flags.listen(), file.listen(), DEFAULT_LISTEN));
+    Path data = flags.data().orElse(Path.of(first(Optional.empty(), file.data(), DEFAULT_DATA)));
+    Duration tagTtl = Durations.parse(first(flags.tagTtl(), file.tagTtl(), DEFAULT_TAG_TTL));
+    Duration connectTimeout = Durations.parse(first(Optional.empty(), file.connectTimeout(), "10s"));
+    Duration requestTimeout = Durations.parse(first(Optional.empty(), file.requestTimeout(), "60s"));
+
+    Map<String, UpstreamSettings> upstreams = fileUpstreams(file);
+    for (String flag : flags.upstreams()) {
+      UpstreamSettings parsed = UpstreamSettings.parseFlag(flag);
+      UpstreamSettings existing = upstreams.get(parsed.name());
+      upstreams.put(
+          parsed.name(),
+          new UpstreamSettings(
+              parsed.name(),
+              parsed.url(),
+              existing == null ? Optional.empty() : existing.credentials()));
+    }
+    Optional<Path> credentialsFile =
+        flags.credentialsFile().or(() -> Optional.ofNullable(file.credentialsFile()).map(Path::of));
+    if (credentialsFile.isPresent()) {
+      applyCredentialsFile(upstreams, credentialsFile.get());
+    }
+    applyEnvironment(upstreams, env);
+
+    String defaultUpstream =
+        file.defaultUpstream() != null
+            ? file.defaultUpstream()
+            : upstreams.containsKey(DOCKER_HUB) ? DOCKER_HUB : upstreams.keySet().iterator().next();
+    return new ServeSettings(
+        listen, data, upstreams, defaultUpstream, tagTtl, connectTimeout, requestTimeout);
+  }
+
+  private static Map<String, UpstreamSettings> fileUpstreams(ConfigFile file) {
+    Map<String, UpstreamSettings> upstreams = new LinkedHashMap<>();
+    if (file.upstreams() == null || file.upstreams().isEmpty()) {
+      upstreams.put(
+          DOCKER_HUB, new UpstreamSettings(DOCKER_HUB, URI.create(DOCKER_HUB_URL), Optional.empty()));
+      return upstreams;
+    }
+    file.upstreams()
+        .forEach(
+            (name, entry) -> {
+              UpstreamSettings.checkName(name);
+              if (entry == null || entry.url() == null) {
+                throw new ConfigException("upstream " + name + " in the config file has no url");
+              }
+              upstreams.put(
+                  name,
+                  new UpstreamSettings(
+                      name,
+                      UpstreamSettings.parseUrl(name, entry.url()),
+                      credentials(entry.username(), entry.password(), "upstream " + name)));
+            });
+    return upstreams;
+  }
+
+  private static void applyCredentialsFile(Map<String, UpstreamSettings> upstreams, Path file) {
+    Map<String, Credentials> auths;
+    try {
+      auths = DockerConfigCredentials.load(file);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage(), e);
+    }
+    upstreams.replaceAll(
+        (name, upstream) -> {
+          Optional<Credentials> found =
+              DockerConfigCredentials.lookup(auths, name)
+                  .or(() -> DockerConfigCredentials.lookup(auths, upstream.url().getAuthority()));
+          return found.isEmpty() ? upstream : new UpstreamSettings(name, upstream.url(), found);
+        });
+  }
+
+  private static void applyEnvironment(Map<String, UpstreamSettings> upstreams, Map<String, String> env) {
+    Optional<Credentials> hub =
+        credentials(env.get(ENV_USERNAME), env.get(ENV_TOKEN), ENV_USERNAME + "/" + ENV_TOKEN);
+    UpstreamSettings dockerHub = upstreams.get(DOCKER_HUB);
+    if (hub.isPresent() && dockerHub != null) {
+      upstreams.put(DOCKER_HUB, new UpstreamSettings(DOCKER_HUB, dockerHub.url(), hub));
+    }
+  }
+
+  private static Optional<Credentials> credentials(String username, String password, String where) {
+    boolean hasUser = username != null && !username.isEmpty();
+    boolean hasPassword = password != null && !password.isEmpty();
+    if (hasUser != hasPassword) {
+      throw new ConfigException(where + ": username and password must be given together");
+    }
+    return hasUser ? Optional.of(new Credentials(username, password)) : Optional.empty();
+  }
+
+  private static String first(Optional<String> flag, String fromFile, String fallback) {
+    return flag.orElse(fromFile != null ? fromFile : fallback);
+  }
+}

@@ -1,0 +1,85 @@
+package dev.stevedore.server.http;
+
+import dev.stevedore.core.cache.BlobFetch;
+import dev.stevedore.core.cache.BlobService;
+import dev.stevedore.core.cache.StoredBlob;
+import dev.stevedore.core.error.ErrorCode;
+import dev.stevedore.core.error.RegistryException;
+import dev.stevedore.storage.Digest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+
+/** {@code GET|HEAD /v2/<name>/blobs/<digest>}, with single {@code Range} requests. */
+final class BlobEndpoint {
+  private final BlobService blobs;
+  private final Executor disk;
+
+  BlobEndpoint(BlobService blobs, Executor disk) {
+    this.blobs = blobs;
+    this.disk = disk;
+  }
+
+  void handle(RegistryRequest request) {
+    Digest digest = parseDigest(request.reference());
+    if (request.head()) {
+      blobs
+          .size(request.upstream(), request.repository(), digest)
+          .whenComplete(
+              (size, error) -> {
+                if (error != null) {
+                  Responses.send(request.ctx(), ErrorResponses.of(error, true));
+                  return;
+                }
+                Responses.send(
+                    request.ctx(),
+                    Responses.bodiless(BlobHeaders.of(digest, size, new ByteRange.Whole())));
+              });
+      return;
+    }
+    Optional<String> rangeHeader = Optional.ofNullable(request.headers().get(HttpHeaderNames.RANGE));
+    blobs
+        .open(request.upstream(), request.repository(), digest)
+        .whenComplete(
+            (source, error) -> {
+              if (error != null) {
+                Responses.send(request.ctx(), ErrorResponses.of(error, false));
+              } else if (source instanceof StoredBlob stored) {
+                ByteRange.Request range = ByteRange.parse(rangeHeader, stored.info().size());
+                if (!refused(request, range, stored.info().size())) {
+                  StoredBlobSender.send(request.ctx(), stored.info(), range, disk);
+                }
+              } else if (source instanceof BlobFetch fetch) {
+                long size = fetch.contentLength();
+                ByteRange.Request range =
+                    size < 0 ? new ByteRange.Whole() : ByteRange.parse(rangeHeader, size);
+                if (!refused(request, range, size)) {
+                  GrowingBlobSender.send(request.ctx(), fetch, range, disk);
+                }
+              }
+            });
+  }
+
+  private static boolean refused(RegistryRequest request, ByteRange.Request range, long size) {
+    if (!(range instanceof ByteRange.Unsatisfiable)) {
+      return false;
+    }
+    RegistryException error =
+        new RegistryException(
+            ErrorCode.RANGE_INVALID,
+            "range not satisfiable for a blob of " + size + " bytes",
+            Map.of(HttpHeaderNames.CONTENT_RANGE.toString(), "bytes */" + size),
+            null);
+    Responses.send(request.ctx(), ErrorResponses.of(error, false));
+    return true;
+  }
+
+  private static Digest parseDigest(String text) {
+    try {
+      return Digest.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw ErrorCode.DIGEST_INVALID.exception("invalid digest: " + text.replaceAll("\\p{Cntrl}", "?"));
+    }
+  }
+}

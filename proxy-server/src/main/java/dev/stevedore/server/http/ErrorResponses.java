@@ -1,0 +1,52 @@
+package dev.stevedore.server.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stevedore.core.cache.Futures;
+import dev.stevedore.core.error.ErrorCode;
+import dev.stevedore.core.error.RegistryException;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one place that turns a failure into the OCI error body with the spec's status. */
+final class ErrorResponses {
+  private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private ErrorResponses() {}
+
+  static FullHttpResponse of(Throwable failure, boolean head) {
+    RegistryException error = asRegistryException(failure);
+    String body;
+    try {
+      body =
+          JSON.writeValueAsString(
+              Map.of(
+                  "errors",
+                  List.of(
+                      Map.of(
+                          "code", error.code().name(),
+                          "message", error.code().message(),
+                          "detail", error.detail() == null ? "" : error.detail()))));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    FullHttpResponse response =
+        Responses.json(HttpResponseStatus.valueOf(error.code().httpStatus()), body, head);
+    error.headers().forEach((name, value) -> response.headers().set(name, value));
+    return response;
+  }
+
+  static RegistryException asRegistryException(Throwable failure) {
+    Throwable cause = Futures.unwrap(failure);
+    if (cause instanceof RegistryException registryError) {
+      return registryError;
+    }
+    log.error("unexpected failure while serving a request", cause);
+    return new RegistryException(ErrorCode.UNKNOWN, "internal error: " + cause.getClass().getSimpleName(), cause);
+  }
+}

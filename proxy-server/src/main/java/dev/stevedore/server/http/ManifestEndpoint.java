@@ -1,0 +1,58 @@
+package dev.stevedore.server.http;
+
+import dev.stevedore.core.cache.AcceptedTypes;
+import dev.stevedore.core.cache.ManifestDescriptor;
+import dev.stevedore.core.cache.ManifestService;
+import dev.stevedore.core.model.Reference;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+/** {@code GET|HEAD /v2/<name>/manifests/<reference>}: exact bytes, upstream's headers. */
+final class ManifestEndpoint {
+  static final String STALE_WARNING = "110 stevedore \"Response is Stale\"";
+
+  private final ManifestService manifests;
+
+  ManifestEndpoint(ManifestService manifests) {
+    this.manifests = manifests;
+  }
+
+  void handle(RegistryRequest request) {
+    Reference reference = Reference.parse(request.reference());
+    AcceptedTypes accept = AcceptedTypes.parse(request.headers().getAll(HttpHeaderNames.ACCEPT));
+    if (request.head()) {
+      manifests
+          .head(request.upstream(), request.repository(), reference, accept)
+          .whenComplete(
+              (descriptor, error) ->
+                  Responses.send(
+                      request.ctx(),
+                      error != null
+                          ? ErrorResponses.of(error, true)
+                          : response(descriptor, new byte[0], true)));
+      return;
+    }
+    manifests
+        .get(request.upstream(), request.repository(), reference, accept)
+        .whenComplete(
+            (content, error) ->
+                Responses.send(
+                    request.ctx(),
+                    error != null
+                        ? ErrorResponses.of(error, false)
+                        : response(content.descriptor(), content.body(), false)));
+  }
+
+  private static FullHttpResponse response(ManifestDescriptor descriptor, byte[] body, boolean head) {
+    FullHttpResponse response =
+        Responses.full(HttpResponseStatus.OK, descriptor.mediaType(), body, head);
+    response.headers().set(HttpHeaderNames.CONTENT_LENGTH, descriptor.size());
+    response.headers().set(Responses.DIGEST_HEADER, descriptor.digest().toString());
+    response.headers().set(HttpHeaderNames.ETAG, "\"" + descriptor.digest() + "\"");
+    if (descriptor.stale()) {
+      response.headers().set(HttpHeaderNames.WARNING, STALE_WARNING);
+    }
+    return response;
+  }
+}

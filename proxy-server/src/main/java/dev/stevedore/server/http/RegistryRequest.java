@@ -1,0 +1,17 @@
+package dev.stevedore.server.http;
+
+import dev.stevedore.core.model.RepositoryName;
+import dev.stevedore.core.upstream.Upstream;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.Optional;
+
+/** A validated request for one repository: its upstream, normalised name and raw reference. */
+record RegistryRequest(
+    ChannelHandlerContext ctx,
+    HttpHeaders headers,
+    boolean head,
+    Upstream upstream,
+    RepositoryName repository,
+    String reference,
+    Optional<String> rawQuery) {}

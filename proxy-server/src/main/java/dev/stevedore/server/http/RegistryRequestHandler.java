@@ -1,0 +1,127 @@
+package dev.stevedore.server.http;
+
+import dev.stevedore.core.error.ErrorCode;
+import dev.stevedore.core.error.RegistryException;
+import dev.stevedore.core.model.RepositoryName;
+import dev.stevedore.core.upstream.Upstream;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes each registry request to its endpoint after validating method, upstream, name and
+ * reference; nothing invalid reaches the disk or the upstream. Endpoints answer asynchronously,
+ * so this handler never blocks the event loop. Request bodies (pushes) are dropped.
+ */
+@ChannelHandler.Sharable
+public final class RegistryRequestHandler extends SimpleChannelInboundHandler<HttpObject> {
+  private static final Logger log = LoggerFactory.getLogger(RegistryRequestHandler.class);
+  private static final Map<String, String> ALLOW_PULL = Map.of("Allow", "GET, HEAD");
+
+  private final RegistryServices services;
+  private final ManifestEndpoint manifests;
+  private final BlobEndpoint blobs;
+  private final TagsEndpoint tags = new TagsEndpoint();
+
+  public RegistryRequestHandler(RegistryServices services) {
+    this.services = services;
+    this.manifests = new ManifestEndpoint(services.manifests());
+    this.blobs = new BlobEndpoint(services.blobs(), services.disk());
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, HttpObject message) {
+    if (!(message instanceof HttpRequest request)) {
+      return;
+    }
+    boolean head = HttpMethod.HEAD.equals(request.method());
+    try {
+      if (request.decoderResult().isFailure()) {
+        throw ErrorCode.UNSUPPORTED.exception("malformed HTTP request");
+      }
+      route(ctx, request, head);
+    } catch (RegistryException e) {
+      Responses.send(ctx, ErrorResponses.of(e, head));
+    }
+  }
+
+  private void route(ChannelHandlerContext ctx, HttpRequest request, boolean head) {
+    QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+    V2Route route = V2Route.parse(uri.path());
+    boolean read = head || HttpMethod.GET.equals(request.method());
+    switch (route.kind()) {
+      case BASE -> {
+        requireRead(read, request);
+        Responses.send(ctx, Responses.json(HttpResponseStatus.OK, "{}", head));
+      }
+      case MANIFEST -> {
+        requireRead(read, request);
+        manifests.handle(registryRequest(ctx, request, head, uri, route));
+      }
+      case BLOB -> {
+        requireRead(read, request);
+        blobs.handle(registryRequest(ctx, request, head, uri, route));
+      }
+      case TAGS -> {
+        requireRead(read, request);
+        tags.handle(registryRequest(ctx, request, head, uri, route));
+      }
+      case BLOB_UPLOAD, CATALOG -> throw unsupported(request);
+      case REFERRERS, NOT_FOUND -> throw ErrorCode.NOT_FOUND.exception("no such endpoint: " + uri.path());
+    }
+  }
+
+  private RegistryRequest registryRequest(
+      ChannelHandlerContext ctx, HttpRequest request, boolean head, QueryStringDecoder uri, V2Route route) {
+    List<String> ns = uri.parameters().getOrDefault("ns", List.of());
+    Upstream upstream = services.upstreams().select(ns.stream().findFirst());
+    RepositoryName repository = RepositoryName.parse(route.name()).normalizedFor(upstream.name());
+    String rawQuery = uri.rawQuery();
+    log.debug("{} {} via {}", request.method(), request.uri(), upstream.name());
+    return new RegistryRequest(
+        ctx,
+        request.headers(),
+        head,
+        upstream,
+        repository,
+        route.reference(),
+        rawQuery.isEmpty() ? Optional.empty() : Optional.of(withoutNamespace(rawQuery)));
+  }
+
+  /** The query to forward upstream: the client's, less containerd's {@code ns}. */
+  private static String withoutNamespace(String rawQuery) {
+    return String.join(
+        "&",
+        java.util.Arrays.stream(rawQuery.split("&")).filter(p -> !p.startsWith("ns=")).toList());
+  }
+
+  private static void requireRead(boolean read, HttpRequest request) {
+    if (!read) {
+      throw unsupported(request);
+    }
+  }
+
+  private static RegistryException unsupported(HttpRequest request) {
+    return new RegistryException(
+        ErrorCode.UNSUPPORTED,
+        request.method() + " is not supported: this is a pull-through cache",
+        ALLOW_PULL,
+        null);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("closing connection from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+    ctx.close();
+  }
+}

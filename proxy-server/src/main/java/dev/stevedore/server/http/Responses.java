@@ -1,0 +1,63 @@
+package dev.stevedore.server.http;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+
+/** Building and writing responses: the headers every answer carries, and HEAD without a body. */
+final class Responses {
+  static final String API_VERSION_HEADER = "Docker-Distribution-API-Version";
+  static final String API_VERSION = "registry/2.0";
+  static final String DIGEST_HEADER = "Docker-Content-Digest";
+
+  private Responses() {}
+
+  /** Headers only; the body follows as separate writes. */
+  static HttpResponse streaming(HttpResponseStatus status) {
+    HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
+    response.headers().set(API_VERSION_HEADER, API_VERSION);
+    return response;
+  }
+
+  /** A complete response; for a HEAD request the body is dropped but Content-Length kept. */
+  static FullHttpResponse full(
+      HttpResponseStatus status, String contentType, byte[] body, boolean head) {
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1,
+            status,
+            head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+    response.headers().set(API_VERSION_HEADER, API_VERSION);
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    return response;
+  }
+
+  static FullHttpResponse json(HttpResponseStatus status, String json, boolean head) {
+    return full(status, "application/json", json.getBytes(StandardCharsets.UTF_8), head);
+  }
+
+  /** The answer to a HEAD: a response head, its Content-Length kept, with no body. */
+  static FullHttpResponse bodiless(HttpResponse head) {
+    return new DefaultFullHttpResponse(
+        head.protocolVersion(),
+        head.status(),
+        Unpooled.EMPTY_BUFFER,
+        head.headers(),
+        EmptyHttpHeaders.INSTANCE);
+  }
+
+  /** Writes a complete response from any thread. */
+  static void send(ChannelHandlerContext ctx, FullHttpResponse response) {
+    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+  }
+}

@@ -1,0 +1,627 @@
+package dev.stevedore.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stevedore.core.cache.BlobService;
+import dev.stevedore.core.cache.ManifestService;
+import dev.stevedore.core.cache.StoredManifests;
+import dev.stevedore.core.upstream.TagListResponse;
+import dev.stevedore.core.upstream.Upstreams;
+import dev.stevedore.storage.BlobWriter;
+import dev.stevedore.storage.Digest;
+import dev.stevedore.storage.FileSystemBlobStore;
+import dev.stevedore.storage.FileSystemMediaTypeStore;
+import dev.stevedore.storage.FileSystemTagStore;
+import io.netty.channel.FileRegion;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Drives the handler alone in an {@link EmbeddedChannel}: requests go in as full requests, the
+ * services run on the calling thread over an on-disk cache, and the upstreams refuse every call
+ * except tag lists.
+ */
+class RegistryRequestHandlerTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Executor SAME_THREAD = Runnable::run;
+  private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+  private static final String MISSING_DIGEST =
+      "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+  @TempDir Path dataDir;
+
+  private final RecordingUpstream hub = new RecordingUpstream("docker.io");
+  private final RecordingUpstream ghcr = new RecordingUpstream("ghcr.io");
+  private FileSystemBlobStore blobs;
+  private StoredManifests manifests;
+  private EmbeddedChannel channel;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    blobs = FileSystemBlobStore.open(dataDir);
+    manifests = new StoredManifests(blobs, FileSystemMediaTypeStore.open(dataDir));
+    RegistryServices services =
+        new RegistryServices(
+            new Upstreams(Map.of("docker.io", hub, "ghcr.io", ghcr), "docker.io"),
+            new ManifestService(
+                manifests,
+                FileSystemTagStore.open(dataDir),
+                SAME_THREAD,
+                Clock.systemUTC(),
+                Duration.ofMinutes(5)),
+            new BlobService(blobs, SAME_THREAD, SAME_THREAD),
+            SAME_THREAD);
+    channel = new EmbeddedChannel(new RegistryRequestHandler(services));
+  }
+
+  @AfterEach
+  void noLeaksAndNoRefusedUpstreamCalls() {
+    assertThat(channel.finishAndReleaseAll()).as("unread or leaked outbound messages").isFalse();
+    assertThat(hub.refused).as("refused calls to docker.io").isEmpty();
+    assertThat(ghcr.refused).as("refused calls to ghcr.io").isEmpty();
+  }
+
+  // --- helpers ---
+
+  /** A complete response, copied out and released. */
+  private record Answer(int status, HttpHeaders headers, String body) {
+    JsonNode error() throws IOException {
+      JsonNode errors = JSON.readTree(body).get("errors");
+      assertThat(errors).as("errors in " + body).hasSize(1);
+      return errors.get(0);
+    }
+
+    String code() throws IOException {
+      return error().get("code").asText();
+    }
+  }
+
+  private void writeRequest(HttpMethod method, String uri, String... headers) {
+    DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri);
+    for (int i = 0; i < headers.length; i += 2) {
+      request.headers().add(headers[i], headers[i + 1]);
+    }
+    channel.writeInbound(request);
+  }
+
+  /** The next outbound message, waiting briefly in case an answer completes asynchronously. */
+  private Object nextOutbound() {
+    for (int attempt = 0; attempt < 200; attempt++) {
+      channel.runPendingTasks();
+      Object message = channel.readOutbound();
+      if (message != null) {
+        return message;
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return fail("no response written");
+  }
+
+  private Answer exchange(HttpMethod method, String uri, String... headers) {
+    writeRequest(method, uri, headers);
+    Object message = nextOutbound();
+    assertThat(message).isInstanceOf(FullHttpResponse.class);
+    FullHttpResponse response = (FullHttpResponse) message;
+    try {
+      return new Answer(
+          response.status().code(),
+          response.headers().copy(),
+          response.content().toString(StandardCharsets.UTF_8));
+    } finally {
+      response.release();
+    }
+  }
+
+  private Answer get(String uri, String... headers) {
+    return exchange(HttpMethod.GET, uri, headers);
+  }
+
+  /** A streamed response: its head and every body byte up to the last content. */
+  private record Streamed(HttpResponse head, byte[] body) {}
+
+  private Streamed getStreamed(String uri, String... headers) throws IOException {
+    writeRequest(HttpMethod.GET, uri, headers);
+    Object first = nextOutbound();
+    assertThat(first).isInstanceOf(HttpResponse.class).isNotInstanceOf(FullHttpResponse.class);
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    while (true) {
+      Object message = nextOutbound();
+      try {
+        if (message instanceof FileRegion region) {
+          WritableByteChannel sink = Channels.newChannel(body);
+          while (region.transferred() < region.count()) {
+            region.transferTo(sink, region.transferred());
+          }
+        } else if (message instanceof HttpContent content) {
+          content.content().readBytes(body, content.content().readableBytes());
+          if (message instanceof LastHttpContent) {
+            return new Streamed((HttpResponse) first, body.toByteArray());
+          }
+        } else {
+          fail("unexpected outbound message " + message);
+        }
+      } finally {
+        ReferenceCountUtil.release(message);
+      }
+    }
+  }
+
+  private Digest storeBlob(byte[] content) throws IOException {
+    Digest digest = Digest.sha256(content);
+    try (BlobWriter writer = blobs.create(digest)) {
+      writer.write(ByteBuffer.wrap(content));
+      writer.commit();
+    }
+    return digest;
+  }
+
+  private Digest storeManifest(String json) {
+    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+    Digest digest = Digest.sha256(body);
+    manifests.store(digest, body, OCI_MANIFEST);
+    return digest;
+  }
+
+  // --- base endpoint ---
+
+  @Test
+  void getBase_isEmptyJsonWithApiVersion() {
+    Answer answer = get("/v2/");
+
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.body()).isEqualTo("{}");
+    assertThat(answer.headers().get("Docker-Distribution-API-Version")).isEqualTo("registry/2.0");
+    assertThat(answer.headers().get(HttpHeaderNames.CONTENT_TYPE)).isEqualTo("application/json");
+  }
+
+  @Test
+  void getBaseWithoutSlash_isOk() {
+    assertThat(get("/v2").status()).isEqualTo(200);
+  }
+
+  @Test
+  void headBase_hasNoBodyButContentLength() {
+    Answer answer = exchange(HttpMethod.HEAD, "/v2/");
+
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.body()).isEmpty();
+    assertThat(answer.headers().getInt(HttpHeaderNames.CONTENT_LENGTH)).isEqualTo(2);
+  }
+
+  @Test
+  void getBase_twiceOnOneConnection_answersBoth() {
+    assertThat(get("/v2/").status()).isEqualTo(200);
+    assertThat(get("/v2/").status()).isEqualTo(200);
+    assertThat(channel.isOpen()).isTrue();
+  }
+
+  // --- pushes and other unsupported operations ---
+
+  @Test
+  void putManifest_isUnsupportedWithAllow() throws IOException {
+    Answer answer = exchange(HttpMethod.PUT, "/v2/library/alpine/manifests/latest");
+
+    assertThat(answer.status()).isEqualTo(405);
+    assertThat(answer.code()).isEqualTo("UNSUPPORTED");
+    assertThat(answer.headers().get(HttpHeaderNames.ALLOW)).isEqualTo("GET, HEAD");
+  }
+
+  @Test
+  void deleteManifest_isUnsupportedWithAllow() throws IOException {
+    Answer answer = exchange(HttpMethod.DELETE, "/v2/library/alpine/manifests/" + MISSING_DIGEST);
+
+    assertThat(answer.status()).isEqualTo(405);
+    assertThat(answer.code()).isEqualTo("UNSUPPORTED");
+    assertThat(answer.headers().get(HttpHeaderNames.ALLOW)).isEqualTo("GET, HEAD");
+  }
+
+  @Test
+  void deleteBlob_isUnsupported() throws IOException {
+    Answer answer = exchange(HttpMethod.DELETE, "/v2/a/blobs/" + MISSING_DIGEST);
+
+    assertThat(answer.status()).isEqualTo(405);
+    assertThat(answer.code()).isEqualTo("UNSUPPORTED");
+  }
+
+  @Test
+  void postBlobUpload_isUnsupportedWithAllow() throws IOException {
+    Answer answer = exchange(HttpMethod.POST, "/v2/library/alpine/blobs/uploads/");
+
+    assertThat(answer.status()).isEqualTo(405);
+    assertThat(answer.code()).isEqualTo("UNSUPPORTED");
+    assertThat(answer.headers().get(HttpHeaderNames.ALLOW)).isEqualTo("GET, HEAD");
+  }
+
+  @Test
+  void patchBlobUploadSession_isUnsupported() throws IOException {
+    Answer answer = exchange(HttpMethod.PATCH, "/v2/a/blobs/uploads/3f1c");
+
+    assertThat(answer.status()).isEqualTo(405);
+    assertThat(answer.code()).isEqualTo("UNSUPPORTED");
+  }
+
+  @Test
+  void getCatalog_isUnsupportedWithAllow() throws IOException {
+    Answer answer = get("/v2/_catalog");
+
+    assertThat(answer.status()).isEqualTo(405);
+    assertThat(answer.code()).isEqualTo("UNSUPPORTED");
+    assertThat(answer.headers().get(HttpHeaderNames.ALLOW)).isEqualTo("GET, HEAD");
+  }
+
+  @Test
+  void postBase_isUnsupported() {
+    assertThat(exchange(HttpMethod.POST, "/v2/").status()).isEqualTo(405);
+  }
+
+  @Test
+  void unsupported_afterwardsConnectionStillServes() {
+    exchange(HttpMethod.PUT, "/v2/a/manifests/latest");
+
+    assertThat(get("/v2/").status()).isEqualTo(200);
+  }
+
+  // --- validation before any disk or upstream work ---
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "/v2/UPPER/manifests/x",
+        "/v2/../etc/manifests/x",
+        "/v2/%2e%2e/etc/manifests/x",
+        "/v2/a/%2E%2E/b/manifests/x",
+        "/v2/a//b/manifests/x",
+        "/v2/a%00b/manifests/x",
+        "/v2/-a/manifests/x",
+        "/v2/a_/manifests/x",
+        "/v2/Library/alpine/blobs/" + MISSING_DIGEST,
+        "/v2/../../blobs/" + MISSING_DIGEST,
+        "/v2/UPPER/tags/list"
+      })
+  void invalidName_isNameInvalidWithoutUpstreamCall(String uri) throws IOException {
+    Answer answer = get(uri);
+
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.code()).isEqualTo("NAME_INVALID");
+    assertThat(hub.calls).isEmpty();
+  }
+
+  @Test
+  void nameTooLong_isNameInvalid() throws IOException {
+    Answer answer = get("/v2/" + "a".repeat(256) + "/manifests/latest");
+
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.code()).isEqualTo("NAME_INVALID");
+  }
+
+  @Test
+  void headInvalidName_hasNoBody() {
+    Answer answer = exchange(HttpMethod.HEAD, "/v2/UPPER/manifests/x");
+
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.body()).isEmpty();
+    assertThat(answer.headers().getInt(HttpHeaderNames.CONTENT_LENGTH)).isPositive();
+  }
+
+  @Test
+  void blobWithBadDigest_isDigestInvalid() throws IOException {
+    Answer answer = get("/v2/a/blobs/sha256:xyz");
+
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.code()).isEqualTo("DIGEST_INVALID");
+    assertThat(hub.calls).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"latest", "md5:abc", "sha256:ABCDEF", "sha256"})
+  void headBlobWithBadDigest_isDigestInvalidWithoutBody(String reference) {
+    Answer answer = exchange(HttpMethod.HEAD, "/v2/a/blobs/" + reference);
+
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.body()).isEmpty();
+    assertThat(hub.calls).isEmpty();
+  }
+
+  @Test
+  void manifestWithBadDigest_isDigestInvalid() throws IOException {
+    Answer answer = get("/v2/a/manifests/sha256:xyz");
+
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.code()).isEqualTo("DIGEST_INVALID");
+    assertThat(hub.calls).isEmpty();
+  }
+
+  @Test
+  void manifestWithBadTag_isManifestInvalid() throws IOException {
+    Answer answer = get("/v2/a/manifests/-latest");
+
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.code()).isEqualTo("MANIFEST_INVALID");
+    assertThat(hub.calls).isEmpty();
+  }
+
+  @Test
+  void unknownNamespace_isNameUnknown() throws IOException {
+    Answer answer = get("/v2/library/alpine/manifests/latest?ns=quay.io");
+
+    assertThat(answer.status()).isEqualTo(404);
+    assertThat(answer.code()).isEqualTo("NAME_UNKNOWN");
+    assertThat(answer.error().get("detail").asText()).contains("quay.io");
+    assertThat(hub.calls).isEmpty();
+    assertThat(ghcr.calls).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "/",
+        "/favicon.ico",
+        "/v1/_ping",
+        "/v2/a",
+        "/v2/a/tags",
+        "/v2/a/manifests/",
+        "/v2/a/referrers/" + MISSING_DIGEST
+      })
+  void unknownPath_isNotFound(String uri) throws IOException {
+    Answer answer = get(uri);
+
+    assertThat(answer.status()).isEqualTo(404);
+    assertThat(answer.code()).isEqualTo("NOT_FOUND");
+    assertThat(hub.calls).isEmpty();
+  }
+
+  @Test
+  void malformedRequest_isRejectedWithoutUpstreamCall() {
+    DefaultFullHttpRequest request =
+        new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/v2/a/manifests/latest");
+    request.setDecoderResult(DecoderResult.failure(new TooLongFrameException("header too long")));
+    channel.writeInbound(request);
+
+    FullHttpResponse response = (FullHttpResponse) nextOutbound();
+    try {
+      assertThat(response.status().code()).isBetween(400, 499);
+    } finally {
+      response.release();
+    }
+    assertThat(hub.calls).isEmpty();
+  }
+
+  // --- cached content, served without the upstream ---
+
+  @Test
+  void getCachedManifestByDigest_isExactBytesWithDigestHeaders() {
+    String json = "{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST + "\",\"layers\":[]}";
+    Digest digest = storeManifest(json);
+
+    Answer answer = get("/v2/library/alpine/manifests/" + digest);
+
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.body()).isEqualTo(json);
+    assertThat(answer.headers().get(HttpHeaderNames.CONTENT_TYPE)).isEqualTo(OCI_MANIFEST);
+    assertThat(answer.headers().get("Docker-Content-Digest")).isEqualTo(digest.toString());
+    assertThat(answer.headers().getInt(HttpHeaderNames.CONTENT_LENGTH)).isEqualTo(json.length());
+    assertThat(answer.headers().get(HttpHeaderNames.ETAG)).isEqualTo("\"" + digest + "\"");
+    assertThat(answer.headers().contains(HttpHeaderNames.WARNING)).isFalse();
+    assertThat(hub.calls).isEmpty();
+  }
+
+  @Test
+  void headCachedManifestByDigest_hasLengthWithoutBody() {
+    String json = "{\"schemaVersion\":2}";
+    Digest digest = storeManifest(json);
+
+    Answer answer = exchange(HttpMethod.HEAD, "/v2/alpine/manifests/" + digest);
+
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.body()).isEmpty();
+    assertThat(answer.headers().getInt(HttpHeaderNames.CONTENT_LENGTH)).isEqualTo(json.length());
+    assertThat(answer.headers().get("Docker-Content-Digest")).isEqualTo(digest.toString());
+    assertThat(hub.calls).isEmpty();
+  }
+
+  @Test
+  void getCachedManifest_viaHubAliasNamespace_isServed() {
+    Digest digest = storeManifest("{\"schemaVersion\":2}");
+
+    assertThat(get("/v2/alpine/manifests/" + digest + "?ns=registry-1.docker.io").status())
+        .isEqualTo(200);
+    assertThat(hub.calls).isEmpty();
+  }
+
+  @Test
+  void getCachedBlob_isWholeFile() throws IOException {
+    byte[] content = "hello, layer".getBytes(StandardCharsets.UTF_8);
+    Digest digest = storeBlob(content);
+
+    Streamed streamed = getStreamed("/v2/library/alpine/blobs/" + digest);
+
+    assertThat(streamed.head().status().code()).isEqualTo(200);
+    assertThat(streamed.head().headers().getInt(HttpHeaderNames.CONTENT_LENGTH)).isEqualTo(content.length);
+    assertThat(streamed.head().headers().get("Docker-Content-Digest")).isEqualTo(digest.toString());
+    assertThat(streamed.head().headers().get(HttpHeaderNames.ACCEPT_RANGES)).isEqualTo("bytes");
+    assertThat(streamed.body()).isEqualTo(content);
+    assertThat(hub.calls).isEmpty();
+  }
+
+  @Test
+  void getCachedBlobWithRange_isPartialContent() throws IOException {
+    byte[] content = "0123456789".getBytes(StandardCharsets.UTF_8);
+    Digest digest = storeBlob(content);
+
+    Streamed streamed = getStreamed("/v2/a/blobs/" + digest, "Range", "bytes=2-5");
+
+    assertThat(streamed.head().status().code()).isEqualTo(206);
+    assertThat(streamed.head().headers().get(HttpHeaderNames.CONTENT_RANGE)).isEqualTo("bytes 2-5/10");
+    assertThat(streamed.head().headers().getInt(HttpHeaderNames.CONTENT_LENGTH)).isEqualTo(4);
+    assertThat(new String(streamed.body(), StandardCharsets.UTF_8)).isEqualTo("2345");
+  }
+
+  @Test
+  void getCachedBlobWithSuffixRange_isLastBytes() throws IOException {
+    Digest digest = storeBlob("0123456789".getBytes(StandardCharsets.UTF_8));
+
+    Streamed streamed = getStreamed("/v2/a/blobs/" + digest, "Range", "bytes=-3");
+
+    assertThat(streamed.head().status().code()).isEqualTo(206);
+    assertThat(new String(streamed.body(), StandardCharsets.UTF_8)).isEqualTo("789");
+  }
+
+  @Test
+  void getCachedBlobWithRangeBeyondEnd_isRangeInvalidWithContentRange() throws IOException {
+    Digest digest = storeBlob("0123456789".getBytes(StandardCharsets.UTF_8));
+
+    Answer answer = get("/v2/a/blobs/" + digest, "Range", "bytes=20-29");
+
+    assertThat(answer.status()).isEqualTo(416);
+    assertThat(answer.code()).isEqualTo("RANGE_INVALID");
+    assertThat(answer.headers().get(HttpHeaderNames.CONTENT_RANGE)).isEqualTo("bytes */10");
+    assertThat(hub.calls).isEmpty();
+  }
+
+  @Test
+  void getCachedEmptyBlob_isEmptyBody() throws IOException {
+    Digest digest = storeBlob(new byte[0]);
+
+    Streamed streamed = getStreamed("/v2/a/blobs/" + digest);
+
+    assertThat(streamed.head().status().code()).isEqualTo(200);
+    assertThat(streamed.head().headers().getInt(HttpHeaderNames.CONTENT_LENGTH)).isZero();
+    assertThat(streamed.body()).isEmpty();
+  }
+
+  @Test
+  void headCachedBlob_hasLengthWithoutBody() throws IOException {
+    Digest digest = storeBlob(new byte[1234]);
+
+    Answer answer = exchange(HttpMethod.HEAD, "/v2/a/blobs/" + digest);
+
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.body()).isEmpty();
+    assertThat(answer.headers().getInt(HttpHeaderNames.CONTENT_LENGTH)).isEqualTo(1234);
+    assertThat(answer.headers().get("Docker-Content-Digest")).isEqualTo(digest.toString());
+    assertThat(hub.calls).isEmpty();
+  }
+
+  // --- tag lists, forwarded to the selected upstream ---
+
+  @Test
+  void getTags_defaultUpstream_getsHubNameWithoutQuery() {
+    hub.tags =
+        new TagListResponse(
+            200,
+            "{\"name\":\"library/alpine\",\"tags\":[\"3.19\"]}".getBytes(StandardCharsets.UTF_8),
+            "application/json",
+            Optional.empty());
+
+    Answer answer = get("/v2/alpine/tags/list");
+
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.body()).isEqualTo("{\"name\":\"library/alpine\",\"tags\":[\"3.19\"]}");
+    assertThat(hub.calls).containsExactly("listTags library/alpine null");
+  }
+
+  @Test
+  void getTags_namespace_selectsUpstreamAndDropsNsFromQuery() {
+    ghcr.tags =
+        new TagListResponse(
+            200,
+            "{}".getBytes(StandardCharsets.UTF_8),
+            "application/json",
+            Optional.of("</v2/org/app/tags/list?last=b&n=2>; rel=\"next\""));
+
+    Answer answer = get("/v2/org/app/tags/list?n=2&ns=ghcr.io&last=a");
+
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.headers().get("Link"))
+        .isEqualTo("</v2/org/app/tags/list?last=b&n=2>; rel=\"next\"");
+    assertThat(ghcr.calls).containsExactly("listTags org/app n=2&last=a");
+    assertThat(hub.calls).isEmpty();
+  }
+
+  @Test
+  void getTags_otherUpstream_nameIsNotPrefixedWithLibrary() {
+    ghcr.tags =
+        new TagListResponse(200, "{}".getBytes(StandardCharsets.UTF_8), "application/json", Optional.empty());
+
+    get("/v2/app/tags/list?ns=ghcr.io");
+
+    assertThat(ghcr.calls).containsExactly("listTags app ");
+  }
+
+  @Test
+  void getTags_upstreamStatus_isPassedThrough() {
+    hub.tags =
+        new TagListResponse(
+            404,
+            "{\"errors\":[{\"code\":\"NAME_UNKNOWN\"}]}".getBytes(StandardCharsets.UTF_8),
+            "application/json",
+            Optional.empty());
+
+    Answer answer = get("/v2/nope/tags/list");
+
+    assertThat(answer.status()).isEqualTo(404);
+    assertThat(answer.body()).contains("NAME_UNKNOWN");
+  }
+
+  @Test
+  void headTags_hasNoBody() {
+    hub.tags =
+        new TagListResponse(200, "{\"tags\":[]}".getBytes(StandardCharsets.UTF_8), "application/json", Optional.empty());
+
+    Answer answer = exchange(HttpMethod.HEAD, "/v2/alpine/tags/list");
+
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.body()).isEmpty();
+    assertThat(answer.headers().getInt(HttpHeaderNames.CONTENT_LENGTH)).isEqualTo(11);
+  }
+
+  @Test
+  void refusedUpstreamCall_isRecorded_soTheseTestsWouldCatchIt() throws IOException {
+    Answer answer = get("/v2/library/alpine/manifests/" + MISSING_DIGEST);
+
+    assertThat(answer.status()).isEqualTo(500);
+    assertThat(hub.refused).containsExactly("getManifest library/alpine " + MISSING_DIGEST);
+    List<String> seen = new ArrayList<>(hub.refused);
+    hub.refused.clear();
+    assertThat(seen).hasSize(1);
+  }
+}
