@@ -7,6 +7,7 @@ import dev.stevedore.core.upstream.Upstream;
 import dev.stevedore.core.upstream.UpstreamClient;
 import dev.stevedore.core.upstream.UpstreamConfig;
 import dev.stevedore.core.upstream.Upstreams;
+import dev.stevedore.server.config.ConfigException;
 import dev.stevedore.server.config.ServeSettings;
 import dev.stevedore.server.config.UpstreamSettings;
 import dev.stevedore.server.http.RegistryServer;
@@ -42,12 +43,23 @@ public final class StevedoreProxy implements AutoCloseable {
     this.server = server;
   }
 
-  /** Opens the data directory and starts serving; works with every upstream unreachable. */
-  public static StevedoreProxy start(ServeSettings settings) throws IOException, InterruptedException {
-    FileSystemBlobStore blobs = FileSystemBlobStore.open(settings.dataDir());
-    StoredManifests manifests =
-        new StoredManifests(blobs, FileSystemMediaTypeStore.open(settings.dataDir()));
-    FileSystemTagStore tags = FileSystemTagStore.open(settings.dataDir());
+  /**
+   * Opens the data directory and starts serving; works with every upstream unreachable.
+   *
+   * @throws IOException when the listen address cannot be bound
+   */
+  public static StevedoreProxy start(ServeSettings settings)
+      throws IOException, InterruptedException {
+    FileSystemBlobStore blobs;
+    StoredManifests manifests;
+    FileSystemTagStore tags;
+    try {
+      blobs = FileSystemBlobStore.open(settings.dataDir());
+      manifests = new StoredManifests(blobs, FileSystemMediaTypeStore.open(settings.dataDir()));
+      tags = FileSystemTagStore.open(settings.dataDir());
+    } catch (IOException e) {
+      throw new ConfigException("cannot use data directory " + settings.dataDir() + ": " + e);
+    }
     ExecutorService disk = Executors.newFixedThreadPool(DISK_THREADS, daemonThreads("stevedore-disk"));
     ExecutorService fetch = Executors.newCachedThreadPool(daemonThreads("stevedore-fetch"));
     try {

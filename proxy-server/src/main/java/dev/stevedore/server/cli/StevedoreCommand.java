@@ -32,10 +32,15 @@ public final class StevedoreCommand implements Runnable {
     CommandLine commandLine = new CommandLine(new StevedoreCommand());
     commandLine.setParameterExceptionHandler(
         (error, arguments) -> {
-          error.getCommandLine().getErr().println("stevedore: " + error.getMessage());
-          error.getCommandLine()
+          CommandLine failed = error.getCommandLine();
+          failed
               .getErr()
-              .println("Run '" + error.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
+              .println(
+                  "stevedore: "
+                      + error.getMessage()
+                      + " (see '"
+                      + failed.getCommandSpec().qualifiedName()
+                      + " --help')");
           return EXIT_CONFIG;
         });
     commandLine.setExecutionExceptionHandler(

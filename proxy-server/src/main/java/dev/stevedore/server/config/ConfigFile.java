@@ -66,11 +66,25 @@ public record ConfigFile(
       return parsed == null ? EMPTY : parsed;
     } catch (UnrecognizedPropertyException e) {
       throw new ConfigException(
-          "unknown key '" + e.getPropertyName() + "' in config file " + file + where(e));
+          "unknown key '" + e.getPropertyName() + "' in config file " + file + keyLine(text, e));
     } catch (JsonProcessingException e) {
       throw new ConfigException(
           "invalid config file " + file + where(e) + ": " + e.getOriginalMessage());
     }
+  }
+
+  /** The line the unknown key is written on (the parser reports where it stopped, later). */
+  private static String keyLine(String text, UnrecognizedPropertyException e) {
+    java.util.regex.Pattern key =
+        java.util.regex.Pattern.compile(
+            "^\\s*(-\\s*)?[\"']?" + java.util.regex.Pattern.quote(e.getPropertyName()) + "[\"']?\\s*:");
+    java.util.List<String> lines = text.lines().toList();
+    for (int i = 0; i < lines.size(); i++) {
+      if (key.matcher(lines.get(i)).find()) {
+        return " (line " + (i + 1) + ")";
+      }
+    }
+    return where(e);
   }
 
   private static String where(JsonProcessingException e) {

@@ -192,6 +192,31 @@ class RegistryApiIT {
   }
 
   @Test
+  void unreachableUpstream_startsAndAnswersUnavailable(@org.junit.jupiter.api.io.TempDir Path data)
+      throws Exception {
+    try (StevedoreProxy offline =
+        StevedoreProxy.start(
+            ServeSettingsResolver.resolve(
+                new ServeSettingsResolver.Flags(
+                    Optional.empty(),
+                    Optional.of("127.0.0.1:0"),
+                    Optional.of(data),
+                    List.of("docker.io=http://127.0.0.1:1"),
+                    Optional.empty(),
+                    Optional.empty()),
+                Map.of()))) {
+      URI base = URI.create("http://127.0.0.1:" + offline.address().getPort());
+      HttpResponse<String> manifest =
+          HTTP.send(
+              HttpRequest.newBuilder(base.resolve("/v2/library/busybox/manifests/1")).build(),
+              HttpResponse.BodyHandlers.ofString());
+
+      assertThat(manifest.statusCode()).isEqualTo(503);
+      assertThat(manifest.body()).contains("\"code\":\"UNAVAILABLE\"");
+    }
+  }
+
+  @Test
   void tagsList_isForwarded() throws Exception {
     HttpResponse<byte[]> response = send("GET", "/v2/library/busybox/tags/list");
 
