@@ -22,6 +22,8 @@ public enum ErrorCode {
   TOOMANYREQUESTS(429, "too many requests"),
   UNAVAILABLE(503, "service unavailable"),
   UNKNOWN(500, "unknown error"),
+  /** Not an OCI code: a request HTTP itself could not parse. */
+  BAD_REQUEST(400, "malformed request"),
   /** Not an OCI code: a path that is no registry endpoint. */
   NOT_FOUND(404, "not found");
 

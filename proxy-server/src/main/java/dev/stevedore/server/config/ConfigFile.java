@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -58,18 +59,20 @@ public record ConfigFile(
     } catch (IOException e) {
       throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
     }
-    if (text.isBlank()) {
-      return EMPTY;
-    }
-    try {
-      ConfigFile parsed = YAML.readValue(text, ConfigFile.class);
+    try (JsonParser parser = YAML.createParser(text)) {
+      if (parser.nextToken() == null) {
+        return EMPTY;
+      }
+      ConfigFile parsed = YAML.readValue(parser, ConfigFile.class);
       return parsed == null ? EMPTY : parsed;
     } catch (UnrecognizedPropertyException e) {
       throw new ConfigException(
           "unknown key '" + e.getPropertyName() + "' in config file " + file + keyLine(text, e));
     } catch (JsonProcessingException e) {
-      throw new ConfigException(
-          "invalid config file " + file + where(e) + ": " + e.getOriginalMessage());
+      String firstLine = String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("");
+      throw new ConfigException("invalid config file " + file + where(e) + ": " + firstLine);
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
     }
   }
 

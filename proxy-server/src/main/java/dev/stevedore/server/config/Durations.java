@@ -24,6 +24,14 @@ public final class Durations {
     if (!WHOLE.matcher(trimmed).matches()) {
       throw invalid(text);
     }
+    try {
+      return sum(trimmed);
+    } catch (NumberFormatException | ArithmeticException tooLarge) {
+      throw invalid(text);
+    }
+  }
+
+  private static Duration sum(String trimmed) {
     Duration total = Duration.ZERO;
     Matcher part = PART.matcher(trimmed);
     while (part.find()) {

@@ -53,12 +53,13 @@ public final class ServeSettingsResolver {
     for (String flag : flags.upstreams()) {
       UpstreamSettings parsed = UpstreamSettings.parseFlag(flag);
       UpstreamSettings existing = upstreams.get(parsed.name());
+      boolean sameHost = existing != null && existing.url().equals(parsed.url());
       upstreams.put(
           parsed.name(),
           new UpstreamSettings(
               parsed.name(),
               parsed.url(),
-              existing == null ? Optional.empty() : existing.credentials()));
+              sameHost ? existing.credentials() : Optional.empty()));
     }
     Optional<Path> credentialsFile =
         flags.credentialsFile().or(() -> Optional.ofNullable(file.credentialsFile()).map(Path::of));

@@ -34,7 +34,8 @@ public record UpstreamSettings(String name, URI url, Optional<Credentials> crede
     } catch (java.net.URISyntaxException e) {
       throw invalidUrl(name, text);
     }
-    boolean web = "http".equals(uri.getScheme()) || "https".equals(uri.getScheme());
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    boolean web = scheme.equals("http") || scheme.equals("https");
     boolean bare =
         (uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/"))
             && uri.getRawQuery() == null
@@ -43,7 +44,7 @@ public record UpstreamSettings(String name, URI url, Optional<Credentials> crede
     if (!web || uri.getHost() == null || !bare) {
       throw invalidUrl(name, text);
     }
-    return URI.create(uri.getScheme() + "://" + uri.getRawAuthority());
+    return URI.create(scheme + "://" + uri.getRawAuthority());
   }
 
   /** Parses {@code NAME=URL} as given to {@code --upstream}. */

@@ -35,25 +35,26 @@ record ByteRange(long first, long last) {
     if (!matcher.matches() || (matcher.group(1).isEmpty() && matcher.group(2).isEmpty())) {
       return new Whole();
     }
-    try {
-      if (matcher.group(1).isEmpty()) {
-        long suffix = Long.parseLong(matcher.group(2));
-        if (suffix == 0 || size == 0) {
-          return new Unsatisfiable();
-        }
-        return new Partial(new ByteRange(Math.max(0, size - suffix), size - 1));
-      }
-      long first = Long.parseLong(matcher.group(1));
-      long last = matcher.group(2).isEmpty() ? Long.MAX_VALUE : Long.parseLong(matcher.group(2));
-      if (last < first) {
-        return new Whole();
-      }
-      if (first >= size) {
+    if (matcher.group(1).isEmpty()) {
+      long suffix = parseClamped(matcher.group(2));
+      if (suffix == 0 || size == 0) {
         return new Unsatisfiable();
       }
-      return new Partial(new ByteRange(first, Math.min(last, size - 1)));
-    } catch (NumberFormatException tooLarge) {
+      return new Partial(new ByteRange(Math.max(0, size - suffix), size - 1));
+    }
+    long first = parseClamped(matcher.group(1));
+    long last = matcher.group(2).isEmpty() ? Long.MAX_VALUE : parseClamped(matcher.group(2));
+    if (last < first) {
+      return new Whole();
+    }
+    if (first >= size) {
       return new Unsatisfiable();
     }
+    return new Partial(new ByteRange(first, Math.min(last, size - 1)));
+  }
+
+  /** A byte position; one too large for a long means "to the end" (RFC 9110 clamps it). */
+  private static long parseClamped(String digits) {
+    return digits.length() > 18 ? Long.MAX_VALUE : Long.parseLong(digits);
   }
 }

@@ -47,7 +47,9 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
     boolean head = HttpMethod.HEAD.equals(request.method());
     try {
       if (request.decoderResult().isFailure()) {
-        throw ErrorCode.UNSUPPORTED.exception("malformed HTTP request");
+        ctx.writeAndFlush(ErrorResponses.of(ErrorCode.BAD_REQUEST.exception("malformed HTTP request"), head))
+            .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+        return;
       }
       route(ctx, request, head);
     } catch (RegistryException e) {
@@ -95,7 +97,7 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
         upstream,
         repository,
         route.reference(),
-        rawQuery.isEmpty() ? Optional.empty() : Optional.of(withoutNamespace(rawQuery)));
+        Optional.of(withoutNamespace(rawQuery)).filter(query -> !query.isEmpty()));
   }
 
   /** The query to forward upstream: the client's, less containerd's {@code ns}. */

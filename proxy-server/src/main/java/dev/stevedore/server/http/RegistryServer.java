@@ -38,7 +38,7 @@ public final class RegistryServer implements AutoCloseable {
               .sync()
               .channel();
       return new RegistryServer(boss, workers, bound);
-    } catch (InterruptedException | RuntimeException e) {
+    } catch (Exception e) { // Netty rethrows bind failures unchecked
       shutdown(boss, workers);
       throw e;
     }

@@ -1,5 +1,6 @@
 package dev.stevedore.server.http;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -39,25 +40,31 @@ record V2Route(Kind kind, String name, String reference) {
     if (rest.endsWith("/tags/list")) {
       return new V2Route(Kind.TAGS, rest.substring(0, rest.length() - "/tags/list".length()), null);
     }
-    int uploads = rest.lastIndexOf("/blobs/uploads");
-    if (uploads > 0) {
+    int uploads = rest.indexOf("/blobs/uploads");
+    if (uploads > 0 && (rest.endsWith("/blobs/uploads") || rest.startsWith("/", uploads + 14))) {
       return new V2Route(Kind.BLOB_UPLOAD, rest.substring(0, uploads), null);
     }
-    V2Route split = splitAt(rest, "/manifests/", Kind.MANIFEST);
-    if (split == null) {
-      split = splitAt(rest, "/blobs/", Kind.BLOB);
+    int lastSlash = rest.lastIndexOf('/');
+    if (lastSlash <= 0 || lastSlash == rest.length() - 1) {
+      return new V2Route(Kind.NOT_FOUND, null, null);
     }
-    if (split == null) {
-      split = splitAt(rest, "/referrers/", Kind.REFERRERS);
+    String reference = rest.substring(lastSlash + 1);
+    String prefix = rest.substring(0, lastSlash);
+    for (Kind kind : List.of(Kind.MANIFEST, Kind.BLOB, Kind.REFERRERS)) {
+      String marker = "/" + segment(kind);
+      if (prefix.endsWith(marker) && prefix.length() > marker.length()) {
+        return new V2Route(kind, prefix.substring(0, prefix.length() - marker.length()), reference);
+      }
     }
-    return split != null ? split : new V2Route(Kind.NOT_FOUND, null, null);
+    return new V2Route(Kind.NOT_FOUND, null, null);
   }
 
-  private static V2Route splitAt(String rest, String marker, Kind kind) {
-    int at = rest.lastIndexOf(marker);
-    if (at <= 0 || at + marker.length() >= rest.length()) {
-      return null;
-    }
-    return new V2Route(kind, rest.substring(0, at), rest.substring(at + marker.length()));
+  /** The path segment before a reference: references never contain a slash. */
+  private static String segment(Kind kind) {
+    return switch (kind) {
+      case MANIFEST -> "manifests";
+      case BLOB -> "blobs";
+      default -> "referrers";
+    };
   }
 }

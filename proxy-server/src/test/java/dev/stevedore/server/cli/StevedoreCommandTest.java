@@ -14,7 +14,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -229,9 +228,6 @@ class StevedoreCommandTest {
     }
   }
 
-  @Disabled(
-      "bug: RegistryServer.start catches only InterruptedException|RuntimeException, so the"
-          + " sneaky-thrown BindException skips shutting down its NioEventLoopGroups")
   @Test
   @Timeout(60)
   void serve_listenAddressInUse_leavesNoEventLoopThreads() throws Exception {

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -97,9 +96,6 @@ class ConfigFileTest {
         .hasMessageContaining(file.toString());
   }
 
-  @Disabled(
-      "bug: ConfigFile reports the line where the enclosing mapping ends, not the unknown key's"
-          + " line (records deserialize through a buffering property-based creator)")
   @Test
   void read_unknownKey_namesTheKeysLine() throws IOException {
     Path top = write("listen: :5000\ncolour: blue\ndata: /srv\n");
@@ -158,9 +154,6 @@ class ConfigFileTest {
     assertThat(ConfigFile.read(write("---\n"))).isEqualTo(ConfigFile.EMPTY);
   }
 
-  @Disabled(
-      "bug: ConfigFile.read of a file holding only comments throws 'No content to map due to"
-          + " end-of-input' instead of returning EMPTY")
   @Test
   void read_commentsOnly_isEmptyConfig() throws IOException {
     assertThat(ConfigFile.read(write("# everything commented out\n# listen: :5000\n")))
@@ -177,9 +170,6 @@ class ConfigFileTest {
         .hasMessageNotContaining("\n");
   }
 
-  @Disabled(
-      "bug: ConfigFile.read puts SnakeYAML's multi-line message (with a caret drawing) into the"
-          + " ConfigException, which must be one line")
   @Test
   void read_yamlSyntaxError_isOneLineConfigExceptionNamingFileAndLine() throws IOException {
     Path file = write("listen: a\n  b: c\n");
