@@ -75,7 +75,7 @@ public final class StevedoreProxy implements AutoCloseable {
       log.info(
           "stevedore serving on {} with data in {}; upstreams {} (default {})",
           server.address(),
-          settings.dataDir().toAbsolutePath(),
+          settings.dataDir().toAbsolutePath().normalize(),
           settings.upstreams().keySet(),
           settings.defaultUpstream());
       return new StevedoreProxy(disk, fetch, server);

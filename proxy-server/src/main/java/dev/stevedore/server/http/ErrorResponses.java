@@ -8,7 +8,6 @@ import dev.stevedore.core.error.RegistryException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,13 +24,12 @@ final class ErrorResponses {
     try {
       body =
           JSON.writeValueAsString(
-              Map.of(
-                  "errors",
+              new Body(
                   List.of(
-                      Map.of(
-                          "code", error.code().name(),
-                          "message", error.code().message(),
-                          "detail", error.detail() == null ? "" : error.detail()))));
+                      new Entry(
+                          error.code().name(),
+                          error.code().message(),
+                          error.detail() == null ? "" : error.detail()))));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
@@ -40,6 +38,11 @@ final class ErrorResponses {
     error.headers().forEach((name, value) -> response.headers().set(name, value));
     return response;
   }
+
+  /** The OCI error body: {@code {"errors":[{"code","message","detail"}]}}. */
+  private record Body(List<Entry> errors) {}
+
+  private record Entry(String code, String message, String detail) {}
 
   static RegistryException asRegistryException(Throwable failure) {
     Throwable cause = Futures.unwrap(failure);
