@@ -3,6 +3,7 @@ package dev.stevedore.server;
 import dev.stevedore.core.cache.BlobService;
 import dev.stevedore.core.cache.ManifestService;
 import dev.stevedore.core.cache.StoredManifests;
+import dev.stevedore.core.upstream.OfflineUpstream;
 import dev.stevedore.core.upstream.Upstream;
 import dev.stevedore.core.upstream.UpstreamClient;
 import dev.stevedore.core.upstream.UpstreamConfig;
@@ -18,6 +19,7 @@ import dev.stevedore.storage.FileSystemTagStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -31,6 +33,7 @@ import org.slf4j.LoggerFactory;
 /** A running Stevedore: stores, upstream clients, caching services and the HTTP server. */
 public final class StevedoreProxy implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StevedoreProxy.class);
+  private static final Duration OFFLINE_TAG_TTL = Duration.ofDays(365L * 100);
   private static final int DISK_THREADS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 
   private final ExecutorService disk;
@@ -66,7 +69,7 @@ public final class StevedoreProxy implements AutoCloseable {
       RegistryServices services =
           new RegistryServices(
               upstreams(settings),
-              new ManifestService(manifests, tags, disk, Clock.systemUTC(), settings.tagTtl()),
+              new ManifestService(manifests, tags, disk, Clock.systemUTC(), tagTtl(settings)),
               new BlobService(blobs, disk, fetch),
               disk);
       InetSocketAddress address =
@@ -86,6 +89,11 @@ public final class StevedoreProxy implements AutoCloseable {
     }
   }
 
+  /** Offline, a cached tag is as current as it can be: serve it without revalidating. */
+  private static Duration tagTtl(ServeSettings settings) {
+    return settings.offline() ? OFFLINE_TAG_TTL : settings.tagTtl();
+  }
+
   private static Upstreams upstreams(ServeSettings settings) {
     Map<String, Upstream> byName = new LinkedHashMap<>();
     for (UpstreamSettings upstream : settings.upstreams().values()) {
@@ -96,7 +104,9 @@ public final class StevedoreProxy implements AutoCloseable {
               upstream.credentials(),
               settings.connectTimeout(),
               settings.requestTimeout());
-      byName.put(upstream.name(), new UpstreamClient(config));
+      byName.put(
+          upstream.name(),
+          settings.offline() ? new OfflineUpstream(upstream.name()) : new UpstreamClient(config));
     }
     return new Upstreams(byName, settings.defaultUpstream());
   }

@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ManifestService {
   private static final Logger log = LoggerFactory.getLogger(ManifestService.class);
+  private static final Duration NEGATIVE_TTL = Duration.ofSeconds(30);
+  private static final Duration STALE_WARNING_INTERVAL = Duration.ofMinutes(1);
 
   private final StoredManifests stored;
   private final TagStore tags;
@@ -36,6 +38,8 @@ public final class ManifestService {
   private final Duration tagTtl;
   private final SingleFlight<Digest, ManifestContent> fetches = new SingleFlight<>();
   private final SingleFlight<FetchKey, ManifestDescriptor> resolutions = new SingleFlight<>();
+  private final TimedMarks<TagKey> missingUpstream;
+  private final TimedMarks<TagKey> staleWarned;
 
   public ManifestService(
       StoredManifests stored, TagStore tags, Executor disk, Clock clock, Duration tagTtl) {
@@ -44,6 +48,8 @@ public final class ManifestService {
     this.disk = Objects.requireNonNull(disk, "disk");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.tagTtl = Objects.requireNonNull(tagTtl, "tagTtl");
+    this.missingUpstream = new TimedMarks<>(clock);
+    this.staleWarned = new TimedMarks<>(clock);
   }
 
   /** Answers a manifest {@code HEAD}: never downloads a manifest it does not have to. */
@@ -127,15 +133,47 @@ public final class ManifestService {
         .thenCompose(
             cached -> {
               if (cached.isEmpty()) {
-                return need == Need.BODY
-                    ? fetchTag(upstream, repo, tag, accept)
-                    : headTag(upstream, repo, tag, accept);
+                return uncachedTag(upstream, repo, tag, accept, need);
               }
               return upstream
                   .headManifest(repo, Reference.parse(tag), accept.mediaTypes())
                   .thenCompose(head -> confirmOrRefetch(upstream, repo, tag, accept, head, cached.get()))
                   .exceptionally(error -> serveStale(upstream, repo, tag, cached.get(), error));
             });
+  }
+
+  /**
+   * A tag we hold nothing for: fetched (or, for a HEAD, looked up with HEAD). An upstream 404 is
+   * remembered briefly, so clients retrying a missing tag do not each reach the upstream.
+   */
+  private CompletableFuture<ManifestDescriptor> uncachedTag(
+      Upstream upstream, RepositoryName repo, String tag, AcceptedTypes accept, Need need) {
+    TagKey key = new TagKey(upstream.name(), repo, tag);
+    if (missingUpstream.isMarked(key)) {
+      return CompletableFuture.failedFuture(
+          ErrorCode.MANIFEST_UNKNOWN.exception(
+              "manifest " + repo + ":" + tag + " is unknown to upstream " + upstream.name()));
+    }
+    CompletableFuture<ManifestDescriptor> answer =
+        need == Need.BODY
+            ? fetchTag(upstream, repo, tag, accept)
+            : headTag(upstream, repo, tag, accept);
+    return answer.whenComplete(
+        (descriptor, error) -> {
+          if (error != null && isMissing(Futures.unwrap(error))) {
+            missingUpstream.mark(key, negativeTtl());
+          }
+        });
+  }
+
+  private static boolean isMissing(Throwable error) {
+    return error instanceof RegistryException registryError
+        && (registryError.code() == ErrorCode.MANIFEST_UNKNOWN
+            || registryError.code() == ErrorCode.NAME_UNKNOWN);
+  }
+
+  private Duration negativeTtl() {
+    return tagTtl.compareTo(NEGATIVE_TTL) < 0 ? tagTtl : NEGATIVE_TTL;
   }
 
   /** The cached tag, whatever its age, when the client accepts it and its manifest is stored. */
@@ -173,13 +211,15 @@ public final class ManifestService {
     if (cause instanceof RegistryException registryError && !isUpstreamTrouble(registryError)) {
       throw registryError;
     }
-    log.warn(
-        "serving cached {}/{}:{} ({}) stale: upstream could not confirm it: {}",
-        upstream.name(),
-        repo,
-        tag,
-        cached.digest(),
-        cause.getMessage());
+    if (staleWarned.markIfUnmarked(new TagKey(upstream.name(), repo, tag), STALE_WARNING_INTERVAL)) {
+      log.warn(
+          "serving cached {}/{}:{} ({}) stale: upstream could not confirm it: {}",
+          upstream.name(),
+          repo,
+          tag,
+          cached.digest(),
+          cause.getMessage());
+    }
     return cached.asStale();
   }
 
@@ -252,6 +292,9 @@ public final class ManifestService {
     DESCRIPTOR,
     BODY
   }
+
+  /** One tag of one repository of one upstream. */
+  private record TagKey(String registry, RepositoryName repo, String tag) {}
 
   /** What makes two manifest requests the same upstream request. */
   private record FetchKey(

@@ -4,6 +4,7 @@ import dev.stevedore.core.model.Reference;
 import dev.stevedore.core.model.RepositoryName;
 import dev.stevedore.storage.Digest;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -26,4 +27,9 @@ public interface Upstream {
   CompletableFuture<BlobDownload> getBlob(RepositoryName repo, Digest digest);
 
   CompletableFuture<TagListResponse> listTags(RepositoryName repo, String rawQuery);
+
+  /** The pull budget the upstream last stated, if it states one. */
+  default Optional<RateLimit> rateLimit() {
+    return Optional.empty();
+  }
 }

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -32,6 +33,7 @@ public final class UpstreamClient implements Upstream {
   private final RedirectingTransport transport;
   private final AuthorizingSender sender;
   private final UpstreamErrors errors;
+  private final RateLimitTracker rateLimits;
 
   public UpstreamClient(UpstreamConfig config) {
     this(config, Ticker.systemTicker());
@@ -42,6 +44,7 @@ public final class UpstreamClient implements Upstream {
     this.config = Objects.requireNonNull(config, "config");
     Objects.requireNonNull(ticker, "ticker");
     this.errors = new UpstreamErrors(config.name());
+    this.rateLimits = new RateLimitTracker(config.name(), java.time.Clock.systemUTC());
     this.transport =
         new RedirectingTransport(
             RedirectingTransport.newHttpClient(config.connectTimeout()), config.requestTimeout());
@@ -57,6 +60,11 @@ public final class UpstreamClient implements Upstream {
             fetcher,
             transport,
             config.credentials());
+  }
+
+  @Override
+  public Optional<RateLimit> rateLimit() {
+    return rateLimits.latest();
   }
 
   /** The upstream's registry name, such as {@code docker.io}. */
@@ -85,6 +93,7 @@ public final class UpstreamClient implements Upstream {
                 .send(repository, request, BodyPlan.buffered(ManifestReplies.MAX_MANIFEST_BYTES))
                 .thenApply(
                     reply -> {
+                      rateLimits.observe(reply.headers());
                       if (reply.status() != 200) {
                         throw errors.forStatus(UpstreamErrors.Subject.MANIFEST, what, reply);
                       }
@@ -112,6 +121,7 @@ public final class UpstreamClient implements Upstream {
                 .send(repository, request, BodyPlan.headersOnly())
                 .thenApply(
                     reply -> {
+                      rateLimits.observe(reply.headers());
                       if (reply.status() != 200) {
                         throw errors.forStatus(UpstreamErrors.Subject.MANIFEST, what, reply);
                       }

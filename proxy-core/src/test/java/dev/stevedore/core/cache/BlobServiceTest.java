@@ -79,6 +79,61 @@ class BlobServiceTest {
   }
 
   @Test
+  void open_hundredConcurrentMisses_oneFetchAndHundredIdenticalBodies() throws Exception {
+    upstream.gate = new CompletableFuture<>();
+    List<CompletableFuture<byte[]>> reads =
+        IntStream.range(0, 100)
+            .mapToObj(
+                i ->
+                    service
+                        .open(upstream, REPO, digest)
+                        .thenApplyAsync(BlobServiceTest::readAllUnchecked, threads))
+            .toList();
+    upstream.gate.complete(null);
+
+    for (CompletableFuture<byte[]> read : reads) {
+      assertThat(read.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(content);
+    }
+    assertThat(upstream.blobGets).hasValue(1);
+  }
+
+  @Test
+  void open_hundredConcurrentMissesOfFailingFetch_allFailAndNextSucceeds() throws Exception {
+    upstream.gate = new CompletableFuture<>();
+    upstream.blobBodies = bytes -> new ByteArrayInputStream(bytes, 0, bytes.length / 2);
+    List<CompletableFuture<byte[]>> reads =
+        IntStream.range(0, 100)
+            .mapToObj(
+                i ->
+                    service
+                        .open(upstream, REPO, digest)
+                        .thenApplyAsync(BlobServiceTest::readAllUnchecked, threads))
+            .toList();
+    upstream.gate.complete(null);
+
+    for (CompletableFuture<byte[]> read : reads) {
+      assertThatThrownBy(() -> read.get(30, java.util.concurrent.TimeUnit.SECONDS))
+          .isInstanceOf(java.util.concurrent.ExecutionException.class);
+    }
+    assertThat(upstream.blobGets).hasValue(1);
+    assertThat(store.stat(digest)).isEmpty();
+
+    upstream.blobBodies = ByteArrayInputStream::new;
+    BlobSource next = service.open(upstream, REPO, digest).join();
+    assertThat(readAll((BlobFetch) next)).isEqualTo(content);
+  }
+
+  private static byte[] readAllUnchecked(BlobSource source) {
+    try {
+      return source instanceof BlobFetch fetch
+          ? readAll(fetch)
+          : java.nio.file.Files.readAllBytes(((StoredBlob) source).info().path());
+    } catch (Exception e) {
+      throw new java.util.concurrent.CompletionException(e);
+    }
+  }
+
+  @Test
   void open_corruptUpstream_failsEveryReaderAndCachesNothing() throws Exception {
     upstream.blobBodies =
         bytes -> {

@@ -130,8 +130,35 @@ class ManifestServiceTest {
         .extracting(e -> ((RegistryException) e).code())
         .isEqualTo(ErrorCode.MANIFEST_UNKNOWN);
     upstream.putTag("nope", "{\"n\":3}", MediaTypes.OCI_MANIFEST);
+    clock.advance(Duration.ofSeconds(31));
 
     assertThat(get("nope").descriptor().mediaType()).isEqualTo(MediaTypes.OCI_MANIFEST);
+  }
+
+  @Test
+  void getTag_missingUpstream_isRememberedBrieflyThenAskedAgain() {
+    for (int i = 0; i < 5; i++) {
+      assertThatThrownBy(() -> get("missing")).hasCauseInstanceOf(RegistryException.class);
+      assertThatThrownBy(() -> head("missing")).hasCauseInstanceOf(RegistryException.class);
+    }
+    assertThat(upstream.manifestGets.get() + upstream.manifestHeads.get()).isEqualTo(1);
+
+    clock.advance(Duration.ofSeconds(31));
+    assertThatThrownBy(() -> get("missing")).hasCauseInstanceOf(RegistryException.class);
+
+    assertThat(upstream.manifestGets.get() + upstream.manifestHeads.get()).isEqualTo(2);
+  }
+
+  @Test
+  void getTag_cachedButGoneUpstream_keepsServingWhatIsCached() {
+    get("3.19");
+    upstream.tags.clear();
+    clock.advance(TTL.plusSeconds(1));
+
+    ManifestContent content = get("3.19");
+
+    assertThat(content.body()).isEqualTo(index.body());
+    assertThat(content.descriptor().stale()).isTrue();
   }
 
   @Test

@@ -46,6 +46,11 @@ public final class ServeCommand implements Callable<Integer> {
       description = "How long a tag is served without asking upstream, e.g. 30s, 5m, 1h (default: 5m).")
   String tagTtl;
 
+  @Option(
+      names = "--offline",
+      description = "Serve only what is cached; never contact an upstream (a miss is a 404).")
+  boolean offline;
+
   @Override
   public Integer call() throws Exception {
     ServeSettings settings =
@@ -56,7 +61,8 @@ public final class ServeCommand implements Callable<Integer> {
                 Optional.ofNullable(data),
                 upstreams,
                 Optional.ofNullable(credentialsFile),
-                Optional.ofNullable(tagTtl)),
+                Optional.ofNullable(tagTtl),
+                offline),
             System.getenv());
     try (StevedoreProxy proxy = StevedoreProxy.start(settings)) {
       Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, "stevedore-shutdown"));

@@ -22,6 +22,7 @@ import java.util.Map;
  * tag-ttl: 5m
  * credentials-file: /etc/stevedore/config.json
  * default-upstream: docker.io
+ * offline: false
  * upstreams:
  *   docker.io:
  *     url: https://registry-1.docker.io
@@ -37,9 +38,11 @@ public record ConfigFile(
     @JsonProperty("default-upstream") String defaultUpstream,
     @JsonProperty("connect-timeout") String connectTimeout,
     @JsonProperty("request-timeout") String requestTimeout,
+    Boolean offline,
     Map<String, UpstreamEntry> upstreams) {
 
-  public static final ConfigFile EMPTY = new ConfigFile(null, null, null, null, null, null, null, null);
+  public static final ConfigFile EMPTY =
+      new ConfigFile(null, null, null, null, null, null, null, null, null);
 
   /** One upstream registry in the file. */
   public record UpstreamEntry(String url, String username, String password) {}

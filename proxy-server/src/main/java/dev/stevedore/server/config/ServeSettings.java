@@ -5,7 +5,10 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
-/** Everything {@code stevedore serve} needs, resolved from defaults, file, environment and flags. */
+/**
+ * Everything {@code stevedore serve} needs, resolved from defaults, file, environment and flags.
+ * {@code offline} means: serve only what is cached and never contact an upstream.
+ */
 public record ServeSettings(
     HostPort listen,
     Path dataDir,
@@ -13,7 +16,8 @@ public record ServeSettings(
     String defaultUpstream,
     Duration tagTtl,
     Duration connectTimeout,
-    Duration requestTimeout) {
+    Duration requestTimeout,
+    boolean offline) {
 
   public ServeSettings {
     Objects.requireNonNull(listen, "listen");

@@ -31,7 +31,19 @@ public final class ServeSettingsResolver {
       Optional<Path> data,
       List<String> upstreams,
       Optional<Path> credentialsFile,
-      Optional<String> tagTtl) {
+      Optional<String> tagTtl,
+      boolean offline) {
+
+    /** The flags without {@code --offline}. */
+    public Flags(
+        Optional<Path> config,
+        Optional<String> listen,
+        Optional<Path> data,
+        List<String> upstreams,
+        Optional<Path> credentialsFile,
+        Optional<String> tagTtl) {
+      this(config, listen, data, upstreams, credentialsFile, tagTtl, false);
+    }
 
     public static Flags none() {
       return new Flags(
@@ -72,8 +84,9 @@ public final class ServeSettingsResolver {
         file.defaultUpstream() != null
             ? file.defaultUpstream()
             : upstreams.containsKey(DOCKER_HUB) ? DOCKER_HUB : upstreams.keySet().iterator().next();
+    boolean offline = flags.offline() || Boolean.TRUE.equals(file.offline());
     return new ServeSettings(
-        listen, data, upstreams, defaultUpstream, tagTtl, connectTimeout, requestTimeout);
+        listen, data, upstreams, defaultUpstream, tagTtl, connectTimeout, requestTimeout, offline);
   }
 
   private static Map<String, UpstreamSettings> fileUpstreams(ConfigFile file) {

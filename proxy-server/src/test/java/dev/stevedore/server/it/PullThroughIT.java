@@ -67,6 +67,10 @@ class PullThroughIT {
   }
 
   private URI startProxy(Optional<Path> credentialsFile) throws Exception {
+    return startProxy(credentialsFile, false);
+  }
+
+  private URI startProxy(Optional<Path> credentialsFile, boolean offline) throws Exception {
     proxy =
         StevedoreProxy.start(
             ServeSettingsResolver.resolve(
@@ -76,7 +80,8 @@ class PullThroughIT {
                     Optional.of(work.resolve("data")),
                     List.of("docker.io=" + upstream.uri()),
                     credentialsFile,
-                    Optional.of("5m")),
+                    Optional.of("5m"),
+                    offline),
                 Map.of()));
     return URI.create("http://127.0.0.1:" + proxy.address().getPort());
   }
@@ -122,6 +127,30 @@ class PullThroughIT {
 
     Path offline = pull(proxyUri, "team/app", dockerList.digest());
     assertThat(manifestDigest(offline)).isEqualTo(dockerList.digest());
+  }
+
+  @Test
+  void offline_servesWhatIsCachedAndNeverContactsUpstream() throws Exception {
+    pull(startProxy(Optional.empty()), "team/app", "v1");
+    proxy.close();
+    upstream.resetCounters();
+
+    URI offline = startProxy(Optional.empty(), true);
+    Path byTag = pull(offline, "team/app", "v1");
+    Path byDigest = pull(offline, "team/app", dockerList.digest());
+    java.net.http.HttpResponse<String> miss =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(offline.resolve("/v2/library/alpha/manifests/1.0"))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+
+    assertThat(manifestDigest(byTag)).isEqualTo(dockerList.digest());
+    assertThat(manifestDigest(byDigest)).isEqualTo(dockerList.digest());
+    assertThat(miss.statusCode()).isEqualTo(404);
+    assertThat(miss.body()).contains("MANIFEST_UNKNOWN");
+    assertThat(upstream.front().requestLog()).isEmpty();
+    assertThat(upstream.tokens().requestCount()).isZero();
   }
 
   @Test
