@@ -10,7 +10,11 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = StevedoreCommand.Version.class,
     description = "A pull-through caching proxy for container registries.",
-    subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      ServeCommand.class,
+      ContainerdConfigCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class StevedoreCommand implements Runnable {
 
   /** Exit code for bad usage or configuration. */

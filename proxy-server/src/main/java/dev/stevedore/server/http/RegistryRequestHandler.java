@@ -58,6 +58,7 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
   }
 
   private void route(ChannelHandlerContext ctx, HttpRequest request, boolean head) {
+    ctx.channel().attr(OciNamespaceHandler.NAMESPACE).set(null);
     QueryStringDecoder uri = new QueryStringDecoder(request.uri());
     V2Route route = V2Route.parse(uri.path());
     boolean read = head || HttpMethod.GET.equals(request.method());
@@ -85,8 +86,9 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
 
   private RegistryRequest registryRequest(
       ChannelHandlerContext ctx, HttpRequest request, boolean head, QueryStringDecoder uri, V2Route route) {
-    List<String> ns = uri.parameters().getOrDefault("ns", List.of());
-    Upstream upstream = services.upstreams().select(ns.stream().findFirst());
+    Optional<String> ns = uri.parameters().getOrDefault("ns", List.of()).stream().findFirst();
+    Upstream upstream = services.upstreams().select(ns);
+    ns.ifPresent(namespace -> ctx.channel().attr(OciNamespaceHandler.NAMESPACE).set(namespace));
     RepositoryName repository = RepositoryName.parse(route.name()).normalizedFor(upstream.name());
     String rawQuery = uri.rawQuery();
     log.debug("{} {} via {}", request.method(), request.uri(), upstream.name());
