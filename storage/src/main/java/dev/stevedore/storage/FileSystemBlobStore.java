@@ -1,9 +1,7 @@
 package dev.stevedore.storage;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -16,8 +14,8 @@ import org.slf4j.LoggerFactory;
  * A {@link BlobStore} in a data directory laid out by {@link FsLayout}: blobs are written to temp
  * files under {@code tmp/} and atomically renamed to {@code blobs/<alg>/<xx>/<hex>} once verified.
  *
- * <p>{@link #open} deletes every file left in {@code tmp/}, so it must run before anything else in
- * the process writes to this data directory, and not while another process is using it.
+ * <p>{@link #open} deletes the temp files of processes that are no longer running (writes a crash
+ * interrupted); a process that shares the data directory keeps its own.
  */
 public final class FileSystemBlobStore implements BlobStore {
 
@@ -37,11 +35,12 @@ public final class FileSystemBlobStore implements BlobStore {
     Objects.requireNonNull(root, "root");
     FsLayout layout = new FsLayout(root);
     AtomicFiles.createDirectories(layout.blobsDir());
-    AtomicFiles.createDirectories(layout.tmpDir());
-    int removed = deleteLeftoverTempFiles(layout.tmpDir());
+    AtomicFiles.createDirectories(layout.tmpRoot());
+    int removed = ProcessTempDirs.removeDeadProcessFolders(layout.tmpRoot());
     if (removed > 0) {
-      log.info("Removed {} leftover temp files from {}", removed, layout.tmpDir());
+      log.info("Removed the leftover temp files of {} stopped processes from {}", removed, layout.tmpRoot());
     }
+    AtomicFiles.createDirectories(layout.tmpDir());
     log.debug("Opened blob store at {}", layout.root());
     return new FileSystemBlobStore(layout);
   }
@@ -74,23 +73,5 @@ public final class FileSystemBlobStore implements BlobStore {
       log.debug("Deleted blob {}", digest);
     }
     return deleted;
-  }
-
-  private static int deleteLeftoverTempFiles(Path tmpDir) throws IOException {
-    int removed = 0;
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(tmpDir)) {
-      for (Path entry : entries) {
-        if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
-          continue;
-        }
-        try {
-          Files.deleteIfExists(entry);
-          removed++;
-        } catch (IOException e) {
-          log.warn("Cannot delete leftover temp file {}: {}", entry, e.toString());
-        }
-      }
-    }
-    return removed;
   }
 }

@@ -11,9 +11,10 @@ import java.util.regex.Pattern;
  * <pre>
  * &lt;root&gt;/
  *   blobs/&lt;alg&gt;/&lt;first 2 hex&gt;/&lt;hex&gt;        committed blobs, exactly the bytes of the digest
- *   tmp/                                   temp files of in-progress writes (blobs and small
- *                                          records); same file system as blobs/ so the final
- *                                          rename is atomic; emptied when the blob store opens
+ *   tmp/&lt;pid&gt;-&lt;start millis&gt;/               temp files of one process's in-progress writes
+ *                                          (blobs and small records); same file system as
+ *                                          blobs/ so the final rename is atomic; a dead
+ *                                          process's folder is removed when a blob store opens
  *   mediatypes/&lt;alg&gt;/&lt;first 2 hex&gt;/&lt;hex&gt;   one line: the media type of a stored manifest
  *   repositories/&lt;registry&gt;/&lt;repository path&gt;/_tags/&lt;tag&gt;
  *                                          tag records (digest, media type, confirmedAt)
@@ -50,9 +51,19 @@ public record FsLayout(Path root) {
     return root.resolve("blobs");
   }
 
-  /** Temp files of in-progress writes; on the same file system as the final files. */
-  public Path tmpDir() {
+  /** Parent of every process's temp folder. */
+  public Path tmpRoot() {
     return root.resolve("tmp");
+  }
+
+  /**
+   * This process's temp files of in-progress writes, on the same file system as the final files.
+   * Named by pid and start time, so a process that reuses a dead one's pid (PID 1 in a container)
+   * still has a folder of its own, and several processes (serve, preload) can share a data
+   * directory.
+   */
+  public Path tmpDir() {
+    return tmpRoot().resolve(ProcessTempDirs.CURRENT);
   }
 
   /** Root of the manifest media type records. */

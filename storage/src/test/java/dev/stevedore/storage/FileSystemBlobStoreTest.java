@@ -32,17 +32,31 @@ class FileSystemBlobStoreTest extends BlobStoreContract {
   }
 
   @Test
-  void open_deletesLeftoverTempFiles() throws IOException {
+  void open_deletesTempFilesOfStoppedProcessesOnly() throws IOException {
     FsLayout layout = new FsLayout(root);
-    Files.createDirectories(layout.tmpDir());
-    Path partialBlob = Files.writeString(layout.tmpDir().resolve("sha256-abc-1.part"), "half");
-    Path partialRecord = Files.writeString(layout.tmpDir().resolve("record-1.tmp"), "x");
+    Path dead = Files.createDirectories(layout.tmpRoot().resolve("999999999-1"));
+    Path partialBlob = Files.writeString(dead.resolve("sha256-abc-1.part"), "half");
+    Path loose = Files.writeString(
+        Files.createDirectories(layout.tmpRoot()).resolve("record-1.tmp"), "x");
+    ProcessHandle parent = ProcessHandle.current().parent().orElseThrow();
+    Path live =
+        Files.createDirectories(
+            layout
+                .tmpRoot()
+                .resolve(
+                    parent.pid()
+                        + "-"
+                        + parent.info().startInstant().orElseThrow().toEpochMilli()));
+    Path othersWrite = Files.writeString(live.resolve("sha256-def-2.part"), "in flight");
+    Path mine = Files.writeString(Files.createDirectories(layout.tmpDir()).resolve("x.part"), "mine");
 
     FileSystemBlobStore.open(root);
 
     assertThat(partialBlob).doesNotExist();
-    assertThat(partialRecord).doesNotExist();
-    assertThat(layout.tmpDir()).isEmptyDirectory();
+    assertThat(dead).doesNotExist();
+    assertThat(loose).doesNotExist();
+    assertThat(othersWrite).exists();
+    assertThat(mine).exists();
   }
 
   @Test

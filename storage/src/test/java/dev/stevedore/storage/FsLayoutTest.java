@@ -18,7 +18,10 @@ class FsLayoutTest {
   @Test
   void directories_areUnderRoot() {
     assertThat(layout.blobsDir()).isEqualTo(ROOT.resolve("blobs"));
-    assertThat(layout.tmpDir()).isEqualTo(ROOT.resolve("tmp"));
+    assertThat(layout.tmpRoot()).isEqualTo(ROOT.resolve("tmp"));
+    assertThat(layout.tmpDir().getParent()).isEqualTo(layout.tmpRoot());
+    assertThat(layout.tmpDir().getFileName().toString())
+        .startsWith(ProcessHandle.current().pid() + "-");
     assertThat(layout.mediaTypesDir()).isEqualTo(ROOT.resolve("mediatypes"));
     assertThat(layout.repositoriesDir()).isEqualTo(ROOT.resolve("repositories"));
   }
