@@ -1,0 +1,45 @@
+package dev.stevedore.server.cli;
+
+import dev.stevedore.server.config.ServeSettings;
+import dev.stevedore.server.config.ServeSettingsResolver;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/** The options every command that opens the cache shares: where it is and which upstreams feed it. */
+public final class CacheOptions {
+
+  @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file; flags override it.")
+  Path config;
+
+  @Option(names = "--data", paramLabel = "DIR", description = "Cache directory (default: ./stevedore-data).")
+  Path data;
+
+  @Option(
+      names = "--upstream",
+      paramLabel = "NAME=URL",
+      description = "An upstream registry, repeatable (default: docker.io=https://registry-1.docker.io).")
+  List<String> upstreams = new ArrayList<>();
+
+  @Option(
+      names = "--credentials-file",
+      paramLabel = "DOCKER_CONFIG_JSON",
+      description = "Docker config.json whose 'auths' hold upstream credentials.")
+  Path credentialsFile;
+
+  /** Resolves the settings with the given extra flags of the command. */
+  public ServeSettings resolve(Optional<String> listen, Optional<String> tagTtl, boolean offline) {
+    return ServeSettingsResolver.resolve(
+        new ServeSettingsResolver.Flags(
+            Optional.ofNullable(config),
+            listen,
+            Optional.ofNullable(data),
+            upstreams,
+            Optional.ofNullable(credentialsFile),
+            tagTtl,
+            offline),
+        System.getenv());
+  }
+}
