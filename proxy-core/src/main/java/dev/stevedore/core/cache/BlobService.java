@@ -8,7 +8,6 @@ import dev.stevedore.core.upstream.Upstream;
 import dev.stevedore.storage.BlobStore;
 import dev.stevedore.storage.Digest;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -23,7 +22,7 @@ public final class BlobService {
   private final BlobStore store;
   private final Executor disk;
   private final Executor fetch;
-  private final ConcurrentHashMap<Digest, CompletableFuture<BlobFetch>> inFlight =
+  private final ConcurrentHashMap<Digest, CompletableFuture<BlobSource>> inFlight =
       new ConcurrentHashMap<>();
 
   public BlobService(BlobStore store, Executor disk, Executor fetch) {
@@ -34,12 +33,11 @@ public final class BlobService {
 
   /** The blob's size, from the store, a fetch in flight, or an upstream HEAD (never a download). */
   public CompletableFuture<Long> size(Upstream upstream, RepositoryName repo, Digest digest) {
-    CompletableFuture<BlobFetch> running = inFlight.get(digest);
-    if (running != null) {
-      Optional<BlobFetch> started = Optional.ofNullable(running.getNow(null));
-      if (started.isPresent() && started.get().contentLength() >= 0) {
-        return CompletableFuture.completedFuture(started.get().contentLength());
-      }
+    CompletableFuture<BlobSource> running = inFlight.get(digest);
+    if (running != null
+        && running.getNow(null) instanceof BlobFetch started
+        && started.contentLength() >= 0) {
+      return CompletableFuture.completedFuture(started.contentLength());
     }
     return supplyBlocking(() -> store.stat(digest), disk)
         .thenCompose(
@@ -53,12 +51,10 @@ public final class BlobService {
   public CompletableFuture<BlobSource> open(Upstream upstream, RepositoryName repo, Digest digest) {
     return supplyBlocking(() -> store.stat(digest), disk)
         .thenCompose(
-            info -> {
-              if (info.isPresent()) {
-                return CompletableFuture.completedFuture(new StoredBlob(info.get()));
-              }
-              return joinOrStart(upstream, repo, digest).thenApply(BlobSource.class::cast);
-            });
+            info ->
+                info.isPresent()
+                    ? CompletableFuture.completedFuture(new StoredBlob(info.get()))
+                    : joinOrStart(upstream, repo, digest));
   }
 
   /** Number of downloads in flight. */
@@ -66,28 +62,36 @@ public final class BlobService {
     return inFlight.size();
   }
 
-  private CompletableFuture<BlobFetch> joinOrStart(
+  private CompletableFuture<BlobSource> joinOrStart(
       Upstream upstream, RepositoryName repo, Digest digest) {
-    CompletableFuture<BlobFetch> mine = new CompletableFuture<>();
-    CompletableFuture<BlobFetch> existing = inFlight.putIfAbsent(digest, mine);
+    CompletableFuture<BlobSource> mine = new CompletableFuture<>();
+    CompletableFuture<BlobSource> existing = inFlight.putIfAbsent(digest, mine);
     if (existing != null) {
       return existing.copy();
     }
-    upstream
-        .getBlob(repo, digest)
-        .whenComplete(
-            (download, error) -> {
-              if (error != null) {
+    // A fetch may have committed between our miss and our claim: look once more before going out.
+    supplyBlocking(() -> store.stat(digest), disk)
+        .thenCompose(
+            info -> {
+              if (info.isPresent()) {
                 inFlight.remove(digest, mine);
-                mine.completeExceptionally(error);
-                return;
+                mine.complete(new StoredBlob(info.get()));
+                return CompletableFuture.completedFuture(null);
               }
-              fetch.execute(() -> run(digest, download, mine));
+              return upstream
+                  .getBlob(repo, digest)
+                  .thenAccept(download -> fetch.execute(() -> run(digest, download, mine)));
+            })
+        .exceptionally(
+            error -> {
+              inFlight.remove(digest, mine);
+              mine.completeExceptionally(Futures.unwrap(error));
+              return null;
             });
     return mine.copy();
   }
 
-  private void run(Digest digest, BlobDownload download, CompletableFuture<BlobFetch> mine) {
+  private void run(Digest digest, BlobDownload download, CompletableFuture<BlobSource> mine) {
     Runnable release = () -> inFlight.remove(digest, mine);
     BlobFetch running;
     try {

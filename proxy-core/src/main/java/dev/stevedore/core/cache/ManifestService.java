@@ -94,12 +94,19 @@ public final class ManifestService {
         .thenApply(content -> stale ? markStale(content) : content);
   }
 
+  /** Fetches a manifest by digest, unless a fetch that just finished stored it meanwhile. */
   private CompletableFuture<ManifestContent> fetchByDigest(
       Upstream upstream, RepositoryName repo, Digest digest, AcceptedTypes accept) {
-    return upstream
-        .getManifest(repo, Reference.of(digest), accept.mediaTypes())
-        .thenApplyAsync(
-            response -> stored.store(digest, response.body(), response.mediaType()), disk);
+    return supplyBlocking(() -> stored.read(digest), disk)
+        .thenCompose(
+            local ->
+                local.isPresent()
+                    ? CompletableFuture.completedFuture(local.get())
+                    : upstream
+                        .getManifest(repo, Reference.of(digest), accept.mediaTypes())
+                        .thenApplyAsync(
+                            response -> stored.store(digest, response.body(), response.mediaType()),
+                            disk));
   }
 
   private CompletableFuture<ManifestDescriptor> resolveTag(

@@ -153,6 +153,15 @@ public final class CdnFront implements AutoCloseable {
     faults.add(pathRegex, times, status, headers);
   }
 
+  /**
+   * The next {@code times} requests with {@code method} (e.g. {@code "GET"}) whose path matches get
+   * {@code status} and headers; requests with other methods pass through.
+   */
+  public void failTimes(
+      String method, String pathRegex, int times, int status, Map<String, String> headers) {
+    faults.add(method, pathRegex, times, status, headers);
+  }
+
   /** How many requests were answered by an injected failure. */
   public int injectedFailures() {
     return faults.injected();

@@ -11,28 +11,47 @@ import java.util.regex.Pattern;
 
 /**
  * Queued canned failures (429, 503, ...) that {@link CdnFront} answers instead of proxying, each
- * for the next N requests whose path matches a regular expression.
+ * for the next N requests whose path matches a regular expression (and, optionally, whose method is
+ * a given one).
  */
 final class FaultInjector {
+  /** {@code method} null matches any method. */
   private record Fault(
-      Pattern path, int status, Map<String, String> headers, AtomicInteger remaining) {}
+      String method,
+      Pattern path,
+      int status,
+      Map<String, String> headers,
+      AtomicInteger remaining) {}
 
   private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
   private final AtomicInteger injected = new AtomicInteger();
 
   void add(String pathRegex, int times, int status, Map<String, String> headers) {
+    add(null, pathRegex, times, status, headers);
+  }
+
+  /** Like {@link #add(String, int, int, Map)}, for requests with {@code method} (null: any). */
+  void add(String method, String pathRegex, int times, int status, Map<String, String> headers) {
     if (times < 1) {
       throw new IllegalArgumentException("times must be at least 1: " + times);
     }
     faults.add(
         new Fault(
-            Pattern.compile(pathRegex), status, Map.copyOf(headers), new AtomicInteger(times)));
+            method,
+            Pattern.compile(pathRegex),
+            status,
+            Map.copyOf(headers),
+            new AtomicInteger(times)));
   }
 
   /** Answers the exchange with the first pending matching fault; false if there is none. */
   boolean answer(HttpExchange exchange) throws IOException {
     String path = exchange.getRequestURI().getPath();
+    String method = exchange.getRequestMethod();
     for (Fault fault : faults) {
+      if (fault.method() != null && !fault.method().equalsIgnoreCase(method)) {
+        continue;
+      }
       if (!fault.path().matcher(path).matches()) {
         continue;
       }
