@@ -1,0 +1,149 @@
+package dev.stevedore.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.stevedore.server.StevedoreProxy;
+import dev.stevedore.server.config.ConfigFile;
+import dev.stevedore.server.config.HostPort;
+import dev.stevedore.server.config.ServeSettings;
+import dev.stevedore.server.config.ServeSettingsResolver;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine.ParseResult;
+
+/** The Deployment and DaemonSet run the server the way the code says it runs. */
+class WorkloadAgreesWithServerTest {
+
+  static List<Workload> workloads() {
+    return Workload.all();
+  }
+
+  @ParameterizedTest
+  @MethodSource("workloads")
+  void args_runServeWithOptionsItHas(Workload workload) {
+    List<String> args = workload.args();
+
+    assertThat(workload.container().has("command")).as("the image's ENTRYPOINT runs java -jar").isFalse();
+    assertThat(args).first().isEqualTo("serve");
+    assertThat(ServeOptions.flagsIn(args)).isNotEmpty().allSatisfy(flag -> assertThat(ServeOptions.names()).contains(flag));
+    ServeOptions.parse(args);
+  }
+
+  @ParameterizedTest
+  @MethodSource("workloads")
+  void containerPort_isTheDefaultListenPort(Workload workload) {
+    JsonNode port = workload.onlyPort();
+
+    assertThat(port.path("containerPort").asInt()).isEqualTo(ServeOptions.DEFAULT_PORT);
+  }
+
+  @Test
+  void daemonSet_publishesTheListenPortOnTheNode() {
+    assertThat(Workload.daemonSet().onlyPort().path("hostPort").asInt()).isEqualTo(ServeOptions.DEFAULT_PORT);
+  }
+
+  @Test
+  void service_forwardsItsPortToTheContainerPort() {
+    JsonNode service = DeployFiles.kubernetesObject("service.yaml", "Service");
+    JsonNode port = service.at("/spec/ports/0");
+
+    assertThat(service.at("/spec/ports").size()).isEqualTo(1);
+    assertThat(port.path("port").asInt()).isEqualTo(ServeOptions.DEFAULT_PORT);
+    assertThat(Workload.deployment().containerPort(port.path("targetPort"))).isEqualTo(ServeOptions.DEFAULT_PORT);
+  }
+
+  @ParameterizedTest
+  @MethodSource("workloads")
+  void probes_getAnEndpointTheServerAnswersOnTheContainerPort(Workload workload) {
+    for (String probe : List.of("readinessProbe", "livenessProbe")) {
+      JsonNode httpGet = workload.container().path(probe).path("httpGet");
+
+      assertThat(httpGet.isObject()).as(workload + " " + probe + ".httpGet").isTrue();
+      assertThat(ServeOptions.PROBE_PATHS).as(workload + " " + probe + " path").contains(httpGet.path("path").asText());
+      assertThat(workload.containerPort(httpGet.path("port"))).isEqualTo(ServeOptions.DEFAULT_PORT);
+    }
+  }
+
+  @Test
+  void configMap_stevedoreYmlIsAValidConfigFile(@TempDir Path tmp) throws Exception {
+    JsonNode configMap = DeployFiles.kubernetesObject("configmap.yaml", "ConfigMap");
+    Path file = Files.writeString(tmp.resolve("stevedore.yml"), configMap.at("/data/stevedore.yml").asText());
+
+    ConfigFile config = ConfigFile.read(file);
+
+    assertThat(HostPort.parse(config.listen()).port()).isEqualTo(ServeOptions.DEFAULT_PORT);
+    assertThat(config.upstreams()).containsKey(ServeSettingsResolver.DOCKER_HUB);
+  }
+
+  @ParameterizedTest
+  @MethodSource("workloads")
+  void args_resolveAgainstTheMountedFiles(Workload workload, @TempDir Path root) throws Exception {
+    MountedFiles.write(workload, root);
+
+    ServeSettings settings = resolve(workload.args(), root, Optional.empty());
+
+    assertThat(settings.listen().port()).isEqualTo(workload.onlyPort().path("containerPort").asInt());
+    assertThat(settings.upstreams()).containsKey(settings.defaultUpstream());
+    String dataDir = ServeOptions.parse(workload.args()).matchedOptionValue("--data", Path.of("")).toString();
+    assertThat(settings.dataDir()).isEqualTo(MountedFiles.under(root, dataDir));
+    assertThat(workload.mountAt(dataDir)).as("--data is a mounted volume").isPresent();
+  }
+
+  @Test
+  void probePaths_answer200FromARunningServerWithTheDeploymentsConfig(@TempDir Path root) throws Exception {
+    Workload deployment = Workload.deployment();
+    MountedFiles.write(deployment, root);
+    ServeSettings settings = resolve(deployment.args(), root, Optional.of("127.0.0.1:0"));
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    try (StevedoreProxy proxy = StevedoreProxy.start(settings)) {
+      for (String path : ServeOptions.PROBE_PATHS) {
+        URI uri = URI.create("http://127.0.0.1:" + proxy.address().getPort() + path);
+        HttpResponse<String> response =
+            client.send(
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).as("GET " + path).isEqualTo(200);
+      }
+    }
+  }
+
+  /** Resolves settings the way {@code serve} does, with pod paths moved under {@code root}; offline. */
+  private static ServeSettings resolve(List<String> args, Path root, Optional<String> listen) {
+    ParseResult serve = ServeOptions.parse(args);
+    Optional<Path> config = pathOption(serve, "--config", root);
+    Optional<Path> data = pathOption(serve, "--data", root);
+    Optional<Path> credentials = pathOption(serve, "--credentials-file", root);
+    List<String> upstreams = serve.matchedOptionValue("--upstream", List.of());
+    Optional<String> tagTtl = Optional.ofNullable(serve.matchedOptionValue("--tag-ttl", null));
+    return ServeSettingsResolver.resolve(
+        new ServeSettingsResolver.Flags(
+            config,
+            listen.or(() -> Optional.ofNullable(serve.matchedOptionValue("--listen", null))),
+            data,
+            upstreams,
+            credentials,
+            tagTtl,
+            true),
+        Map.of());
+  }
+
+  private static Optional<Path> pathOption(ParseResult serve, String name, Path root) {
+    Path value = serve.matchedOptionValue(name, null);
+    return Optional.ofNullable(value).map(path -> MountedFiles.under(root, path.toString()));
+  }
+}

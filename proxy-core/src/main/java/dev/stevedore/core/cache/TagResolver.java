@@ -1,0 +1,239 @@
+package dev.stevedore.core.cache;
+
+import static dev.stevedore.core.cache.Futures.supplyBlocking;
+
+import dev.stevedore.core.error.ErrorCode;
+import dev.stevedore.core.error.RegistryException;
+import dev.stevedore.core.model.Reference;
+import dev.stevedore.core.model.RepositoryName;
+import dev.stevedore.core.upstream.ManifestHead;
+import dev.stevedore.core.upstream.Upstream;
+import dev.stevedore.storage.Digest;
+import dev.stevedore.storage.TagRecord;
+import dev.stevedore.storage.TagStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a tag into a manifest descriptor, frugally. A tag confirmed within the TTL is answered
+ * from the tag store; an older one is revalidated with an upstream {@code HEAD} (not metered by
+ * Docker Hub) and fetched only when its digest changed; when the upstream cannot answer, or no
+ * longer has the tag, the cached tag is served stale. An upstream 404 for a tag we hold nothing
+ * for is remembered briefly. Concurrent resolutions of one tag make one upstream request.
+ */
+final class TagResolver {
+  private static final Logger log = LoggerFactory.getLogger(TagResolver.class);
+  private static final Duration NEGATIVE_TTL = Duration.ofSeconds(30);
+  private static final Duration STALE_WARNING_INTERVAL = Duration.ofMinutes(1);
+
+  private final StoredManifests stored;
+  private final TagStore tags;
+  private final Executor disk;
+  private final Clock clock;
+  private final Duration tagTtl;
+  private final SingleFlight<FetchKey, ManifestDescriptor> resolutions = new SingleFlight<>();
+  private final TimedMarks<TagKey> missingUpstream;
+  private final TimedMarks<TagKey> staleWarned;
+
+  TagResolver(StoredManifests stored, TagStore tags, Executor disk, Clock clock, Duration tagTtl) {
+    this.stored = Objects.requireNonNull(stored, "stored");
+    this.tags = Objects.requireNonNull(tags, "tags");
+    this.disk = Objects.requireNonNull(disk, "disk");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.tagTtl = Objects.requireNonNull(tagTtl, "tagTtl");
+    this.missingUpstream = new TimedMarks<>(clock);
+    this.staleWarned = new TimedMarks<>(clock);
+  }
+
+  /** Whether the caller needs the manifest's bytes or only its descriptor (a HEAD). */
+  enum Need {
+    DESCRIPTOR,
+    BODY
+  }
+
+  CompletableFuture<ManifestDescriptor> resolve(
+      Upstream upstream, RepositoryName repo, String tag, AcceptedTypes accept, Need need) {
+    FetchKey key = new FetchKey(upstream.name(), repo, tag + "#" + need, accept);
+    return supplyBlocking(() -> freshTag(upstream.name(), repo, tag, accept), disk)
+        .thenCompose(
+            fresh ->
+                fresh.isPresent()
+                    ? CompletableFuture.completedFuture(fresh.get())
+                    : resolutions.run(key, () -> revalidateTag(upstream, repo, tag, accept, need)));
+  }
+
+  /** The cached tag when it is young enough, acceptable to the client and its manifest stored. */
+  private Optional<ManifestDescriptor> freshTag(
+      String registry, RepositoryName repo, String tag, AcceptedTypes accept) throws Exception {
+    Optional<TagRecord> record = tags.get(registry, repo.value(), tag);
+    if (record.isEmpty() || !isFresh(record.get()) || !accept.accepts(record.get().mediaType())) {
+      return Optional.empty();
+    }
+    return stored.describe(record.get().digest());
+  }
+
+  private boolean isFresh(TagRecord record) {
+    return record.confirmedAt().plus(tagTtl).isAfter(clock.instant());
+  }
+
+  private CompletableFuture<ManifestDescriptor> revalidateTag(
+      Upstream upstream, RepositoryName repo, String tag, AcceptedTypes accept, Need need) {
+    return supplyBlocking(() -> cachedTag(upstream.name(), repo, tag, accept), disk)
+        .thenCompose(
+            cached -> {
+              if (cached.isEmpty()) {
+                return uncachedTag(upstream, repo, tag, accept, need);
+              }
+              return upstream
+                  .headManifest(repo, Reference.parse(tag), accept.mediaTypes())
+                  .thenCompose(head -> confirmOrRefetch(upstream, repo, tag, accept, head, cached.get()))
+                  .exceptionally(error -> serveStale(upstream, repo, tag, cached.get(), error));
+            });
+  }
+
+  /**
+   * A tag we hold nothing for: fetched (or, for a HEAD, looked up with HEAD). An upstream 404 is
+   * remembered briefly, so clients retrying a missing tag do not each reach the upstream.
+   */
+  private CompletableFuture<ManifestDescriptor> uncachedTag(
+      Upstream upstream, RepositoryName repo, String tag, AcceptedTypes accept, Need need) {
+    TagKey key = new TagKey(upstream.name(), repo, tag);
+    if (missingUpstream.isMarked(key)) {
+      return CompletableFuture.failedFuture(
+          ErrorCode.MANIFEST_UNKNOWN.exception(
+              "manifest " + repo + ":" + tag + " is unknown to upstream " + upstream.name()));
+    }
+    CompletableFuture<ManifestDescriptor> answer =
+        need == Need.BODY
+            ? fetchTag(upstream, repo, tag, accept)
+            : headTag(upstream, repo, tag, accept);
+    return answer.whenComplete(
+        (descriptor, error) -> {
+          if (error != null && isMissing(Futures.unwrap(error))) {
+            missingUpstream.mark(key, negativeTtl());
+          }
+        });
+  }
+
+  private static boolean isMissing(Throwable error) {
+    return error instanceof RegistryException registryError
+        && (registryError.code() == ErrorCode.MANIFEST_UNKNOWN
+            || registryError.code() == ErrorCode.NAME_UNKNOWN);
+  }
+
+  private Duration negativeTtl() {
+    return tagTtl.compareTo(NEGATIVE_TTL) < 0 ? tagTtl : NEGATIVE_TTL;
+  }
+
+  /** The cached tag, whatever its age, when the client accepts it and its manifest is stored. */
+  private Optional<ManifestDescriptor> cachedTag(
+      String registry, RepositoryName repo, String tag, AcceptedTypes accept) throws Exception {
+    Optional<TagRecord> record = tags.get(registry, repo.value(), tag);
+    if (record.isEmpty() || !accept.accepts(record.get().mediaType())) {
+      return Optional.empty();
+    }
+    return stored.describe(record.get().digest());
+  }
+
+  private CompletableFuture<ManifestDescriptor> confirmOrRefetch(
+      Upstream upstream,
+      RepositoryName repo,
+      String tag,
+      AcceptedTypes accept,
+      ManifestHead head,
+      ManifestDescriptor cached) {
+    if (head.digest().isPresent() && head.digest().get().equals(cached.digest())) {
+      return supplyBlocking(
+          () -> {
+            remember(upstream.name(), repo, tag, cached.digest(), cached.mediaType());
+            return cached;
+          },
+          disk);
+    }
+    log.info("tag {}/{}:{} changed upstream; fetching the new manifest", upstream.name(), repo, tag);
+    return fetchTag(upstream, repo, tag, accept);
+  }
+
+  private ManifestDescriptor serveStale(
+      Upstream upstream, RepositoryName repo, String tag, ManifestDescriptor cached, Throwable error) {
+    Throwable cause = Futures.unwrap(error);
+    if (cause instanceof RegistryException registryError && !isUpstreamTrouble(registryError)) {
+      throw registryError;
+    }
+    if (staleWarned.markIfUnmarked(new TagKey(upstream.name(), repo, tag), STALE_WARNING_INTERVAL)) {
+      log.warn(
+          "serving cached {}/{}:{} ({}) stale: upstream could not confirm it: {}",
+          upstream.name(),
+          repo,
+          tag,
+          cached.digest(),
+          cause.getMessage());
+    }
+    return cached.asStale();
+  }
+
+  /** Errors that say the upstream cannot answer now (or no longer has the tag), not that we asked wrong. */
+  private static boolean isUpstreamTrouble(RegistryException error) {
+    return switch (error.code()) {
+      case UNAVAILABLE, TOOMANYREQUESTS, MANIFEST_UNKNOWN, NAME_UNKNOWN, DENIED, UNKNOWN -> true;
+      default -> false;
+    };
+  }
+
+  private CompletableFuture<ManifestDescriptor> fetchTag(
+      Upstream upstream, RepositoryName repo, String tag, AcceptedTypes accept) {
+    return upstream
+        .getManifest(repo, Reference.parse(tag), accept.mediaTypes())
+        .thenApplyAsync(
+            response -> {
+              ManifestDescriptor descriptor =
+                  stored.store(response.digest(), response.body(), response.mediaType()).descriptor();
+              remember(upstream.name(), repo, tag, descriptor.digest(), descriptor.mediaType());
+              return descriptor;
+            },
+            disk);
+  }
+
+  /** A HEAD for an uncached tag is answered by an upstream HEAD, which Docker Hub does not meter. */
+  private CompletableFuture<ManifestDescriptor> headTag(
+      Upstream upstream, RepositoryName repo, String tag, AcceptedTypes accept) {
+    return upstream
+        .headManifest(repo, Reference.parse(tag), accept.mediaTypes())
+        .thenCompose(
+            head -> {
+              if (head.digest().isEmpty()) {
+                return fetchTag(upstream, repo, tag, accept);
+              }
+              Digest digest = head.digest().get();
+              return supplyBlocking(
+                  () -> {
+                    remember(upstream.name(), repo, tag, digest, head.mediaType());
+                    return new ManifestDescriptor(
+                        digest, head.mediaType(), head.contentLength(), false);
+                  },
+                  disk);
+            });
+  }
+
+  private void remember(
+      String registry, RepositoryName repo, String tag, Digest digest, String mediaType) {
+    try {
+      tags.put(registry, repo.value(), tag, new TagRecord(digest, mediaType, clock.instant()));
+    } catch (java.io.IOException e) {
+      throw new RegistryException(ErrorCode.UNKNOWN, "cannot record tag " + tag, e);
+    }
+  }
+
+  /** One tag of one repository of one upstream. */
+  private record TagKey(String registry, RepositoryName repo, String tag) {}
+
+  /** What makes two tag resolutions the same upstream request. */
+  private record FetchKey(
+      String registry, RepositoryName repo, String reference, AcceptedTypes accept) {}
+}
