@@ -20,20 +20,26 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The hosts.toml examples are exactly what {@code stevedore containerd-config} writes (below a
- * header of comments saying where they go and the command that wrote them), and they all point
- * at the Service in deploy/kubernetes.
+ * header of comments saying where they go and the command that wrote them), and they all point at
+ * the Service in deploy/kubernetes.
  */
 class ContainerdExamplesTest {
 
   private static final Pattern GOES_IN = Pattern.compile("^# Goes in (\\S+)", Pattern.MULTILINE);
-  private static final Pattern WRITTEN_BY = Pattern.compile("^#   (stevedore containerd-config .*)$", Pattern.MULTILINE);
-  private static final Pattern HOST = Pattern.compile("^\\[host\\.\"([^\"]+)\"\\]$", Pattern.MULTILINE);
+  private static final Pattern WRITTEN_BY =
+      Pattern.compile("^#   (stevedore containerd-config .*)$", Pattern.MULTILINE);
+  private static final Pattern HOST =
+      Pattern.compile("^\\[host\\.\"([^\"]+)\"\\]$", Pattern.MULTILINE);
 
   /** The Service's in-cluster address, as the examples name it. */
   static String serviceMirror() {
     JsonNode service = DeployFiles.kubernetesObject("service.yaml", "Service");
-    return "http://" + service.at("/metadata/name").asText() + "." + service.at("/metadata/namespace").asText()
-        + ".svc:" + service.at("/spec/ports/0/port").asInt();
+    return "http://"
+        + service.at("/metadata/name").asText()
+        + "."
+        + service.at("/metadata/namespace").asText()
+        + ".svc:"
+        + service.at("/spec/ports/0/port").asInt();
   }
 
   @ParameterizedTest
@@ -41,8 +47,8 @@ class ContainerdExamplesTest {
     "plain/docker.io/hosts.toml, /etc/containerd/certs.d",
     "microk8s/docker.io/hosts.toml, /var/snap/microk8s/current/args/certs.d"
   })
-  void hostsToml_isWhatContainerdConfigWritesBelowItsHeader(String example, String certsDir, @TempDir Path tmp)
-      throws Exception {
+  void hostsToml_isWhatContainerdConfigWritesBelowItsHeader(
+      String example, String certsDir, @TempDir Path tmp) throws Exception {
     String text = DeployFiles.read(DeployFiles.CONTAINERD.resolve(example));
     List<String> command = writtenBy(text);
     String registry = Path.of(example).getParent().getFileName().toString();
@@ -56,7 +62,9 @@ class ContainerdExamplesTest {
         .as("the header above the generated file")
         .allMatch(line -> line.startsWith("#"));
     assertThat(generated)
-        .isEqualTo(HostsToml.of(registry, URI.create(option(command, "--mirror")), Optional.empty(), false).render());
+        .isEqualTo(
+            HostsToml.of(registry, URI.create(option(command, "--mirror")), Optional.empty(), false)
+                .render());
   }
 
   @ParameterizedTest
@@ -73,12 +81,15 @@ class ContainerdExamplesTest {
   @Test
   void configPath_isTheDirectoryThePlainHostsTomlGoesIn() {
     String snippet = DeployFiles.read(DeployFiles.CONTAINERD.resolve("plain/config_path.toml"));
-    String hostsToml = DeployFiles.read(DeployFiles.CONTAINERD.resolve("plain/docker.io/hosts.toml"));
-    List<String> active = snippet.lines().filter(line -> !line.strip().startsWith("#") && !line.isBlank()).toList();
+    String hostsToml =
+        DeployFiles.read(DeployFiles.CONTAINERD.resolve("plain/docker.io/hosts.toml"));
+    List<String> active =
+        snippet.lines().filter(line -> !line.strip().startsWith("#") && !line.isBlank()).toList();
 
-    assertThat(active).containsExactly(
-        "[plugins.\"io.containerd.grpc.v1.cri\".registry]",
-        "  config_path = \"" + option(writtenBy(hostsToml), "--out") + "\"");
+    assertThat(active)
+        .containsExactly(
+            "[plugins.\"io.containerd.grpc.v1.cri\".registry]",
+            "  config_path = \"" + option(writtenBy(hostsToml), "--out") + "\"");
     assertThat(goesIn(snippet)).isEqualTo("/etc/containerd/config.toml");
   }
 
@@ -87,7 +98,9 @@ class ContainerdExamplesTest {
     Path file = DeployFiles.CONTAINERD.resolve("k3s/registries.yaml");
     JsonNode registries = DeployFiles.yamlDocuments(file).get(0);
     List<String> endpoints = new ArrayList<>();
-    registries.at("/mirrors/docker.io/endpoint").forEach(endpoint -> endpoints.add(endpoint.asText()));
+    registries
+        .at("/mirrors/docker.io/endpoint")
+        .forEach(endpoint -> endpoints.add(endpoint.asText()));
 
     assertThat(goesIn(DeployFiles.read(file))).isEqualTo("/etc/rancher/k3s/registries.yaml");
     assertThat(registries.path("mirrors").size()).isEqualTo(1);
@@ -117,7 +130,9 @@ class ContainerdExamplesTest {
     List<String> args = new ArrayList<>(command.subList(1, command.size()));
     args.set(args.indexOf("--out") + 1, out.toString());
 
-    assertThat(StevedoreCommand.run(args.toArray(String[]::new))).as("exit code of " + args).isZero();
+    assertThat(StevedoreCommand.run(args.toArray(String[]::new)))
+        .as("exit code of " + args)
+        .isZero();
     return out;
   }
 }

@@ -37,8 +37,11 @@ final class DeployFiles {
 
   /** Every document of a (possibly multi-document) YAML file, empty documents left out. */
   static List<JsonNode> yamlDocuments(Path file) {
-    try (MappingIterator<JsonNode> documents = YAML.readerFor(JsonNode.class).readValues(file.toFile())) {
-      return documents.readAll().stream().filter(doc -> doc != null && !doc.isMissingNode() && !doc.isNull()).toList();
+    try (MappingIterator<JsonNode> documents =
+        YAML.readerFor(JsonNode.class).readValues(file.toFile())) {
+      return documents.readAll().stream()
+          .filter(doc -> doc != null && !doc.isMissingNode() && !doc.isNull())
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot parse " + file, e);
     }
@@ -64,7 +67,8 @@ final class DeployFiles {
             .filter(doc -> kind.equals(doc.path("kind").asText()))
             .toList();
     if (matching.size() != 1) {
-      throw new AssertionError("expected one " + kind + " in " + file + ", found " + matching.size());
+      throw new AssertionError(
+          "expected one " + kind + " in " + file + ", found " + matching.size());
     }
     return matching.get(0);
   }

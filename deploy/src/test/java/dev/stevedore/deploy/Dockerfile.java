@@ -47,13 +47,16 @@ record Dockerfile(List<Instruction> instructions) {
         continue;
       }
       String[] parts = instruction.split("\\s+", 2);
-      instructions.add(new Instruction(parts[0].toUpperCase(Locale.ROOT), parts.length > 1 ? parts[1] : ""));
+      instructions.add(
+          new Instruction(parts[0].toUpperCase(Locale.ROOT), parts.length > 1 ? parts[1] : ""));
     }
     return new Dockerfile(List.copyOf(instructions));
   }
 
   List<Instruction> all(String keyword) {
-    return instructions.stream().filter(instruction -> instruction.keyword().equals(keyword)).toList();
+    return instructions.stream()
+        .filter(instruction -> instruction.keyword().equals(keyword))
+        .toList();
   }
 
   /** The last instruction of a kind: the one that takes effect. */

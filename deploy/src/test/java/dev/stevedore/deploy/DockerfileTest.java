@@ -18,7 +18,8 @@ class DockerfileTest {
 
   @Test
   void expose_isTheDefaultListenPort() {
-    assertThat(dockerfile.last("EXPOSE").words()).containsExactly(String.valueOf(ServeOptions.DEFAULT_PORT));
+    assertThat(dockerfile.last("EXPOSE").words())
+        .containsExactly(String.valueOf(ServeOptions.DEFAULT_PORT));
   }
 
   @Test
@@ -34,14 +35,19 @@ class DockerfileTest {
     String serverPom = DeployFiles.read(DeployFiles.REPOSITORY.resolve("proxy-server/pom.xml"));
 
     assertThat(serverPom)
-        .contains("<outputFile>${project.build.directory}/" + Path.of(BUILT_JAR).getFileName() + "</outputFile>")
+        .contains(
+            "<outputFile>${project.build.directory}/"
+                + Path.of(BUILT_JAR).getFileName()
+                + "</outputFile>")
         .contains("<mainClass>" + StevedoreCommand.class.getName() + "</mainClass>");
   }
 
   @Test
   void dockerignore_letsTheJarIntoTheBuildContext() {
-    String ignore = DeployFiles.read(DeployFiles.DOCKERFILE.resolveSibling("Dockerfile.dockerignore"));
-    List<String> rules = ignore.lines().filter(line -> !line.isBlank() && !line.startsWith("#")).toList();
+    String ignore =
+        DeployFiles.read(DeployFiles.DOCKERFILE.resolveSibling("Dockerfile.dockerignore"));
+    List<String> rules =
+        ignore.lines().filter(line -> !line.isBlank() && !line.startsWith("#")).toList();
 
     assertThat(rules).last().isEqualTo("!" + BUILT_JAR);
   }
@@ -51,7 +57,8 @@ class DockerfileTest {
     List<String> cmd = dockerfile.last("CMD").execForm();
     List<String> volume = dockerfile.last("VOLUME").execForm();
 
-    assertThat(ServeOptions.flagsIn(cmd)).allSatisfy(flag -> assertThat(ServeOptions.names()).contains(flag));
+    assertThat(ServeOptions.flagsIn(cmd))
+        .allSatisfy(flag -> assertThat(ServeOptions.names()).contains(flag));
     assertThat(ServeOptions.parse(cmd).matchedOptionValue("--data", Path.of("")).toString())
         .isEqualTo(volume.get(0));
   }
@@ -61,7 +68,10 @@ class DockerfileTest {
     String volume = dockerfile.last("VOLUME").execForm().get(0);
 
     for (Workload workload : Workload.all()) {
-      assertThat(ServeOptions.parse(workload.args()).matchedOptionValue("--data", Path.of("")).toString())
+      assertThat(
+              ServeOptions.parse(workload.args())
+                  .matchedOptionValue("--data", Path.of(""))
+                  .toString())
           .as(workload + " --data")
           .isEqualTo(volume);
     }

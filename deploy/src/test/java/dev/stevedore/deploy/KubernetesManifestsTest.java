@@ -46,7 +46,8 @@ class KubernetesManifestsTest {
   @ParameterizedTest
   @MethodSource("manifests")
   void manifest_namespacedObjectsLiveInTheNamespaceOfNamespaceYaml(Path file) {
-    String namespace = DeployFiles.kubernetesObject("namespace.yaml", "Namespace").at("/metadata/name").asText();
+    String namespace =
+        DeployFiles.kubernetesObject("namespace.yaml", "Namespace").at("/metadata/name").asText();
 
     for (JsonNode object : DeployFiles.yamlDocuments(file)) {
       if (!CLUSTER_SCOPED.contains(object.path("kind").asText())) {
@@ -59,7 +60,8 @@ class KubernetesManifestsTest {
 
   @Test
   void kustomization_listsEveryManifestButTheDaemonSetVariant() {
-    JsonNode kustomization = DeployFiles.yamlDocuments(DeployFiles.KUBERNETES.resolve("kustomization.yaml")).get(0);
+    JsonNode kustomization =
+        DeployFiles.yamlDocuments(DeployFiles.KUBERNETES.resolve("kustomization.yaml")).get(0);
     List<String> resources = new ArrayList<>();
     kustomization.path("resources").forEach(resource -> resources.add(resource.asText()));
 
@@ -73,10 +75,12 @@ class KubernetesManifestsTest {
 
   @Test
   void kustomization_imageOverrideNamesTheImageTheWorkloadsUse() {
-    JsonNode kustomization = DeployFiles.yamlDocuments(DeployFiles.KUBERNETES.resolve("kustomization.yaml")).get(0);
+    JsonNode kustomization =
+        DeployFiles.yamlDocuments(DeployFiles.KUBERNETES.resolve("kustomization.yaml")).get(0);
     String image = Workload.deployment().container().path("image").asText();
 
-    assertThat(kustomization.at("/images/0/name").asText()).isEqualTo(image.substring(0, image.lastIndexOf(':')));
+    assertThat(kustomization.at("/images/0/name").asText())
+        .isEqualTo(image.substring(0, image.lastIndexOf(':')));
   }
 
   @ParameterizedTest
@@ -89,7 +93,8 @@ class KubernetesManifestsTest {
   @Test
   void service_selectsTheDeploymentsPodsAndNotTheDaemonSets() {
     Map<String, String> selector =
-        Workload.strings(DeployFiles.kubernetesObject("service.yaml", "Service").at("/spec/selector"));
+        Workload.strings(
+            DeployFiles.kubernetesObject("service.yaml", "Service").at("/spec/selector"));
 
     assertThat(selector).isNotEmpty();
     assertThat(Workload.deployment().podLabels()).containsAllEntriesOf(selector);
@@ -109,7 +114,9 @@ class KubernetesManifestsTest {
 
     for (JsonNode container : containers) {
       for (JsonNode mount : container.path("volumeMounts")) {
-        assertThat(volumes).as(workload + " mount " + mount.path("mountPath").asText()).contains(mount.path("name").asText());
+        assertThat(volumes)
+            .as(workload + " mount " + mount.path("mountPath").asText())
+            .contains(mount.path("name").asText());
       }
     }
     for (JsonNode volume : workload.podSpec().path("volumes")) {
@@ -121,7 +128,10 @@ class KubernetesManifestsTest {
       }
       if (volume.has("persistentVolumeClaim")) {
         assertThat(volume.at("/persistentVolumeClaim/claimName").asText())
-            .isEqualTo(DeployFiles.kubernetesObject("pvc.yaml", "PersistentVolumeClaim").at("/metadata/name").asText());
+            .isEqualTo(
+                DeployFiles.kubernetesObject("pvc.yaml", "PersistentVolumeClaim")
+                    .at("/metadata/name")
+                    .asText());
       }
     }
   }
@@ -139,8 +149,10 @@ class KubernetesManifestsTest {
   @Test
   void daemonSet_keepsItsCacheOnTheHostSoItOutlivesThePod() {
     Workload daemonSet = Workload.daemonSet();
-    String dataMount = ServeOptions.parse(daemonSet.args()).matchedOptionValue("--data", Path.of("")).toString();
-    JsonNode volume = daemonSet.volume(daemonSet.mountAt(dataMount).orElseThrow().path("name").asText());
+    String dataMount =
+        ServeOptions.parse(daemonSet.args()).matchedOptionValue("--data", Path.of("")).toString();
+    JsonNode volume =
+        daemonSet.volume(daemonSet.mountAt(dataMount).orElseThrow().path("name").asText());
 
     assertThat(volume.at("/hostPath/path").asText()).isEqualTo(dataMount);
     JsonNode init = daemonSet.podSpec().at("/initContainers/0");
@@ -157,7 +169,8 @@ class KubernetesManifestsTest {
     JsonNode pod = workload.podSpec().path("securityContext");
     JsonNode container = workload.container().path("securityContext");
 
-    assertThat(container.path("runAsNonRoot").asBoolean(pod.path("runAsNonRoot").asBoolean())).isTrue();
+    assertThat(container.path("runAsNonRoot").asBoolean(pod.path("runAsNonRoot").asBoolean()))
+        .isTrue();
     assertThat(container.path("runAsUser").asInt(pod.path("runAsUser").asInt())).isPositive();
     assertThat(container.path("allowPrivilegeEscalation").asBoolean(true)).isFalse();
     assertThat(container.at("/capabilities/drop").toString()).contains("ALL");
@@ -170,7 +183,8 @@ class KubernetesManifestsTest {
   @Test
   void secret_isADockerConfigJsonThatStevedoreReads(@TempDir Path tmp) throws Exception {
     JsonNode secret = DeployFiles.kubernetesObject("secret.yaml", "Secret");
-    byte[] config = MountedFiles.secretData(secret.at("/metadata/name").asText()).get(".dockerconfigjson");
+    byte[] config =
+        MountedFiles.secretData(secret.at("/metadata/name").asText()).get(".dockerconfigjson");
 
     assertThat(secret.path("type").asText()).isEqualTo("kubernetes.io/dockerconfigjson");
     assertThat(config).isNotNull();

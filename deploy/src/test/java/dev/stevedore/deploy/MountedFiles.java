@@ -10,14 +10,16 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Writes what kubelet would put in a pod's ConfigMap and Secret mounts under a temporary root,
- * so the container's command line can be resolved against real files.
+ * Writes what kubelet would put in a pod's ConfigMap and Secret mounts under a temporary root, so
+ * the container's command line can be resolved against real files.
  */
 final class MountedFiles {
 
   private MountedFiles() {}
 
-  /** Materialises every ConfigMap and Secret mount of the workload's container under {@code root}. */
+  /**
+   * Materialises every ConfigMap and Secret mount of the workload's container under {@code root}.
+   */
   static void write(Workload workload, Path root) throws IOException {
     for (JsonNode mount : workload.container().path("volumeMounts")) {
       JsonNode volume = workload.volume(mount.path("name").asText());
@@ -35,15 +37,22 @@ final class MountedFiles {
       Files.createDirectories(dir);
       Map<String, String> files = new LinkedHashMap<>();
       if (source.has("items")) {
-        source.get("items").forEach(item -> files.put(item.path("key").asText(), item.path("path").asText()));
+        source
+            .get("items")
+            .forEach(item -> files.put(item.path("key").asText(), item.path("path").asText()));
       } else {
         data.keySet().forEach(key -> files.put(key, key));
       }
       for (Map.Entry<String, String> file : files.entrySet()) {
         byte[] content = data.get(file.getKey());
         if (content == null) {
-          throw new AssertionError(workload + ": volume " + volume.path("name").asText() + " wants key "
-              + file.getKey() + ", which its source does not have");
+          throw new AssertionError(
+              workload
+                  + ": volume "
+                  + volume.path("name").asText()
+                  + " wants key "
+                  + file.getKey()
+                  + ", which its source does not have");
         }
         Path target = dir.resolve(file.getValue());
         Files.createDirectories(target.getParent());
@@ -66,22 +75,39 @@ final class MountedFiles {
       throw new AssertionError("no ConfigMap named " + name + " in configmap.yaml");
     }
     Map<String, byte[]> data = new LinkedHashMap<>();
-    configMap.path("data").fields().forEachRemaining(
-        entry -> data.put(entry.getKey(), entry.getValue().asText().getBytes(StandardCharsets.UTF_8)));
+    configMap
+        .path("data")
+        .fields()
+        .forEachRemaining(
+            entry ->
+                data.put(
+                    entry.getKey(), entry.getValue().asText().getBytes(StandardCharsets.UTF_8)));
     return data;
   }
 
-  /** A Secret's keys, from {@code data} (base64) and {@code stringData} (which wins, as in the API server). */
+  /**
+   * A Secret's keys, from {@code data} (base64) and {@code stringData} (which wins, as in the API
+   * server).
+   */
   static Map<String, byte[]> secretData(String name) {
     JsonNode secret = DeployFiles.kubernetesObject("secret.yaml", "Secret");
     if (!name.equals(secret.at("/metadata/name").asText())) {
       throw new AssertionError("no Secret named " + name + " in secret.yaml");
     }
     Map<String, byte[]> data = new LinkedHashMap<>();
-    secret.path("data").fields().forEachRemaining(
-        entry -> data.put(entry.getKey(), Base64.getDecoder().decode(entry.getValue().asText())));
-    secret.path("stringData").fields().forEachRemaining(
-        entry -> data.put(entry.getKey(), entry.getValue().asText().getBytes(StandardCharsets.UTF_8)));
+    secret
+        .path("data")
+        .fields()
+        .forEachRemaining(
+            entry ->
+                data.put(entry.getKey(), Base64.getDecoder().decode(entry.getValue().asText())));
+    secret
+        .path("stringData")
+        .fields()
+        .forEachRemaining(
+            entry ->
+                data.put(
+                    entry.getKey(), entry.getValue().asText().getBytes(StandardCharsets.UTF_8)));
     return data;
   }
 }

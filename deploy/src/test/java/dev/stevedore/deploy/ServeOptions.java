@@ -9,10 +9,15 @@ import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
 
-/** The {@code stevedore serve} command model, to check command lines written in the deploy files. */
+/**
+ * The {@code stevedore serve} command model, to check command lines written in the deploy files.
+ */
 final class ServeOptions {
 
-  /** Where the server answers {@code GET} with 200 and needs no upstream; /healthz and /readyz come later. */
+  /**
+   * Where the server answers {@code GET} with 200 and needs no upstream; /healthz and /readyz come
+   * later.
+   */
   static final Set<String> PROBE_PATHS = Set.of("/v2/");
 
   static final int DEFAULT_PORT = HostPort.parse(ServeSettingsResolver.DEFAULT_LISTEN).port();
@@ -40,10 +45,15 @@ final class ServeOptions {
     return flags;
   }
 
-  /** Parses {@code args} (starting with {@code serve}) as the real command line would; throws if it would not. */
+  /**
+   * Parses {@code args} (starting with {@code serve}) as the real command line would; throws if it
+   * would not.
+   */
   static ParseResult parse(List<String> args) {
-    ParseResult stevedore = new CommandLine(new StevedoreCommand()).parseArgs(args.toArray(String[]::new));
-    if (!stevedore.hasSubcommand() || !"serve".equals(stevedore.subcommand().commandSpec().name())) {
+    ParseResult stevedore =
+        new CommandLine(new StevedoreCommand()).parseArgs(args.toArray(String[]::new));
+    if (!stevedore.hasSubcommand()
+        || !"serve".equals(stevedore.subcommand().commandSpec().name())) {
       throw new AssertionError("not a serve command line: " + args);
     }
     return stevedore.subcommand();

@@ -18,14 +18,17 @@ record SystemdUnit(Map<String, Map<String, List<String>>> sections) {
         continue;
       }
       if (line.startsWith("[") && line.endsWith("]")) {
-        current = sections.computeIfAbsent(line.substring(1, line.length() - 1), name -> new LinkedHashMap<>());
+        current =
+            sections.computeIfAbsent(
+                line.substring(1, line.length() - 1), name -> new LinkedHashMap<>());
         continue;
       }
       int equals = line.indexOf('=');
       if (current == null || equals <= 0) {
         throw new AssertionError(file + ": not a unit file line: " + raw);
       }
-      current.computeIfAbsent(line.substring(0, equals).strip(), key -> new ArrayList<>())
+      current
+          .computeIfAbsent(line.substring(0, equals).strip(), key -> new ArrayList<>())
           .add(line.substring(equals + 1).strip());
     }
     return new SystemdUnit(sections);
@@ -39,7 +42,8 @@ record SystemdUnit(Map<String, Map<String, List<String>>> sections) {
   String value(String section, String key) {
     List<String> values = values(section, key);
     if (values.size() != 1) {
-      throw new AssertionError("[" + section + "] " + key + ": expected one value, found " + values);
+      throw new AssertionError(
+          "[" + section + "] " + key + ": expected one value, found " + values);
     }
     return values.get(0);
   }

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /** deploy/systemd/stevedore.service runs the server the way the code and the image do. */
 class SystemdUnitTest {
 
-  private final SystemdUnit unit = SystemdUnit.read(DeployFiles.SYSTEMD.resolve("stevedore.service"));
+  private final SystemdUnit unit =
+      SystemdUnit.read(DeployFiles.SYSTEMD.resolve("stevedore.service"));
 
   private List<String> execStart() {
     return List.of(unit.value("Service", "ExecStart").split("\\s+"));
@@ -39,7 +40,9 @@ class SystemdUnitTest {
     List<String> args = serveArgs();
 
     assertThat(args).first().isEqualTo("serve");
-    assertThat(ServeOptions.flagsIn(args)).isNotEmpty().allSatisfy(flag -> assertThat(ServeOptions.names()).contains(flag));
+    assertThat(ServeOptions.flagsIn(args))
+        .isNotEmpty()
+        .allSatisfy(flag -> assertThat(ServeOptions.names()).contains(flag));
     ServeOptions.parse(args);
   }
 
@@ -47,7 +50,8 @@ class SystemdUnitTest {
   void data_isTheStateDirectory() {
     Path data = ServeOptions.parse(serveArgs()).matchedOptionValue("--data", Path.of(""));
 
-    assertThat(data).isEqualTo(Path.of("/var/lib").resolve(unit.value("Service", "StateDirectory")));
+    assertThat(data)
+        .isEqualTo(Path.of("/var/lib").resolve(unit.value("Service", "StateDirectory")));
   }
 
   @Test
@@ -77,7 +81,9 @@ class SystemdUnitTest {
 
   @Test
   void hardening_leavesOutWhatBreaksTheJvm() {
-    assertThat(unit.values("Service", "MemoryDenyWriteExecute")).as("the JIT writes executable code").isEmpty();
+    assertThat(unit.values("Service", "MemoryDenyWriteExecute"))
+        .as("the JIT writes executable code")
+        .isEmpty();
     assertThat(unit.value("Service", "NoNewPrivileges")).isEqualTo("yes");
     assertThat(unit.value("Service", "ProtectSystem")).isEqualTo("strict");
   }

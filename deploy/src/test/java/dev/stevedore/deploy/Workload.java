@@ -13,11 +13,13 @@ record Workload(String file, JsonNode object) {
   static final String CONTAINER = "stevedore";
 
   static Workload deployment() {
-    return new Workload("deployment.yaml", DeployFiles.kubernetesObject("deployment.yaml", "Deployment"));
+    return new Workload(
+        "deployment.yaml", DeployFiles.kubernetesObject("deployment.yaml", "Deployment"));
   }
 
   static Workload daemonSet() {
-    return new Workload("daemonset.yaml", DeployFiles.kubernetesObject("daemonset.yaml", "DaemonSet"));
+    return new Workload(
+        "daemonset.yaml", DeployFiles.kubernetesObject("daemonset.yaml", "DaemonSet"));
   }
 
   static List<Workload> all() {
@@ -54,7 +56,8 @@ record Workload(String file, JsonNode object) {
   /** The container port a probe or Service names, by name or by number. */
   int containerPort(JsonNode nameOrNumber) {
     for (JsonNode port : container().path("ports")) {
-      if (nameOrNumber.isInt() ? port.path("containerPort").asInt() == nameOrNumber.asInt()
+      if (nameOrNumber.isInt()
+          ? port.path("containerPort").asInt() == nameOrNumber.asInt()
           : nameOrNumber.asText().equals(port.path("name").asText())) {
         return port.path("containerPort").asInt();
       }
@@ -91,7 +94,9 @@ record Workload(String file, JsonNode object) {
 
   static Map<String, String> strings(JsonNode object) {
     Map<String, String> values = new LinkedHashMap<>();
-    object.fields().forEachRemaining(entry -> values.put(entry.getKey(), entry.getValue().asText()));
+    object
+        .fields()
+        .forEachRemaining(entry -> values.put(entry.getKey(), entry.getValue().asText()));
     return values;
   }
 

@@ -36,9 +36,13 @@ class WorkloadAgreesWithServerTest {
   void args_runServeWithOptionsItHas(Workload workload) {
     List<String> args = workload.args();
 
-    assertThat(workload.container().has("command")).as("the image's ENTRYPOINT runs java -jar").isFalse();
+    assertThat(workload.container().has("command"))
+        .as("the image's ENTRYPOINT runs java -jar")
+        .isFalse();
     assertThat(args).first().isEqualTo("serve");
-    assertThat(ServeOptions.flagsIn(args)).isNotEmpty().allSatisfy(flag -> assertThat(ServeOptions.names()).contains(flag));
+    assertThat(ServeOptions.flagsIn(args))
+        .isNotEmpty()
+        .allSatisfy(flag -> assertThat(ServeOptions.names()).contains(flag));
     ServeOptions.parse(args);
   }
 
@@ -52,7 +56,8 @@ class WorkloadAgreesWithServerTest {
 
   @Test
   void daemonSet_publishesTheListenPortOnTheNode() {
-    assertThat(Workload.daemonSet().onlyPort().path("hostPort").asInt()).isEqualTo(ServeOptions.DEFAULT_PORT);
+    assertThat(Workload.daemonSet().onlyPort().path("hostPort").asInt())
+        .isEqualTo(ServeOptions.DEFAULT_PORT);
   }
 
   @Test
@@ -62,7 +67,8 @@ class WorkloadAgreesWithServerTest {
 
     assertThat(service.at("/spec/ports").size()).isEqualTo(1);
     assertThat(port.path("port").asInt()).isEqualTo(ServeOptions.DEFAULT_PORT);
-    assertThat(Workload.deployment().containerPort(port.path("targetPort"))).isEqualTo(ServeOptions.DEFAULT_PORT);
+    assertThat(Workload.deployment().containerPort(port.path("targetPort")))
+        .isEqualTo(ServeOptions.DEFAULT_PORT);
   }
 
   @ParameterizedTest
@@ -72,7 +78,9 @@ class WorkloadAgreesWithServerTest {
       JsonNode httpGet = workload.container().path(probe).path("httpGet");
 
       assertThat(httpGet.isObject()).as(workload + " " + probe + ".httpGet").isTrue();
-      assertThat(ServeOptions.PROBE_PATHS).as(workload + " " + probe + " path").contains(httpGet.path("path").asText());
+      assertThat(ServeOptions.PROBE_PATHS)
+          .as(workload + " " + probe + " path")
+          .contains(httpGet.path("path").asText());
       assertThat(workload.containerPort(httpGet.path("port"))).isEqualTo(ServeOptions.DEFAULT_PORT);
     }
   }
@@ -80,7 +88,9 @@ class WorkloadAgreesWithServerTest {
   @Test
   void configMap_stevedoreYmlIsAValidConfigFile(@TempDir Path tmp) throws Exception {
     JsonNode configMap = DeployFiles.kubernetesObject("configmap.yaml", "ConfigMap");
-    Path file = Files.writeString(tmp.resolve("stevedore.yml"), configMap.at("/data/stevedore.yml").asText());
+    Path file =
+        Files.writeString(
+            tmp.resolve("stevedore.yml"), configMap.at("/data/stevedore.yml").asText());
 
     ConfigFile config = ConfigFile.read(file);
 
@@ -95,15 +105,18 @@ class WorkloadAgreesWithServerTest {
 
     ServeSettings settings = resolve(workload.args(), root, Optional.empty());
 
-    assertThat(settings.listen().port()).isEqualTo(workload.onlyPort().path("containerPort").asInt());
+    assertThat(settings.listen().port())
+        .isEqualTo(workload.onlyPort().path("containerPort").asInt());
     assertThat(settings.upstreams()).containsKey(settings.defaultUpstream());
-    String dataDir = ServeOptions.parse(workload.args()).matchedOptionValue("--data", Path.of("")).toString();
+    String dataDir =
+        ServeOptions.parse(workload.args()).matchedOptionValue("--data", Path.of("")).toString();
     assertThat(settings.dataDir()).isEqualTo(MountedFiles.under(root, dataDir));
     assertThat(workload.mountAt(dataDir)).as("--data is a mounted volume").isPresent();
   }
 
   @Test
-  void probePaths_answer200FromARunningServerWithTheDeploymentsConfig(@TempDir Path root) throws Exception {
+  void probePaths_answer200FromARunningServerWithTheDeploymentsConfig(@TempDir Path root)
+      throws Exception {
     Workload deployment = Workload.deployment();
     MountedFiles.write(deployment, root);
     ServeSettings settings = resolve(deployment.args(), root, Optional.of("127.0.0.1:0"));
@@ -122,7 +135,9 @@ class WorkloadAgreesWithServerTest {
     }
   }
 
-  /** Resolves settings the way {@code serve} does, with pod paths moved under {@code root}; offline. */
+  /**
+   * Resolves settings the way {@code serve} does, with pod paths moved under {@code root}; offline.
+   */
   private static ServeSettings resolve(List<String> args, Path root, Optional<String> listen) {
     ParseResult serve = ServeOptions.parse(args);
     Optional<Path> config = pathOption(serve, "--config", root);

@@ -58,7 +58,8 @@ public final class CacheServices implements AutoCloseable {
     this.upstreams = upstreams;
     this.disk = Executors.newFixedThreadPool(DISK_THREADS, daemonThreads("stevedore-disk"));
     this.fetch = Executors.newCachedThreadPool(daemonThreads("stevedore-fetch"));
-    this.manifests = new ManifestService(storedManifests, tagStore, disk, Clock.systemUTC(), tagTtl);
+    this.manifests =
+        new ManifestService(storedManifests, tagStore, disk, Clock.systemUTC(), tagTtl);
     this.blobs = new BlobService(blobStore, disk, fetch);
   }
 

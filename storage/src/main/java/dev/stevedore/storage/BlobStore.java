@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.util.Optional;
 
 /**
- * Content-addressed blobs on disk. A blob file under a digest's name always holds exactly the
- * bytes of that digest: new blobs are written through a {@link BlobWriter}, which verifies the
- * digest before the blob becomes visible.
+ * Content-addressed blobs on disk. A blob file under a digest's name always holds exactly the bytes
+ * of that digest: new blobs are written through a {@link BlobWriter}, which verifies the digest
+ * before the blob becomes visible.
  *
  * <p>All methods do blocking file I/O: never call them on an event loop.
  */
@@ -16,8 +16,8 @@ public interface BlobStore {
   Optional<BlobInfo> stat(Digest digest) throws IOException;
 
   /**
-   * Starts writing the blob that must hash to {@code expected}. Several writers for one digest
-   * may exist at once; the first commit wins and later commits are harmless.
+   * Starts writing the blob that must hash to {@code expected}. Several writers for one digest may
+   * exist at once; the first commit wins and later commits are harmless.
    */
   BlobWriter create(Digest expected) throws IOException;
 

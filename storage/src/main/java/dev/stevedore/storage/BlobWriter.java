@@ -15,7 +15,9 @@ public interface BlobWriter extends Closeable {
   /** The digest the content must hash to. */
   Digest expected();
 
-  /** The temp file being written; readers may open it and read the first {@link #written()} bytes. */
+  /**
+   * The temp file being written; readers may open it and read the first {@link #written()} bytes.
+   */
   Path tempFile();
 
   /** Bytes written so far (a volatile read; safe from any thread). */
@@ -27,8 +29,8 @@ public interface BlobWriter extends Closeable {
   /**
    * Verifies the hash, forces the file to disk and renames it to its final place.
    *
-   * @throws DigestMismatchException when the content does not hash to {@link #expected()}; the
-   *     temp file is deleted and nothing becomes visible
+   * @throws DigestMismatchException when the content does not hash to {@link #expected()}; the temp
+   *     file is deleted and nothing becomes visible
    */
   BlobInfo commit() throws IOException;
 

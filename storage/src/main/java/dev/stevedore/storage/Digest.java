@@ -9,8 +9,8 @@ import java.util.regex.Pattern;
 /**
  * A content digest such as {@code sha256:4f5a...}: the key of the content-addressed store.
  *
- * <p>Only {@code sha256} and {@code sha512} with lowercase hex are accepted, so a digest is
- * always safe to use as a file name.
+ * <p>Only {@code sha256} and {@code sha512} with lowercase hex are accepted, so a digest is always
+ * safe to use as a file name.
  */
 public record Digest(String algorithm, String hex) {
 
@@ -24,7 +24,8 @@ public record Digest(String algorithm, String hex) {
         switch (algorithm) {
           case "sha256" -> SHA256_HEX;
           case "sha512" -> SHA512_HEX;
-          default -> throw new IllegalArgumentException("unsupported digest algorithm: " + algorithm);
+          default ->
+              throw new IllegalArgumentException("unsupported digest algorithm: " + algorithm);
         };
     if (!pattern.matcher(hex).matches()) {
       throw new IllegalArgumentException("invalid " + algorithm + " digest: " + hex);

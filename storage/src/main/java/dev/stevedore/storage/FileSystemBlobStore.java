@@ -38,7 +38,10 @@ public final class FileSystemBlobStore implements BlobStore {
     AtomicFiles.createDirectories(layout.tmpRoot());
     int removed = ProcessTempDirs.removeDeadProcessFolders(layout.tmpRoot());
     if (removed > 0) {
-      log.info("Removed the leftover temp files of {} stopped processes from {}", removed, layout.tmpRoot());
+      log.info(
+          "Removed the leftover temp files of {} stopped processes from {}",
+          removed,
+          layout.tmpRoot());
     }
     AtomicFiles.createDirectories(layout.tmpDir());
     log.debug("Opened blob store at {}", layout.root());

@@ -33,7 +33,10 @@ final class ProcessTempDirs {
     return process.pid() + "-" + started;
   }
 
-  /** Deletes loose files and the folders of dead processes under {@code tmpRoot}; returns how many entries. */
+  /**
+   * Deletes loose files and the folders of dead processes under {@code tmpRoot}; returns how many
+   * entries.
+   */
   static int removeDeadProcessFolders(Path tmpRoot) throws IOException {
     int removed = 0;
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(tmpRoot)) {
@@ -80,7 +83,8 @@ final class ProcessTempDirs {
           }
 
           @Override
-          public FileVisitResult postVisitDirectory(Path dir, IOException error) throws IOException {
+          public FileVisitResult postVisitDirectory(Path dir, IOException error)
+              throws IOException {
             Files.deleteIfExists(dir);
             return FileVisitResult.CONTINUE;
           }

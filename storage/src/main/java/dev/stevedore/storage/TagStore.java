@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.util.Optional;
 
 /**
- * Persistent tag → digest mappings, per registry and repository. Callers validate names; the
- * store still refuses any component that could leave its directory. Blocking file I/O.
+ * Persistent tag → digest mappings, per registry and repository. Callers validate names; the store
+ * still refuses any component that could leave its directory. Blocking file I/O.
  */
 public interface TagStore {
 

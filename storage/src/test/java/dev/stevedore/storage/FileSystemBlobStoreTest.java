@@ -36,8 +36,8 @@ class FileSystemBlobStoreTest extends BlobStoreContract {
     FsLayout layout = new FsLayout(root);
     Path dead = Files.createDirectories(layout.tmpRoot().resolve("999999999-1"));
     Path partialBlob = Files.writeString(dead.resolve("sha256-abc-1.part"), "half");
-    Path loose = Files.writeString(
-        Files.createDirectories(layout.tmpRoot()).resolve("record-1.tmp"), "x");
+    Path loose =
+        Files.writeString(Files.createDirectories(layout.tmpRoot()).resolve("record-1.tmp"), "x");
     ProcessHandle parent = ProcessHandle.current().parent().orElseThrow();
     Path live =
         Files.createDirectories(
@@ -48,7 +48,8 @@ class FileSystemBlobStoreTest extends BlobStoreContract {
                         + "-"
                         + parent.info().startInstant().orElseThrow().toEpochMilli()));
     Path othersWrite = Files.writeString(live.resolve("sha256-def-2.part"), "in flight");
-    Path mine = Files.writeString(Files.createDirectories(layout.tmpDir()).resolve("x.part"), "mine");
+    Path mine =
+        Files.writeString(Files.createDirectories(layout.tmpDir()).resolve("x.part"), "mine");
 
     FileSystemBlobStore.open(root);
 

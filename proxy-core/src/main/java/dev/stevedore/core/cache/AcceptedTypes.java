@@ -24,8 +24,6 @@ public record AcceptedTypes(List<String> mediaTypes) {
 
   /** True when the client takes {@code mediaType} (or sent no preference). */
   public boolean accepts(String mediaType) {
-    return mediaTypes.isEmpty()
-        || mediaTypes.contains("*/*")
-        || mediaTypes.contains(mediaType);
+    return mediaTypes.isEmpty() || mediaTypes.contains("*/*") || mediaTypes.contains(mediaType);
   }
 }

@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One upstream download of a blob into a temp file, shared by every client that wants the blob
- * while it is in flight. Readers open the growing file and read up to {@link #available()},
- * waiting with {@link #awaitBeyond(long)}; the download goes on whether or not anyone reads.
+ * while it is in flight. Readers open the growing file and read up to {@link #available()}, waiting
+ * with {@link #awaitBeyond(long)}; the download goes on whether or not anyone reads.
  */
 public final class BlobFetch implements BlobSource {
   private static final Logger log = LoggerFactory.getLogger(BlobFetch.class);
@@ -39,6 +39,8 @@ public final class BlobFetch implements BlobSource {
   private final CompletableFuture<BlobInfo> done = new CompletableFuture<>();
   private final Object lock = new Object();
   private final List<Waiter> waiters = new ArrayList<>();
+  private final java.util.concurrent.atomic.AtomicBoolean claimed =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   private BlobFetch(Digest digest, long contentLength, BlobWriter writer, Runnable onEnd) {
     this.digest = digest;
@@ -65,6 +67,14 @@ public final class BlobFetch implements BlobSource {
   /** The size upstream announced, or -1 when it did not say. */
   public long contentLength() {
     return contentLength;
+  }
+
+  /**
+   * How this fetch serves the request that asks: the first to ask counts as the miss that started
+   * it, every later one as coalesced into it.
+   */
+  public CacheOutcome claimOutcome() {
+    return claimed.compareAndSet(false, true) ? CacheOutcome.MISS : CacheOutcome.COALESCED;
   }
 
   /** Bytes already in the file that readers may read. */

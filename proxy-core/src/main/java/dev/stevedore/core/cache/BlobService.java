@@ -2,11 +2,13 @@ package dev.stevedore.core.cache;
 
 import static dev.stevedore.core.cache.Futures.supplyBlocking;
 
+import dev.stevedore.core.metrics.CacheMetrics;
 import dev.stevedore.core.model.RepositoryName;
 import dev.stevedore.core.upstream.BlobDownload;
 import dev.stevedore.core.upstream.Upstream;
 import dev.stevedore.storage.BlobStore;
 import dev.stevedore.storage.Digest;
+import dev.stevedore.storage.DigestMismatchException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,21 +16,27 @@ import java.util.concurrent.Executor;
 
 /**
  * Blobs through the cache: a stored blob is served from its file; a miss starts one upstream
- * download per digest, which every concurrent request for that digest (from any repository)
- * reads as it grows. The blob becomes visible only after its digest verified.
+ * download per digest, which every concurrent request for that digest (from any repository) reads
+ * as it grows. The blob becomes visible only after its digest verified.
  */
 public final class BlobService {
 
   private final BlobStore store;
   private final Executor disk;
   private final Executor fetch;
+  private final CacheMetrics metrics;
   private final ConcurrentHashMap<Digest, CompletableFuture<BlobSource>> inFlight =
       new ConcurrentHashMap<>();
 
   public BlobService(BlobStore store, Executor disk, Executor fetch) {
+    this(store, disk, fetch, CacheMetrics.NONE);
+  }
+
+  public BlobService(BlobStore store, Executor disk, Executor fetch, CacheMetrics metrics) {
     this.store = Objects.requireNonNull(store, "store");
     this.disk = Objects.requireNonNull(disk, "disk");
     this.fetch = Objects.requireNonNull(fetch, "fetch");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
   }
 
   /** The blob's size, from the store, a fetch in flight, or an upstream HEAD (never a download). */
@@ -80,7 +88,9 @@ public final class BlobService {
               }
               return upstream
                   .getBlob(repo, digest)
-                  .thenAccept(download -> fetch.execute(() -> run(digest, download, mine)));
+                  .thenAccept(
+                      download ->
+                          fetch.execute(() -> run(upstream.name(), digest, download, mine)));
             })
         .exceptionally(
             error -> {
@@ -91,7 +101,8 @@ public final class BlobService {
     return mine.copy();
   }
 
-  private void run(Digest digest, BlobDownload download, CompletableFuture<BlobSource> mine) {
+  private void run(
+      String upstream, Digest digest, BlobDownload download, CompletableFuture<BlobSource> mine) {
     Runnable release = () -> inFlight.remove(digest, mine);
     BlobFetch running;
     try {
@@ -104,5 +115,11 @@ public final class BlobService {
     }
     mine.complete(running);
     running.copy(download);
+    metrics.upstreamBytes(upstream, running.available());
+    if (running.done().isCompletedExceptionally()
+        && running.done().handle((ok, error) -> Futures.unwrap(error)).join()
+            instanceof DigestMismatchException) {
+      metrics.digestMismatch(upstream);
+    }
   }
 }

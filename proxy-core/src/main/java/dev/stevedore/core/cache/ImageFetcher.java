@@ -35,7 +35,10 @@ public final class ImageFetcher {
   public interface Listener {
     default void manifest(ImageReference image, ManifestDescriptor manifest) {}
 
-    /** A blob is wanted: already stored, or being fetched (then {@code source} is a {@link BlobFetch}). */
+    /**
+     * A blob is wanted: already stored, or being fetched (then {@code source} is a {@link
+     * BlobFetch}).
+     */
     default void blobStarted(ImageReference image, Descriptor blob, BlobSource source) {}
 
     default void blobDone(ImageReference image, Descriptor blob) {}
@@ -82,7 +85,8 @@ public final class ImageFetcher {
         .thenCompose(
             images -> {
               Map<String, Descriptor> unique = new LinkedHashMap<>();
-              images.forEach(each -> each.blobs().forEach(b -> unique.putIfAbsent(b.digest().toString(), b)));
+              images.forEach(
+                  each -> each.blobs().forEach(b -> unique.putIfAbsent(b.digest().toString(), b)));
               List<Descriptor> wanted = List.copyOf(unique.values());
               return Futures.forEachLimited(
                       wanted, PARALLEL_BLOBS, blob -> fetchBlob(upstream, image, blob, listener))
@@ -105,7 +109,11 @@ public final class ImageFetcher {
             PARALLEL_BLOBS,
             child ->
                 manifests
-                    .get(upstream, image.repository(), Reference.of(child.digest()), AcceptedTypes.ANY)
+                    .get(
+                        upstream,
+                        image.repository(),
+                        Reference.of(child.digest()),
+                        AcceptedTypes.ANY)
                     .thenAccept(
                         content -> {
                           fetched.add(content);
@@ -121,7 +129,10 @@ public final class ImageFetcher {
     if (platforms.isEmpty()) {
       return true;
     }
-    return child.platform().map(p -> platforms.stream().anyMatch(want -> want.matches(p))).orElse(false);
+    return child
+        .platform()
+        .map(p -> platforms.stream().anyMatch(want -> want.matches(p)))
+        .orElse(false);
   }
 
   private CompletableFuture<Void> fetchBlob(

@@ -4,16 +4,22 @@ import dev.stevedore.storage.Digest;
 import java.util.Objects;
 
 /**
- * What a client needs to answer a manifest HEAD: digest, media type and size. {@code stale} says
- * the cached answer was served because the upstream could not confirm it.
+ * What a client needs to answer a manifest HEAD: digest, media type and size, with how the cache
+ * came by it. A {@link CacheOutcome#STALE} answer was served because the upstream could not confirm
+ * it.
  */
-public record ManifestDescriptor(Digest digest, String mediaType, long size, boolean stale) {
+public record ManifestDescriptor(Digest digest, String mediaType, long size, CacheOutcome outcome) {
   public ManifestDescriptor {
     Objects.requireNonNull(digest, "digest");
     Objects.requireNonNull(mediaType, "mediaType");
+    Objects.requireNonNull(outcome, "outcome");
   }
 
-  ManifestDescriptor asStale() {
-    return new ManifestDescriptor(digest, mediaType, size, true);
+  public boolean stale() {
+    return outcome == CacheOutcome.STALE;
+  }
+
+  public ManifestDescriptor withOutcome(CacheOutcome newOutcome) {
+    return new ManifestDescriptor(digest, mediaType, size, newOutcome);
   }
 }

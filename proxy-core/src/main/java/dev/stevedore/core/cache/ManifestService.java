@@ -54,25 +54,31 @@ public final class ManifestService {
   public CompletableFuture<ManifestContent> get(
       Upstream upstream, RepositoryName repo, Reference ref, AcceptedTypes accept) {
     if (ref.isDigest()) {
-      return getByDigest(upstream, repo, ref.digest().orElseThrow(), accept, false);
+      return getByDigest(upstream, repo, ref.digest().orElseThrow(), accept);
     }
     return tags.resolve(upstream, repo, ref.value(), accept, TagResolver.Need.BODY)
         .thenCompose(
             descriptor ->
-                getByDigest(upstream, repo, descriptor.digest(), accept, descriptor.stale()));
+                getByDigest(upstream, repo, descriptor.digest(), accept)
+                    .thenApply(
+                        content ->
+                            content.withOutcome(
+                                descriptor.outcome().then(content.descriptor().outcome()))));
   }
 
   private CompletableFuture<ManifestContent> getByDigest(
-      Upstream upstream, RepositoryName repo, Digest digest, AcceptedTypes accept, boolean stale) {
+      Upstream upstream, RepositoryName repo, Digest digest, AcceptedTypes accept) {
     return supplyBlocking(() -> stored.read(digest), disk)
         .thenCompose(
             local -> {
               if (local.isPresent()) {
                 return CompletableFuture.completedFuture(local.get());
               }
-              return fetches.run(digest, () -> fetchByDigest(upstream, repo, digest, accept));
-            })
-        .thenApply(content -> stale ? markStale(content) : content);
+              return fetches.run(
+                  digest,
+                  () -> fetchByDigest(upstream, repo, digest, accept),
+                  shared -> shared.withOutcome(CacheOutcome.COALESCED));
+            });
   }
 
   /** Fetches a manifest by digest, unless a fetch that just finished stored it meanwhile. */
@@ -95,10 +101,7 @@ public final class ManifestService {
       throw ErrorCode.MANIFEST_INVALID.exception(
           "upstream answered " + head.digest().get() + " for " + requested);
     }
-    return new ManifestDescriptor(requested, head.mediaType(), head.contentLength(), false);
-  }
-
-  private static ManifestContent markStale(ManifestContent content) {
-    return new ManifestContent(content.descriptor().asStale(), content.body());
+    return new ManifestDescriptor(
+        requested, head.mediaType(), head.contentLength(), CacheOutcome.MISS);
   }
 }

@@ -35,7 +35,8 @@ public final class StoredManifests {
     }
     return blobs
         .stat(digest)
-        .map(info -> new ManifestDescriptor(digest, mediaType.get(), info.size(), false));
+        .map(
+            info -> new ManifestDescriptor(digest, mediaType.get(), info.size(), CacheOutcome.HIT));
   }
 
   /** The exact bytes of a stored manifest. */
@@ -51,7 +52,7 @@ public final class StoredManifests {
     byte[] body = Files.readAllBytes(info.get().path());
     return Optional.of(
         new ManifestContent(
-            new ManifestDescriptor(digest, mediaType.get(), body.length, false), body));
+            new ManifestDescriptor(digest, mediaType.get(), body.length, CacheOutcome.HIT), body));
   }
 
   /** Stores a manifest's exact bytes under {@code digest}, which they must hash to. */
@@ -63,6 +64,7 @@ public final class StoredManifests {
     } catch (IOException e) {
       throw new RegistryException(ErrorCode.UNKNOWN, "cannot store manifest " + digest, e);
     }
-    return new ManifestContent(new ManifestDescriptor(digest, mediaType, body.length, false), body);
+    return new ManifestContent(
+        new ManifestDescriptor(digest, mediaType, body.length, CacheOutcome.MISS), body);
   }
 }

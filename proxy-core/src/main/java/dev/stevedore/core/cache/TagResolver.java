@@ -21,11 +21,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns a tag into a manifest descriptor, frugally. A tag confirmed within the TTL is answered
- * from the tag store; an older one is revalidated with an upstream {@code HEAD} (not metered by
- * Docker Hub) and fetched only when its digest changed; when the upstream cannot answer, or no
- * longer has the tag, the cached tag is served stale. An upstream 404 for a tag we hold nothing
- * for is remembered briefly. Concurrent resolutions of one tag make one upstream request.
+ * Turns a tag into a manifest descriptor, frugally. A tag confirmed within the TTL is answered from
+ * the tag store; an older one is revalidated with an upstream {@code HEAD} (not metered by Docker
+ * Hub) and fetched only when its digest changed; when the upstream cannot answer, or no longer has
+ * the tag, the cached tag is served stale. An upstream 404 for a tag we hold nothing for is
+ * remembered briefly. Concurrent resolutions of one tag make one upstream request.
  */
 final class TagResolver {
   private static final Logger log = LoggerFactory.getLogger(TagResolver.class);
@@ -65,7 +65,10 @@ final class TagResolver {
             fresh ->
                 fresh.isPresent()
                     ? CompletableFuture.completedFuture(fresh.get())
-                    : resolutions.run(key, () -> revalidateTag(upstream, repo, tag, accept, need)));
+                    : resolutions.run(
+                        key,
+                        () -> revalidateTag(upstream, repo, tag, accept, need),
+                        shared -> shared.withOutcome(CacheOutcome.COALESCED)));
   }
 
   /** The cached tag when it is young enough, acceptable to the client and its manifest stored. */
@@ -92,7 +95,8 @@ final class TagResolver {
               }
               return upstream
                   .headManifest(repo, Reference.parse(tag), accept.mediaTypes())
-                  .thenCompose(head -> confirmOrRefetch(upstream, repo, tag, accept, head, cached.get()))
+                  .thenCompose(
+                      head -> confirmOrRefetch(upstream, repo, tag, accept, head, cached.get()))
                   .exceptionally(error -> serveStale(upstream, repo, tag, cached.get(), error));
             });
   }
@@ -156,17 +160,23 @@ final class TagResolver {
           },
           disk);
     }
-    log.info("tag {}/{}:{} changed upstream; fetching the new manifest", upstream.name(), repo, tag);
+    log.info(
+        "tag {}/{}:{} changed upstream; fetching the new manifest", upstream.name(), repo, tag);
     return fetchTag(upstream, repo, tag, accept);
   }
 
   private ManifestDescriptor serveStale(
-      Upstream upstream, RepositoryName repo, String tag, ManifestDescriptor cached, Throwable error) {
+      Upstream upstream,
+      RepositoryName repo,
+      String tag,
+      ManifestDescriptor cached,
+      Throwable error) {
     Throwable cause = Futures.unwrap(error);
     if (cause instanceof RegistryException registryError && !isUpstreamTrouble(registryError)) {
       throw registryError;
     }
-    if (staleWarned.markIfUnmarked(new TagKey(upstream.name(), repo, tag), STALE_WARNING_INTERVAL)) {
+    if (staleWarned.markIfUnmarked(
+        new TagKey(upstream.name(), repo, tag), STALE_WARNING_INTERVAL)) {
       log.warn(
           "serving cached {}/{}:{} ({}) stale: upstream could not confirm it: {}",
           upstream.name(),
@@ -175,10 +185,13 @@ final class TagResolver {
           cached.digest(),
           cause.getMessage());
     }
-    return cached.asStale();
+    return cached.withOutcome(CacheOutcome.STALE);
   }
 
-  /** Errors that say the upstream cannot answer now (or no longer has the tag), not that we asked wrong. */
+  /**
+   * Errors that say the upstream cannot answer now (or no longer has the tag), not that we asked
+   * wrong.
+   */
   private static boolean isUpstreamTrouble(RegistryException error) {
     return switch (error.code()) {
       case UNAVAILABLE, TOOMANYREQUESTS, MANIFEST_UNKNOWN, NAME_UNKNOWN, DENIED, UNKNOWN -> true;
@@ -193,14 +206,18 @@ final class TagResolver {
         .thenApplyAsync(
             response -> {
               ManifestDescriptor descriptor =
-                  stored.store(response.digest(), response.body(), response.mediaType()).descriptor();
+                  stored
+                      .store(response.digest(), response.body(), response.mediaType())
+                      .descriptor();
               remember(upstream.name(), repo, tag, descriptor.digest(), descriptor.mediaType());
               return descriptor;
             },
             disk);
   }
 
-  /** A HEAD for an uncached tag is answered by an upstream HEAD, which Docker Hub does not meter. */
+  /**
+   * A HEAD for an uncached tag is answered by an upstream HEAD, which Docker Hub does not meter.
+   */
   private CompletableFuture<ManifestDescriptor> headTag(
       Upstream upstream, RepositoryName repo, String tag, AcceptedTypes accept) {
     return upstream
@@ -215,7 +232,7 @@ final class TagResolver {
                   () -> {
                     remember(upstream.name(), repo, tag, digest, head.mediaType());
                     return new ManifestDescriptor(
-                        digest, head.mediaType(), head.contentLength(), false);
+                        digest, head.mediaType(), head.contentLength(), CacheOutcome.MISS);
                   },
                   disk);
             });

@@ -8,8 +8,8 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * Keys marked for a while, by an injected clock: "this tag was missing upstream a moment ago",
- * "we warned about this tag this minute". Bounded in size; the oldest marks go first.
+ * Keys marked for a while, by an injected clock: "this tag was missing upstream a moment ago", "we
+ * warned about this tag this minute". Bounded in size; the oldest marks go first.
  */
 final class TimedMarks<K> {
   private static final int MAX_KEYS = 10_000;

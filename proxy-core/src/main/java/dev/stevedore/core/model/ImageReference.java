@@ -7,10 +7,9 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * An image as people name it: {@code alpine}, {@code alpine:3.19}, {@code library/alpine},
- * {@code docker.io/library/alpine:3.19}, {@code ghcr.io/org/app@sha256:…}. The registry defaults
- * to {@code docker.io} (where one-component names get {@code library/}), the reference to
- * {@code latest}.
+ * An image as people name it: {@code alpine}, {@code alpine:3.19}, {@code library/alpine}, {@code
+ * docker.io/library/alpine:3.19}, {@code ghcr.io/org/app@sha256:…}. The registry defaults to {@code
+ * docker.io} (where one-component names get {@code library/}), the reference to {@code latest}.
  */
 public record ImageReference(String registry, RepositoryName repository, Reference reference) {
   public static final String DOCKER_HUB = "docker.io";

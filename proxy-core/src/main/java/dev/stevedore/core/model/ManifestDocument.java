@@ -88,7 +88,8 @@ public sealed interface ManifestDocument {
           node.path("size").asLong(-1),
           parsedPlatform);
     } catch (IllegalArgumentException e) {
-      throw ErrorCode.MANIFEST_INVALID.exception("manifest has an invalid descriptor: " + e.getMessage());
+      throw ErrorCode.MANIFEST_INVALID.exception(
+          "manifest has an invalid descriptor: " + e.getMessage());
     }
   }
 }

@@ -15,12 +15,17 @@ public record Platform(String os, String architecture, Optional<String> variant)
   public static Platform parse(String text) {
     String[] parts = text.trim().split("/");
     if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
-      throw new IllegalArgumentException("invalid platform '" + text + "' (use OS/ARCH[/VARIANT], e.g. linux/amd64)");
+      throw new IllegalArgumentException(
+          "invalid platform '" + text + "' (use OS/ARCH[/VARIANT], e.g. linux/amd64)");
     }
-    return new Platform(parts[0], parts[1], parts.length == 3 ? Optional.of(parts[2]) : Optional.empty());
+    return new Platform(
+        parts[0], parts[1], parts.length == 3 ? Optional.of(parts[2]) : Optional.empty());
   }
 
-  /** True when {@code other} is this platform; a wanted platform without variant matches any variant. */
+  /**
+   * True when {@code other} is this platform; a wanted platform without variant matches any
+   * variant.
+   */
   public boolean matches(Platform other) {
     return os.equals(other.os)
         && architecture.equals(other.architecture)

@@ -5,8 +5,8 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * A repository name as the distribution spec's grammar allows ({@code library/alpine},
- * {@code org/team/app}). Validated on construction, so it is safe in paths and URLs.
+ * A repository name as the distribution spec's grammar allows ({@code library/alpine}, {@code
+ * org/team/app}). Validated on construction, so it is safe in paths and URLs.
  */
 public record RepositoryName(String value) {
 
@@ -22,7 +22,10 @@ public record RepositoryName(String value) {
     }
   }
 
-  /** Parses a name; throws a {@code NAME_INVALID} {@link dev.stevedore.core.error.RegistryException}. */
+  /**
+   * Parses a name; throws a {@code NAME_INVALID} {@link
+   * dev.stevedore.core.error.RegistryException}.
+   */
   public static RepositoryName parse(String value) {
     return new RepositoryName(value);
   }

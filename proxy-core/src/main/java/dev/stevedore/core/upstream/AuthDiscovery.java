@@ -1,5 +1,6 @@
 package dev.stevedore.core.upstream;
 
+import dev.stevedore.core.metrics.UpstreamKind;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.List;
@@ -70,7 +71,7 @@ final class AuthDiscovery {
   private CompletableFuture<AuthMode> ping() {
     HttpRequest request = transport.newRequest(pingUri).GET().build();
     return transport
-        .send(request, BodyPlan.headersOnly())
+        .send(UpstreamKind.PING, request, BodyPlan.headersOnly())
         .thenApply(
             reply -> {
               AuthMode mode = modeFrom(reply);

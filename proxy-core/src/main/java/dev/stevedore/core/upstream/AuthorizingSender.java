@@ -1,5 +1,6 @@
 package dev.stevedore.core.upstream;
 
+import dev.stevedore.core.metrics.UpstreamKind;
 import dev.stevedore.core.model.RepositoryName;
 import java.net.http.HttpRequest;
 import java.util.Optional;
@@ -41,23 +42,29 @@ final class AuthorizingSender {
   }
 
   <T> CompletableFuture<Reply<T>> send(
-      RepositoryName repository, HttpRequest request, BodyPlan<T> plan) {
+      UpstreamKind kind, RepositoryName repository, HttpRequest request, BodyPlan<T> plan) {
     return discovery
         .mode()
         .thenCompose(
             mode -> {
               if (mode instanceof AuthMode.Bearer bearer) {
-                return sendWithToken(repository, request, plan, bearer);
+                return sendWithToken(kind, repository, request, plan, bearer);
               }
               if (mode instanceof AuthMode.Basic) {
-                return transport.send(withBasic(request), plan);
+                return transport.send(kind, withBasic(request), plan);
               }
-              return transport.send(request, plan).thenApply(reply -> noteRejection(mode, reply));
+              return transport
+                  .send(kind, request, plan)
+                  .thenApply(reply -> noteRejection(mode, reply));
             });
   }
 
   private <T> CompletableFuture<Reply<T>> sendWithToken(
-      RepositoryName repository, HttpRequest request, BodyPlan<T> plan, AuthMode.Bearer bearer) {
+      UpstreamKind kind,
+      RepositoryName repository,
+      HttpRequest request,
+      BodyPlan<T> plan,
+      AuthMode.Bearer bearer) {
     TokenKey key = TokenKey.pull(bearer.realm(), bearer.service(), repository.value());
     AtomicBoolean fetchedForThisCall = new AtomicBoolean();
     return tokens
@@ -70,7 +77,7 @@ final class AuthorizingSender {
         .thenCompose(
             token ->
                 transport
-                    .send(authorized(request, token), plan)
+                    .send(kind, authorized(request, token), plan)
                     .thenCompose(
                         reply -> {
                           if (!rejected(reply) || fetchedForThisCall.get()) {
@@ -84,7 +91,7 @@ final class AuthorizingSender {
                           return tokens
                               .get(key, fetcher::fetch)
                               .thenCompose(
-                                  fresh -> transport.send(authorized(request, fresh), plan));
+                                  fresh -> transport.send(kind, authorized(request, fresh), plan));
                         }));
   }
 

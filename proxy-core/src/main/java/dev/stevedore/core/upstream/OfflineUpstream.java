@@ -49,7 +49,8 @@ public final class OfflineUpstream implements Upstream {
   @Override
   public CompletableFuture<TagListResponse> listTags(RepositoryName repo, String rawQuery) {
     return CompletableFuture.failedFuture(
-        ErrorCode.UNAVAILABLE.exception("tag lists need upstream " + name + "; stevedore is offline"));
+        ErrorCode.UNAVAILABLE.exception(
+            "tag lists need upstream " + name + "; stevedore is offline"));
   }
 
   private <T> CompletableFuture<T> manifestMiss(RepositoryName repo, Reference ref) {

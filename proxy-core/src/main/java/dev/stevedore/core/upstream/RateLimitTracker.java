@@ -12,12 +12,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Remembers the latest rate-limit headers an upstream sent and warns when the remaining budget
- * first drops below 10% of the limit (once per drop, not per response). No headers means
- * unlimited, and nothing is recorded.
+ * first drops below 10% of the limit (once per drop, not per response). No headers means unlimited,
+ * and nothing is recorded.
  */
 public final class RateLimitTracker {
   private static final Logger log = LoggerFactory.getLogger(RateLimitTracker.class);
-  private static final Pattern VALUE = Pattern.compile("\\s*(\\d+)\\s*(?:;\\s*w\\s*=\\s*(\\d+))?.*");
+  private static final Pattern VALUE =
+      Pattern.compile("\\s*(\\d+)\\s*(?:;\\s*w\\s*=\\s*(\\d+))?.*");
 
   private final String upstream;
   private final Clock clock;

@@ -1,5 +1,7 @@
 package dev.stevedore.core.upstream;
 
+import dev.stevedore.core.metrics.CacheMetrics;
+import dev.stevedore.core.metrics.UpstreamKind;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
@@ -23,10 +25,19 @@ final class RedirectingTransport {
 
   private final HttpClient http;
   private final Duration requestTimeout;
+  private final String upstream;
+  private final CacheMetrics metrics;
 
   RedirectingTransport(HttpClient http, Duration requestTimeout) {
+    this(http, requestTimeout, "upstream", CacheMetrics.NONE);
+  }
+
+  RedirectingTransport(
+      HttpClient http, Duration requestTimeout, String upstream, CacheMetrics metrics) {
     this.http = http;
     this.requestTimeout = requestTimeout;
+    this.upstream = upstream;
+    this.metrics = metrics;
   }
 
   static HttpClient newHttpClient(Duration connectTimeout) {
@@ -46,9 +57,15 @@ final class RedirectingTransport {
     return HttpRequest.newBuilder(uri).timeout(requestTimeout).header("User-Agent", USER_AGENT);
   }
 
-  /** Sends {@code request}, following redirects, and reads the final body as {@code plan} says. */
-  <T> CompletableFuture<Reply<T>> send(HttpRequest request, BodyPlan<T> plan) {
-    return send(request, plan, 0);
+  /**
+   * Sends {@code request}, following redirects, and reads the final body as {@code plan} says. The
+   * final status (0 when nothing answered) is reported under {@code kind}.
+   */
+  <T> CompletableFuture<Reply<T>> send(UpstreamKind kind, HttpRequest request, BodyPlan<T> plan) {
+    return send(request, plan, 0)
+        .whenComplete(
+            (reply, error) ->
+                metrics.upstreamRequest(upstream, kind, reply == null ? 0 : reply.status()));
   }
 
   private <T> CompletableFuture<Reply<T>> send(HttpRequest request, BodyPlan<T> plan, int hops) {

@@ -3,6 +3,7 @@ package dev.stevedore.core.upstream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.stevedore.core.metrics.UpstreamKind;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -57,7 +58,7 @@ final class TokenFetcher {
         credentials.isPresent() ? "an authenticated" : "an anonymous",
         key.scope());
     return transport
-        .send(request.build(), BodyPlan.buffered(MAX_RESPONSE_BYTES))
+        .send(UpstreamKind.TOKEN, request.build(), BodyPlan.buffered(MAX_RESPONSE_BYTES))
         .thenApply(
             reply -> {
               if (reply.status() != 200) {

@@ -8,8 +8,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One upstream registry as the caching services see it. Every call is async and fails with a
- * {@link dev.stevedore.core.error.RegistryException} that the client can be shown.
+ * One upstream registry as the caching services see it. Every call is async and fails with a {@link
+ * dev.stevedore.core.error.RegistryException} that the client can be shown.
  */
 public interface Upstream {
 

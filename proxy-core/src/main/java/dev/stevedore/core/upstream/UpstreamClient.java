@@ -2,6 +2,8 @@ package dev.stevedore.core.upstream;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.stevedore.core.error.ErrorCode;
+import dev.stevedore.core.metrics.CacheMetrics;
+import dev.stevedore.core.metrics.UpstreamKind;
 import dev.stevedore.core.model.MediaTypes;
 import dev.stevedore.core.model.Reference;
 import dev.stevedore.core.model.RepositoryName;
@@ -36,18 +38,30 @@ public final class UpstreamClient implements Upstream {
   private final RateLimitTracker rateLimits;
 
   public UpstreamClient(UpstreamConfig config) {
-    this(config, Ticker.systemTicker());
+    this(config, CacheMetrics.NONE);
+  }
+
+  /** A client that reports its requests to {@code metrics}. */
+  public UpstreamClient(UpstreamConfig config, CacheMetrics metrics) {
+    this(config, Ticker.systemTicker(), metrics);
   }
 
   /** With an injected ticker, so tests can expire tokens without sleeping. */
   UpstreamClient(UpstreamConfig config, Ticker ticker) {
+    this(config, ticker, CacheMetrics.NONE);
+  }
+
+  private UpstreamClient(UpstreamConfig config, Ticker ticker, CacheMetrics metrics) {
     this.config = Objects.requireNonNull(config, "config");
     Objects.requireNonNull(ticker, "ticker");
     this.errors = new UpstreamErrors(config.name());
     this.rateLimits = new RateLimitTracker(config.name(), java.time.Clock.systemUTC());
     this.transport =
         new RedirectingTransport(
-            RedirectingTransport.newHttpClient(config.connectTimeout()), config.requestTimeout());
+            RedirectingTransport.newHttpClient(config.connectTimeout()),
+            config.requestTimeout(),
+            config.name(),
+            Objects.requireNonNull(metrics, "metrics"));
     AuthDiscovery discovery =
         new AuthDiscovery(config.name(), config.resolve("/v2/"), transport, errors);
     TokenFetcher fetcher =
@@ -90,7 +104,11 @@ public final class UpstreamClient implements Upstream {
         what,
         () ->
             sender
-                .send(repository, request, BodyPlan.buffered(ManifestReplies.MAX_MANIFEST_BYTES))
+                .send(
+                    UpstreamKind.MANIFEST_GET,
+                    repository,
+                    request,
+                    BodyPlan.buffered(ManifestReplies.MAX_MANIFEST_BYTES))
                 .thenApply(
                     reply -> {
                       rateLimits.observe(reply.headers());
@@ -118,7 +136,7 @@ public final class UpstreamClient implements Upstream {
         what,
         () ->
             sender
-                .send(repository, request, BodyPlan.headersOnly())
+                .send(UpstreamKind.MANIFEST_HEAD, repository, request, BodyPlan.headersOnly())
                 .thenApply(
                     reply -> {
                       rateLimits.observe(reply.headers());
@@ -145,7 +163,7 @@ public final class UpstreamClient implements Upstream {
         what,
         () ->
             sender
-                .send(repository, request, BodyPlan.headersOnly())
+                .send(UpstreamKind.BLOB_HEAD, repository, request, BodyPlan.headersOnly())
                 .thenApply(
                     reply -> {
                       if (reply.status() != 200) {
@@ -170,7 +188,7 @@ public final class UpstreamClient implements Upstream {
         what,
         () ->
             sender
-                .send(repository, request, BodyPlan.streamed())
+                .send(UpstreamKind.BLOB_GET, repository, request, BodyPlan.streamed())
                 .thenApply(
                     reply -> {
                       if (reply.status() != 200) {
@@ -199,7 +217,7 @@ public final class UpstreamClient implements Upstream {
         what,
         () ->
             sender
-                .send(repository, request, BodyPlan.buffered(MAX_TAG_LIST_BYTES))
+                .send(UpstreamKind.TAGS, repository, request, BodyPlan.buffered(MAX_TAG_LIST_BYTES))
                 .thenApply(
                     reply -> {
                       if (reply.status() != 200) {

@@ -8,8 +8,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The configured upstream registries by name. containerd names the registry it wants in the
- * {@code ns} query parameter; without one, the default upstream answers.
+ * The configured upstream registries by name. containerd names the registry it wants in the {@code
+ * ns} query parameter; without one, the default upstream answers.
  */
 public final class Upstreams {
   private static final Set<String> DOCKER_HUB_ALIASES =
@@ -34,7 +34,8 @@ public final class Upstreams {
     String ns = namespace.get().toLowerCase(java.util.Locale.ROOT);
     Upstream upstream = byName.get(DOCKER_HUB_ALIASES.contains(ns) ? "docker.io" : ns);
     if (upstream == null) {
-      throw ErrorCode.NAME_UNKNOWN.exception("no upstream registry named '" + ns + "' is configured");
+      throw ErrorCode.NAME_UNKNOWN.exception(
+          "no upstream registry named '" + ns + "' is configured");
     }
     return upstream;
   }

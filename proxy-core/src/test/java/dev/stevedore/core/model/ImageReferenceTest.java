@@ -44,7 +44,8 @@ class ImageReferenceTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "UPPER/case", "a//b", "alpine:bad tag", "ghcr.io/x@sha256:zz", "../etc"})
+  @ValueSource(
+      strings = {"", "UPPER/case", "a//b", "alpine:bad tag", "ghcr.io/x@sha256:zz", "../etc"})
   void parse_invalid_isRegistryException(String text) {
     assertThatThrownBy(() -> ImageReference.parse(text)).isInstanceOf(RegistryException.class);
   }

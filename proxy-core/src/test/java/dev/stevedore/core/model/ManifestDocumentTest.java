@@ -22,7 +22,9 @@ class ManifestDocumentTest {
         ManifestDocument.parse(
             MediaTypes.OCI_INDEX,
             json(
-                "{'schemaVersion':2,'manifests':[{'mediaType':'m','digest':'" + A + "','size':5,"
+                "{'schemaVersion':2,'manifests':[{'mediaType':'m','digest':'"
+                    + A
+                    + "','size':5,"
                     + "'platform':{'os':'linux','architecture':'arm64','variant':'v8'}}]}"));
 
     ManifestDocument.Index index = (ManifestDocument.Index) document;
@@ -40,8 +42,12 @@ class ManifestDocumentTest {
             ManifestDocument.parse(
                 MediaTypes.DOCKER_MANIFEST_V2,
                 json(
-                    "{'config':{'mediaType':'c','digest':'" + A + "','size':1},"
-                        + "'layers':[{'mediaType':'l','digest':'" + B + "','size':2}]}"));
+                    "{'config':{'mediaType':'c','digest':'"
+                        + A
+                        + "','size':1},"
+                        + "'layers':[{'mediaType':'l','digest':'"
+                        + B
+                        + "','size':2}]}"));
 
     assertThat(image.blobs()).extracting(d -> d.digest().toString()).containsExactly(A, B);
   }

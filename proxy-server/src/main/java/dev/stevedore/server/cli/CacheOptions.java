@@ -8,19 +8,28 @@ import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
-/** The options every command that opens the cache shares: where it is and which upstreams feed it. */
+/**
+ * The options every command that opens the cache shares: where it is and which upstreams feed it.
+ */
 public final class CacheOptions {
 
-  @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file; flags override it.")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "YAML configuration file; flags override it.")
   Path config;
 
-  @Option(names = "--data", paramLabel = "DIR", description = "Cache directory (default: ./stevedore-data).")
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description = "Cache directory (default: ./stevedore-data).")
   Path data;
 
   @Option(
       names = "--upstream",
       paramLabel = "NAME=URL",
-      description = "An upstream registry, repeatable (default: docker.io=https://registry-1.docker.io).")
+      description =
+          "An upstream registry, repeatable (default: docker.io=https://registry-1.docker.io).")
   List<String> upstreams = new ArrayList<>();
 
   @Option(

@@ -38,10 +38,17 @@ public final class ContainerdConfigCommand implements Callable<Integer> {
       description = "A registry to mirror, repeatable (default: docker.io).")
   List<String> registries = new ArrayList<>();
 
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where to write <registry>/hosts.toml.")
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "DIR",
+      description = "Where to write <registry>/hosts.toml.")
   Path out;
 
-  @Option(names = "--ca", paramLabel = "FILE", description = "CA certificate that signed the mirror's TLS certificate.")
+  @Option(
+      names = "--ca",
+      paramLabel = "FILE",
+      description = "CA certificate that signed the mirror's TLS certificate.")
   Path ca;
 
   @Option(names = "--skip-verify", description = "Do not verify the mirror's TLS certificate.")
@@ -58,7 +65,8 @@ public final class ContainerdConfigCommand implements Callable<Integer> {
     if (ca != null && !Files.isReadable(ca)) {
       throw new ConfigException("CA file " + ca + " is not readable");
     }
-    LinkedHashSet<String> names = new LinkedHashSet<>(registries.isEmpty() ? List.of("docker.io") : registries);
+    LinkedHashSet<String> names =
+        new LinkedHashSet<>(registries.isEmpty() ? List.of("docker.io") : registries);
     for (String registry : names) {
       UpstreamSettings.checkName(registry);
       HostsToml hosts = HostsToml.of(registry, mirrorUri, Optional.ofNullable(ca), skipVerify);

@@ -18,13 +18,17 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Mixin CacheOptions cache;
 
-  @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Address to listen on (default: 0.0.0.0:5000).")
+  @Option(
+      names = "--listen",
+      paramLabel = "HOST:PORT",
+      description = "Address to listen on (default: 0.0.0.0:5000).")
   String listen;
 
   @Option(
       names = "--tag-ttl",
       paramLabel = "DURATION",
-      description = "How long a tag is served without asking upstream, e.g. 30s, 5m, 1h (default: 5m).")
+      description =
+          "How long a tag is served without asking upstream, e.g. 30s, 5m, 1h (default: 5m).")
   String tagTtl;
 
   @Option(

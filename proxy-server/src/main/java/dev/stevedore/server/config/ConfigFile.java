@@ -1,12 +1,12 @@
 package dev.stevedore.server.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -83,7 +83,9 @@ public record ConfigFile(
   private static String keyLine(String text, UnrecognizedPropertyException e) {
     java.util.regex.Pattern key =
         java.util.regex.Pattern.compile(
-            "^\\s*(-\\s*)?[\"']?" + java.util.regex.Pattern.quote(e.getPropertyName()) + "[\"']?\\s*:");
+            "^\\s*(-\\s*)?[\"']?"
+                + java.util.regex.Pattern.quote(e.getPropertyName())
+                + "[\"']?\\s*:");
     java.util.List<String> lines = text.lines().toList();
     for (int i = 0; i < lines.size(); i++) {
       if (key.matcher(lines.get(i)).find()) {

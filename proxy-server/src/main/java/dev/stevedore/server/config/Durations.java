@@ -5,7 +5,10 @@ import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses durations as people write them: {@code 30s}, {@code 5m}, {@code 1h30m}, {@code 2d}, {@code PT5M}. */
+/**
+ * Parses durations as people write them: {@code 30s}, {@code 5m}, {@code 1h30m}, {@code 2d}, {@code
+ * PT5M}.
+ */
 public final class Durations {
   private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
   private static final Pattern WHOLE = Pattern.compile("(?:\\d+(?:ms|s|m|h|d))+");

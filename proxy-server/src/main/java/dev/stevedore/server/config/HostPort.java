@@ -23,7 +23,8 @@ public record HostPort(String host, int port) {
       host = host.substring(1, host.length() - 1);
     }
     try {
-      return new HostPort(host.isEmpty() ? "0.0.0.0" : host, Integer.parseInt(value.substring(colon + 1)));
+      return new HostPort(
+          host.isEmpty() ? "0.0.0.0" : host, Integer.parseInt(value.substring(colon + 1)));
     } catch (NumberFormatException e) {
       throw new ConfigException("invalid listen address '" + text + "' (use HOST:PORT)");
     }

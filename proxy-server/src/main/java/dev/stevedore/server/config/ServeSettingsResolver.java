@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Resolves {@link ServeSettings}: embedded defaults, then the YAML file, then the credentials
- * file and environment, then command-line flags (highest).
+ * Resolves {@link ServeSettings}: embedded defaults, then the YAML file, then the credentials file
+ * and environment, then command-line flags (highest).
  */
 public final class ServeSettingsResolver {
 
@@ -47,7 +47,12 @@ public final class ServeSettingsResolver {
 
     public static Flags none() {
       return new Flags(
-          Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty());
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          List.of(),
+          Optional.empty(),
+          Optional.empty());
     }
   }
 
@@ -58,8 +63,10 @@ public final class ServeSettingsResolver {
     HostPort listen = HostPort.parse(first(flags.listen(), file.listen(), DEFAULT_LISTEN));
     Path data = flags.data().orElse(Path.of(first(Optional.empty(), file.data(), DEFAULT_DATA)));
     Duration tagTtl = Durations.parse(first(flags.tagTtl(), file.tagTtl(), DEFAULT_TAG_TTL));
-    Duration connectTimeout = Durations.parse(first(Optional.empty(), file.connectTimeout(), "10s"));
-    Duration requestTimeout = Durations.parse(first(Optional.empty(), file.requestTimeout(), "60s"));
+    Duration connectTimeout =
+        Durations.parse(first(Optional.empty(), file.connectTimeout(), "10s"));
+    Duration requestTimeout =
+        Durations.parse(first(Optional.empty(), file.requestTimeout(), "60s"));
 
     Map<String, UpstreamSettings> upstreams = fileUpstreams(file);
     for (String flag : flags.upstreams()) {
@@ -69,9 +76,7 @@ public final class ServeSettingsResolver {
       upstreams.put(
           parsed.name(),
           new UpstreamSettings(
-              parsed.name(),
-              parsed.url(),
-              sameHost ? existing.credentials() : Optional.empty()));
+              parsed.name(), parsed.url(), sameHost ? existing.credentials() : Optional.empty()));
     }
     Optional<Path> credentialsFile =
         flags.credentialsFile().or(() -> Optional.ofNullable(file.credentialsFile()).map(Path::of));
@@ -93,7 +98,8 @@ public final class ServeSettingsResolver {
     Map<String, UpstreamSettings> upstreams = new LinkedHashMap<>();
     if (file.upstreams() == null || file.upstreams().isEmpty()) {
       upstreams.put(
-          DOCKER_HUB, new UpstreamSettings(DOCKER_HUB, URI.create(DOCKER_HUB_URL), Optional.empty()));
+          DOCKER_HUB,
+          new UpstreamSettings(DOCKER_HUB, URI.create(DOCKER_HUB_URL), Optional.empty()));
       return upstreams;
     }
     file.upstreams()
@@ -129,7 +135,8 @@ public final class ServeSettingsResolver {
         });
   }
 
-  private static void applyEnvironment(Map<String, UpstreamSettings> upstreams, Map<String, String> env) {
+  private static void applyEnvironment(
+      Map<String, UpstreamSettings> upstreams, Map<String, String> env) {
     Optional<Credentials> hub =
         credentials(env.get(ENV_USERNAME), env.get(ENV_TOKEN), ENV_USERNAME + "/" + ENV_TOKEN);
     UpstreamSettings dockerHub = upstreams.get(DOCKER_HUB);

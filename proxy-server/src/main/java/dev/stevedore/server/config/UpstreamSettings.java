@@ -21,7 +21,8 @@ public record UpstreamSettings(String name, URI url, Optional<Credentials> crede
   /** Validates a registry name such as {@code docker.io} or {@code 127.0.0.1:5001}. */
   public static String checkName(String name) {
     if (name == null || !REGISTRY_NAME.matcher(name).matches()) {
-      throw new ConfigException("invalid upstream name '" + name + "' (use a registry host such as docker.io)");
+      throw new ConfigException(
+          "invalid upstream name '" + name + "' (use a registry host such as docker.io)");
     }
     return name;
   }
@@ -34,7 +35,8 @@ public record UpstreamSettings(String name, URI url, Optional<Credentials> crede
     } catch (java.net.URISyntaxException e) {
       throw invalidUrl(name, text);
     }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    String scheme =
+        uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
     boolean web = scheme.equals("http") || scheme.equals("https");
     boolean bare =
         (uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/"))
@@ -51,7 +53,10 @@ public record UpstreamSettings(String name, URI url, Optional<Credentials> crede
   public static UpstreamSettings parseFlag(String text) {
     int equals = text.indexOf('=');
     if (equals <= 0) {
-      throw new ConfigException("invalid --upstream '" + text + "' (use NAME=URL, e.g. docker.io=https://registry-1.docker.io)");
+      throw new ConfigException(
+          "invalid --upstream '"
+              + text
+              + "' (use NAME=URL, e.g. docker.io=https://registry-1.docker.io)");
     }
     String name = checkName(text.substring(0, equals));
     return new UpstreamSettings(name, parseUrl(name, text.substring(equals + 1)), Optional.empty());

@@ -6,11 +6,12 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One containerd {@code certs.d/<registry>/hosts.toml}: the registry's real endpoint as
- * {@code server}, and Stevedore as the first host to try for pull and resolve. containerd falls
- * back to the server only when the mirror fails.
+ * One containerd {@code certs.d/<registry>/hosts.toml}: the registry's real endpoint as {@code
+ * server}, and Stevedore as the first host to try for pull and resolve. containerd falls back to
+ * the server only when the mirror fails.
  */
-public record HostsToml(String registry, URI server, URI mirror, Optional<Path> ca, boolean skipVerify) {
+public record HostsToml(
+    String registry, URI server, URI mirror, Optional<Path> ca, boolean skipVerify) {
 
   public HostsToml {
     Objects.requireNonNull(registry, "registry");
@@ -21,7 +22,8 @@ public record HostsToml(String registry, URI server, URI mirror, Optional<Path> 
 
   /** The real endpoint containerd would use without a mirror. */
   public static URI serverFor(String registry) {
-    return URI.create("docker.io".equals(registry) ? "https://registry-1.docker.io" : "https://" + registry);
+    return URI.create(
+        "docker.io".equals(registry) ? "https://registry-1.docker.io" : "https://" + registry);
   }
 
   public static HostsToml of(String registry, URI mirror, Optional<Path> ca, boolean skipVerify) {
@@ -37,7 +39,9 @@ public record HostsToml(String registry, URI server, URI mirror, Optional<Path> 
     toml.append("server = ").append(quote(server.toString())).append("\n\n");
     toml.append("[host.").append(quote(mirror.toString())).append("]\n");
     toml.append("  capabilities = [\"pull\", \"resolve\"]\n");
-    ca.ifPresent(path -> toml.append("  ca = ").append(quote(path.toAbsolutePath().toString())).append("\n"));
+    ca.ifPresent(
+        path ->
+            toml.append("  ca = ").append(quote(path.toAbsolutePath().toString())).append("\n"));
     if (skipVerify) {
       toml.append("  skip_verify = true\n");
     }

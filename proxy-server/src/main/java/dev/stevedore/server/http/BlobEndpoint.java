@@ -38,7 +38,8 @@ final class BlobEndpoint {
               });
       return;
     }
-    Optional<String> rangeHeader = Optional.ofNullable(request.headers().get(HttpHeaderNames.RANGE));
+    Optional<String> rangeHeader =
+        Optional.ofNullable(request.headers().get(HttpHeaderNames.RANGE));
     blobs
         .open(request.upstream(), request.repository(), digest)
         .whenComplete(
@@ -79,7 +80,8 @@ final class BlobEndpoint {
     try {
       return Digest.parse(text);
     } catch (IllegalArgumentException e) {
-      throw ErrorCode.DIGEST_INVALID.exception("invalid digest: " + text.replaceAll("\\p{Cntrl}", "?"));
+      throw ErrorCode.DIGEST_INVALID.exception(
+          "invalid digest: " + text.replaceAll("\\p{Cntrl}", "?"));
     }
   }
 }

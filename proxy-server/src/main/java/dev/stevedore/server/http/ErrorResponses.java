@@ -50,6 +50,7 @@ final class ErrorResponses {
       return registryError;
     }
     log.error("unexpected failure while serving a request", cause);
-    return new RegistryException(ErrorCode.UNKNOWN, "internal error: " + cause.getClass().getSimpleName(), cause);
+    return new RegistryException(
+        ErrorCode.UNKNOWN, "internal error: " + cause.getClass().getSimpleName(), cause);
   }
 }

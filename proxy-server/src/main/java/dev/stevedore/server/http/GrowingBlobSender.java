@@ -13,11 +13,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Streams a blob that is still downloading, from its growing file, to one client. Reads run on
- * the disk executor; the next chunk is read only after the previous one was written, so a slow
- * client holds at most one chunk in memory and never slows the download. The final byte is held
- * back until the blob's digest verified, so no client ever receives a complete wrong blob: on a
- * failed download the connection is closed instead.
+ * Streams a blob that is still downloading, from its growing file, to one client. Reads run on the
+ * disk executor; the next chunk is read only after the previous one was written, so a slow client
+ * holds at most one chunk in memory and never slows the download. The final byte is held back until
+ * the blob's digest verified, so no client ever receives a complete wrong blob: on a failed
+ * download the connection is closed instead.
  */
 final class GrowingBlobSender {
   private static final Logger log = LoggerFactory.getLogger(GrowingBlobSender.class);

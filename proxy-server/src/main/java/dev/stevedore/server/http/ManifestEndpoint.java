@@ -44,7 +44,8 @@ final class ManifestEndpoint {
                         : response(content.descriptor(), content.body(), false)));
   }
 
-  private static FullHttpResponse response(ManifestDescriptor descriptor, byte[] body, boolean head) {
+  private static FullHttpResponse response(
+      ManifestDescriptor descriptor, byte[] body, boolean head) {
     FullHttpResponse response =
         Responses.full(HttpResponseStatus.OK, descriptor.mediaType(), body, head);
     response.headers().set(HttpHeaderNames.CONTENT_LENGTH, descriptor.size());

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Routes each registry request to its endpoint after validating method, upstream, name and
- * reference; nothing invalid reaches the disk or the upstream. Endpoints answer asynchronously,
- * so this handler never blocks the event loop. Request bodies (pushes) are dropped.
+ * reference; nothing invalid reaches the disk or the upstream. Endpoints answer asynchronously, so
+ * this handler never blocks the event loop. Request bodies (pushes) are dropped.
  */
 @ChannelHandler.Sharable
 public final class RegistryRequestHandler extends SimpleChannelInboundHandler<HttpObject> {
@@ -47,7 +47,8 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
     boolean head = HttpMethod.HEAD.equals(request.method());
     try {
       if (request.decoderResult().isFailure()) {
-        ctx.writeAndFlush(ErrorResponses.of(ErrorCode.BAD_REQUEST.exception("malformed HTTP request"), head))
+        ctx.writeAndFlush(
+                ErrorResponses.of(ErrorCode.BAD_REQUEST.exception("malformed HTTP request"), head))
             .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
         return;
       }
@@ -80,12 +81,17 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
         tags.handle(registryRequest(ctx, request, head, uri, route));
       }
       case BLOB_UPLOAD, CATALOG -> throw unsupported(request);
-      case REFERRERS, NOT_FOUND -> throw ErrorCode.NOT_FOUND.exception("no such endpoint: " + uri.path());
+      case REFERRERS, NOT_FOUND ->
+          throw ErrorCode.NOT_FOUND.exception("no such endpoint: " + uri.path());
     }
   }
 
   private RegistryRequest registryRequest(
-      ChannelHandlerContext ctx, HttpRequest request, boolean head, QueryStringDecoder uri, V2Route route) {
+      ChannelHandlerContext ctx,
+      HttpRequest request,
+      boolean head,
+      QueryStringDecoder uri,
+      V2Route route) {
     Optional<String> ns = uri.parameters().getOrDefault("ns", List.of()).stream().findFirst();
     Upstream upstream = services.upstreams().select(ns);
     ns.ifPresent(namespace -> ctx.channel().attr(OciNamespaceHandler.NAMESPACE).set(namespace));

@@ -11,8 +11,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Executor;
 
 /**
- * Sends a committed blob file zero-copy ({@link DefaultFileRegion}). The file is opened on the
- * disk executor; the event loop only hands the region to the kernel.
+ * Sends a committed blob file zero-copy ({@link DefaultFileRegion}). The file is opened on the disk
+ * executor; the event loop only hands the region to the kernel.
  */
 final class StoredBlobSender {
   private StoredBlobSender() {}

@@ -1,7 +1,6 @@
 package dev.stevedore.server.http;
 
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 /** {@code GET /v2/<name>/tags/list}: forwarded to the upstream, with its pagination. */

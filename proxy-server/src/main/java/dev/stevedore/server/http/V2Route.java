@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Where a {@code /v2/} request path points, split but not yet validated: the repository name
- * may hold slashes, so the path is cut at the last {@code /manifests/}, {@code /blobs/} or
- * {@code /tags/list}.
+ * Where a {@code /v2/} request path points, split but not yet validated: the repository name may
+ * hold slashes, so the path is cut at the last {@code /manifests/}, {@code /blobs/} or {@code
+ * /tags/list}.
  */
 record V2Route(Kind kind, String name, String reference) {
 

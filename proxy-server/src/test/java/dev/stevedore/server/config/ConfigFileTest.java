@@ -48,7 +48,8 @@ class ConfigFileTest {
     assertThat(config.requestTimeout()).isEqualTo("1m");
     assertThat(config.upstreams()).containsOnlyKeys("docker.io", "ghcr.io");
     assertThat(config.upstreams().get("docker.io"))
-        .isEqualTo(new ConfigFile.UpstreamEntry("https://registry-1.docker.io", "me", "dckr_pat_x"));
+        .isEqualTo(
+            new ConfigFile.UpstreamEntry("https://registry-1.docker.io", "me", "dckr_pat_x"));
     assertThat(config.upstreams().get("ghcr.io"))
         .isEqualTo(new ConfigFile.UpstreamEntry("https://ghcr.io", null, null));
   }

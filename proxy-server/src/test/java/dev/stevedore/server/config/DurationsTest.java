@@ -63,7 +63,20 @@ class DurationsTest {
 
   @ParameterizedTest
   @ValueSource(
-      strings = {"banana", "5", "m", "5x", "-5m", "5 m", "5M", "1.5h", "5m banana", "PT", "PT-5M", "P"})
+      strings = {
+        "banana",
+        "5",
+        "m",
+        "5x",
+        "-5m",
+        "5 m",
+        "5M",
+        "1.5h",
+        "5m banana",
+        "PT",
+        "PT-5M",
+        "P"
+      })
   void parse_malformed_isOneLineConfigException(String text) {
     assertThatThrownBy(() -> Durations.parse(text))
         .isInstanceOf(ConfigException.class)

@@ -63,7 +63,8 @@ class HostPortTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"localhost", "localhost:", "localhost:http", "localhost:5000x", ":", "[::1]"})
+  @ValueSource(
+      strings = {"localhost", "localhost:", "localhost:http", "localhost:5000x", ":", "[::1]"})
   void parse_noNumericPort_isConfigExceptionNamingInput(String text) {
     assertThatThrownBy(() -> HostPort.parse(text))
         .isInstanceOf(ConfigException.class)

@@ -97,7 +97,8 @@ class ServeSettingsResolverTest {
     assertThat(settings.listen()).isEqualTo(new HostPort("0.0.0.0", 5000));
     assertThat(settings.dataDir()).isEqualTo(Path.of("./stevedore-data"));
     assertThat(settings.upstreams())
-        .containsExactly(Map.entry("docker.io", new UpstreamSettings("docker.io", HUB, Optional.empty())));
+        .containsExactly(
+            Map.entry("docker.io", new UpstreamSettings("docker.io", HUB, Optional.empty())));
     assertThat(settings.defaultUpstream()).isEqualTo("docker.io");
     assertThat(settings.tagTtl()).isEqualTo(Duration.ofMinutes(5));
     assertThat(settings.connectTimeout()).isPositive();
@@ -133,11 +134,14 @@ class ServeSettingsResolverTest {
     assertThat(settings.requestTimeout()).isEqualTo(Duration.ofSeconds(90));
     assertThat(settings.defaultUpstream()).isEqualTo("ghcr.io");
     assertThat(settings.upstreams()).containsOnlyKeys("docker.io", "ghcr.io");
-    assertThat(settings.upstreams().get("docker.io").url()).isEqualTo(URI.create("https://mirror.gcr.io"));
+    assertThat(settings.upstreams().get("docker.io").url())
+        .isEqualTo(URI.create("https://mirror.gcr.io"));
     assertThat(settings.upstreams().get("ghcr.io"))
         .isEqualTo(
             new UpstreamSettings(
-                "ghcr.io", URI.create("https://ghcr.io"), Optional.of(new Credentials("bot", "ghp_x"))));
+                "ghcr.io",
+                URI.create("https://ghcr.io"),
+                Optional.of(new Credentials("bot", "ghp_x"))));
   }
 
   @Test
@@ -193,7 +197,8 @@ class ServeSettingsResolverTest {
         resolve(flags().config(file).upstream("ghcr.io=http://127.0.0.1:5002"));
 
     assertThat(settings.upstreams()).containsOnlyKeys("ghcr.io");
-    assertThat(settings.upstreams().get("ghcr.io").url()).isEqualTo(URI.create("http://127.0.0.1:5002"));
+    assertThat(settings.upstreams().get("ghcr.io").url())
+        .isEqualTo(URI.create("http://127.0.0.1:5002"));
   }
 
   @Test
@@ -214,9 +219,11 @@ class ServeSettingsResolverTest {
   @Test
   void resolve_repeatedUpstreamFlag_lastWins() {
     ServeSettings settings =
-        resolve(flags().upstream("ghcr.io=https://a.example").upstream("ghcr.io=https://b.example"));
+        resolve(
+            flags().upstream("ghcr.io=https://a.example").upstream("ghcr.io=https://b.example"));
 
-    assertThat(settings.upstreams().get("ghcr.io").url()).isEqualTo(URI.create("https://b.example"));
+    assertThat(settings.upstreams().get("ghcr.io").url())
+        .isEqualTo(URI.create("https://b.example"));
   }
 
   @Test
@@ -256,8 +263,7 @@ class ServeSettingsResolverTest {
 
   @Test
   void resolve_fileUpstreamUsernameWithoutPassword_isConfigException() throws IOException {
-    Path file =
-        configFile("upstreams:\n  ghcr.io:\n    url: https://ghcr.io\n    username: bot\n");
+    Path file = configFile("upstreams:\n  ghcr.io:\n    url: https://ghcr.io\n    username: bot\n");
 
     assertThatThrownBy(() -> resolve(flags().config(file)))
         .isInstanceOf(ConfigException.class)
@@ -310,7 +316,9 @@ class ServeSettingsResolverTest {
   void resolve_dockerConfigHubKey_appliesToDockerHub() throws IOException {
     Path credentials =
         dockerConfig(
-            "{\"auths\":{\"https://index.docker.io/v1/\":{\"auth\":\"" + auth("user", "pass") + "\"}}}");
+            "{\"auths\":{\"https://index.docker.io/v1/\":{\"auth\":\""
+                + auth("user", "pass")
+                + "\"}}}");
 
     ServeSettings settings = resolve(flags().credentialsFile(credentials));
 
@@ -322,11 +330,15 @@ class ServeSettingsResolverTest {
   void resolve_dockerConfigHubKey_appliesToReplacedDockerHubUrl() throws IOException {
     Path credentials =
         dockerConfig(
-            "{\"auths\":{\"https://index.docker.io/v1/\":{\"auth\":\"" + auth("user", "pass") + "\"}}}");
+            "{\"auths\":{\"https://index.docker.io/v1/\":{\"auth\":\""
+                + auth("user", "pass")
+                + "\"}}}");
 
     ServeSettings settings =
         resolve(
-            flags().credentialsFile(credentials).upstream("docker.io=https://registry-1.docker.io/"));
+            flags()
+                .credentialsFile(credentials)
+                .upstream("docker.io=https://registry-1.docker.io/"));
 
     assertThat(settings.upstreams().get("docker.io").credentials())
         .contains(new Credentials("user", "pass"));
@@ -335,7 +347,8 @@ class ServeSettingsResolverTest {
   @Test
   void resolve_dockerConfigHostPortKey_appliesToUpstreamWithThatAuthority() throws IOException {
     Path credentials =
-        dockerConfig("{\"auths\":{\"127.0.0.1:5001\":{\"auth\":\"" + auth("local", "secret") + "\"}}}");
+        dockerConfig(
+            "{\"auths\":{\"127.0.0.1:5001\":{\"auth\":\"" + auth("local", "secret") + "\"}}}");
 
     ServeSettings settings =
         resolve(flags().credentialsFile(credentials).upstream("local.test=http://127.0.0.1:5001"));
@@ -348,7 +361,8 @@ class ServeSettingsResolverTest {
   @Test
   void resolve_dockerConfigKeyForOtherPort_doesNotApply() throws IOException {
     Path credentials =
-        dockerConfig("{\"auths\":{\"127.0.0.1:5002\":{\"auth\":\"" + auth("local", "secret") + "\"}}}");
+        dockerConfig(
+            "{\"auths\":{\"127.0.0.1:5002\":{\"auth\":\"" + auth("local", "secret") + "\"}}}");
 
     ServeSettings settings =
         resolve(flags().credentialsFile(credentials).upstream("local.test=http://127.0.0.1:5001"));
@@ -372,7 +386,9 @@ class ServeSettingsResolverTest {
   void resolve_credentialsFileFromConfigFile_isApplied() throws IOException {
     Path credentials =
         dockerConfig(
-            "{\"auths\":{\"https://index.docker.io/v1/\":{\"auth\":\"" + auth("user", "pass") + "\"}}}");
+            "{\"auths\":{\"https://index.docker.io/v1/\":{\"auth\":\""
+                + auth("user", "pass")
+                + "\"}}}");
     Path file = configFile("credentials-file: " + credentials + "\n");
 
     ServeSettings settings = resolve(flags().config(file));
@@ -396,7 +412,8 @@ class ServeSettingsResolverTest {
 
   @Test
   void resolve_credentialsFileWithoutAuths_leavesUpstreamsAnonymous() throws IOException {
-    ServeSettings settings = resolve(flags().credentialsFile(dockerConfig("{\"credsStore\":\"desktop\"}")));
+    ServeSettings settings =
+        resolve(flags().credentialsFile(dockerConfig("{\"credsStore\":\"desktop\"}")));
 
     assertThat(settings.upstreams().get("docker.io").credentials()).isEmpty();
   }

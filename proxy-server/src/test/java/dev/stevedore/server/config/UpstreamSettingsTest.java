@@ -119,14 +119,32 @@ class UpstreamSettingsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"docker.io", "ghcr.io", "127.0.0.1:5001", "localhost", "my-registry.example.com:443", "a"})
+  @ValueSource(
+      strings = {
+        "docker.io",
+        "ghcr.io",
+        "127.0.0.1:5001",
+        "localhost",
+        "my-registry.example.com:443",
+        "a"
+      })
   void checkName_registryHost_isReturned(String name) {
     assertThat(UpstreamSettings.checkName(name)).isEqualTo(name);
   }
 
   @ParameterizedTest
   @ValueSource(
-      strings = {"", "https://docker.io", "docker.io/", "-docker.io", "docker.io-", "a b", "docker.io:", "host:123456", "docker_io"})
+      strings = {
+        "",
+        "https://docker.io",
+        "docker.io/",
+        "-docker.io",
+        "docker.io-",
+        "a b",
+        "docker.io:",
+        "host:123456",
+        "docker_io"
+      })
   void checkName_notRegistryHost_isConfigException(String name) {
     assertThatThrownBy(() -> UpstreamSettings.checkName(name))
         .isInstanceOf(ConfigException.class)

@@ -15,8 +15,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * An upstream that records every call. It answers nothing but tag lists (when {@link #tags} is
- * set); every other call is refused: it is recorded in {@link #refused} and fails with an
- * {@link AssertionError}, so a test sees it both in the response and in the record.
+ * set); every other call is refused: it is recorded in {@link #refused} and fails with an {@link
+ * AssertionError}, so a test sees it both in the response and in the record.
  */
 final class RecordingUpstream implements Upstream {
   private final String name;

@@ -475,7 +475,8 @@ class RegistryRequestHandlerTest {
     Streamed streamed = getStreamed("/v2/library/alpine/blobs/" + digest);
 
     assertThat(streamed.head().status().code()).isEqualTo(200);
-    assertThat(streamed.head().headers().getInt(HttpHeaderNames.CONTENT_LENGTH)).isEqualTo(content.length);
+    assertThat(streamed.head().headers().getInt(HttpHeaderNames.CONTENT_LENGTH))
+        .isEqualTo(content.length);
     assertThat(streamed.head().headers().get("Docker-Content-Digest")).isEqualTo(digest.toString());
     assertThat(streamed.head().headers().get(HttpHeaderNames.ACCEPT_RANGES)).isEqualTo("bytes");
     assertThat(streamed.body()).isEqualTo(content);
@@ -490,7 +491,8 @@ class RegistryRequestHandlerTest {
     Streamed streamed = getStreamed("/v2/a/blobs/" + digest, "Range", "bytes=2-5");
 
     assertThat(streamed.head().status().code()).isEqualTo(206);
-    assertThat(streamed.head().headers().get(HttpHeaderNames.CONTENT_RANGE)).isEqualTo("bytes 2-5/10");
+    assertThat(streamed.head().headers().get(HttpHeaderNames.CONTENT_RANGE))
+        .isEqualTo("bytes 2-5/10");
     assertThat(streamed.head().headers().getInt(HttpHeaderNames.CONTENT_LENGTH)).isEqualTo(4);
     assertThat(new String(streamed.body(), StandardCharsets.UTF_8)).isEqualTo("2345");
   }
@@ -580,7 +582,8 @@ class RegistryRequestHandlerTest {
   @Test
   void getTags_otherUpstream_nameIsNotPrefixedWithLibrary() {
     ghcr.tags =
-        new TagListResponse(200, "{}".getBytes(StandardCharsets.UTF_8), "application/json", Optional.empty());
+        new TagListResponse(
+            200, "{}".getBytes(StandardCharsets.UTF_8), "application/json", Optional.empty());
 
     get("/v2/app/tags/list?ns=ghcr.io");
 
@@ -605,7 +608,11 @@ class RegistryRequestHandlerTest {
   @Test
   void headTags_hasNoBody() {
     hub.tags =
-        new TagListResponse(200, "{\"tags\":[]}".getBytes(StandardCharsets.UTF_8), "application/json", Optional.empty());
+        new TagListResponse(
+            200,
+            "{\"tags\":[]}".getBytes(StandardCharsets.UTF_8),
+            "application/json",
+            Optional.empty());
 
     Answer answer = exchange(HttpMethod.HEAD, "/v2/alpine/tags/list");
 

@@ -77,7 +77,8 @@ class V2RouteTest {
 
   @Test
   void parse_tagsList_isTags() {
-    assertThat(V2Route.parse("/v2/a/b/c/tags/list")).isEqualTo(new V2Route(Kind.TAGS, "a/b/c", null));
+    assertThat(V2Route.parse("/v2/a/b/c/tags/list"))
+        .isEqualTo(new V2Route(Kind.TAGS, "a/b/c", null));
   }
 
   @Test

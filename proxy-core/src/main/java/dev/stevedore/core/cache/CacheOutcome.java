@@ -1,0 +1,25 @@
+package dev.stevedore.core.cache;
+
+import java.util.Locale;
+
+/** How the cache answered a request: the bounded outcome tag of metrics and the access log. */
+public enum CacheOutcome {
+  /** Served from disk without asking upstream (or after an upstream HEAD confirmed it). */
+  HIT,
+  /** Fetched from upstream for this request. */
+  MISS,
+  /** Served from disk because the upstream could not confirm it. */
+  STALE,
+  /** Joined a fetch another request had started. */
+  COALESCED;
+
+  /** The lowercase name used as a metric tag and in the access log. */
+  public String tag() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** The outcome of a two-step answer (tag, then digest): the first step's unless it was a hit. */
+  public CacheOutcome then(CacheOutcome next) {
+    return this == HIT ? next : this;
+  }
+}

@@ -1,0 +1,31 @@
+package dev.stevedore.core.metrics;
+
+/**
+ * What the caching core reports for operators, behind an interface so the core knows no metrics
+ * library. Tags stay bounded: upstream names come from configuration, kinds and outcomes from small
+ * fixed sets, never a digest, tag or repository.
+ */
+public interface CacheMetrics {
+
+  /** One upstream HTTP exchange; {@code status} 0 means no answer (refused, timed out). */
+  void upstreamRequest(String upstream, UpstreamKind kind, int status);
+
+  /** Bytes of blob content received from an upstream. */
+  void upstreamBytes(String upstream, long bytes);
+
+  /** A fetched blob failed verification and was discarded. */
+  void digestMismatch(String upstream);
+
+  /** Reports nothing; for tests and tools. */
+  CacheMetrics NONE =
+      new CacheMetrics() {
+        @Override
+        public void upstreamRequest(String upstream, UpstreamKind kind, int status) {}
+
+        @Override
+        public void upstreamBytes(String upstream, long bytes) {}
+
+        @Override
+        public void digestMismatch(String upstream) {}
+      };
+}
