@@ -3,6 +3,7 @@ package dev.stevedore.server;
 import dev.stevedore.core.cache.BlobService;
 import dev.stevedore.core.cache.ManifestService;
 import dev.stevedore.core.cache.StoredManifests;
+import dev.stevedore.core.metrics.CacheMetrics;
 import dev.stevedore.core.upstream.OfflineUpstream;
 import dev.stevedore.core.upstream.Upstream;
 import dev.stevedore.core.upstream.UpstreamClient;
@@ -51,7 +52,8 @@ public final class CacheServices implements AutoCloseable {
       StoredManifests storedManifests,
       TagStore tagStore,
       Upstreams upstreams,
-      Duration tagTtl) {
+      Duration tagTtl,
+      CacheMetrics metrics) {
     this.blobStore = blobStore;
     this.storedManifests = storedManifests;
     this.tagStore = tagStore;
@@ -60,17 +62,23 @@ public final class CacheServices implements AutoCloseable {
     this.fetch = Executors.newCachedThreadPool(daemonThreads("stevedore-fetch"));
     this.manifests =
         new ManifestService(storedManifests, tagStore, disk, Clock.systemUTC(), tagTtl);
-    this.blobs = new BlobService(blobStore, disk, fetch);
+    this.blobs = new BlobService(blobStore, disk, fetch, metrics);
   }
 
   /** Opens the data directory; works with every upstream unreachable. */
   public static CacheServices open(ServeSettings settings) {
+    return open(settings, CacheMetrics.NONE);
+  }
+
+  /** Opens the data directory, reporting upstream traffic to {@code metrics}. */
+  public static CacheServices open(ServeSettings settings, CacheMetrics metrics) {
     try {
       FileSystemBlobStore blobStore = FileSystemBlobStore.open(settings.dataDir());
       StoredManifests stored =
           new StoredManifests(blobStore, FileSystemMediaTypeStore.open(settings.dataDir()));
       FileSystemTagStore tags = FileSystemTagStore.open(settings.dataDir());
-      return new CacheServices(blobStore, stored, tags, upstreams(settings), tagTtl(settings));
+      return new CacheServices(
+          blobStore, stored, tags, upstreams(settings, metrics), tagTtl(settings), metrics);
     } catch (IOException e) {
       throw new ConfigException("cannot use data directory " + settings.dataDir() + ": " + e);
     }
@@ -81,7 +89,7 @@ public final class CacheServices implements AutoCloseable {
     return settings.offline() ? OFFLINE_TAG_TTL : settings.tagTtl();
   }
 
-  private static Upstreams upstreams(ServeSettings settings) {
+  private static Upstreams upstreams(ServeSettings settings, CacheMetrics metrics) {
     Map<String, Upstream> byName = new LinkedHashMap<>();
     for (UpstreamSettings upstream : settings.upstreams().values()) {
       UpstreamConfig config =
@@ -93,7 +101,9 @@ public final class CacheServices implements AutoCloseable {
               settings.requestTimeout());
       byName.put(
           upstream.name(),
-          settings.offline() ? new OfflineUpstream(upstream.name()) : new UpstreamClient(config));
+          settings.offline()
+              ? new OfflineUpstream(upstream.name())
+              : new UpstreamClient(config, metrics));
     }
     return new Upstreams(byName, settings.defaultUpstream());
   }

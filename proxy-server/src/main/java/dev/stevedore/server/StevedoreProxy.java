@@ -3,8 +3,12 @@ package dev.stevedore.server;
 import dev.stevedore.server.config.ServeSettings;
 import dev.stevedore.server.http.RegistryServer;
 import dev.stevedore.server.http.RegistryServices;
+import dev.stevedore.server.metrics.MeterNames;
+import dev.stevedore.server.metrics.StevedoreMetrics;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,12 +16,20 @@ import org.slf4j.LoggerFactory;
 public final class StevedoreProxy implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StevedoreProxy.class);
 
+  private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
+
   private final CacheServices cache;
   private final RegistryServer server;
+  private final HealthCheck health;
+  private final StevedoreMetrics metrics;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
-  private StevedoreProxy(CacheServices cache, RegistryServer server) {
+  private StevedoreProxy(
+      CacheServices cache, RegistryServer server, HealthCheck health, StevedoreMetrics metrics) {
     this.cache = cache;
     this.server = server;
+    this.health = health;
+    this.metrics = metrics;
   }
 
   /**
@@ -27,10 +39,21 @@ public final class StevedoreProxy implements AutoCloseable {
    */
   public static StevedoreProxy start(ServeSettings settings)
       throws IOException, InterruptedException {
-    CacheServices cache = CacheServices.open(settings);
+    StevedoreMetrics metrics = StevedoreMetrics.withJvmMetrics();
+    CacheServices cache = CacheServices.open(settings, metrics);
     try {
+      HealthCheck health = new HealthCheck(cache.blobStore(), cache.disk());
+      metrics.gauge(MeterNames.INFLIGHT_FETCHES, cache.blobs(), blobs -> blobs.inFlightCount());
+      cache.upstreams().all().forEach(metrics::rateLimitOf);
       RegistryServices services =
-          new RegistryServices(cache.upstreams(), cache.manifests(), cache.blobs(), cache.disk());
+          new RegistryServices(
+              cache.upstreams(),
+              cache.manifests(),
+              cache.blobs(),
+              cache.disk(),
+              metrics,
+              health,
+              () -> "<!doctype html><title>Stevedore</title><h1>Stevedore</h1>");
       InetSocketAddress address =
           new InetSocketAddress(settings.listen().host(), settings.listen().port());
       RegistryServer server = RegistryServer.start(address, services);
@@ -41,7 +64,7 @@ public final class StevedoreProxy implements AutoCloseable {
           settings.upstreams().keySet(),
           settings.defaultUpstream(),
           settings.offline() ? "; offline" : "");
-      return new StevedoreProxy(cache, server);
+      return new StevedoreProxy(cache, server, health, metrics);
     } catch (Exception e) { // Netty rethrows bind failures unchecked
       cache.close();
       throw e;
@@ -56,9 +79,22 @@ public final class StevedoreProxy implements AutoCloseable {
     server.awaitClose();
   }
 
+  public StevedoreMetrics metrics() {
+    return metrics;
+  }
+
+  /**
+   * Stops gracefully: readiness fails first, no new connections are accepted, responses in progress
+   * get a bounded time to finish, then connections close and in-flight downloads are abandoned
+   * (their temp files are discarded; a restart cleans up anything left).
+   */
   @Override
   public void close() {
-    server.close();
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    health.startShutdown();
+    server.close(DRAIN_TIMEOUT);
     cache.close();
   }
 }

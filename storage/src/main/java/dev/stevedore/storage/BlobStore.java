@@ -21,6 +21,9 @@ public interface BlobStore {
    */
   BlobWriter create(Digest expected) throws IOException;
 
+  /** Fails when a new blob could not be written now (read-only or missing directory). */
+  void checkWritable() throws IOException;
+
   /** Removes a committed blob; returns whether it existed. */
   boolean delete(Digest digest) throws IOException;
 }

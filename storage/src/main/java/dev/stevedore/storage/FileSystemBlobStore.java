@@ -70,6 +70,12 @@ public final class FileSystemBlobStore implements BlobStore {
   }
 
   @Override
+  public void checkWritable() throws IOException {
+    Path probe = Files.createTempFile(layout.tmpDir(), "probe-", ".tmp");
+    Files.delete(probe);
+  }
+
+  @Override
   public boolean delete(Digest digest) throws IOException {
     boolean deleted = Files.deleteIfExists(layout.blob(digest));
     if (deleted) {

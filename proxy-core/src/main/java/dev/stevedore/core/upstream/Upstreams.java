@@ -40,6 +40,11 @@ public final class Upstreams {
     return upstream;
   }
 
+  /** Every configured upstream. */
+  public java.util.Collection<Upstream> all() {
+    return byName.values();
+  }
+
   public Upstream defaultUpstream() {
     return defaultUpstream;
   }

@@ -2,6 +2,7 @@ package dev.stevedore.server.http;
 
 import dev.stevedore.core.cache.BlobFetch;
 import dev.stevedore.core.cache.BlobService;
+import dev.stevedore.core.cache.CacheOutcome;
 import dev.stevedore.core.cache.StoredBlob;
 import dev.stevedore.core.error.ErrorCode;
 import dev.stevedore.core.error.RegistryException;
@@ -47,11 +48,13 @@ final class BlobEndpoint {
               if (error != null) {
                 Responses.send(request.ctx(), ErrorResponses.of(error, false));
               } else if (source instanceof StoredBlob stored) {
+                request.outcome(CacheOutcome.HIT);
                 ByteRange.Request range = ByteRange.parse(rangeHeader, stored.info().size());
                 if (!refused(request, range, stored.info().size())) {
                   StoredBlobSender.send(request.ctx(), stored.info(), range, disk);
                 }
               } else if (source instanceof BlobFetch fetch) {
+                request.outcome(fetch.claimOutcome());
                 long size = fetch.contentLength();
                 ByteRange.Request range =
                     size < 0 ? new ByteRange.Whole() : ByteRange.parse(rangeHeader, size);

@@ -25,23 +25,31 @@ final class ManifestEndpoint {
       manifests
           .head(request.upstream(), request.repository(), reference, accept)
           .whenComplete(
-              (descriptor, error) ->
-                  Responses.send(
-                      request.ctx(),
-                      error != null
-                          ? ErrorResponses.of(error, true)
-                          : response(descriptor, new byte[0], true)));
+              (descriptor, error) -> {
+                if (descriptor != null) {
+                  request.outcome(descriptor.outcome());
+                }
+                Responses.send(
+                    request.ctx(),
+                    error != null
+                        ? ErrorResponses.of(error, true)
+                        : response(descriptor, new byte[0], true));
+              });
       return;
     }
     manifests
         .get(request.upstream(), request.repository(), reference, accept)
         .whenComplete(
-            (content, error) ->
-                Responses.send(
-                    request.ctx(),
-                    error != null
-                        ? ErrorResponses.of(error, false)
-                        : response(content.descriptor(), content.body(), false)));
+            (content, error) -> {
+              if (content != null) {
+                request.outcome(content.descriptor().outcome());
+              }
+              Responses.send(
+                  request.ctx(),
+                  error != null
+                      ? ErrorResponses.of(error, false)
+                      : response(content.descriptor(), content.body(), false));
+            });
   }
 
   private static FullHttpResponse response(

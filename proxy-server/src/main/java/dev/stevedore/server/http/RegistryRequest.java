@@ -1,5 +1,6 @@
 package dev.stevedore.server.http;
 
+import dev.stevedore.core.cache.CacheOutcome;
 import dev.stevedore.core.model.RepositoryName;
 import dev.stevedore.core.upstream.Upstream;
 import io.netty.channel.ChannelHandlerContext;
@@ -14,4 +15,10 @@ record RegistryRequest(
     Upstream upstream,
     RepositoryName repository,
     String reference,
-    Optional<String> rawQuery) {}
+    Optional<String> rawQuery) {
+
+  /** Tells the access log and metrics how the cache answered this request. */
+  void outcome(CacheOutcome outcome) {
+    ctx.channel().attr(AccessLogHandler.OUTCOME).set(outcome);
+  }
+}

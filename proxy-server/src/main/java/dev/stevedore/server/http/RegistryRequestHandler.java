@@ -32,11 +32,14 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
   private final ManifestEndpoint manifests;
   private final BlobEndpoint blobs;
   private final TagsEndpoint tags = new TagsEndpoint();
+  private final OperatorEndpoints operator;
 
   public RegistryRequestHandler(RegistryServices services) {
     this.services = services;
     this.manifests = new ManifestEndpoint(services.manifests());
     this.blobs = new BlobEndpoint(services.blobs(), services.disk());
+    this.operator =
+        new OperatorEndpoints(services.metrics(), services.health(), services.statusPage());
   }
 
   @Override
@@ -61,9 +64,25 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
   private void route(ChannelHandlerContext ctx, HttpRequest request, boolean head) {
     ctx.channel().attr(OciNamespaceHandler.NAMESPACE).set(null);
     QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-    V2Route route = V2Route.parse(uri.path());
+    Route route = Route.parse(uri.path());
     boolean read = head || HttpMethod.GET.equals(request.method());
     switch (route.kind()) {
+      case STATUS_PAGE -> {
+        requireRead(read, request);
+        operator.statusPage(ctx, head);
+      }
+      case METRICS -> {
+        requireRead(read, request);
+        operator.metrics(ctx, head);
+      }
+      case HEALTH -> {
+        requireRead(read, request);
+        operator.health(ctx, head);
+      }
+      case READY -> {
+        requireRead(read, request);
+        operator.ready(ctx, head);
+      }
       case BASE -> {
         requireRead(read, request);
         Responses.send(ctx, Responses.json(HttpResponseStatus.OK, "{}", head));
@@ -91,7 +110,7 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
       HttpRequest request,
       boolean head,
       QueryStringDecoder uri,
-      V2Route route) {
+      Route route) {
     Optional<String> ns = uri.parameters().getOrDefault("ns", List.of()).stream().findFirst();
     Upstream upstream = services.upstreams().select(ns);
     ns.ifPresent(namespace -> ctx.channel().attr(OciNamespaceHandler.NAMESPACE).set(namespace));

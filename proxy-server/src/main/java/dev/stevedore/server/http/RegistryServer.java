@@ -4,9 +4,13 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /** The Netty server: binds the listen address and serves the registry API until closed. */
@@ -14,11 +18,20 @@ public final class RegistryServer implements AutoCloseable {
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final Channel channel;
+  private final ChannelGroup connections;
+  private final InFlightRequests inFlight;
 
-  private RegistryServer(EventLoopGroup boss, EventLoopGroup workers, Channel channel) {
+  private RegistryServer(
+      EventLoopGroup boss,
+      EventLoopGroup workers,
+      Channel channel,
+      ChannelGroup connections,
+      InFlightRequests inFlight) {
     this.boss = boss;
     this.workers = workers;
     this.channel = channel;
+    this.connections = connections;
+    this.inFlight = inFlight;
   }
 
   /** Binds and starts serving; throws the bind failure (for example address in use). */
@@ -26,6 +39,8 @@ public final class RegistryServer implements AutoCloseable {
       throws InterruptedException {
     EventLoopGroup boss = new NioEventLoopGroup(1);
     EventLoopGroup workers = new NioEventLoopGroup();
+    ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    InFlightRequests inFlight = new InFlightRequests();
     try {
       Channel bound =
           new ServerBootstrap()
@@ -33,11 +48,16 @@ public final class RegistryServer implements AutoCloseable {
               .channel(NioServerSocketChannel.class)
               .option(ChannelOption.SO_BACKLOG, 1024)
               .childOption(ChannelOption.TCP_NODELAY, true)
-              .childHandler(new RegistryChannelInitializer(new RegistryRequestHandler(services)))
+              .childHandler(
+                  new RegistryChannelInitializer(
+                      new RegistryRequestHandler(services),
+                      services.metrics(),
+                      inFlight,
+                      connections))
               .bind(address)
               .sync()
               .channel();
-      return new RegistryServer(boss, workers, bound);
+      return new RegistryServer(boss, workers, bound, connections, inFlight);
     } catch (Exception e) { // Netty rethrows bind failures unchecked
       shutdown(boss, workers);
       throw e;
@@ -53,9 +73,28 @@ public final class RegistryServer implements AutoCloseable {
     channel.closeFuture().sync();
   }
 
+  /** Closes at once. */
   @Override
   public void close() {
+    close(Duration.ZERO);
+  }
+
+  /**
+   * Stops accepting connections, lets responses in progress finish for up to {@code drain}, then
+   * closes every connection and the event loops.
+   */
+  public void close(Duration drain) {
     channel.close().syncUninterruptibly();
+    long deadline = System.nanoTime() + drain.toNanos();
+    while (inFlight.count() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     shutdown(boss, workers);
   }
 

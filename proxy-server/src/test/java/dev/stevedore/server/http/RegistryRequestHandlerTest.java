@@ -10,6 +10,8 @@ import dev.stevedore.core.cache.ManifestService;
 import dev.stevedore.core.cache.StoredManifests;
 import dev.stevedore.core.upstream.TagListResponse;
 import dev.stevedore.core.upstream.Upstreams;
+import dev.stevedore.server.HealthCheck;
+import dev.stevedore.server.metrics.StevedoreMetrics;
 import dev.stevedore.storage.BlobWriter;
 import dev.stevedore.storage.Digest;
 import dev.stevedore.storage.FileSystemBlobStore;
@@ -84,7 +86,10 @@ class RegistryRequestHandlerTest {
                 Clock.systemUTC(),
                 Duration.ofMinutes(5)),
             new BlobService(blobs, SAME_THREAD, SAME_THREAD),
-            SAME_THREAD);
+            SAME_THREAD,
+            new StevedoreMetrics(),
+            new HealthCheck(blobs, SAME_THREAD),
+            () -> "<html>status</html>");
     channel = new EmbeddedChannel(new RegistryRequestHandler(services));
   }
 
@@ -393,7 +398,6 @@ class RegistryRequestHandlerTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "/",
         "/favicon.ico",
         "/v1/_ping",
         "/v2/a",

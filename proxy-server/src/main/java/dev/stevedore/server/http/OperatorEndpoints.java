@@ -1,0 +1,66 @@
+package dev.stevedore.server.http;
+
+import dev.stevedore.server.HealthCheck;
+import dev.stevedore.server.metrics.StevedoreMetrics;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
+
+/**
+ * The operators' endpoints: {@code /metrics}, {@code /healthz}, {@code /readyz} and the status
+ * page.
+ */
+final class OperatorEndpoints {
+  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+  private static final String TEXT = "text/plain; charset=utf-8";
+  private static final String HTML = "text/html; charset=utf-8";
+
+  private final StevedoreMetrics metrics;
+  private final HealthCheck health;
+  private final Supplier<String> statusPage;
+
+  OperatorEndpoints(StevedoreMetrics metrics, HealthCheck health, Supplier<String> statusPage) {
+    this.metrics = metrics;
+    this.health = health;
+    this.statusPage = statusPage;
+  }
+
+  void metrics(ChannelHandlerContext ctx, boolean head) {
+    send(ctx, HttpResponseStatus.OK, PROMETHEUS_TEXT, metrics.scrape(), head);
+  }
+
+  /** Liveness: the event loop answers. */
+  void health(ChannelHandlerContext ctx, boolean head) {
+    send(ctx, HttpResponseStatus.OK, TEXT, "ok\n", head);
+  }
+
+  /** Readiness: storage writable and not shutting down. */
+  void ready(ChannelHandlerContext ctx, boolean head) {
+    health
+        .notReadyBecause()
+        .thenAccept(
+            problem ->
+                send(
+                    ctx,
+                    problem.isPresent()
+                        ? HttpResponseStatus.SERVICE_UNAVAILABLE
+                        : HttpResponseStatus.OK,
+                    TEXT,
+                    problem.map(why -> "not ready: " + why + "\n").orElse("ready\n"),
+                    head));
+  }
+
+  void statusPage(ChannelHandlerContext ctx, boolean head) {
+    send(ctx, HttpResponseStatus.OK, HTML, statusPage.get(), head);
+  }
+
+  private static void send(
+      ChannelHandlerContext ctx,
+      HttpResponseStatus status,
+      String type,
+      String body,
+      boolean head) {
+    Responses.send(ctx, Responses.full(status, type, body.getBytes(StandardCharsets.UTF_8), head));
+  }
+}

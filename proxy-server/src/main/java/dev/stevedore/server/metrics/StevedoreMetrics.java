@@ -1,0 +1,142 @@
+package dev.stevedore.server.metrics;
+
+import dev.stevedore.core.cache.CacheOutcome;
+import dev.stevedore.core.metrics.CacheMetrics;
+import dev.stevedore.core.metrics.UpstreamKind;
+import dev.stevedore.core.upstream.RateLimit;
+import dev.stevedore.core.upstream.Upstream;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Stevedore's meters on a Prometheus registry: what the core reports ({@link CacheMetrics}), what
+ * the HTTP server records per request, and gauges read when scraped. Tags are bounded: route,
+ * method, status, outcome, upstream name and kind; never a digest, tag or repository.
+ */
+public final class StevedoreMetrics implements CacheMetrics {
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+  /** With JVM and process metrics bound. */
+  public static StevedoreMetrics withJvmMetrics() {
+    StevedoreMetrics metrics = new StevedoreMetrics();
+    MeterRegistry registry = metrics.registry;
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    return metrics;
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** The Prometheus text exposition of every meter. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  /** One answered client request. */
+  public void request(
+      String route, String method, int status, Optional<CacheOutcome> outcome, long nanos) {
+    Timer.builder(MeterNames.REQUESTS.meterName())
+        .description(MeterNames.REQUESTS.description())
+        .tag("route", route)
+        .tag("method", method)
+        .tag("status", Integer.toString(status))
+        .tag("outcome", outcome.map(CacheOutcome::tag).orElse("none"))
+        .register(registry)
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Body bytes sent to a client. */
+  public void bytesServed(Optional<CacheOutcome> outcome, long bytes) {
+    if (bytes > 0) {
+      counter(MeterNames.BYTES_SERVED, "outcome", outcome.map(CacheOutcome::tag).orElse("none"))
+          .increment(bytes);
+    }
+  }
+
+  @Override
+  public void upstreamRequest(String upstream, UpstreamKind kind, int status) {
+    Counter.builder(MeterNames.UPSTREAM_REQUESTS.meterName())
+        .description(MeterNames.UPSTREAM_REQUESTS.description())
+        .tag("upstream", upstream)
+        .tag("kind", kind.tag())
+        .tag("status", status == 0 ? "none" : Integer.toString(status))
+        .register(registry)
+        .increment();
+  }
+
+  @Override
+  public void upstreamBytes(String upstream, long bytes) {
+    if (bytes > 0) {
+      counter(MeterNames.UPSTREAM_BYTES, "upstream", upstream).increment(bytes);
+    }
+  }
+
+  @Override
+  public void digestMismatch(String upstream) {
+    counter(MeterNames.DIGEST_MISMATCHES, "upstream", upstream).increment();
+  }
+
+  /** One blob evicted to keep within the budget. */
+  public void eviction() {
+    Counter.builder(MeterNames.EVICTIONS.meterName())
+        .description(MeterNames.EVICTIONS.description())
+        .register(registry)
+        .increment();
+  }
+
+  /** A gauge read at scrape time. */
+  public <T> void gauge(MeterNames name, T source, ToDoubleFunction<T> value) {
+    Gauge.builder(name.meterName(), source, value)
+        .description(name.description())
+        .register(registry);
+  }
+
+  /** The rate-limit gauges of one upstream (NaN until it states a budget). */
+  public void rateLimitOf(Upstream upstream) {
+    Supplier<Optional<RateLimit>> latest = upstream::rateLimit;
+    Gauge.builder(
+            MeterNames.RATELIMIT_LIMIT.meterName(),
+            latest,
+            s -> s.get().map(limit -> (double) limit.limit()).orElse(Double.NaN))
+        .description(MeterNames.RATELIMIT_LIMIT.description())
+        .tag("upstream", upstream.name())
+        .register(registry);
+    Gauge.builder(
+            MeterNames.RATELIMIT_REMAINING.meterName(),
+            latest,
+            s -> s.get().map(limit -> (double) limit.remaining()).orElse(Double.NaN))
+        .description(MeterNames.RATELIMIT_REMAINING.description())
+        .tag("upstream", upstream.name())
+        .register(registry);
+  }
+
+  private Counter counter(MeterNames name, String tag, String value) {
+    return Counter.builder(name.meterName())
+        .description(name.description())
+        .tag(tag, value)
+        .register(registry);
+  }
+}
