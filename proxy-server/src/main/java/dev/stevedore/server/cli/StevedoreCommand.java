@@ -13,6 +13,9 @@ import picocli.CommandLine.Command;
     subcommands = {
       ServeCommand.class,
       ContainerdConfigCommand.class,
+      PreloadCommand.class,
+      ExportCommand.class,
+      ImportCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class StevedoreCommand implements Runnable {

@@ -59,11 +59,16 @@ final class AccessLogHandler extends ChannelDuplexHandler {
       this.method = request.method().name();
       this.uri = request.uri();
       this.protocol = request.protocolVersion().text();
-      this.route =
-          Route.parse(new QueryStringDecoder(request.uri()).path())
-              .kind()
-              .name()
-              .toLowerCase(Locale.ROOT);
+      this.route = routeOf(request.uri());
+    }
+  }
+
+  /** The route tag of a request URI; a URI that does not even decode is "invalid". */
+  private static String routeOf(String uri) {
+    try {
+      return Route.parse(new QueryStringDecoder(uri).path()).kind().name().toLowerCase(Locale.ROOT);
+    } catch (IllegalArgumentException malformed) {
+      return "invalid";
     }
   }
 

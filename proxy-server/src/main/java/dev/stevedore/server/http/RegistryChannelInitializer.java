@@ -6,6 +6,9 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The pipeline of one client connection: HTTP/1.1 codec, keep-alive, the {@code OCI-Namespace}
@@ -17,6 +20,14 @@ final class RegistryChannelInitializer extends ChannelInitializer<SocketChannel>
   private static final int MAX_CHUNK_SIZE = 8192;
 
   private static final OciNamespaceHandler NAMESPACE_HEADER = new OciNamespaceHandler();
+
+  /** Time a client has to send its request headers, after connecting or after a response. */
+  static final Duration REQUEST_DEADLINE = Duration.ofSeconds(60);
+
+  /** A connection with no bytes moving either way for this long is dropped. */
+  static final int STALLED_CLIENT_SECONDS = 300;
+
+  private static final CloseOnIdleHandler CLOSE_WHEN_IDLE = new CloseOnIdleHandler();
 
   private final RegistryRequestHandler handler;
   private final StevedoreMetrics metrics;
@@ -39,7 +50,12 @@ final class RegistryChannelInitializer extends ChannelInitializer<SocketChannel>
     connections.add(channel);
     channel
         .pipeline()
+        .addLast(
+            "stalled-client",
+            new IdleStateHandler(true, 0, 0, STALLED_CLIENT_SECONDS, TimeUnit.SECONDS))
+        .addLast("close-idle", CLOSE_WHEN_IDLE)
         .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK_SIZE))
+        .addLast("request-deadline", new RequestDeadlineHandler(REQUEST_DEADLINE))
         .addLast("access-log", new AccessLogHandler(metrics, inFlight))
         .addLast("keep-alive", new HttpServerKeepAliveHandler())
         .addLast("oci-namespace", NAMESPACE_HEADER)

@@ -64,7 +64,7 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
   private void route(ChannelHandlerContext ctx, HttpRequest request, boolean head) {
     ctx.channel().attr(OciNamespaceHandler.NAMESPACE).set(null);
     QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-    Route route = Route.parse(uri.path());
+    Route route = Route.parse(decodedPath(uri));
     boolean read = head || HttpMethod.GET.equals(request.method());
     switch (route.kind()) {
       case STATUS_PAGE -> {
@@ -102,6 +102,16 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
       case BLOB_UPLOAD, CATALOG -> throw unsupported(request);
       case REFERRERS, NOT_FOUND ->
           throw ErrorCode.NOT_FOUND.exception("no such endpoint: " + uri.path());
+    }
+  }
+
+  /** The request path, percent-decoded; a malformed escape is the client's error. */
+  private static String decodedPath(QueryStringDecoder uri) {
+    try {
+      uri.parameters();
+      return uri.path();
+    } catch (IllegalArgumentException malformed) {
+      throw ErrorCode.BAD_REQUEST.exception("malformed request URI: " + malformed.getMessage());
     }
   }
 

@@ -1,0 +1,137 @@
+package dev.stevedore.server.cli;
+
+import dev.stevedore.core.cache.ImageFetcher;
+import dev.stevedore.core.cache.ImageFetcher.FetchedImage;
+import dev.stevedore.core.error.RegistryException;
+import dev.stevedore.core.model.ImageReference;
+import dev.stevedore.core.upstream.Upstream;
+import dev.stevedore.server.CacheServices;
+import dev.stevedore.server.bundle.BundleException;
+import dev.stevedore.server.bundle.BundleExporter;
+import dev.stevedore.server.bundle.ByteCounts;
+import dev.stevedore.server.bundle.CommandLogLevels;
+import dev.stevedore.server.config.ConfigException;
+import dev.stevedore.server.config.ServeSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code stevedore export}: writes images as an OCI image-layout tar to carry offline. */
+@Command(
+    name = "export",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Write images (every platform) as an OCI image-layout tar, fetching what the cache lacks.",
+      "The bundle loads with 'stevedore import', 'ctr images import --all-platforms FILE' and",
+      "'skopeo copy --all oci-archive:FILE:NAME …', NAME being the full name, e.g.",
+      "docker.io/library/alpine:3.19."
+    })
+public final class ExportCommand implements Callable<Integer> {
+
+  @Mixin CacheOptions cache;
+
+  @Option(
+      names = "--offline",
+      description = "Export only from the cache; never contact an upstream.")
+  boolean offline;
+
+  @Option(
+      names = "--output",
+      required = true,
+      paramLabel = "FILE.tar",
+      description = "The bundle to write (written as FILE.tar.part, renamed when complete).")
+  Path output;
+
+  @Parameters(
+      paramLabel = "IMAGE",
+      arity = "1..*",
+      description = "alpine, alpine:3.19, docker.io/library/alpine:3.19, ghcr.io/o/r@sha256:…")
+  List<String> images = new ArrayList<>();
+
+  @Override
+  public Integer call() throws IOException {
+    List<ImageReference> wanted = new ArrayList<>();
+    for (String image : images) {
+      wanted.add(parse(image));
+    }
+    Path target = output.toAbsolutePath();
+    if (target.getParent() == null || !Files.isDirectory(target.getParent())) {
+      throw new ConfigException("cannot write " + output + ": its directory does not exist");
+    }
+    if (Files.isDirectory(target)) {
+      throw new ConfigException("cannot write " + output + ": it is a directory");
+    }
+    ServeSettings settings = cache.resolve(Optional.empty(), Optional.empty(), offline);
+    try (CommandLogLevels quiet = CommandLogLevels.quiet(System.getenv());
+        CacheServices services = CacheServices.open(settings)) {
+      ImageFetcher fetcher = new ImageFetcher(services.manifests(), services.blobs());
+      List<FetchedImage> fetched = new ArrayList<>();
+      for (ImageReference image : wanted) {
+        FetchedImage done = fetch(fetcher, services, image);
+        fetched.add(done);
+        System.out.printf(
+            "%s %s (%s, %d manifests, %d blobs, %s)%n",
+            offline ? "found" : "fetched",
+            image,
+            done.top().descriptor().digest(),
+            done.manifests().size(),
+            done.blobs().size(),
+            ByteCounts.format(done.blobBytes()));
+      }
+      BundleExporter.Report report =
+          new BundleExporter(services.blobStore()).write(target, fetched);
+      System.out.printf(
+          "wrote %s: %d images, %d manifests and blobs, %s%n",
+          report.file(), report.images(), report.blobs(), ByteCounts.format(report.bytes()));
+    } catch (BundleException e) {
+      throw new ConfigException("cannot export: " + e.getMessage(), e);
+    }
+    return 0;
+  }
+
+  private static ImageReference parse(String image) {
+    try {
+      return ImageReference.parse(image);
+    } catch (RegistryException e) {
+      throw new ConfigException("invalid image '" + image + "': " + e.getMessage());
+    }
+  }
+
+  private FetchedImage fetch(ImageFetcher fetcher, CacheServices services, ImageReference image) {
+    Upstream upstream;
+    try {
+      upstream = services.upstreams().select(Optional.of(image.registry()));
+    } catch (RegistryException e) {
+      throw new ConfigException(
+          "cannot export "
+              + image
+              + ": "
+              + e.detail()
+              + " (add --upstream "
+              + image.registry()
+              + "=URL)");
+    }
+    try {
+      return fetcher.fetch(upstream, image, List.of(), new ImageFetcher.Listener() {}).join();
+    } catch (CompletionException | RegistryException e) {
+      Throwable cause = e;
+      while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+          && cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      String why =
+          cause instanceof RegistryException registry ? registry.detail() : cause.toString();
+      throw new ConfigException("cannot export " + image + ": " + why, cause);
+    }
+  }
+}

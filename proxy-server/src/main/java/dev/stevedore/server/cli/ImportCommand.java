@@ -1,0 +1,87 @@
+package dev.stevedore.server.cli;
+
+import dev.stevedore.server.CacheServices;
+import dev.stevedore.server.bundle.BundleException;
+import dev.stevedore.server.bundle.BundleImporter;
+import dev.stevedore.server.bundle.ByteCounts;
+import dev.stevedore.server.bundle.CommandLogLevels;
+import dev.stevedore.server.config.ConfigException;
+import dev.stevedore.server.config.ServeSettings;
+import dev.stevedore.server.config.ServeSettingsResolver;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code stevedore import}: loads a bundle written by {@code export} into the cache. */
+@Command(
+    name = "import",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Load an OCI image-layout tar (from 'stevedore export', or any with named images) into the",
+      "cache: every blob's digest is verified, each image's tag recorded. A corrupt, truncated or",
+      "incomplete bundle is refused and leaves the cache as it was. Safe to run twice."
+    })
+public final class ImportCommand implements Callable<Integer> {
+
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description = "Cache directory (default: ./stevedore-data).")
+  Path data;
+
+  @Parameters(paramLabel = "FILE.tar", arity = "1", description = "The bundle to import.")
+  Path bundle;
+
+  @Override
+  public Integer call() throws IOException {
+    ServeSettings settings =
+        ServeSettingsResolver.resolve(
+            new ServeSettingsResolver.Flags(
+                Optional.empty(),
+                Optional.empty(),
+                Optional.ofNullable(data),
+                List.of(),
+                Optional.empty(),
+                Optional.empty(),
+                true),
+            System.getenv());
+    BundleImporter.Report report;
+    try (CommandLogLevels quiet = CommandLogLevels.quiet(System.getenv());
+        CacheServices services = CacheServices.open(settings)) {
+      BundleImporter importer =
+          new BundleImporter(
+              services.blobStore(),
+              services.storedManifests(),
+              services.tagStore(),
+              Clock.systemUTC());
+      report = importer.importBundle(bundle);
+    } catch (BundleException e) {
+      throw new ConfigException("cannot import " + bundle + ": " + e.getMessage(), e);
+    }
+    for (BundleImporter.ImportedImage image : report.images()) {
+      System.out.printf("imported %s (%s, %s)%n", image.name(), image.digest(), image.mediaType());
+    }
+    for (String skipped : report.skipped()) {
+      System.out.println("skipped " + skipped);
+    }
+    System.out.printf(
+        "%d images from %s into %s: %d blobs added (%s), %d already present (%s)%s%n",
+        report.images().size(),
+        bundle,
+        settings.dataDir(),
+        report.blobsAdded(),
+        ByteCounts.format(report.bytesAdded()),
+        report.blobsPresent(),
+        ByteCounts.format(report.bytesPresent()),
+        report.blobsUnreferenced() == 0
+            ? ""
+            : ", " + report.blobsUnreferenced() + " blobs no image needs not kept");
+    return 0;
+  }
+}
