@@ -1,10 +1,12 @@
 package dev.stevedore.server;
 
+import dev.stevedore.core.cache.PullStats;
 import dev.stevedore.server.config.ServeSettings;
 import dev.stevedore.server.http.RegistryServer;
 import dev.stevedore.server.http.RegistryServices;
 import dev.stevedore.server.metrics.MeterNames;
 import dev.stevedore.server.metrics.StevedoreMetrics;
+import dev.stevedore.server.status.StatusPage;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -45,6 +47,7 @@ public final class StevedoreProxy implements AutoCloseable {
       HealthCheck health = new HealthCheck(cache.blobStore(), cache.disk());
       metrics.gauge(MeterNames.INFLIGHT_FETCHES, cache.blobs(), blobs -> blobs.inFlightCount());
       cache.upstreams().all().forEach(metrics::rateLimitOf);
+      PullStats pulls = new PullStats();
       RegistryServices services =
           new RegistryServices(
               cache.upstreams(),
@@ -53,7 +56,9 @@ public final class StevedoreProxy implements AutoCloseable {
               cache.disk(),
               metrics,
               health,
-              () -> "<!doctype html><title>Stevedore</title><h1>Stevedore</h1>");
+              StatusPage.of(
+                  metrics.registry(), cache.upstreams().all(), cache.blobs()::inFlightCount, pulls),
+              pulls);
       InetSocketAddress address =
           new InetSocketAddress(settings.listen().host(), settings.listen().port());
       RegistryServer server = RegistryServer.start(address, services);

@@ -3,6 +3,7 @@ package dev.stevedore.server.http;
 import dev.stevedore.core.cache.AcceptedTypes;
 import dev.stevedore.core.cache.ManifestDescriptor;
 import dev.stevedore.core.cache.ManifestService;
+import dev.stevedore.core.cache.PullStats;
 import dev.stevedore.core.model.Reference;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -13,9 +14,11 @@ final class ManifestEndpoint {
   static final String STALE_WARNING = "110 stevedore \"Response is Stale\"";
 
   private final ManifestService manifests;
+  private final PullStats pulls;
 
-  ManifestEndpoint(ManifestService manifests) {
+  ManifestEndpoint(ManifestService manifests, PullStats pulls) {
     this.manifests = manifests;
+    this.pulls = pulls;
   }
 
   void handle(RegistryRequest request) {
@@ -43,6 +46,7 @@ final class ManifestEndpoint {
             (content, error) -> {
               if (content != null) {
                 request.outcome(content.descriptor().outcome());
+                pulls.record(request.upstream().name(), request.repository());
               }
               Responses.send(
                   request.ctx(),

@@ -36,7 +36,7 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
 
   public RegistryRequestHandler(RegistryServices services) {
     this.services = services;
-    this.manifests = new ManifestEndpoint(services.manifests());
+    this.manifests = new ManifestEndpoint(services.manifests(), services.pulls());
     this.blobs = new BlobEndpoint(services.blobs(), services.disk());
     this.operator =
         new OperatorEndpoints(services.metrics(), services.health(), services.statusPage());

@@ -2,6 +2,7 @@ package dev.stevedore.server.http;
 
 import dev.stevedore.core.cache.BlobService;
 import dev.stevedore.core.cache.ManifestService;
+import dev.stevedore.core.cache.PullStats;
 import dev.stevedore.core.upstream.Upstreams;
 import dev.stevedore.server.HealthCheck;
 import dev.stevedore.server.metrics.StevedoreMetrics;
@@ -9,7 +10,10 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
-/** What the HTTP layer calls: upstream selection, the caching services and the disk executor. */
+/**
+ * What the HTTP layer calls: upstream selection, the caching services and the disk executor; and
+ * what it reports to: metrics and the pull statistics of the status page.
+ */
 public record RegistryServices(
     Upstreams upstreams,
     ManifestService manifests,
@@ -17,7 +21,8 @@ public record RegistryServices(
     Executor disk,
     StevedoreMetrics metrics,
     HealthCheck health,
-    Supplier<String> statusPage) {
+    Supplier<String> statusPage,
+    PullStats pulls) {
   public RegistryServices {
     Objects.requireNonNull(upstreams, "upstreams");
     Objects.requireNonNull(manifests, "manifests");
@@ -26,5 +31,18 @@ public record RegistryServices(
     Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(health, "health");
     Objects.requireNonNull(statusPage, "statusPage");
+    Objects.requireNonNull(pulls, "pulls");
+  }
+
+  /** Services whose pulls nobody reads. */
+  public RegistryServices(
+      Upstreams upstreams,
+      ManifestService manifests,
+      BlobService blobs,
+      Executor disk,
+      StevedoreMetrics metrics,
+      HealthCheck health,
+      Supplier<String> statusPage) {
+    this(upstreams, manifests, blobs, disk, metrics, health, statusPage, new PullStats());
   }
 }

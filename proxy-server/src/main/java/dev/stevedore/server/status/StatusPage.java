@@ -1,0 +1,45 @@
+package dev.stevedore.server.status;
+
+import dev.stevedore.core.cache.PullStats;
+import dev.stevedore.core.upstream.Upstream;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.Collection;
+import java.util.Objects;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The operator's page at {@code GET /}: live numbers read from memory and rendered as HTML. Cheap
+ * and non-blocking, so the event loop serves it directly.
+ */
+public final class StatusPage implements Supplier<String> {
+  private final StatusSnapshotReader reader;
+  private final StatusPageRenderer renderer = new StatusPageRenderer();
+
+  public StatusPage(StatusSnapshotReader reader) {
+    this.reader = Objects.requireNonNull(reader, "reader");
+  }
+
+  /**
+   * The page of a running proxy.
+   *
+   * @param registry the meters to read
+   * @param upstreams the configured upstreams, for their pull budgets
+   * @param inFlightDownloads the number of blob downloads in progress
+   * @param pulls manifest pulls per image
+   */
+  public static StatusPage of(
+      MeterRegistry registry,
+      Collection<? extends Upstream> upstreams,
+      IntSupplier inFlightDownloads,
+      PullStats pulls) {
+    return new StatusPage(
+        new StatusSnapshotReader(registry, upstreams, inFlightDownloads, pulls, Clock.systemUTC()));
+  }
+
+  @Override
+  public String get() {
+    return renderer.render(reader.read());
+  }
+}

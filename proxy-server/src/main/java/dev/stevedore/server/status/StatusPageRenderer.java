@@ -1,0 +1,272 @@
+package dev.stevedore.server.status;
+
+import dev.stevedore.core.cache.PullStats.ImagePulls;
+import dev.stevedore.core.upstream.RateLimit;
+import dev.stevedore.server.status.BarChart.Bar;
+import dev.stevedore.server.status.StatusSnapshot.CacheUsage;
+import dev.stevedore.server.status.StatusSnapshot.Outcomes;
+import dev.stevedore.server.status.StatusSnapshot.UpstreamBudget;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Renders a {@link StatusSnapshot} as one self-contained HTML page: inline CSS, inline SVG charts,
+ * no JavaScript; the browser reloads it every {@value #REFRESH_SECONDS} seconds. Every piece of
+ * text is escaped, image names above all, since they come from clients.
+ */
+public final class StatusPageRenderer {
+  static final int REFRESH_SECONDS = 10;
+
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT)
+          .withZone(ZoneOffset.UTC);
+
+  private static final String STYLE =
+      """
+      body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
+        margin:0 auto;max-width:1040px;padding:16px 24px;color:#1d2330;background:#f6f7f9}
+      h1{margin:0;font-size:26px}
+      h2{font-size:15px;margin:0 0 6px;color:#4a5368;font-weight:600}
+      .muted{color:#6b7386;font-size:13px}
+      .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(220px,1fr));
+        gap:12px;margin:16px 0}
+      .card,.box,figure{background:#fff;border:1px solid #e1e4ea;border-radius:8px;
+        padding:12px 16px}
+      .big{font-size:28px;font-weight:600;margin:0}.card p{margin:2px 0}
+      .charts{display:flex;flex-wrap:wrap;gap:12px;margin-bottom:12px}figure{margin:0}
+      figcaption{font-weight:600;color:#4a5368;margin-bottom:6px}
+      .chart text{font-size:13px;fill:#1d2330}
+      .bar.hit{fill:#2e9d5b}.bar.coalesced{fill:#3aa6a0}.bar.stale{fill:#e0a526}
+      .bar.miss{fill:#6b7b99}
+      .box{margin-bottom:12px}table{border-collapse:collapse;width:100%}
+      th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #eceef2}
+      .num{text-align:right;font-variant-numeric:tabular-nums}th.rank{width:2em}
+      td.image{font-family:ui-monospace,Menlo,Consolas,monospace;word-break:break-all}
+      tr.low td{color:#b42318}
+      .badge{background:#b42318;color:#fff;border-radius:4px;padding:0 5px;font-size:12px;
+        margin-left:6px}
+      meter{width:90px;vertical-align:middle;margin-right:6px}
+      footer{margin:16px 0;color:#6b7386;font-size:13px}a{color:#2f5fb3}
+      """;
+
+  /** The page for {@code snapshot}. */
+  public String render(StatusSnapshot snapshot) {
+    StringBuilder html = new StringBuilder(8192);
+    html.append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+        .append("<meta http-equiv=\"refresh\" content=\"")
+        .append(REFRESH_SECONDS)
+        .append("\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+        .append("<title>Stevedore status</title><style>")
+        .append(STYLE)
+        .append("</style></head>\n<body>\n<header><h1>Stevedore</h1><p class=\"muted\">")
+        .append("Pull-through registry cache · up ")
+        .append(HumanUnits.duration(snapshot.uptime()))
+        .append(" · updated ")
+        .append(TIME.format(snapshot.takenAt()))
+        .append("</p></header>\n<div class=\"cards\">\n");
+    cacheCard(html, snapshot.cache());
+    hitRatioCard(html, snapshot.requests());
+    card(
+        html,
+        "Bytes saved",
+        "bytes-saved",
+        HumanUnits.bytes(snapshot.bytesSaved()),
+        "served from cache; " + HumanUnits.bytes(snapshot.bytesFetched()) + " fetched upstream");
+    card(
+        html,
+        "Downloads in flight",
+        "inflight",
+        HumanUnits.count(snapshot.inFlightDownloads()),
+        "blob downloads from upstreams now");
+    html.append("</div>\n<div class=\"charts\">\n");
+    figure(html, "Bytes: from cache vs. from upstream", bytesChart(snapshot));
+    figure(html, "Requests by cache outcome", outcomesChart(snapshot.requests()));
+    html.append("</div>\n");
+    upstreams(html, snapshot);
+    topImages(html, snapshot);
+    html.append("<footer>Counters since start. Refreshes every ")
+        .append(REFRESH_SECONDS)
+        .append(" s. Also: <a href=\"/metrics\">/metrics</a> · <a href=\"/healthz\">/healthz</a>")
+        .append(" · <a href=\"/readyz\">/readyz</a></footer>\n</body></html>\n");
+    return html.toString();
+  }
+
+  private static void cacheCard(StringBuilder html, CacheUsage cache) {
+    String size =
+        cache.sizeBytes().isPresent() ? HumanUnits.bytes(cache.sizeBytes().getAsLong()) : "unknown";
+    String budget;
+    if (cache.budgetBytes().isEmpty()) {
+      budget = "budget unknown";
+    } else if (cache.unlimited()) {
+      budget = "budget unlimited";
+    } else {
+      budget = "of " + HumanUnits.bytes(cache.budgetBytes().getAsLong()) + " budget";
+      if (cache.usedFraction().isPresent()) {
+        budget += " (" + HumanUnits.percent(cache.usedFraction().getAsDouble()) + ")";
+      }
+    }
+    String blobs =
+        cache.blobs().isPresent() ? HumanUnits.count(cache.blobs().getAsLong()) + " blobs" : "";
+    html.append(
+            "<div class=\"card\"><h2>Cache size</h2><p class=\"big\" data-metric=\"cache-size\">")
+        .append(Html.escape(size))
+        .append("</p><p data-metric=\"cache-budget\">")
+        .append(Html.escape(budget))
+        .append("</p>");
+    if (cache.usedFraction().isPresent()) {
+      html.append(
+          String.format(
+              Locale.ROOT,
+              "<meter min=\"0\" max=\"1\" low=\"0.8\" high=\"0.95\" optimum=\"0\" value=\"%.4f\">"
+                  + "</meter>",
+              Math.min(1, cache.usedFraction().getAsDouble())));
+    }
+    html.append("<p class=\"muted\">").append(Html.escape(blobs)).append("</p></div>\n");
+  }
+
+  private static void hitRatioCard(StringBuilder html, Outcomes requests) {
+    boolean any = requests.hitRatio().isPresent();
+    card(
+        html,
+        "Hit ratio",
+        "hit-ratio",
+        any ? HumanUnits.percent(requests.hitRatio().getAsDouble()) : "–",
+        any
+            ? HumanUnits.count(requests.hits())
+                + " of "
+                + HumanUnits.count(requests.total())
+                + " manifest and blob requests were hits"
+            : "no manifest or blob requests yet");
+  }
+
+  private static void card(
+      StringBuilder html, String title, String metric, String value, String detail) {
+    html.append("<div class=\"card\"><h2>")
+        .append(Html.escape(title))
+        .append("</h2><p class=\"big\" data-metric=\"")
+        .append(Html.escape(metric))
+        .append("\">")
+        .append(Html.escape(value))
+        .append("</p><p class=\"muted\">")
+        .append(Html.escape(detail))
+        .append("</p></div>\n");
+  }
+
+  private static void figure(StringBuilder html, String caption, String svg) {
+    html.append("<figure><figcaption>")
+        .append(Html.escape(caption))
+        .append("</figcaption>")
+        .append(svg)
+        .append("</figure>\n");
+  }
+
+  private static String bytesChart(StatusSnapshot snapshot) {
+    return BarChart.svg(
+        "Bytes served from cache and fetched from upstreams",
+        List.of(
+            new Bar(
+                "From cache",
+                snapshot.bytesSaved(),
+                HumanUnits.bytes(snapshot.bytesSaved()),
+                "hit"),
+            new Bar(
+                "From upstream",
+                snapshot.bytesFetched(),
+                HumanUnits.bytes(snapshot.bytesFetched()),
+                "miss")));
+  }
+
+  private static String outcomesChart(Outcomes requests) {
+    return BarChart.svg(
+        "Manifest and blob requests by cache outcome",
+        List.of(
+            new Bar("Hit", requests.hits(), HumanUnits.count(requests.hits()), "hit"),
+            new Bar(
+                "Coalesced",
+                requests.coalesced(),
+                HumanUnits.count(requests.coalesced()),
+                "coalesced"),
+            new Bar("Stale", requests.stale(), HumanUnits.count(requests.stale()), "stale"),
+            new Bar("Miss", requests.misses(), HumanUnits.count(requests.misses()), "miss")));
+  }
+
+  private static void upstreams(StringBuilder html, StatusSnapshot snapshot) {
+    html.append("<section class=\"box\"><h2>Upstream pull budget</h2>")
+        .append("<table id=\"upstreams\"><thead><tr><th>Upstream</th><th>Pulls left</th>")
+        .append("<th class=\"num\">Limit</th><th>Window</th><th>Stated</th>")
+        .append(
+            "<th title=\"docker-ratelimit-source: the address or account the upstream meters\">")
+        .append("Identity</th>")
+        .append("</tr></thead><tbody>\n");
+    for (UpstreamBudget upstream : snapshot.upstreams()) {
+      String name = Html.escape(upstream.name());
+      if (upstream.rateLimit().isEmpty()) {
+        html.append("<tr><td>")
+            .append(name)
+            .append("</td><td colspan=\"5\" class=\"muted\">none stated (unlimited, or no manifest")
+            .append(" fetched since start)</td></tr>\n");
+        continue;
+      }
+      RateLimit limit = upstream.rateLimit().get();
+      html.append(limit.isLow() ? "<tr class=\"low\">" : "<tr>")
+          .append("<td>")
+          .append(name)
+          .append("</td><td data-upstream-remaining=\"")
+          .append(name)
+          .append("\">")
+          .append(
+              String.format(
+                  Locale.ROOT,
+                  "<meter min=\"0\" max=\"%d\" low=\"%d\" optimum=\"%d\" value=\"%d\"></meter>",
+                  Math.max(1, limit.limit()),
+                  limit.limit() / 10,
+                  limit.limit(),
+                  Math.max(0, Math.min(limit.remaining(), limit.limit()))))
+          .append(HumanUnits.count(limit.remaining()))
+          .append(limit.isLow() ? "<span class=\"badge\">low</span>" : "")
+          .append("</td><td class=\"num\">")
+          .append(HumanUnits.count(limit.limit()))
+          .append("</td><td>")
+          .append(
+              limit.windowSeconds() > 0
+                  ? HumanUnits.duration(Duration.ofSeconds(limit.windowSeconds()))
+                  : "–")
+          .append("</td><td>")
+          .append(
+              HumanUnits.duration(
+                  Duration.between(limit.observedAt(), snapshot.takenAt())
+                      .truncatedTo(ChronoUnit.SECONDS)))
+          .append(" ago</td><td>")
+          .append(Html.escape(limit.source().orElse("–")))
+          .append("</td></tr>\n");
+    }
+    html.append("</tbody></table></section>\n");
+  }
+
+  private static void topImages(StringBuilder html, StatusSnapshot snapshot) {
+    html.append("<section class=\"box\"><h2>Most pulled images</h2>")
+        .append("<table id=\"top-images\"><thead><tr><th class=\"num rank\">#</th><th>Image</th>")
+        .append("<th class=\"num\">Pulls</th></tr></thead><tbody>\n");
+    List<ImagePulls> top = snapshot.topImages();
+    if (top.isEmpty()) {
+      html.append("<tr><td colspan=\"3\" class=\"muted\">No pulls yet.</td></tr>\n");
+    }
+    for (int i = 0; i < top.size(); i++) {
+      html.append("<tr><td class=\"num\">")
+          .append(i + 1)
+          .append("</td><td class=\"image\">")
+          .append(Html.escape(top.get(i).image()))
+          .append("</td><td class=\"num\">")
+          .append(HumanUnits.count(top.get(i).pulls()))
+          .append("</td></tr>\n");
+    }
+    html.append("</tbody></table><p class=\"muted\">")
+        .append(HumanUnits.count(snapshot.totalPulls()))
+        .append(" manifest GETs since start. A multi-platform pull counts its index and each")
+        .append(" platform manifest it fetches.</p></section>\n");
+  }
+}

@@ -1,0 +1,100 @@
+package dev.stevedore.server.status;
+
+import dev.stevedore.core.cache.PullStats.ImagePulls;
+import dev.stevedore.core.upstream.RateLimit;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+
+/**
+ * The numbers the status page shows, read at one instant. Counters count since start.
+ *
+ * @param takenAt when the numbers were read
+ * @param uptime how long the proxy has been counting
+ * @param cache disk use and budget, each absent when not published
+ * @param requests manifest and blob requests by cache outcome
+ * @param bytesSaved body bytes served without downloading them for the request (hit, coalesced,
+ *     stale)
+ * @param bytesFetched blob bytes downloaded from every upstream
+ * @param inFlightDownloads blob downloads from upstreams in progress
+ * @param upstreams each upstream's last stated pull budget, by name
+ * @param totalPulls manifest GETs answered
+ * @param topImages the most pulled images, most first
+ */
+public record StatusSnapshot(
+    Instant takenAt,
+    Duration uptime,
+    CacheUsage cache,
+    Outcomes requests,
+    long bytesSaved,
+    long bytesFetched,
+    int inFlightDownloads,
+    List<UpstreamBudget> upstreams,
+    long totalPulls,
+    List<ImagePulls> topImages) {
+
+  public StatusSnapshot {
+    Objects.requireNonNull(takenAt, "takenAt");
+    Objects.requireNonNull(uptime, "uptime");
+    Objects.requireNonNull(cache, "cache");
+    Objects.requireNonNull(requests, "requests");
+    upstreams = List.copyOf(upstreams);
+    topImages = List.copyOf(topImages);
+  }
+
+  /**
+   * The cache's disk use.
+   *
+   * @param budgetBytes the budget; {@code 0} means unlimited
+   */
+  public record CacheUsage(OptionalLong sizeBytes, OptionalLong blobs, OptionalLong budgetBytes) {
+    public CacheUsage {
+      Objects.requireNonNull(sizeBytes, "sizeBytes");
+      Objects.requireNonNull(blobs, "blobs");
+      Objects.requireNonNull(budgetBytes, "budgetBytes");
+    }
+
+    public static CacheUsage unknown() {
+      return new CacheUsage(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty());
+    }
+
+    public boolean unlimited() {
+      return budgetBytes.isPresent() && budgetBytes.getAsLong() == 0;
+    }
+
+    /** Size over budget, when both are known and the budget is not unlimited. */
+    public OptionalDouble usedFraction() {
+      if (sizeBytes.isEmpty() || budgetBytes.isEmpty() || budgetBytes.getAsLong() <= 0) {
+        return OptionalDouble.empty();
+      }
+      return OptionalDouble.of((double) sizeBytes.getAsLong() / budgetBytes.getAsLong());
+    }
+  }
+
+  /** Manifest and blob requests by how the cache answered them. */
+  public record Outcomes(long hits, long coalesced, long stale, long misses) {
+    public static final Outcomes NONE = new Outcomes(0, 0, 0, 0);
+
+    public long total() {
+      return hits + coalesced + stale + misses;
+    }
+
+    /** Hits over every answered request; absent before the first one. */
+    public OptionalDouble hitRatio() {
+      long total = total();
+      return total == 0 ? OptionalDouble.empty() : OptionalDouble.of((double) hits / total);
+    }
+  }
+
+  /** An upstream and the pull budget it last stated (absent: none stated, so unlimited). */
+  public record UpstreamBudget(String name, Optional<RateLimit> rateLimit) {
+    public UpstreamBudget {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(rateLimit, "rateLimit");
+    }
+  }
+}

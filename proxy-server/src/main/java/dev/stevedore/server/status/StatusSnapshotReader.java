@@ -1,0 +1,122 @@
+package dev.stevedore.server.status;
+
+import dev.stevedore.core.cache.PullStats;
+import dev.stevedore.core.upstream.Upstream;
+import dev.stevedore.server.metrics.MeterNames;
+import dev.stevedore.server.status.StatusSnapshot.CacheUsage;
+import dev.stevedore.server.status.StatusSnapshot.Outcomes;
+import dev.stevedore.server.status.StatusSnapshot.UpstreamBudget;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.function.IntSupplier;
+
+/**
+ * Reads a {@link StatusSnapshot} from memory only: the Micrometer meters, the upstreams' last rate
+ * limits, the in-flight download count and the pull statistics. Never touches the disk, so the
+ * event loop may call it.
+ */
+public final class StatusSnapshotReader {
+  /** How many images the most-pulled table lists. */
+  static final int TOP_IMAGES = 10;
+
+  private static final Set<String> CACHED_ROUTES = Set.of("manifest", "blob");
+  private static final Set<String> SAVING_OUTCOMES = Set.of("hit", "coalesced", "stale");
+
+  private final MeterRegistry registry;
+  private final Collection<? extends Upstream> upstreams;
+  private final IntSupplier inFlightDownloads;
+  private final PullStats pulls;
+  private final Clock clock;
+  private final Instant startedAt;
+
+  public StatusSnapshotReader(
+      MeterRegistry registry,
+      Collection<? extends Upstream> upstreams,
+      IntSupplier inFlightDownloads,
+      PullStats pulls,
+      Clock clock) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+    this.upstreams = List.copyOf(upstreams);
+    this.inFlightDownloads = Objects.requireNonNull(inFlightDownloads, "inFlightDownloads");
+    this.pulls = Objects.requireNonNull(pulls, "pulls");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.startedAt = clock.instant();
+  }
+
+  public StatusSnapshot read() {
+    Instant now = clock.instant();
+    return new StatusSnapshot(
+        now,
+        Duration.between(startedAt, now),
+        new CacheUsage(
+            gauge(MeterNames.CACHE_SIZE),
+            gauge(MeterNames.CACHE_BLOBS),
+            gauge(MeterNames.CACHE_BUDGET)),
+        outcomes(),
+        bytesSaved(),
+        (long) sum(registry.find(MeterNames.UPSTREAM_BYTES.meterName()).counters()),
+        inFlightDownloads.getAsInt(),
+        upstreams.stream()
+            .map(upstream -> new UpstreamBudget(upstream.name(), upstream.rateLimit()))
+            .sorted(Comparator.comparing(UpstreamBudget::name))
+            .toList(),
+        pulls.total(),
+        pulls.top(TOP_IMAGES));
+  }
+
+  private Outcomes outcomes() {
+    long hits = 0;
+    long coalesced = 0;
+    long stale = 0;
+    long misses = 0;
+    for (Timer timer : registry.find(MeterNames.REQUESTS.meterName()).timers()) {
+      if (!CACHED_ROUTES.contains(timer.getId().getTag("route"))) {
+        continue;
+      }
+      long count = timer.count();
+      switch (String.valueOf(timer.getId().getTag("outcome"))) {
+        case "hit" -> hits += count;
+        case "coalesced" -> coalesced += count;
+        case "stale" -> stale += count;
+        case "miss" -> misses += count;
+        default -> {
+          // errors and operator pages have no cache outcome
+        }
+      }
+    }
+    return new Outcomes(hits, coalesced, stale, misses);
+  }
+
+  private long bytesSaved() {
+    return (long)
+        sum(
+            registry.find(MeterNames.BYTES_SERVED.meterName()).counters().stream()
+                .filter(counter -> SAVING_OUTCOMES.contains(counter.getId().getTag("outcome")))
+                .toList());
+  }
+
+  private static double sum(Collection<Counter> counters) {
+    return counters.stream().mapToDouble(Counter::count).sum();
+  }
+
+  /** A gauge's value, absent when nobody registered it or it has no value (NaN). */
+  private OptionalLong gauge(MeterNames name) {
+    Gauge gauge = registry.find(name.meterName()).gauge();
+    if (gauge == null) {
+      return OptionalLong.empty();
+    }
+    double value = gauge.value();
+    return Double.isFinite(value) ? OptionalLong.of((long) value) : OptionalLong.empty();
+  }
+}

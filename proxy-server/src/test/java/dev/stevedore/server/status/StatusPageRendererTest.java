@@ -1,0 +1,190 @@
+package dev.stevedore.server.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stevedore.core.cache.PullStats.ImagePulls;
+import dev.stevedore.core.upstream.RateLimit;
+import dev.stevedore.server.status.StatusSnapshot.CacheUsage;
+import dev.stevedore.server.status.StatusSnapshot.Outcomes;
+import dev.stevedore.server.status.StatusSnapshot.UpstreamBudget;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+class StatusPageRendererTest {
+  private static final Instant NOW = Instant.parse("2025-03-01T12:00:00Z");
+  private static final long GIB = 1L << 30;
+  private static final long MIB = 1L << 20;
+
+  private final StatusPageRenderer renderer = new StatusPageRenderer();
+
+  private static StatusSnapshot snapshot(
+      CacheUsage cache, List<UpstreamBudget> upstreams, List<ImagePulls> top) {
+    return new StatusSnapshot(
+        NOW,
+        Duration.ofMinutes(125),
+        cache,
+        new Outcomes(30, 5, 1, 4),
+        3 * GIB / 2,
+        512 * MIB,
+        2,
+        upstreams,
+        42,
+        top);
+  }
+
+  private static StatusSnapshot typical() {
+    return snapshot(
+        new CacheUsage(OptionalLong.of(12 * GIB), OptionalLong.of(1234), OptionalLong.of(50 * GIB)),
+        List.of(
+            new UpstreamBudget(
+                "docker.io",
+                Optional.of(
+                    new RateLimit(
+                        100, 76, 21600, Optional.of("203.0.113.7"), NOW.minusSeconds(30)))),
+            new UpstreamBudget("ghcr.io", Optional.empty())),
+        List.of(
+            new ImagePulls("docker.io/library/alpine", 17),
+            new ImagePulls("docker.io/library/nginx", 5)));
+  }
+
+  @Test
+  void render_showsEveryNumberInHumanUnits() {
+    String html = renderer.render(typical());
+
+    assertThat(html)
+        .startsWith("<!doctype html>")
+        .contains("<meta http-equiv=\"refresh\" content=\"10\">")
+        .contains("data-metric=\"cache-size\">12.0 GiB<")
+        .contains("of 50.0 GiB budget (24.0 %)")
+        .contains("1,234 blobs")
+        .contains("data-metric=\"hit-ratio\">75.0 %<")
+        .contains("30 of 40 manifest and blob requests were hits")
+        .contains("data-metric=\"bytes-saved\">1.5 GiB<")
+        .contains("512.0 MiB fetched upstream")
+        .contains("data-metric=\"inflight\">2<")
+        .contains("up 2 h 5 min")
+        .contains("2025-03-01 12:00:00 UTC")
+        .contains("42 manifest GETs since start");
+  }
+
+  @Test
+  void render_topImagesTable_inOrderWithCounts() {
+    String html = renderer.render(typical());
+
+    assertThat(html)
+        .containsSubsequence(
+            "id=\"top-images\"",
+            "<td class=\"num\">1</td><td class=\"image\">docker.io/library/alpine</td>"
+                + "<td class=\"num\">17</td>",
+            "<td class=\"num\">2</td><td class=\"image\">docker.io/library/nginx</td>"
+                + "<td class=\"num\">5</td>");
+  }
+
+  @Test
+  void render_upstreamBudgets_statedAndUnstated() {
+    String html = renderer.render(typical());
+
+    assertThat(html)
+        .contains("data-upstream-remaining=\"docker.io\">")
+        .contains("value=\"76\"></meter>76</td><td class=\"num\">100</td><td>6 h</td>")
+        .contains("<td>30 s ago</td><td>203.0.113.7</td>")
+        .contains("<td>ghcr.io</td><td colspan=\"5\" class=\"muted\">none stated")
+        .doesNotContain("class=\"low\"");
+  }
+
+  @Test
+  void render_lowBudget_isFlagged() {
+    RateLimit low = new RateLimit(100, 3, 21600, Optional.empty(), NOW);
+    String html =
+        renderer.render(
+            snapshot(
+                CacheUsage.unknown(),
+                List.of(new UpstreamBudget("docker.io", Optional.of(low))),
+                List.of()));
+
+    assertThat(html).contains("<tr class=\"low\">").contains("<span class=\"badge\">low</span>");
+  }
+
+  @Test
+  void render_escapesImageNamesAndUpstreamText() {
+    String html =
+        renderer.render(
+            snapshot(
+                CacheUsage.unknown(),
+                List.of(
+                    new UpstreamBudget(
+                        "evil\"><b>",
+                        Optional.of(
+                            new RateLimit(
+                                100, 50, 0, Optional.of("<img src=x onerror=alert(1)>"), NOW)))),
+                List.of(new ImagePulls("docker.io/<script>alert('x')</script>&co", 3))));
+
+    assertThat(html)
+        .doesNotContain("<script")
+        .doesNotContain("<img")
+        .doesNotContain("<b>")
+        .contains("docker.io/&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;co")
+        .contains("&lt;img src=x onerror=alert(1)&gt;")
+        .contains("data-upstream-remaining=\"evil&quot;&gt;&lt;b&gt;\"");
+  }
+
+  @Test
+  void render_hasInlineSvgCharts_andNoJavaScript() {
+    String html = renderer.render(typical());
+
+    assertThat(html)
+        .contains("<svg class=\"chart\"")
+        .contains("<title>Bytes served from cache and fetched from upstreams</title>")
+        .contains("<rect class=\"bar hit\"")
+        .contains("<rect class=\"bar miss\"")
+        .contains("<title>From cache: 1.5 GiB</title>")
+        .contains("<title>Hit: 30</title>")
+        .doesNotContain("<script");
+    assertThat(html.split("<svg ", -1)).hasSize(3);
+  }
+
+  @Test
+  void render_unknownAndUnlimitedBudgets() {
+    String unknown = renderer.render(snapshot(CacheUsage.unknown(), List.of(), List.of()));
+    String unlimited =
+        renderer.render(
+            snapshot(
+                new CacheUsage(OptionalLong.of(2048), OptionalLong.of(3), OptionalLong.of(0)),
+                List.of(),
+                List.of()));
+
+    assertThat(unknown)
+        .contains("data-metric=\"cache-size\">unknown<")
+        .contains("budget unknown")
+        .contains("No pulls yet.");
+    assertThat(unlimited)
+        .contains("data-metric=\"cache-size\">2.0 KiB<")
+        .contains("budget unlimited")
+        .doesNotContain("<meter min=\"0\" max=\"1\"");
+  }
+
+  @Test
+  void render_beforeAnyRequest_saysSo() {
+    StatusSnapshot empty =
+        new StatusSnapshot(
+            NOW,
+            Duration.ZERO,
+            CacheUsage.unknown(),
+            Outcomes.NONE,
+            0,
+            0,
+            0,
+            List.of(),
+            0,
+            List.of());
+
+    assertThat(renderer.render(empty))
+        .contains("data-metric=\"hit-ratio\">–<")
+        .contains("no manifest or blob requests yet")
+        .contains("data-metric=\"bytes-saved\">0 B<");
+  }
+}

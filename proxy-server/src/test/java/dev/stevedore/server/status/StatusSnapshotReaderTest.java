@@ -1,0 +1,202 @@
+package dev.stevedore.server.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stevedore.core.cache.CacheOutcome;
+import dev.stevedore.core.cache.PullStats;
+import dev.stevedore.core.cache.PullStats.ImagePulls;
+import dev.stevedore.core.model.Reference;
+import dev.stevedore.core.model.RepositoryName;
+import dev.stevedore.core.upstream.BlobDownload;
+import dev.stevedore.core.upstream.BlobHead;
+import dev.stevedore.core.upstream.ManifestHead;
+import dev.stevedore.core.upstream.ManifestResponse;
+import dev.stevedore.core.upstream.RateLimit;
+import dev.stevedore.core.upstream.TagListResponse;
+import dev.stevedore.core.upstream.Upstream;
+import dev.stevedore.server.metrics.MeterNames;
+import dev.stevedore.server.metrics.StevedoreMetrics;
+import dev.stevedore.server.status.StatusSnapshot.UpstreamBudget;
+import dev.stevedore.storage.Digest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+class StatusSnapshotReaderTest {
+  private static final Instant START = Instant.parse("2025-03-01T12:00:00Z");
+
+  private final StevedoreMetrics metrics = new StevedoreMetrics();
+  private final PullStats pulls = new PullStats();
+  private final SteppingClock clock = new SteppingClock();
+
+  private StatusSnapshotReader reader(List<Upstream> upstreams, int inFlight) {
+    return new StatusSnapshotReader(metrics.registry(), upstreams, () -> inFlight, pulls, clock);
+  }
+
+  private void requests(String route, Optional<CacheOutcome> outcome, int status, int times) {
+    for (int i = 0; i < times; i++) {
+      metrics.request(route, "GET", status, outcome, 1_000);
+    }
+  }
+
+  @Test
+  void read_hitRatioOverManifestAndBlobRequestsOnly() {
+    requests("manifest", Optional.of(CacheOutcome.HIT), 200, 3);
+    requests("blob", Optional.of(CacheOutcome.HIT), 200, 3);
+    requests("blob", Optional.of(CacheOutcome.COALESCED), 200, 2);
+    requests("manifest", Optional.of(CacheOutcome.STALE), 200, 1);
+    requests("blob", Optional.of(CacheOutcome.MISS), 200, 2);
+    requests("status_page", Optional.empty(), 200, 50);
+    requests("metrics", Optional.empty(), 200, 50);
+    requests("manifest", Optional.empty(), 404, 7);
+
+    StatusSnapshot snapshot = reader(List.of(), 0).read();
+
+    assertThat(snapshot.requests().hits()).isEqualTo(6);
+    assertThat(snapshot.requests().coalesced()).isEqualTo(2);
+    assertThat(snapshot.requests().stale()).isEqualTo(1);
+    assertThat(snapshot.requests().misses()).isEqualTo(2);
+    assertThat(snapshot.requests().hitRatio()).hasValue(6.0 / 11);
+  }
+
+  @Test
+  void read_bytesSavedAreHitCoalescedAndStale_fetchedSumsUpstreams() {
+    metrics.bytesServed(Optional.of(CacheOutcome.HIT), 1000);
+    metrics.bytesServed(Optional.of(CacheOutcome.COALESCED), 200);
+    metrics.bytesServed(Optional.of(CacheOutcome.STALE), 30);
+    metrics.bytesServed(Optional.of(CacheOutcome.MISS), 4000);
+    metrics.bytesServed(Optional.empty(), 50_000);
+    metrics.upstreamBytes("docker.io", 4000);
+    metrics.upstreamBytes("ghcr.io", 500);
+
+    StatusSnapshot snapshot = reader(List.of(), 0).read();
+
+    assertThat(snapshot.bytesSaved()).isEqualTo(1230);
+    assertThat(snapshot.bytesFetched()).isEqualTo(4500);
+  }
+
+  @Test
+  void read_cacheGauges_absentUntilPublished() {
+    StatusSnapshotReader reader = reader(List.of(), 0);
+    assertThat(reader.read().cache().sizeBytes()).isEmpty();
+    assertThat(reader.read().cache().budgetBytes()).isEmpty();
+
+    metrics.gauge(MeterNames.CACHE_SIZE, this, self -> 5_000);
+    metrics.gauge(MeterNames.CACHE_BLOBS, this, self -> 7);
+    metrics.gauge(MeterNames.CACHE_BUDGET, this, self -> 10_000);
+
+    StatusSnapshot snapshot = reader.read();
+    assertThat(snapshot.cache().sizeBytes()).isEqualTo(OptionalLong.of(5_000));
+    assertThat(snapshot.cache().blobs()).isEqualTo(OptionalLong.of(7));
+    assertThat(snapshot.cache().budgetBytes()).isEqualTo(OptionalLong.of(10_000));
+    assertThat(snapshot.cache().usedFraction()).hasValue(0.5);
+  }
+
+  @Test
+  void read_nanGauge_isUnknown() {
+    metrics.gauge(MeterNames.CACHE_SIZE, this, self -> Double.NaN);
+
+    assertThat(reader(List.of(), 0).read().cache().sizeBytes()).isEmpty();
+  }
+
+  @Test
+  void read_upstreamBudgetsByName_inFlight_pulls_uptime() {
+    RateLimit stated = new RateLimit(100, 76, 21600, Optional.empty(), START);
+    StatusSnapshotReader reader =
+        reader(
+            List.of(new FixedUpstream("ghcr.io", null), new FixedUpstream("docker.io", stated)), 3);
+    pulls.record("docker.io", RepositoryName.parse("library/alpine"));
+    pulls.record("docker.io", RepositoryName.parse("library/alpine"));
+    clock.advance(Duration.ofMinutes(3));
+
+    StatusSnapshot snapshot = reader.read();
+
+    assertThat(snapshot.upstreams())
+        .containsExactly(
+            new UpstreamBudget("docker.io", Optional.of(stated)),
+            new UpstreamBudget("ghcr.io", Optional.empty()));
+    assertThat(snapshot.inFlightDownloads()).isEqualTo(3);
+    assertThat(snapshot.topImages()).containsExactly(new ImagePulls("docker.io/library/alpine", 2));
+    assertThat(snapshot.totalPulls()).isEqualTo(2);
+    assertThat(snapshot.uptime()).isEqualTo(Duration.ofMinutes(3));
+    assertThat(snapshot.takenAt()).isEqualTo(START.plus(Duration.ofMinutes(3)));
+  }
+
+  @Test
+  void statusPage_rendersWhatTheReaderReads() {
+    pulls.record("docker.io", RepositoryName.parse("library/alpine"));
+    requests("manifest", Optional.of(CacheOutcome.HIT), 200, 1);
+
+    String html = new StatusPage(reader(List.of(), 0)).get();
+
+    assertThat(html)
+        .contains("docker.io/library/alpine")
+        .contains("data-metric=\"hit-ratio\">100.0 %<");
+  }
+
+  /** A clock that moves only when told. */
+  private static final class SteppingClock extends Clock {
+    private Instant now = START;
+
+    void advance(Duration duration) {
+      now = now.plus(duration);
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  /** An upstream that only states a rate limit. */
+  private record FixedUpstream(String name, RateLimit limit) implements Upstream {
+    @Override
+    public Optional<RateLimit> rateLimit() {
+      return Optional.ofNullable(limit);
+    }
+
+    @Override
+    public CompletableFuture<ManifestResponse> getManifest(
+        RepositoryName repo, Reference ref, List<String> accept) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public CompletableFuture<ManifestHead> headManifest(
+        RepositoryName repo, Reference ref, List<String> accept) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public CompletableFuture<BlobHead> headBlob(RepositoryName repo, Digest digest) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public CompletableFuture<BlobDownload> getBlob(RepositoryName repo, Digest digest) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public CompletableFuture<TagListResponse> listTags(RepositoryName repo, String rawQuery) {
+      throw new UnsupportedOperationException();
+    }
+  }
+}
