@@ -12,6 +12,7 @@ import dev.stevedore.storage.TagStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -38,6 +39,10 @@ public final class ManifestService {
       Upstream upstream, RepositoryName repo, Reference ref, AcceptedTypes accept) {
     if (ref.isDigest()) {
       Digest digest = ref.digest().orElseThrow();
+      Optional<ManifestContent> hot = stored.cached(digest);
+      if (hot.isPresent()) {
+        return CompletableFuture.completedFuture(hot.get().descriptor());
+      }
       return supplyBlocking(() -> stored.describe(digest), disk)
           .thenCompose(
               local ->
@@ -68,6 +73,10 @@ public final class ManifestService {
 
   private CompletableFuture<ManifestContent> getByDigest(
       Upstream upstream, RepositoryName repo, Digest digest, AcceptedTypes accept) {
+    Optional<ManifestContent> hot = stored.cached(digest);
+    if (hot.isPresent()) {
+      return CompletableFuture.completedFuture(hot.get());
+    }
     return supplyBlocking(() -> stored.read(digest), disk)
         .thenCompose(
             local -> {
@@ -84,6 +93,10 @@ public final class ManifestService {
   /** Fetches a manifest by digest, unless a fetch that just finished stored it meanwhile. */
   private CompletableFuture<ManifestContent> fetchByDigest(
       Upstream upstream, RepositoryName repo, Digest digest, AcceptedTypes accept) {
+    Optional<ManifestContent> hot = stored.cached(digest);
+    if (hot.isPresent()) {
+      return CompletableFuture.completedFuture(hot.get());
+    }
     return supplyBlocking(() -> stored.read(digest), disk)
         .thenCompose(
             local ->

@@ -1,5 +1,7 @@
 package dev.stevedore.core.cache;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.stevedore.core.error.ErrorCode;
 import dev.stevedore.core.error.RegistryException;
 import dev.stevedore.storage.BlobInfo;
@@ -14,21 +16,39 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Manifests kept as blobs plus their media type. Every method does blocking file I/O: call it on
- * the disk executor.
+ * Manifests kept as blobs plus their media type, with the hot ones also in memory (bounded by
+ * bytes). {@link #cached} only looks in memory and never blocks; every other method may do blocking
+ * file I/O: call it on the disk executor.
  */
 public final class StoredManifests {
 
+  /** Memory for hot manifests; they are small (a few KiB), so this holds thousands. */
+  private static final long MEMORY_BYTES = 32L * 1024 * 1024;
+
   private final BlobStore blobs;
   private final MediaTypeStore mediaTypes;
+  private final Cache<Digest, ManifestContent> memory =
+      Caffeine.newBuilder()
+          .maximumWeight(MEMORY_BYTES)
+          .<Digest, ManifestContent>weigher((digest, content) -> content.body().length + 200)
+          .build();
 
   public StoredManifests(BlobStore blobs, MediaTypeStore mediaTypes) {
     this.blobs = Objects.requireNonNull(blobs, "blobs");
     this.mediaTypes = Objects.requireNonNull(mediaTypes, "mediaTypes");
   }
 
+  /** A stored manifest that is in memory; never touches the disk. */
+  public Optional<ManifestContent> cached(Digest digest) {
+    return Optional.ofNullable(memory.getIfPresent(digest));
+  }
+
   /** Digest, media type and size of a stored manifest. */
   public Optional<ManifestDescriptor> describe(Digest digest) throws IOException {
+    Optional<ManifestContent> hot = cached(digest);
+    if (hot.isPresent()) {
+      return Optional.of(hot.get().descriptor());
+    }
     Optional<String> mediaType = mediaTypes.get(digest);
     if (mediaType.isEmpty()) {
       return Optional.empty();
@@ -41,6 +61,10 @@ public final class StoredManifests {
 
   /** The exact bytes of a stored manifest. */
   public Optional<ManifestContent> read(Digest digest) throws IOException {
+    Optional<ManifestContent> hot = cached(digest);
+    if (hot.isPresent()) {
+      return hot;
+    }
     Optional<String> mediaType = mediaTypes.get(digest);
     if (mediaType.isEmpty()) {
       return Optional.empty();
@@ -50,9 +74,11 @@ public final class StoredManifests {
       return Optional.empty();
     }
     byte[] body = Files.readAllBytes(info.get().path());
-    return Optional.of(
+    ManifestContent content =
         new ManifestContent(
-            new ManifestDescriptor(digest, mediaType.get(), body.length, CacheOutcome.HIT), body));
+            new ManifestDescriptor(digest, mediaType.get(), body.length, CacheOutcome.HIT), body);
+    memory.put(digest, content);
+    return Optional.of(content);
   }
 
   /** Stores a manifest's exact bytes under {@code digest}, which they must hash to. */
@@ -64,6 +90,10 @@ public final class StoredManifests {
     } catch (IOException e) {
       throw new RegistryException(ErrorCode.UNKNOWN, "cannot store manifest " + digest, e);
     }
+    memory.put(
+        digest,
+        new ManifestContent(
+            new ManifestDescriptor(digest, mediaType, body.length, CacheOutcome.HIT), body));
     return new ManifestContent(
         new ManifestDescriptor(digest, mediaType, body.length, CacheOutcome.MISS), body);
   }

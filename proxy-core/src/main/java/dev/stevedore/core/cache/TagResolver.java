@@ -2,6 +2,8 @@ package dev.stevedore.core.cache;
 
 import static dev.stevedore.core.cache.Futures.supplyBlocking;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.stevedore.core.error.ErrorCode;
 import dev.stevedore.core.error.RegistryException;
 import dev.stevedore.core.model.Reference;
@@ -41,6 +43,13 @@ final class TagResolver {
   private final TimedMarks<TagKey> missingUpstream;
   private final TimedMarks<TagKey> staleWarned;
 
+  /**
+   * Tag records read or written lately, so a hot tag is answered without a disk read. A record
+   * another process (preload, import) wrote meanwhile is seen within a tag TTL at the latest.
+   */
+  private final Cache<TagKey, TagRecord> recentTags =
+      Caffeine.newBuilder().maximumSize(10_000).build();
+
   TagResolver(StoredManifests stored, TagStore tags, Executor disk, Clock clock, Duration tagTtl) {
     this.stored = Objects.requireNonNull(stored, "stored");
     this.tags = Objects.requireNonNull(tags, "tags");
@@ -60,6 +69,11 @@ final class TagResolver {
   CompletableFuture<ManifestDescriptor> resolve(
       Upstream upstream, RepositoryName repo, String tag, AcceptedTypes accept, Need need) {
     FetchKey key = new FetchKey(upstream.name(), repo, tag + "#" + need, accept);
+    Optional<ManifestDescriptor> hot =
+        freshInMemory(new TagKey(upstream.name(), repo, tag), accept);
+    if (hot.isPresent()) {
+      return CompletableFuture.completedFuture(hot.get());
+    }
     return supplyBlocking(() -> freshTag(upstream.name(), repo, tag, accept), disk)
         .thenCompose(
             fresh ->
@@ -71,10 +85,20 @@ final class TagResolver {
                         shared -> shared.withOutcome(CacheOutcome.COALESCED)));
   }
 
+  /** A fresh tag whose record and manifest are both in memory: answered without any I/O. */
+  private Optional<ManifestDescriptor> freshInMemory(TagKey key, AcceptedTypes accept) {
+    TagRecord record = recentTags.getIfPresent(key);
+    if (record == null || !isFresh(record) || !accept.accepts(record.mediaType())) {
+      return Optional.empty();
+    }
+    return stored.cached(record.digest()).map(ManifestContent::descriptor);
+  }
+
   /** The cached tag when it is young enough, acceptable to the client and its manifest stored. */
   private Optional<ManifestDescriptor> freshTag(
       String registry, RepositoryName repo, String tag, AcceptedTypes accept) throws Exception {
     Optional<TagRecord> record = tags.get(registry, repo.value(), tag);
+    record.ifPresent(found -> recentTags.put(new TagKey(registry, repo, tag), found));
     if (record.isEmpty() || !isFresh(record.get()) || !accept.accepts(record.get().mediaType())) {
       return Optional.empty();
     }
@@ -240,8 +264,10 @@ final class TagResolver {
 
   private void remember(
       String registry, RepositoryName repo, String tag, Digest digest, String mediaType) {
+    TagRecord record = new TagRecord(digest, mediaType, clock.instant());
     try {
-      tags.put(registry, repo.value(), tag, new TagRecord(digest, mediaType, clock.instant()));
+      tags.put(registry, repo.value(), tag, record);
+      recentTags.put(new TagKey(registry, repo, tag), record);
     } catch (java.io.IOException e) {
       throw new RegistryException(ErrorCode.UNKNOWN, "cannot record tag " + tag, e);
     }

@@ -43,7 +43,7 @@ public final class ServeCommand implements Callable<Integer> {
     try (StevedoreProxy proxy = StevedoreProxy.start(settings)) {
       Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, "stevedore-shutdown"));
       proxy.awaitClose();
-    } catch (java.net.SocketException | java.nio.channels.UnresolvedAddressException e) {
+    } catch (java.io.IOException | java.nio.channels.UnresolvedAddressException e) {
       String why = e.getMessage() == null ? "unresolvable address" : e.getMessage();
       throw new ConfigException("cannot listen on " + settings.listen() + ": " + why);
     }

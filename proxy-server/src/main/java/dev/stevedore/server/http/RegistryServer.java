@@ -6,8 +6,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -15,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /** The Netty server: binds the listen address and serves the registry API until closed. */
 public final class RegistryServer implements AutoCloseable {
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(RegistryServer.class);
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final Channel channel;
@@ -37,15 +37,16 @@ public final class RegistryServer implements AutoCloseable {
   /** Binds and starts serving; throws the bind failure (for example address in use). */
   public static RegistryServer start(InetSocketAddress address, RegistryServices services)
       throws InterruptedException {
-    EventLoopGroup boss = new NioEventLoopGroup(1);
-    EventLoopGroup workers = new NioEventLoopGroup();
+    Transport transport = Transport.best();
+    EventLoopGroup boss = transport.newGroup(1);
+    EventLoopGroup workers = transport.newGroup(0);
     ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     InFlightRequests inFlight = new InFlightRequests();
     try {
       Channel bound =
           new ServerBootstrap()
               .group(boss, workers)
-              .channel(NioServerSocketChannel.class)
+              .channel(transport.serverChannel())
               .option(ChannelOption.SO_BACKLOG, 1024)
               .childOption(ChannelOption.TCP_NODELAY, true)
               .childHandler(
@@ -57,6 +58,7 @@ public final class RegistryServer implements AutoCloseable {
               .bind(address)
               .sync()
               .channel();
+      log.debug("serving with the {} transport", transport);
       return new RegistryServer(boss, workers, bound, connections, inFlight);
     } catch (Exception e) { // Netty rethrows bind failures unchecked
       shutdown(boss, workers);
