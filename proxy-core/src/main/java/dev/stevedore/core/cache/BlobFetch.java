@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
 public final class BlobFetch implements BlobSource {
   private static final Logger log = LoggerFactory.getLogger(BlobFetch.class);
   private static final int COPY_BUFFER = 128 * 1024;
+  /** Readers are woken every this many bytes (and at the end), not after every small read. */
+  private static final long SIGNAL_STEP = 256 * 1024;
   private static final long COMMIT_WAIT_SECONDS = 120;
 
   private final Digest digest;
@@ -127,10 +129,14 @@ public final class BlobFetch implements BlobSource {
     try (download;
         InputStream body = download.body()) {
       byte[] buffer = new byte[COPY_BUFFER];
+      long signalled = 0;
       int read;
       while ((read = body.read(buffer)) >= 0) {
         writer.write(ByteBuffer.wrap(buffer, 0, read));
-        signalWaiters();
+        if (writer.written() - signalled >= SIGNAL_STEP) {
+          signalled = writer.written();
+          signalWaiters();
+        }
       }
       if (contentLength >= 0 && writer.written() != contentLength) {
         throw new IOException(

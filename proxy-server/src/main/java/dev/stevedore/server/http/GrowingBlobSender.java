@@ -4,8 +4,10 @@ import dev.stevedore.core.cache.BlobFetch;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.DefaultFileRegion;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.util.concurrent.Executor;
@@ -22,11 +24,13 @@ import org.slf4j.LoggerFactory;
 final class GrowingBlobSender {
   private static final Logger log = LoggerFactory.getLogger(GrowingBlobSender.class);
   private static final int CHUNK = 64 * 1024;
+  private static final long REGION = 4L * 1024 * 1024;
 
   private final ChannelHandlerContext ctx;
   private final BlobFetch fetch;
   private final Executor disk;
   private final long end;
+  private final boolean zeroCopy;
   private long position;
   private FileChannel file;
 
@@ -37,6 +41,7 @@ final class GrowingBlobSender {
     this.disk = disk;
     this.position = first;
     this.end = end;
+    this.zeroCopy = ctx.pipeline().get(SslHandler.class) == null;
   }
 
   /** Sends the response head at once, then the body as it arrives. */
@@ -58,7 +63,7 @@ final class GrowingBlobSender {
         close();
         return;
       }
-      if (file == null) {
+      if (file == null && !zeroCopy) {
         file = fetch.openChannel();
       }
       boolean verified = fetch.done().isDone() && !fetch.done().isCompletedExceptionally();
@@ -69,8 +74,11 @@ final class GrowingBlobSender {
         finish();
       } else if (fetch.done().isCompletedExceptionally()) {
         abort("download failed");
+      } else if (fetch.available() > position) {
+        // everything is written but the final byte waits for the digest check: wait for it
+        fetch.done().handleAsync((ok, failed) -> stepLater(), disk);
       } else {
-        fetch.awaitBeyond(sendableLimit(false)).thenRunAsync(this::step, disk);
+        fetch.awaitBeyond(position).thenRunAsync(this::step, disk);
       }
     } catch (IOException | RuntimeException e) {
       abort(e.toString());
@@ -85,7 +93,19 @@ final class GrowingBlobSender {
     return end >= 0 ? Math.min(limit, end) : limit;
   }
 
+  private Void stepLater() {
+    step();
+    return null;
+  }
+
   private void sendChunk(long sendable) throws IOException {
+    if (zeroCopy) {
+      long length = Math.min(REGION, sendable - position);
+      DefaultFileRegion region = new DefaultFileRegion(fetch.openChannel(), position, length);
+      position += length;
+      writeThenStep(region);
+      return;
+    }
     int length = (int) Math.min(CHUNK, sendable - position);
     ByteBuf buffer = ctx.alloc().ioBuffer(length);
     try {
@@ -100,7 +120,12 @@ final class GrowingBlobSender {
       throw e;
     }
     position += buffer.readableBytes();
-    ctx.writeAndFlush(new DefaultHttpContent(buffer))
+    writeThenStep(new DefaultHttpContent(buffer));
+  }
+
+  /** Writes one chunk and reads the next only once it is on the wire: a slow client holds one. */
+  private void writeThenStep(Object chunk) {
+    ctx.writeAndFlush(chunk)
         .addListener(
             written -> {
               if (written.isSuccess()) {
