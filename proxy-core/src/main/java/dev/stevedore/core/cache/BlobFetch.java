@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
 public final class BlobFetch implements BlobSource {
   private static final Logger log = LoggerFactory.getLogger(BlobFetch.class);
   private static final int COPY_BUFFER = 128 * 1024;
+
   /** Readers are woken every this many bytes (and at the end), not after every small read. */
   private static final long SIGNAL_STEP = 256 * 1024;
+
   private static final long COMMIT_WAIT_SECONDS = 120;
 
   private final Digest digest;
@@ -41,6 +43,9 @@ public final class BlobFetch implements BlobSource {
   private final CompletableFuture<BlobInfo> done = new CompletableFuture<>();
   private final Object lock = new Object();
   private final List<Waiter> waiters = new ArrayList<>();
+  private volatile long lastProgressNanos = System.nanoTime();
+  private volatile Thread copier;
+  private volatile boolean stalled;
   private final java.util.concurrent.atomic.AtomicBoolean claimed =
       new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -124,14 +129,38 @@ public final class BlobFetch implements BlobSource {
     }
   }
 
+  /** Nanoseconds since the upstream last sent bytes (or since the copy started). */
+  long stalledNanos() {
+    return System.nanoTime() - lastProgressNanos;
+  }
+
+  /**
+   * Ends a download whose upstream stopped sending: the blocked read is interrupted, the temp file
+   * discarded, and every reader fails, so the next request starts a fresh fetch.
+   */
+  void abortStalled() {
+    Thread thread = copier;
+    if (thread != null && !done.isDone()) {
+      log.warn("upstream stalled while sending blob {}; abandoning the download", digest);
+      stalled = true;
+      thread.interrupt();
+    }
+  }
+
   /** Copies the upstream body into the file, then verifies and commits. Blocking. */
   void copy(BlobDownload download) {
+    copier = Thread.currentThread();
+    lastProgressNanos = System.nanoTime();
     try (download;
         InputStream body = download.body()) {
       byte[] buffer = new byte[COPY_BUFFER];
       long signalled = 0;
       int read;
       while ((read = body.read(buffer)) >= 0) {
+        if (stalled) {
+          throw new IOException("upstream stalled");
+        }
+        lastProgressNanos = System.nanoTime();
         writer.write(ByteBuffer.wrap(buffer, 0, read));
         if (writer.written() - signalled >= SIGNAL_STEP) {
           signalled = writer.written();
@@ -150,8 +179,11 @@ public final class BlobFetch implements BlobSource {
       writer.cancel();
       log.warn("fetch of blob {} failed: {}", digest, e.toString());
       onEnd.run();
-      done.completeExceptionally(e);
+      done.completeExceptionally(
+          stalled ? new IOException("upstream stalled sending " + digest, e) : e);
     } finally {
+      copier = null;
+      Thread.interrupted();
       signalWaiters();
     }
   }

@@ -9,6 +9,8 @@ import dev.stevedore.core.upstream.Upstream;
 import dev.stevedore.storage.BlobStore;
 import dev.stevedore.storage.Digest;
 import dev.stevedore.storage.DigestMismatchException;
+import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,11 +22,15 @@ import java.util.concurrent.Executor;
  * as it grows. The blob becomes visible only after its digest verified.
  */
 public final class BlobService {
+  /** How long an upstream may stall mid-body by default. */
+  public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(60);
 
   private final BlobStore store;
   private final Executor disk;
   private final Executor fetch;
   private final CacheMetrics metrics;
+  private final Duration stallTimeout;
+  private final Map<Digest, BlobFetch> downloading = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Digest, CompletableFuture<BlobSource>> inFlight =
       new ConcurrentHashMap<>();
 
@@ -33,6 +39,16 @@ public final class BlobService {
   }
 
   public BlobService(BlobStore store, Executor disk, Executor fetch, CacheMetrics metrics) {
+    this(store, disk, fetch, metrics, DEFAULT_STALL_TIMEOUT);
+  }
+
+  /**
+   * @param stallTimeout how long an upstream may send nothing mid-body before its download is
+   *     abandoned (checked by {@link #abandonStalledFetches()})
+   */
+  public BlobService(
+      BlobStore store, Executor disk, Executor fetch, CacheMetrics metrics, Duration stallTimeout) {
+    this.stallTimeout = Objects.requireNonNull(stallTimeout, "stallTimeout");
     this.store = Objects.requireNonNull(store, "store");
     this.disk = Objects.requireNonNull(disk, "disk");
     this.fetch = Objects.requireNonNull(fetch, "fetch");
@@ -63,6 +79,17 @@ public final class BlobService {
                 info.isPresent()
                     ? CompletableFuture.completedFuture(new StoredBlob(info.get()))
                     : joinOrStart(upstream, repo, digest));
+  }
+
+  /**
+   * Abandons downloads whose upstream sent nothing for the stall timeout; call it periodically.
+   * Their readers fail and the next request fetches afresh.
+   */
+  public void abandonStalledFetches() {
+    long limit = stallTimeout.toNanos();
+    downloading.values().stream()
+        .filter(f -> f.stalledNanos() > limit)
+        .forEach(BlobFetch::abortStalled);
   }
 
   /** Number of downloads in flight. */
@@ -114,7 +141,12 @@ public final class BlobService {
       return;
     }
     mine.complete(running);
-    running.copy(download);
+    downloading.put(digest, running);
+    try {
+      running.copy(download);
+    } finally {
+      downloading.remove(digest, running);
+    }
     metrics.upstreamBytes(upstream, running.available());
     if (running.done().isCompletedExceptionally()
         && running.done().handle((ok, error) -> Futures.unwrap(error)).join()

@@ -123,6 +123,45 @@ class BlobServiceTest {
     assertThat(readAll((BlobFetch) next)).isEqualTo(content);
   }
 
+  @Test
+  void open_upstreamStallsMidBody_fetchIsAbandonedAndNextRequestRefetches() throws Exception {
+    CompletableFuture<Void> never = new CompletableFuture<>();
+    upstream.blobBodies =
+        bytes ->
+            new java.io.SequenceInputStream(
+                new ByteArrayInputStream(bytes, 0, 1000),
+                new java.io.InputStream() {
+                  @Override
+                  public int read() throws java.io.IOException {
+                    try {
+                      never.get();
+                    } catch (InterruptedException e) {
+                      throw new java.io.InterruptedIOException("interrupted");
+                    } catch (java.util.concurrent.ExecutionException e) {
+                      throw new java.io.IOException(e);
+                    }
+                    return -1;
+                  }
+                });
+    BlobService stalling =
+        new BlobService(
+            store,
+            threads,
+            threads,
+            dev.stevedore.core.metrics.CacheMetrics.NONE,
+            java.time.Duration.ofMillis(50));
+    BlobFetch fetch = (BlobFetch) stalling.open(upstream, REPO, digest).join();
+    Thread.sleep(200);
+
+    stalling.abandonStalledFetches();
+
+    assertThatThrownBy(() -> fetch.done().get(10, java.util.concurrent.TimeUnit.SECONDS))
+        .hasMessageContaining("stalled");
+    assertThat(store.stat(digest)).isEmpty();
+    upstream.blobBodies = ByteArrayInputStream::new;
+    assertThat(readAll((BlobFetch) stalling.open(upstream, REPO, digest).join())).isEqualTo(content);
+  }
+
   private static byte[] readAllUnchecked(BlobSource source) {
     try {
       return source instanceof BlobFetch fetch
