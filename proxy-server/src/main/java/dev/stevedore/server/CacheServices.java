@@ -12,33 +12,49 @@ import dev.stevedore.core.upstream.Upstreams;
 import dev.stevedore.server.config.ConfigException;
 import dev.stevedore.server.config.ServeSettings;
 import dev.stevedore.server.config.UpstreamSettings;
+import dev.stevedore.storage.BlobIndex;
 import dev.stevedore.storage.BlobStore;
-import dev.stevedore.storage.FileSystemBlobStore;
+import dev.stevedore.storage.EvictionListener;
 import dev.stevedore.storage.FileSystemMediaTypeStore;
 import dev.stevedore.storage.FileSystemTagStore;
+import dev.stevedore.storage.IndexedBlobStore;
 import dev.stevedore.storage.TagStore;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The cache of one data directory with its upstreams: stores, upstream clients, the caching
  * services and the executors they run blocking work on. {@code serve}, {@code preload}, {@code
  * export} and {@code import} all work through it.
+ *
+ * <p>Only {@link #openWithBudget} (what {@code serve} uses) enforces the disk budget: it indexes
+ * the blobs on disk in the background and evicts to stay within {@code max-cache-size}. The tools
+ * that add to the cache ({@code preload}, {@code export}, {@code import}) never evict, so an export
+ * cannot lose a blob it is about to write; a serving process counts their blobs as it meets them,
+ * and {@code stevedore gc} or a restart counts everything.
  */
 public final class CacheServices implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(CacheServices.class);
   private static final Duration OFFLINE_TAG_TTL = Duration.ofDays(365L * 100);
   private static final int DISK_THREADS =
       Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 
-  private final BlobStore blobStore;
+  private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(1);
+
+  private final IndexedBlobStore blobStore;
   private final StoredManifests storedManifests;
   private final TagStore tagStore;
   private final Upstreams upstreams;
@@ -46,14 +62,16 @@ public final class CacheServices implements AutoCloseable {
   private final BlobService blobs;
   private final ExecutorService disk;
   private final ExecutorService fetch;
+  private final Optional<ScheduledExecutorService> sweeper;
 
   private CacheServices(
-      BlobStore blobStore,
+      IndexedBlobStore blobStore,
       StoredManifests storedManifests,
       TagStore tagStore,
       Upstreams upstreams,
       Duration tagTtl,
-      CacheMetrics metrics) {
+      CacheMetrics metrics,
+      boolean enforceBudget) {
     this.blobStore = blobStore;
     this.storedManifests = storedManifests;
     this.tagStore = tagStore;
@@ -63,22 +81,79 @@ public final class CacheServices implements AutoCloseable {
     this.manifests =
         new ManifestService(storedManifests, tagStore, disk, Clock.systemUTC(), tagTtl);
     this.blobs = new BlobService(blobStore, disk, fetch, metrics);
+    this.sweeper = enforceBudget ? Optional.of(startSweeping(blobStore)) : Optional.empty();
   }
 
-  /** Opens the data directory; works with every upstream unreachable. */
+  /**
+   * Indexes what is on disk (on the disk executor, so serving starts at once) and deletes evicted
+   * blobs whose readers have finished, every second, even when no request comes.
+   */
+  private ScheduledExecutorService startSweeping(IndexedBlobStore store) {
+    disk.execute(
+        () -> {
+          try {
+            store.rebuild();
+          } catch (IOException | RuntimeException e) {
+            log.warn(
+                "Cannot index the blobs on disk; counting them as they are used: {}", e.toString());
+          }
+        });
+    ScheduledExecutorService scheduler =
+        Executors.newSingleThreadScheduledExecutor(daemonThreads("stevedore-evict"));
+    BlobIndex index = store.index();
+    scheduler.scheduleWithFixedDelay(
+        () -> {
+          try {
+            index.sweep();
+          } catch (RuntimeException e) {
+            log.warn("Eviction sweep failed: {}", e.toString());
+          }
+        },
+        SWEEP_INTERVAL.toMillis(),
+        SWEEP_INTERVAL.toMillis(),
+        TimeUnit.MILLISECONDS);
+    return scheduler;
+  }
+
+  /** Opens the data directory without evicting; works with every upstream unreachable. */
   public static CacheServices open(ServeSettings settings) {
     return open(settings, CacheMetrics.NONE);
   }
 
-  /** Opens the data directory, reporting upstream traffic to {@code metrics}. */
+  /** Opens the data directory without evicting, reporting upstream traffic to {@code metrics}. */
   public static CacheServices open(ServeSettings settings, CacheMetrics metrics) {
+    return open(settings, metrics, OptionalLong.empty(), EvictionListener.NONE, false);
+  }
+
+  /**
+   * Opens the data directory for serving: indexes its blobs and keeps them within {@code
+   * settings.maxCacheSize()} (unlimited when empty), telling {@code evictions} of every blob
+   * evicted.
+   */
+  public static CacheServices openWithBudget(
+      ServeSettings settings, CacheMetrics metrics, EvictionListener evictions) {
+    return open(settings, metrics, settings.maxCacheSize(), evictions, true);
+  }
+
+  private static CacheServices open(
+      ServeSettings settings,
+      CacheMetrics metrics,
+      OptionalLong budget,
+      EvictionListener evictions,
+      boolean enforceBudget) {
     try {
-      FileSystemBlobStore blobStore = FileSystemBlobStore.open(settings.dataDir());
+      IndexedBlobStore blobStore = IndexedBlobStore.open(settings.dataDir(), budget, evictions);
       StoredManifests stored =
           new StoredManifests(blobStore, FileSystemMediaTypeStore.open(settings.dataDir()));
       FileSystemTagStore tags = FileSystemTagStore.open(settings.dataDir());
       return new CacheServices(
-          blobStore, stored, tags, upstreams(settings, metrics), tagTtl(settings), metrics);
+          blobStore,
+          stored,
+          tags,
+          upstreams(settings, metrics),
+          tagTtl(settings),
+          metrics,
+          enforceBudget);
     } catch (IOException e) {
       throw new ConfigException("cannot use data directory " + settings.dataDir() + ": " + e);
     }
@@ -121,6 +196,14 @@ public final class CacheServices implements AutoCloseable {
     return blobStore;
   }
 
+  /**
+   * The index of the blobs on disk: size, count, budget, evictions. Complete only when opened with
+   * {@link #openWithBudget}; otherwise it holds just the blobs this process has used.
+   */
+  public BlobIndex blobIndex() {
+    return blobStore.index();
+  }
+
   public StoredManifests storedManifests() {
     return storedManifests;
   }
@@ -148,6 +231,7 @@ public final class CacheServices implements AutoCloseable {
 
   @Override
   public void close() {
+    sweeper.ifPresent(ExecutorService::shutdownNow);
     fetch.shutdownNow();
     disk.shutdown();
     try {

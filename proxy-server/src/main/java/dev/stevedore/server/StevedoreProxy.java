@@ -7,6 +7,7 @@ import dev.stevedore.server.http.RegistryServices;
 import dev.stevedore.server.metrics.MeterNames;
 import dev.stevedore.server.metrics.StevedoreMetrics;
 import dev.stevedore.server.status.StatusPage;
+import dev.stevedore.storage.BlobIndex;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -42,10 +43,15 @@ public final class StevedoreProxy implements AutoCloseable {
   public static StevedoreProxy start(ServeSettings settings)
       throws IOException, InterruptedException {
     StevedoreMetrics metrics = StevedoreMetrics.withJvmMetrics();
-    CacheServices cache = CacheServices.open(settings, metrics);
+    CacheServices cache =
+        CacheServices.openWithBudget(settings, metrics, (digest, size) -> metrics.eviction());
     try {
       HealthCheck health = new HealthCheck(cache.blobStore(), cache.disk());
       metrics.gauge(MeterNames.INFLIGHT_FETCHES, cache.blobs(), blobs -> blobs.inFlightCount());
+      BlobIndex index = cache.blobIndex();
+      metrics.gauge(MeterNames.CACHE_SIZE, index, BlobIndex::diskBytes);
+      metrics.gauge(MeterNames.CACHE_BLOBS, index, BlobIndex::count);
+      metrics.gauge(MeterNames.CACHE_BUDGET, index, i -> i.budget().orElse(0));
       cache.upstreams().all().forEach(metrics::rateLimitOf);
       PullStats pulls = new PullStats();
       RegistryServices services =

@@ -40,6 +40,15 @@ public final class CacheOptions {
 
   /** Resolves the settings with the given extra flags of the command. */
   public ServeSettings resolve(Optional<String> listen, Optional<String> tagTtl, boolean offline) {
+    return resolve(listen, tagTtl, offline, Optional.empty());
+  }
+
+  /** Resolves the settings with the given extra flags, {@code --max-cache-size} among them. */
+  public ServeSettings resolve(
+      Optional<String> listen,
+      Optional<String> tagTtl,
+      boolean offline,
+      Optional<String> maxCacheSize) {
     return ServeSettingsResolver.resolve(
         new ServeSettingsResolver.Flags(
             Optional.ofNullable(config),
@@ -48,7 +57,8 @@ public final class CacheOptions {
             upstreams,
             Optional.ofNullable(credentialsFile),
             tagTtl,
-            offline),
+            offline,
+            maxCacheSize),
         System.getenv());
   }
 }

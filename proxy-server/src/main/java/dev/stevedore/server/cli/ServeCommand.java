@@ -32,6 +32,14 @@ public final class ServeCommand implements Callable<Integer> {
   String tagTtl;
 
   @Option(
+      names = "--max-cache-size",
+      paramLabel = "SIZE",
+      description =
+          "Disk budget of the cache, e.g. 50GiB, 10GB, 512MiB; the least valuable blobs are"
+              + " evicted to stay within it (default: unlimited).")
+  String maxCacheSize;
+
+  @Option(
       names = "--offline",
       description = "Serve only what is cached; never contact an upstream (a miss is a 404).")
   boolean offline;
@@ -39,7 +47,11 @@ public final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ServeSettings settings =
-        cache.resolve(Optional.ofNullable(listen), Optional.ofNullable(tagTtl), offline);
+        cache.resolve(
+            Optional.ofNullable(listen),
+            Optional.ofNullable(tagTtl),
+            offline,
+            Optional.ofNullable(maxCacheSize));
     try (StevedoreProxy proxy = StevedoreProxy.start(settings)) {
       Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, "stevedore-shutdown"));
       proxy.awaitClose();

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       PreloadCommand.class,
       ExportCommand.class,
       ImportCommand.class,
+      GcCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class StevedoreCommand implements Runnable {

@@ -23,6 +23,7 @@ import java.util.Map;
  * credentials-file: /etc/stevedore/config.json
  * default-upstream: docker.io
  * offline: false
+ * max-cache-size: 50GiB
  * upstreams:
  *   docker.io:
  *     url: https://registry-1.docker.io
@@ -39,10 +40,35 @@ public record ConfigFile(
     @JsonProperty("connect-timeout") String connectTimeout,
     @JsonProperty("request-timeout") String requestTimeout,
     Boolean offline,
-    Map<String, UpstreamEntry> upstreams) {
+    Map<String, UpstreamEntry> upstreams,
+    @JsonProperty("max-cache-size") String maxCacheSize) {
 
   public static final ConfigFile EMPTY =
-      new ConfigFile(null, null, null, null, null, null, null, null, null);
+      new ConfigFile(null, null, null, null, null, null, null, null, null, null);
+
+  /** A file without {@code max-cache-size}. */
+  public ConfigFile(
+      String listen,
+      String data,
+      String tagTtl,
+      String credentialsFile,
+      String defaultUpstream,
+      String connectTimeout,
+      String requestTimeout,
+      Boolean offline,
+      Map<String, UpstreamEntry> upstreams) {
+    this(
+        listen,
+        data,
+        tagTtl,
+        credentialsFile,
+        defaultUpstream,
+        connectTimeout,
+        requestTimeout,
+        offline,
+        upstreams,
+        null);
+  }
 
   /** One upstream registry in the file. */
   public record UpstreamEntry(String url, String username, String password) {}

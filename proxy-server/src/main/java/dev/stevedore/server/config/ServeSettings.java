@@ -4,10 +4,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 
 /**
  * Everything {@code stevedore serve} needs, resolved from defaults, file, environment and flags.
- * {@code offline} means: serve only what is cached and never contact an upstream.
+ * {@code offline} means: serve only what is cached and never contact an upstream. {@code
+ * maxCacheSize} is the disk budget of the blobs in bytes (empty: unlimited); {@code serve} and
+ * {@code gc} enforce it.
  */
 public record ServeSettings(
     HostPort listen,
@@ -17,7 +20,30 @@ public record ServeSettings(
     Duration tagTtl,
     Duration connectTimeout,
     Duration requestTimeout,
-    boolean offline) {
+    boolean offline,
+    OptionalLong maxCacheSize) {
+
+  /** Settings without a disk budget. */
+  public ServeSettings(
+      HostPort listen,
+      Path dataDir,
+      Map<String, UpstreamSettings> upstreams,
+      String defaultUpstream,
+      Duration tagTtl,
+      Duration connectTimeout,
+      Duration requestTimeout,
+      boolean offline) {
+    this(
+        listen,
+        dataDir,
+        upstreams,
+        defaultUpstream,
+        tagTtl,
+        connectTimeout,
+        requestTimeout,
+        offline,
+        OptionalLong.empty());
+  }
 
   public ServeSettings {
     Objects.requireNonNull(listen, "listen");
@@ -27,6 +53,10 @@ public record ServeSettings(
     Objects.requireNonNull(tagTtl, "tagTtl");
     Objects.requireNonNull(connectTimeout, "connectTimeout");
     Objects.requireNonNull(requestTimeout, "requestTimeout");
+    Objects.requireNonNull(maxCacheSize, "maxCacheSize");
+    if (maxCacheSize.isPresent() && maxCacheSize.getAsLong() <= 0) {
+      throw new ConfigException("max-cache-size must be positive");
+    }
     if (!upstreams.containsKey(defaultUpstream)) {
       throw new ConfigException("default upstream '" + defaultUpstream + "' is not configured");
     }

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Resolves {@link ServeSettings}: embedded defaults, then the YAML file, then the credentials file
@@ -32,7 +33,20 @@ public final class ServeSettingsResolver {
       List<String> upstreams,
       Optional<Path> credentialsFile,
       Optional<String> tagTtl,
-      boolean offline) {
+      boolean offline,
+      Optional<String> maxCacheSize) {
+
+    /** The flags without {@code --max-cache-size}. */
+    public Flags(
+        Optional<Path> config,
+        Optional<String> listen,
+        Optional<Path> data,
+        List<String> upstreams,
+        Optional<Path> credentialsFile,
+        Optional<String> tagTtl,
+        boolean offline) {
+      this(config, listen, data, upstreams, credentialsFile, tagTtl, offline, Optional.empty());
+    }
 
     /** The flags without {@code --offline}. */
     public Flags(
@@ -90,8 +104,30 @@ public final class ServeSettingsResolver {
             ? file.defaultUpstream()
             : upstreams.containsKey(DOCKER_HUB) ? DOCKER_HUB : upstreams.keySet().iterator().next();
     boolean offline = flags.offline() || Boolean.TRUE.equals(file.offline());
+    OptionalLong maxCacheSize = maxCacheSize(flags.maxCacheSize(), file.maxCacheSize());
     return new ServeSettings(
-        listen, data, upstreams, defaultUpstream, tagTtl, connectTimeout, requestTimeout, offline);
+        listen,
+        data,
+        upstreams,
+        defaultUpstream,
+        tagTtl,
+        connectTimeout,
+        requestTimeout,
+        offline,
+        maxCacheSize);
+  }
+
+  /** The disk budget from the flag, else the file; empty (unlimited) when neither sets one. */
+  private static OptionalLong maxCacheSize(Optional<String> flag, String fromFile) {
+    Optional<String> text = flag.or(() -> Optional.ofNullable(fromFile));
+    if (text.isEmpty()) {
+      return OptionalLong.empty();
+    }
+    try {
+      return OptionalLong.of(ByteSize.parse(text.get()));
+    } catch (ConfigException e) {
+      throw new ConfigException("max-cache-size: " + e.getMessage());
+    }
   }
 
   private static Map<String, UpstreamSettings> fileUpstreams(ConfigFile file) {

@@ -1,0 +1,208 @@
+package dev.stevedore.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stevedore.server.StevedoreProxy;
+import dev.stevedore.server.config.ServeSettingsResolver;
+import dev.stevedore.server.it.support.Skopeo;
+import dev.stevedore.server.it.support.TestImage;
+import dev.stevedore.server.it.support.TestImages;
+import dev.stevedore.server.it.support.Upstream;
+import dev.stevedore.storage.Digest;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Pulls, with skopeo through Stevedore from the real registry, three images that together are
+ * nearly twice the disk budget: every pull succeeds, the blobs on disk settle within the budget,
+ * the eviction metrics move, and an evicted image is fetched again when pulled again.
+ */
+class DiskBudgetIT {
+  private static final long BUDGET = 3L * 1024 * 1024;
+
+  /** Directory blocks and the last partial block of each file, as {@code du} counts them. */
+  private static final long DU_SLACK = 256 * 1024;
+
+  /** Tag and media type records, temp folders: small files, a block each. */
+  private static final long METADATA_SLACK = 512 * 1024;
+
+  /** The read lease (10 s) plus a sweep or two. */
+  private static final Duration SETTLE = Duration.ofSeconds(40);
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @TempDir Path work;
+
+  @Test
+  void pullsBeyondTheBudget_succeed_andTheCacheSettlesWithinIt() throws Exception {
+    TestImages images = new TestImages(2026).layerSizes(900_000, 1_000_000);
+    List<TestImage> pushed = List.of(images.dockerImage(), images.ociImage(), images.dockerImage());
+    long total = pushed.stream().mapToLong(image -> image.blobBytes()).sum();
+    assertThat(total)
+        .as("the images together exceed the budget")
+        .isGreaterThan(BUDGET + BUDGET / 2);
+
+    try (Upstream upstream = Upstream.start(work.resolve("upstream"))) {
+      for (int i = 0; i < pushed.size(); i++) {
+        upstream.push("team/app" + i, "v1", pushed.get(i));
+      }
+      Path data = work.resolve("data");
+      try (StevedoreProxy proxy = start(upstream, data)) {
+        URI base = URI.create("http://127.0.0.1:" + proxy.address().getPort());
+
+        for (int i = 0; i < pushed.size(); i++) {
+          Path pulled = pull(base, "team/app" + i);
+          assertThat(manifestDigest(pulled)).isEqualTo(pushed.get(i).digest());
+        }
+        String metrics = awaitSettled(base, data);
+        long blobBytes = fileBytes(data.resolve("blobs"));
+        long duBlobs = du(data.resolve("blobs"));
+        long duData = du(data);
+        double evictions = sample(metrics, "stevedore_cache_evictions_total");
+        double size = sample(metrics, "stevedore_cache_size_bytes");
+        report(
+            "after 3 pulls of %d bytes in all: blobs %d bytes (du %d), data dir du %d, "
+                + "cache_size %d, cache_blobs %d, budget %d, evictions %d",
+            total,
+            blobBytes,
+            duBlobs,
+            duData,
+            (long) size,
+            (long) sample(metrics, "stevedore_cache_blobs"),
+            (long) sample(metrics, "stevedore_cache_budget_bytes"),
+            (long) evictions);
+        assertThat(blobBytes).isLessThanOrEqualTo(BUDGET);
+        assertThat(duBlobs).isLessThanOrEqualTo(BUDGET + DU_SLACK);
+        assertThat(duData).isLessThanOrEqualTo(BUDGET + DU_SLACK + METADATA_SLACK);
+        assertThat(evictions).isPositive();
+        assertThat(size).isLessThanOrEqualTo(BUDGET).isEqualTo((double) blobBytes);
+        assertThat(sample(metrics, "stevedore_cache_budget_bytes")).isEqualTo((double) BUDGET);
+
+        upstream.resetCounters();
+        Path again = pull(base, "team/app0");
+        assertThat(manifestDigest(again)).isEqualTo(pushed.get(0).digest());
+        String after = awaitSettled(base, data);
+        report(
+            "pulling the first image again fetched %d blob bytes from upstream (%d CDN requests); "
+                + "blobs now %d bytes, evictions %d",
+            upstream.front().cdnBytes(),
+            upstream.front().cdnRequests(),
+            fileBytes(data.resolve("blobs")),
+            (long) sample(after, "stevedore_cache_evictions_total"));
+        assertThat(fileBytes(data.resolve("blobs"))).isLessThanOrEqualTo(BUDGET);
+        assertThat(sample(after, "stevedore_cache_size_bytes")).isLessThanOrEqualTo(BUDGET);
+      }
+    }
+  }
+
+  private StevedoreProxy start(Upstream upstream, Path data) throws Exception {
+    return StevedoreProxy.start(
+        ServeSettingsResolver.resolve(
+            new ServeSettingsResolver.Flags(
+                Optional.empty(),
+                Optional.of("127.0.0.1:0"),
+                Optional.of(data),
+                List.of("docker.io=" + upstream.uri()),
+                Optional.empty(),
+                Optional.of("5m"),
+                false,
+                Optional.of("3MiB")),
+            Map.of()));
+  }
+
+  private Path pull(URI proxy, String repository) {
+    Path destination = work.resolve("pull-" + System.nanoTime());
+    new Skopeo(work)
+        .copyAll(Skopeo.dockerRef(proxy, repository, "v1"), destination)
+        .requireSuccess();
+    return destination;
+  }
+
+  private static String manifestDigest(Path pulled) throws IOException {
+    return Digest.sha256(Files.readAllBytes(pulled.resolve("manifest.json"))).toString();
+  }
+
+  /**
+   * Waits until evicted blobs whose read lease ended are deleted: the blobs on disk are within the
+   * budget and {@code /metrics} says the same; returns that scrape.
+   */
+  private static String awaitSettled(URI base, Path data) throws Exception {
+    long deadline = System.nanoTime() + SETTLE.toNanos();
+    while (true) {
+      String metrics = scrape(base);
+      long onDisk = fileBytes(data.resolve("blobs"));
+      boolean settled =
+          onDisk <= BUDGET
+              && sample(metrics, "stevedore_cache_size_bytes") == onDisk
+              && metrics.contains("stevedore_cache_evictions_total");
+      if (settled || System.nanoTime() > deadline) {
+        return metrics;
+      }
+      TimeUnit.MILLISECONDS.sleep(250);
+    }
+  }
+
+  private static String scrape(URI base) throws Exception {
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(base.resolve("/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    return response.body();
+  }
+
+  /** The value of the first unlabelled-or-labelled sample of {@code name}; 0 when absent. */
+  private static double sample(String exposition, String name) {
+    Matcher matcher =
+        Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*\\})? (\\S+)$", Pattern.MULTILINE)
+            .matcher(exposition);
+    return matcher.find() ? Double.parseDouble(matcher.group(2)) : 0;
+  }
+
+  /** Sum of the sizes of the regular files under {@code dir}. */
+  private static long fileBytes(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files
+          .filter(Files::isRegularFile)
+          .mapToLong(
+              file -> {
+                try {
+                  return Files.size(file);
+                } catch (IOException gone) {
+                  return 0;
+                }
+              })
+          .sum();
+    }
+  }
+
+  /** {@code du -sk}: the disk space {@code dir} takes, in bytes. */
+  private static long du(Path dir) throws Exception {
+    Process process =
+        new ProcessBuilder("du", "-sk", dir.toString()).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(output).isZero();
+    return Long.parseLong(output.trim().split("\\s+")[0]) * 1024;
+  }
+
+  private static void report(String format, Object... values) {
+    System.out.printf("DiskBudgetIT: " + format + "%n", values);
+  }
+}
