@@ -21,6 +21,12 @@ public interface BlobStore {
    */
   BlobWriter create(Digest expected) throws IOException;
 
+  /**
+   * Notes that a blob was served from a copy in memory, so a budgeted store still sees it as
+   * used. Never blocks. No-op by default.
+   */
+  default void recordUse(Digest digest, long size) {}
+
   /** Fails when a new blob could not be written now (read-only or missing directory). */
   void checkWritable() throws IOException;
 

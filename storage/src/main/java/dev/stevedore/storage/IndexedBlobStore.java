@@ -94,6 +94,13 @@ public final class IndexedBlobStore implements BlobStore {
   }
 
   @Override
+  public void recordUse(Digest digest, long size) {
+    if (index.contains(digest)) {
+      index.use(digest, size);
+    }
+  }
+
+  @Override
   public BlobWriter create(Digest expected) throws IOException {
     return new IndexedBlobWriter(files.create(expected), index);
   }

@@ -40,7 +40,12 @@ public final class StoredManifests {
 
   /** A stored manifest that is in memory; never touches the disk. */
   public Optional<ManifestContent> cached(Digest digest) {
-    return Optional.ofNullable(memory.getIfPresent(digest));
+    ManifestContent hot = memory.getIfPresent(digest);
+    if (hot == null) {
+      return Optional.empty();
+    }
+    blobs.recordUse(digest, hot.body().length);
+    return Optional.of(hot);
   }
 
   /** Digest, media type and size of a stored manifest. */
