@@ -24,7 +24,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,6 +46,9 @@ import org.slf4j.LoggerFactory;
  * and {@code stevedore gc} or a restart counts everything.
  */
 public final class CacheServices implements AutoCloseable {
+  /** How often downloads are checked for an upstream that stopped sending. */
+  private static final Duration STALL_CHECK_INTERVAL = Duration.ofSeconds(5);
+
   private static final Logger log = LoggerFactory.getLogger(CacheServices.class);
   private static final Duration OFFLINE_TAG_TTL = Duration.ofDays(365L * 100);
   private static final int DISK_THREADS =
@@ -62,7 +64,7 @@ public final class CacheServices implements AutoCloseable {
   private final BlobService blobs;
   private final ExecutorService disk;
   private final ExecutorService fetch;
-  private final Optional<ScheduledExecutorService> sweeper;
+  private final ScheduledExecutorService housekeeping;
 
   private CacheServices(
       IndexedBlobStore blobStore,
@@ -81,14 +83,29 @@ public final class CacheServices implements AutoCloseable {
     this.manifests =
         new ManifestService(storedManifests, tagStore, disk, Clock.systemUTC(), tagTtl);
     this.blobs = new BlobService(blobStore, disk, fetch, metrics);
-    this.sweeper = enforceBudget ? Optional.of(startSweeping(blobStore)) : Optional.empty();
+    this.housekeeping =
+        Executors.newSingleThreadScheduledExecutor(daemonThreads("stevedore-housekeeping"));
+    housekeeping.scheduleWithFixedDelay(
+        () -> {
+          try {
+            blobs.abandonStalledFetches();
+          } catch (RuntimeException e) {
+            log.warn("Stall check failed: {}", e.toString());
+          }
+        },
+        STALL_CHECK_INTERVAL.toMillis(),
+        STALL_CHECK_INTERVAL.toMillis(),
+        TimeUnit.MILLISECONDS);
+    if (enforceBudget) {
+      startSweeping(blobStore);
+    }
   }
 
   /**
    * Indexes what is on disk (on the disk executor, so serving starts at once) and deletes evicted
    * blobs whose readers have finished, every second, even when no request comes.
    */
-  private ScheduledExecutorService startSweeping(IndexedBlobStore store) {
+  private void startSweeping(IndexedBlobStore store) {
     disk.execute(
         () -> {
           try {
@@ -98,10 +115,8 @@ public final class CacheServices implements AutoCloseable {
                 "Cannot index the blobs on disk; counting them as they are used: {}", e.toString());
           }
         });
-    ScheduledExecutorService scheduler =
-        Executors.newSingleThreadScheduledExecutor(daemonThreads("stevedore-evict"));
     BlobIndex index = store.index();
-    scheduler.scheduleWithFixedDelay(
+    housekeeping.scheduleWithFixedDelay(
         () -> {
           try {
             index.sweep();
@@ -112,7 +127,6 @@ public final class CacheServices implements AutoCloseable {
         SWEEP_INTERVAL.toMillis(),
         SWEEP_INTERVAL.toMillis(),
         TimeUnit.MILLISECONDS);
-    return scheduler;
   }
 
   /** Opens the data directory without evicting; works with every upstream unreachable. */
@@ -231,7 +245,7 @@ public final class CacheServices implements AutoCloseable {
 
   @Override
   public void close() {
-    sweeper.ifPresent(ExecutorService::shutdownNow);
+    housekeeping.shutdownNow();
     fetch.shutdownNow();
     disk.shutdown();
     try {
