@@ -42,6 +42,16 @@ public final class StevedoreProxy implements AutoCloseable {
    */
   public static StevedoreProxy start(ServeSettings settings)
       throws IOException, InterruptedException {
+    return start(settings, ServerOptions.PLAIN);
+  }
+
+  /**
+   * Like {@link #start(ServeSettings)}, facing clients as {@code options} say (TLS, access).
+   *
+   * @throws IOException when the listen address cannot be bound
+   */
+  public static StevedoreProxy start(ServeSettings settings, ServerOptions options)
+      throws IOException, InterruptedException {
     StevedoreMetrics metrics = StevedoreMetrics.withJvmMetrics();
     CacheServices cache =
         CacheServices.openWithBudget(settings, metrics, (digest, size) -> metrics.eviction());
@@ -67,7 +77,7 @@ public final class StevedoreProxy implements AutoCloseable {
               pulls);
       InetSocketAddress address =
           new InetSocketAddress(settings.listen().host(), settings.listen().port());
-      RegistryServer server = RegistryServer.start(address, services);
+      RegistryServer server = RegistryServer.start(address, services, options);
       log.info(
           "stevedore serving on {} with data in {}; upstreams {} (default {}){}",
           server.address(),

@@ -6,8 +6,10 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,21 +35,26 @@ final class RegistryChannelInitializer extends ChannelInitializer<SocketChannel>
   private final StevedoreMetrics metrics;
   private final InFlightRequests inFlight;
   private final ChannelGroup connections;
+  private final Optional<SslContext> tls;
 
   RegistryChannelInitializer(
       RegistryRequestHandler handler,
       StevedoreMetrics metrics,
       InFlightRequests inFlight,
-      ChannelGroup connections) {
+      ChannelGroup connections,
+      Optional<SslContext> tls) {
     this.handler = handler;
     this.metrics = metrics;
     this.inFlight = inFlight;
     this.connections = connections;
+    this.tls = tls;
   }
 
   @Override
   protected void initChannel(SocketChannel channel) {
     connections.add(channel);
+    tls.ifPresent(
+        context -> channel.pipeline().addLast("tls", context.newHandler(channel.alloc())));
     channel
         .pipeline()
         .addLast(

@@ -4,6 +4,7 @@ import dev.stevedore.core.error.ErrorCode;
 import dev.stevedore.core.error.RegistryException;
 import dev.stevedore.core.model.RepositoryName;
 import dev.stevedore.core.upstream.Upstream;
+import dev.stevedore.server.auth.AccessControl;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -34,8 +35,15 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
   private final TagsEndpoint tags = new TagsEndpoint();
   private final OperatorEndpoints operator;
 
+  private final AccessControl access;
+
   public RegistryRequestHandler(RegistryServices services) {
+    this(services, AccessControl.OPEN);
+  }
+
+  public RegistryRequestHandler(RegistryServices services, AccessControl access) {
     this.services = services;
+    this.access = access;
     this.manifests = new ManifestEndpoint(services.manifests(), services.pulls());
     this.blobs = new BlobEndpoint(services.blobs(), services.disk());
     this.operator =
@@ -55,10 +63,34 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
             .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
         return;
       }
-      route(ctx, request, head);
+      if (!request.uri().startsWith("/v2")) {
+        route(ctx, request, head);
+        return;
+      }
+      access
+          .authenticate(
+              clientAddress(ctx), Optional.ofNullable(request.headers().get("Authorization")))
+          .whenComplete(
+              (allowed, refused) -> {
+                if (refused != null) {
+                  Responses.send(ctx, ErrorResponses.of(refused, head));
+                  return;
+                }
+                try {
+                  route(ctx, request, head);
+                } catch (RuntimeException e) {
+                  Responses.send(ctx, ErrorResponses.of(e, head));
+                }
+              });
     } catch (RegistryException e) {
       Responses.send(ctx, ErrorResponses.of(e, head));
     }
+  }
+
+  private static String clientAddress(ChannelHandlerContext ctx) {
+    return ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress address
+        ? address.getAddress().getHostAddress()
+        : String.valueOf(ctx.channel().remoteAddress());
   }
 
   private void route(ChannelHandlerContext ctx, HttpRequest request, boolean head) {
@@ -125,6 +157,10 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
     Upstream upstream = services.upstreams().select(ns);
     ns.ifPresent(namespace -> ctx.channel().attr(OciNamespaceHandler.NAMESPACE).set(namespace));
     RepositoryName repository = RepositoryName.parse(route.name()).normalizedFor(upstream.name());
+    if (!access.allows(upstream.name(), repository)) {
+      throw ErrorCode.DENIED.exception(
+          "pulling " + upstream.name() + "/" + repository + " through this proxy is not allowed");
+    }
     String rawQuery = uri.rawQuery();
     log.debug("{} {} via {}", request.method(), request.uri(), upstream.name());
     return new RegistryRequest(

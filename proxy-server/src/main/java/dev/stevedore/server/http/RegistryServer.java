@@ -1,5 +1,6 @@
 package dev.stevedore.server.http;
 
+import dev.stevedore.server.ServerOptions;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -35,7 +36,8 @@ public final class RegistryServer implements AutoCloseable {
   }
 
   /** Binds and starts serving; throws the bind failure (for example address in use). */
-  public static RegistryServer start(InetSocketAddress address, RegistryServices services)
+  public static RegistryServer start(
+      InetSocketAddress address, RegistryServices services, ServerOptions options)
       throws InterruptedException {
     Transport transport = Transport.best();
     EventLoopGroup boss = transport.newGroup(1);
@@ -51,10 +53,11 @@ public final class RegistryServer implements AutoCloseable {
               .childOption(ChannelOption.TCP_NODELAY, true)
               .childHandler(
                   new RegistryChannelInitializer(
-                      new RegistryRequestHandler(services),
+                      new RegistryRequestHandler(services, options.access()),
                       services.metrics(),
                       inFlight,
-                      connections))
+                      connections,
+                      options.tls()))
               .bind(address)
               .sync()
               .channel();

@@ -8,7 +8,9 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 
-/** The socket transport: native epoll on Linux when it loads, else NIO. Both do zero-copy sendfile. */
+/**
+ * The socket transport: native epoll on Linux when it loads, else NIO. Both do zero-copy sendfile.
+ */
 enum Transport {
   EPOLL,
   NIO;

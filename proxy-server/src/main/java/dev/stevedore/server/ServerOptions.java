@@ -1,0 +1,17 @@
+package dev.stevedore.server;
+
+import dev.stevedore.server.auth.AccessControl;
+import io.netty.handler.ssl.SslContext;
+import java.util.Objects;
+import java.util.Optional;
+
+/** How the server faces its clients: TLS (when configured) and access control. */
+public record ServerOptions(Optional<SslContext> tls, AccessControl access) {
+  public ServerOptions {
+    Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(access, "access");
+  }
+
+  /** Plain HTTP, open to every client: the defaults. */
+  public static final ServerOptions PLAIN = new ServerOptions(Optional.empty(), AccessControl.OPEN);
+}
