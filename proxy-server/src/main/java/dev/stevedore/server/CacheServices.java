@@ -6,9 +6,11 @@ import dev.stevedore.core.cache.StoredManifests;
 import dev.stevedore.core.metrics.CacheMetrics;
 import dev.stevedore.core.upstream.OfflineUpstream;
 import dev.stevedore.core.upstream.Upstream;
+import dev.stevedore.core.upstream.UpstreamCaps;
 import dev.stevedore.core.upstream.UpstreamClient;
 import dev.stevedore.core.upstream.UpstreamConfig;
 import dev.stevedore.core.upstream.Upstreams;
+import dev.stevedore.server.config.ByteSize;
 import dev.stevedore.server.config.ConfigException;
 import dev.stevedore.server.config.ServeSettings;
 import dev.stevedore.server.config.UpstreamSettings;
@@ -187,7 +189,11 @@ public final class CacheServices implements AutoCloseable {
               upstream.url(),
               upstream.credentials(),
               settings.connectTimeout(),
-              settings.requestTimeout());
+              settings.requestTimeout(),
+              upstream.caps());
+      if (upstream.caps().limits() && !settings.offline()) {
+        log.info("Upstream {} capped: {}", upstream.name(), describe(upstream.caps()));
+      }
       byName.put(
           upstream.name(),
           settings.offline()
@@ -195,6 +201,20 @@ public final class CacheServices implements AutoCloseable {
               : new UpstreamClient(config, metrics));
     }
     return new Upstreams(byName, settings.defaultUpstream());
+  }
+
+  private static String describe(UpstreamCaps caps) {
+    String connections =
+        caps.maxConnections().isEmpty()
+            ? "any number of connections"
+            : "at most "
+                + caps.maxConnections().getAsInt()
+                + " connections (queue "
+                + caps.queueTimeout().toMillis()
+                + " ms)";
+    return caps.bytesPerSecond().isEmpty()
+        ? connections
+        : connections + ", " + ByteSize.format(caps.bytesPerSecond().getAsLong()) + "/s";
   }
 
   private static ThreadFactory daemonThreads(String prefix) {

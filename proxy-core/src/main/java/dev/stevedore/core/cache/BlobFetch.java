@@ -45,6 +45,7 @@ public final class BlobFetch implements BlobSource {
   private final List<Waiter> waiters = new ArrayList<>();
   private volatile long lastProgressNanos = System.nanoTime();
   private volatile Thread copier;
+  private volatile BlobDownload download;
   private volatile boolean stalled;
   private final java.util.concurrent.atomic.AtomicBoolean claimed =
       new java.util.concurrent.atomic.AtomicBoolean();
@@ -140,15 +141,25 @@ public final class BlobFetch implements BlobSource {
    */
   void abortStalled() {
     Thread thread = copier;
-    if (thread != null && !done.isDone()) {
-      log.warn("upstream stalled while sending blob {}; abandoning the download", digest);
-      stalled = true;
-      thread.interrupt();
+    BlobDownload body = download;
+    if (thread == null || done.isDone() || stalled) {
+      return;
     }
+    log.warn("upstream stalled while sending blob {}; abandoning the download", digest);
+    stalled = true;
+    if (body != null) {
+      try {
+        body.close(); // the JDK's response stream ignores interrupts, but not a close
+      } catch (RuntimeException e) {
+        log.debug("closing the stalled download of {} failed: {}", digest, e.toString());
+      }
+    }
+    thread.interrupt();
   }
 
   /** Copies the upstream body into the file, then verifies and commits. Blocking. */
   void copy(BlobDownload download) {
+    this.download = download;
     copier = Thread.currentThread();
     lastProgressNanos = System.nanoTime();
     try (download;
@@ -182,6 +193,7 @@ public final class BlobFetch implements BlobSource {
       done.completeExceptionally(
           stalled ? new IOException("upstream stalled sending " + digest, e) : e);
     } finally {
+      this.download = null;
       copier = null;
       Thread.interrupted();
       signalWaiters();

@@ -115,9 +115,7 @@ public final class BlobService {
               }
               return upstream
                   .getBlob(repo, digest)
-                  .thenAccept(
-                      download ->
-                          fetch.execute(() -> run(upstream.name(), digest, download, mine)));
+                  .thenAccept(download -> start(upstream.name(), digest, download, mine));
             })
         .exceptionally(
             error -> {
@@ -126,6 +124,16 @@ public final class BlobService {
               return null;
             });
     return mine.copy();
+  }
+
+  private void start(
+      String upstream, Digest digest, BlobDownload download, CompletableFuture<BlobSource> mine) {
+    try {
+      fetch.execute(() -> run(upstream, digest, download, mine));
+    } catch (RuntimeException rejected) { // shutting down: give the connection back
+      download.close();
+      throw rejected;
+    }
   }
 
   private void run(

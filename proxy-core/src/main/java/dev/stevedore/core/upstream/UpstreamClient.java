@@ -36,6 +36,7 @@ public final class UpstreamClient implements Upstream {
   private final AuthorizingSender sender;
   private final UpstreamErrors errors;
   private final RateLimitTracker rateLimits;
+  private final UpstreamGate gate;
 
   public UpstreamClient(UpstreamConfig config) {
     this(config, CacheMetrics.NONE);
@@ -56,6 +57,7 @@ public final class UpstreamClient implements Upstream {
     Objects.requireNonNull(ticker, "ticker");
     this.errors = new UpstreamErrors(config.name());
     this.rateLimits = new RateLimitTracker(config.name(), java.time.Clock.systemUTC());
+    this.gate = UpstreamGate.of(config.name(), config.caps());
     this.transport =
         new RedirectingTransport(
             RedirectingTransport.newHttpClient(config.connectTimeout()),
@@ -103,12 +105,13 @@ public final class UpstreamClient implements Upstream {
     return errors.mapped(
         what,
         () ->
-            sender
-                .send(
-                    UpstreamKind.MANIFEST_GET,
-                    repository,
-                    request,
-                    BodyPlan.buffered(ManifestReplies.MAX_MANIFEST_BYTES))
+            gate.call(
+                    () ->
+                        sender.send(
+                            UpstreamKind.MANIFEST_GET,
+                            repository,
+                            request,
+                            BodyPlan.buffered(ManifestReplies.MAX_MANIFEST_BYTES)))
                 .thenApply(
                     reply -> {
                       rateLimits.observe(reply.headers());
@@ -135,8 +138,13 @@ public final class UpstreamClient implements Upstream {
     return errors.mapped(
         what,
         () ->
-            sender
-                .send(UpstreamKind.MANIFEST_HEAD, repository, request, BodyPlan.headersOnly())
+            gate.call(
+                    () ->
+                        sender.send(
+                            UpstreamKind.MANIFEST_HEAD,
+                            repository,
+                            request,
+                            BodyPlan.headersOnly()))
                 .thenApply(
                     reply -> {
                       rateLimits.observe(reply.headers());
@@ -162,8 +170,10 @@ public final class UpstreamClient implements Upstream {
     return errors.mapped(
         what,
         () ->
-            sender
-                .send(UpstreamKind.BLOB_HEAD, repository, request, BodyPlan.headersOnly())
+            gate.call(
+                    () ->
+                        sender.send(
+                            UpstreamKind.BLOB_HEAD, repository, request, BodyPlan.headersOnly()))
                 .thenApply(
                     reply -> {
                       if (reply.status() != 200) {
@@ -187,8 +197,10 @@ public final class UpstreamClient implements Upstream {
     return errors.mapped(
         what,
         () ->
-            sender
-                .send(UpstreamKind.BLOB_GET, repository, request, BodyPlan.streamed())
+            gate.stream(
+                    () ->
+                        sender.send(
+                            UpstreamKind.BLOB_GET, repository, request, BodyPlan.streamed()))
                 .thenApply(
                     reply -> {
                       if (reply.status() != 200) {
@@ -216,8 +228,13 @@ public final class UpstreamClient implements Upstream {
     return errors.mapped(
         what,
         () ->
-            sender
-                .send(UpstreamKind.TAGS, repository, request, BodyPlan.buffered(MAX_TAG_LIST_BYTES))
+            gate.call(
+                    () ->
+                        sender.send(
+                            UpstreamKind.TAGS,
+                            repository,
+                            request,
+                            BodyPlan.buffered(MAX_TAG_LIST_BYTES)))
                 .thenApply(
                     reply -> {
                       if (reply.status() != 200) {

@@ -9,14 +9,16 @@ import java.util.Optional;
 /**
  * One upstream registry: its name as clients know it ({@code docker.io}, {@code ghcr.io}, {@code
  * 127.0.0.1:5001}), the URL its API lives at ({@code https://registry-1.docker.io}), optional
- * credentials, the connect timeout and the time allowed until response headers arrive.
+ * credentials, the connect timeout, the time allowed until response headers arrive, and the caps on
+ * how much of the line it may use.
  */
 public record UpstreamConfig(
     String name,
     URI url,
     Optional<Credentials> credentials,
     Duration connectTimeout,
-    Duration requestTimeout) {
+    Duration requestTimeout,
+    UpstreamCaps caps) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
@@ -27,6 +29,7 @@ public record UpstreamConfig(
     Objects.requireNonNull(credentials, "credentials");
     Objects.requireNonNull(connectTimeout, "connectTimeout");
     Objects.requireNonNull(requestTimeout, "requestTimeout");
+    Objects.requireNonNull(caps, "caps");
     if (name.isBlank()) {
       throw new IllegalArgumentException("upstream name is blank");
     }
@@ -46,6 +49,16 @@ public record UpstreamConfig(
     }
   }
 
+  /** An upstream without caps. */
+  public UpstreamConfig(
+      String name,
+      URI url,
+      Optional<Credentials> credentials,
+      Duration connectTimeout,
+      Duration requestTimeout) {
+    this(name, url, credentials, connectTimeout, requestTimeout, UpstreamCaps.NONE);
+  }
+
   /** An anonymous upstream with the default timeouts. */
   public static UpstreamConfig of(String name, URI url) {
     return new UpstreamConfig(
@@ -54,11 +67,16 @@ public record UpstreamConfig(
 
   public UpstreamConfig withCredentials(Credentials credentials) {
     Objects.requireNonNull(credentials, "credentials");
-    return new UpstreamConfig(name, url, Optional.of(credentials), connectTimeout, requestTimeout);
+    return new UpstreamConfig(
+        name, url, Optional.of(credentials), connectTimeout, requestTimeout, caps);
   }
 
   public UpstreamConfig withTimeouts(Duration connectTimeout, Duration requestTimeout) {
-    return new UpstreamConfig(name, url, credentials, connectTimeout, requestTimeout);
+    return new UpstreamConfig(name, url, credentials, connectTimeout, requestTimeout, caps);
+  }
+
+  public UpstreamConfig withCaps(UpstreamCaps caps) {
+    return new UpstreamConfig(name, url, credentials, connectTimeout, requestTimeout, caps);
   }
 
   /** The URL of an API path such as {@code /v2/library/alpine/manifests/3.19}. */

@@ -1,8 +1,10 @@
 package dev.stevedore.server.cli;
 
+import dev.stevedore.server.ServerOptions;
 import dev.stevedore.server.StevedoreProxy;
 import dev.stevedore.server.config.ConfigException;
 import dev.stevedore.server.config.ServeSettings;
+import dev.stevedore.server.tls.TlsOptions;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -17,6 +19,10 @@ import picocli.CommandLine.Option;
 public final class ServeCommand implements Callable<Integer> {
 
   @Mixin CacheOptions cache;
+
+  @Mixin AccessOptions access;
+
+  @Mixin TlsOptions tls;
 
   @Option(
       names = "--listen",
@@ -52,7 +58,9 @@ public final class ServeCommand implements Callable<Integer> {
             Optional.ofNullable(tagTtl),
             offline,
             Optional.ofNullable(maxCacheSize));
-    try (StevedoreProxy proxy = StevedoreProxy.start(settings)) {
+    ServerOptions options =
+        new ServerOptions(tls.sslContext(settings), access.build(settings.upstreams().keySet()));
+    try (StevedoreProxy proxy = StevedoreProxy.start(settings, options)) {
       Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, "stevedore-shutdown"));
       proxy.awaitClose();
     } catch (java.io.IOException | java.nio.channels.UnresolvedAddressException e) {

@@ -29,6 +29,9 @@ import java.util.Map;
  *     url: https://registry-1.docker.io
  *     username: me
  *     password: dckr_pat_...
+ *     max-connections: 4     # at most 4 requests to it at once; more wait, then get 429
+ *     queue-timeout: 10s     # how long they wait (default 10s)
+ *     bandwidth: 10MB        # bytes per second for all its blob downloads together
  * </pre>
  */
 public record ConfigFile(
@@ -71,7 +74,19 @@ public record ConfigFile(
   }
 
   /** One upstream registry in the file. */
-  public record UpstreamEntry(String url, String username, String password) {}
+  public record UpstreamEntry(
+      String url,
+      String username,
+      String password,
+      @JsonProperty("max-connections") Integer maxConnections,
+      @JsonProperty("queue-timeout") String queueTimeout,
+      String bandwidth) {
+
+    /** An entry without caps. */
+    public UpstreamEntry(String url, String username, String password) {
+      this(url, username, password, null, null, null);
+    }
+  }
 
   private static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory())

@@ -2,6 +2,7 @@ package dev.stevedore.server.config;
 
 import dev.stevedore.core.upstream.Credentials;
 import dev.stevedore.core.upstream.DockerConfigCredentials;
+import dev.stevedore.core.upstream.UpstreamCaps;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -90,7 +91,10 @@ public final class ServeSettingsResolver {
       upstreams.put(
           parsed.name(),
           new UpstreamSettings(
-              parsed.name(), parsed.url(), sameHost ? existing.credentials() : Optional.empty()));
+              parsed.name(),
+              parsed.url(),
+              sameHost ? existing.credentials() : Optional.empty(),
+              existing == null ? UpstreamCaps.NONE : existing.caps()));
     }
     Optional<Path> credentialsFile =
         flags.credentialsFile().or(() -> Optional.ofNullable(file.credentialsFile()).map(Path::of));
@@ -150,9 +154,50 @@ public final class ServeSettingsResolver {
                   new UpstreamSettings(
                       name,
                       UpstreamSettings.parseUrl(name, entry.url()),
-                      credentials(entry.username(), entry.password(), "upstream " + name)));
+                      credentials(entry.username(), entry.password(), "upstream " + name),
+                      caps(name, entry)));
             });
     return upstreams;
+  }
+
+  /**
+   * The caps of a file upstream: {@code max-connections}, {@code queue-timeout}, {@code bandwidth}.
+   */
+  private static UpstreamCaps caps(String name, ConfigFile.UpstreamEntry entry) {
+    UpstreamCaps caps = UpstreamCaps.NONE;
+    if (entry.maxConnections() != null) {
+      if (entry.maxConnections() < 1) {
+        throw new ConfigException(
+            "upstream " + name + ": max-connections must be at least 1: " + entry.maxConnections());
+      }
+      caps = caps.withMaxConnections(entry.maxConnections());
+    }
+    if (entry.queueTimeout() != null) {
+      try {
+        caps = caps.withQueueTimeout(Durations.parse(entry.queueTimeout()));
+      } catch (ConfigException e) {
+        throw new ConfigException("upstream " + name + " queue-timeout: " + e.getMessage());
+      }
+    }
+    if (entry.bandwidth() != null) {
+      caps = caps.withBandwidth(bandwidth(name, entry.bandwidth()));
+    }
+    return caps;
+  }
+
+  /**
+   * Bytes per second, written as a size ({@code 10MB}, {@code 512KiB}), optionally with {@code /s}.
+   */
+  private static long bandwidth(String name, String text) {
+    String size = text.strip();
+    if (size.toLowerCase(java.util.Locale.ROOT).endsWith("/s")) {
+      size = size.substring(0, size.length() - 2);
+    }
+    try {
+      return ByteSize.parse(size);
+    } catch (ConfigException e) {
+      throw new ConfigException("upstream " + name + " bandwidth (per second): " + e.getMessage());
+    }
   }
 
   private static void applyCredentialsFile(Map<String, UpstreamSettings> upstreams, Path file) {
@@ -167,7 +212,7 @@ public final class ServeSettingsResolver {
           Optional<Credentials> found =
               DockerConfigCredentials.lookup(auths, name)
                   .or(() -> DockerConfigCredentials.lookup(auths, upstream.url().getAuthority()));
-          return found.isEmpty() ? upstream : new UpstreamSettings(name, upstream.url(), found);
+          return found.isEmpty() ? upstream : upstream.withCredentials(found);
         });
   }
 
@@ -177,7 +222,7 @@ public final class ServeSettingsResolver {
         credentials(env.get(ENV_USERNAME), env.get(ENV_TOKEN), ENV_USERNAME + "/" + ENV_TOKEN);
     UpstreamSettings dockerHub = upstreams.get(DOCKER_HUB);
     if (hub.isPresent() && dockerHub != null) {
-      upstreams.put(DOCKER_HUB, new UpstreamSettings(DOCKER_HUB, dockerHub.url(), hub));
+      upstreams.put(DOCKER_HUB, dockerHub.withCredentials(hub));
     }
   }
 

@@ -1,13 +1,18 @@
 package dev.stevedore.server.config;
 
 import dev.stevedore.core.upstream.Credentials;
+import dev.stevedore.core.upstream.UpstreamCaps;
 import java.net.URI;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** One named upstream registry: {@code docker.io} at {@code https://registry-1.docker.io}. */
-public record UpstreamSettings(String name, URI url, Optional<Credentials> credentials) {
+/**
+ * One named upstream registry: {@code docker.io} at {@code https://registry-1.docker.io}, with
+ * optional credentials and caps on connections and bandwidth.
+ */
+public record UpstreamSettings(
+    String name, URI url, Optional<Credentials> credentials, UpstreamCaps caps) {
 
   private static final Pattern REGISTRY_NAME =
       Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?");
@@ -16,6 +21,17 @@ public record UpstreamSettings(String name, URI url, Optional<Credentials> crede
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(url, "url");
     Objects.requireNonNull(credentials, "credentials");
+    Objects.requireNonNull(caps, "caps");
+  }
+
+  /** An upstream without caps. */
+  public UpstreamSettings(String name, URI url, Optional<Credentials> credentials) {
+    this(name, url, credentials, UpstreamCaps.NONE);
+  }
+
+  /** The same upstream with other credentials. */
+  public UpstreamSettings withCredentials(Optional<Credentials> credentials) {
+    return new UpstreamSettings(name, url, credentials, caps);
   }
 
   /** Validates a registry name such as {@code docker.io} or {@code 127.0.0.1:5001}. */

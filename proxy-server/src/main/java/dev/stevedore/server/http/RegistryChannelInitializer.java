@@ -1,6 +1,7 @@
 package dev.stevedore.server.http;
 
 import dev.stevedore.server.metrics.StevedoreMetrics;
+import dev.stevedore.server.tls.HttpsOnlyHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
@@ -13,8 +14,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The pipeline of one client connection: HTTP/1.1 codec, keep-alive, the {@code OCI-Namespace}
- * header, the registry handler.
+ * The pipeline of one client connection: TLS (when configured; a plain-HTTP client gets a 400),
+ * HTTP/1.1 codec, keep-alive, the {@code OCI-Namespace} header, the registry handler.
  */
 final class RegistryChannelInitializer extends ChannelInitializer<SocketChannel> {
   private static final int MAX_INITIAL_LINE = 8192;
@@ -53,8 +54,7 @@ final class RegistryChannelInitializer extends ChannelInitializer<SocketChannel>
   @Override
   protected void initChannel(SocketChannel channel) {
     connections.add(channel);
-    tls.ifPresent(
-        context -> channel.pipeline().addLast("tls", context.newHandler(channel.alloc())));
+    tls.ifPresent(context -> channel.pipeline().addLast("tls", new HttpsOnlyHandler(context)));
     channel
         .pipeline()
         .addLast(

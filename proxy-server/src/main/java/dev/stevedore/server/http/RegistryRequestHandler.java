@@ -16,6 +16,8 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,21 +69,26 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
         route(ctx, request, head);
         return;
       }
-      access
-          .authenticate(
-              clientAddress(ctx), Optional.ofNullable(request.headers().get("Authorization")))
-          .whenComplete(
-              (allowed, refused) -> {
-                if (refused != null) {
-                  Responses.send(ctx, ErrorResponses.of(refused, head));
-                  return;
-                }
-                try {
-                  route(ctx, request, head);
-                } catch (RuntimeException e) {
-                  Responses.send(ctx, ErrorResponses.of(e, head));
-                }
-              });
+      CompletableFuture<Void> admitted =
+          access.authenticate(
+              clientAddress(ctx), Optional.ofNullable(request.headers().get("Authorization")));
+      BiConsumer<Void, Throwable> answer =
+          (allowed, refused) -> {
+            if (refused != null) {
+              Responses.send(ctx, ErrorResponses.of(refused, head));
+              return;
+            }
+            try {
+              route(ctx, request, head);
+            } catch (RuntimeException e) {
+              Responses.send(ctx, ErrorResponses.of(e, head));
+            }
+          };
+      if (admitted.isDone()) {
+        admitted.whenComplete(answer);
+      } else { // a password check ran elsewhere: route back on this connection's event loop
+        admitted.whenCompleteAsync(answer, ctx.executor());
+      }
     } catch (RegistryException e) {
       Responses.send(ctx, ErrorResponses.of(e, head));
     }

@@ -107,10 +107,11 @@ public final class StevedoreMetrics implements CacheMetrics {
         .increment();
   }
 
-  /** A gauge read at scrape time. */
+  /** A gauge read at scrape time; it keeps {@code source} alive (Micrometer holds gauges weakly). */
   public <T> void gauge(MeterNames name, T source, ToDoubleFunction<T> value) {
     Gauge.builder(name.meterName(), source, value)
         .description(name.description())
+        .strongReference(true)
         .register(registry);
   }
 
@@ -122,6 +123,7 @@ public final class StevedoreMetrics implements CacheMetrics {
             latest,
             s -> s.get().map(limit -> (double) limit.limit()).orElse(Double.NaN))
         .description(MeterNames.RATELIMIT_LIMIT.description())
+        .strongReference(true)
         .tag("upstream", upstream.name())
         .register(registry);
     Gauge.builder(
@@ -129,6 +131,7 @@ public final class StevedoreMetrics implements CacheMetrics {
             latest,
             s -> s.get().map(limit -> (double) limit.remaining()).orElse(Double.NaN))
         .description(MeterNames.RATELIMIT_REMAINING.description())
+        .strongReference(true)
         .tag("upstream", upstream.name())
         .register(registry);
   }

@@ -75,6 +75,7 @@ public final class CdnFront implements AutoCloseable {
   private final TlsRejectingPort frontPort;
   private final HttpServer cdn;
   private final FaultInjector faults = new FaultInjector();
+  private final CdnStreamFaults streamFaults = new CdnStreamFaults();
 
   private final AtomicInteger manifestGets = new AtomicInteger();
   private final AtomicInteger manifestHeads = new AtomicInteger();
@@ -162,6 +163,11 @@ public final class CdnFront implements AutoCloseable {
     faults.add(method, pathRegex, times, status, headers);
   }
 
+  /** Throttling, byte flips and stalls in the blob bodies the CDN streams (all off by default). */
+  public CdnStreamFaults streamFaults() {
+    return streamFaults;
+  }
+
   /** How many requests were answered by an injected failure. */
   public int injectedFailures() {
     return faults.injected();
@@ -201,7 +207,7 @@ public final class CdnFront implements AutoCloseable {
     return List.copyOf(requestLog);
   }
 
-  /** Clears the counters, the logs and pending injected failures. */
+  /** Clears the counters, the logs, pending injected failures and stream faults. */
   public void reset() {
     manifestGets.set(0);
     manifestHeads.set(0);
@@ -211,10 +217,12 @@ public final class CdnFront implements AutoCloseable {
     authorizationViolations.clear();
     requestLog.clear();
     faults.reset();
+    streamFaults.reset();
   }
 
   @Override
   public void close() {
+    streamFaults.reset();
     frontPort.close();
     HttpExchanges.stopServer(front);
     HttpExchanges.stopServer(cdn);
@@ -355,6 +363,7 @@ public final class CdnFront implements AutoCloseable {
     for (String header : List.of("Content-Type", "Content-Range", "Accept-Ranges", "ETag")) {
       response.headers().firstValue(header).ifPresent(value -> headers.set(header, value));
     }
+    exchange.setStreams(null, streamFaults.wrap(blob.group(2), range, exchange.getResponseBody()));
     streamBack(exchange, response, cdnBytes);
     log("CDN", exchange, Integer.toString(response.statusCode()));
   }

@@ -1,0 +1,141 @@
+package dev.stevedore.server.tls;
+
+import dev.stevedore.server.config.ConfigException;
+import dev.stevedore.server.config.ServeSettings;
+import io.netty.handler.ssl.SslContext;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Option;
+
+/**
+ * The TLS options of {@code stevedore serve}: a certificate and key of the user's, or a local CA
+ * and server certificate created under {@code DATA/tls/}; neither means plain HTTP.
+ */
+public final class TlsOptions {
+  private static final Logger log = LoggerFactory.getLogger(TlsOptions.class);
+
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      description =
+          "Serve HTTPS with this PEM certificate (the file may hold the chain, leaf first);"
+              + " needs --tls-key.")
+  Path certificate;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "FILE",
+      description = "Unencrypted PEM private key of --tls-cert: PKCS#1 or PKCS#8, RSA or EC.")
+  Path key;
+
+  @Option(
+      names = "--tls-self-signed",
+      description =
+          "Serve HTTPS with a certificate of a local CA created once under DATA/tls/;"
+              + " clients trust DATA/tls/ca.crt.")
+  boolean selfSigned;
+
+  @Option(
+      names = "--tls-san",
+      paramLabel = "NAME",
+      description =
+          "A DNS name or IP address clients use to reach this server, added to the"
+              + " --tls-self-signed certificate; repeatable (localhost, 127.0.0.1, the host name"
+              + " and the listen address are always in).")
+  List<String> extraNames = new ArrayList<>();
+
+  /**
+   * The server's TLS context, or empty for plain HTTP. With {@code --tls-self-signed} this creates
+   * or reuses the certificates under {@code DATA/tls/} and logs the path of {@code ca.crt}.
+   *
+   * @throws ConfigException on conflicting options or unreadable or mismatched files
+   */
+  public Optional<SslContext> sslContext(ServeSettings settings) {
+    validate();
+    if (selfSigned) {
+      SelfSignedCertificates certificates = SelfSignedCertificates.inDataDir(settings.dataDir());
+      ServerIdentity identity =
+          certificates.ensure(
+              SubjectAltNames.forServer(
+                  settings.listen().host(), SubjectAltNames.localHostName(), extraNames));
+      log.info(
+          "TLS with the local CA {} (clients trust this); certificate for {}",
+          certificates.caCertificateFile(),
+          SubjectAltNames.of(identity.certificate()).map(Object::toString).orElse("?"));
+      return Optional.of(context(identity, certificates.caCertificateFile()));
+    }
+    if (certificate != null) {
+      ServerIdentity identity = load(certificate, key);
+      Instant expiry = identity.certificate().getNotAfter().toInstant();
+      if (expiry.isBefore(Instant.now())) {
+        log.warn(
+            "the TLS certificate {} expired on {}: clients will refuse it", certificate, expiry);
+      }
+      log.info(
+          "TLS with the certificate {} ({})",
+          certificate,
+          identity.certificate().getSubjectX500Principal().getName());
+      return Optional.of(context(identity, certificate));
+    }
+    return Optional.empty();
+  }
+
+  /** Checks the options go together, before any file is touched. */
+  void validate() {
+    boolean ownFiles = certificate != null || key != null;
+    if (selfSigned && ownFiles) {
+      throw new ConfigException(
+          "--tls-self-signed and --tls-cert/--tls-key exclude each other: choose one");
+    }
+    if (certificate != null && key == null) {
+      throw new ConfigException("--tls-cert needs --tls-key (the certificate's private key)");
+    }
+    if (key != null && certificate == null) {
+      throw new ConfigException("--tls-key needs --tls-cert (the key's certificate)");
+    }
+    if (!extraNames.isEmpty() && !selfSigned) {
+      throw new ConfigException(
+          "--tls-san applies only to --tls-self-signed (a --tls-cert names its own hosts)");
+    }
+  }
+
+  /** Reads a certificate chain and its key; a key that is not the leaf's is refused. */
+  static ServerIdentity load(Path certificateFile, Path keyFile) {
+    List<X509Certificate> chain = PemFiles.readCertificates(certificateFile);
+    PrivateKey privateKey = PemFiles.readPrivateKey(keyFile);
+    if (ServerIdentity.signatureAlgorithm(privateKey).isEmpty()) {
+      throw new ConfigException(
+          "unsupported "
+              + privateKey.getAlgorithm()
+              + " key in "
+              + keyFile
+              + " (use an RSA or EC key)");
+    }
+    try {
+      return new ServerIdentity(privateKey, chain);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(
+          "the key "
+              + keyFile
+              + " does not belong to the certificate "
+              + certificateFile
+              + " (the first certificate in the file must be the server's)");
+    }
+  }
+
+  private static SslContext context(ServerIdentity identity, Path source) {
+    try {
+      return identity.sslContext();
+    } catch (SSLException | IllegalArgumentException e) {
+      throw new ConfigException("cannot use " + source + " for TLS: " + e.getMessage(), e);
+    }
+  }
+}

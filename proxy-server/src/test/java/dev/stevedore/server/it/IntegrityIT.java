@@ -1,0 +1,377 @@
+package dev.stevedore.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stevedore.core.cache.BlobFetch;
+import dev.stevedore.core.cache.BlobService;
+import dev.stevedore.core.cache.BlobSource;
+import dev.stevedore.core.metrics.CacheMetrics;
+import dev.stevedore.core.model.RepositoryName;
+import dev.stevedore.core.upstream.UpstreamClient;
+import dev.stevedore.core.upstream.UpstreamConfig;
+import dev.stevedore.server.StevedoreProxy;
+import dev.stevedore.server.config.ServeSettingsResolver;
+import dev.stevedore.server.it.support.Blob;
+import dev.stevedore.server.it.support.CdnStreamFaults;
+import dev.stevedore.server.it.support.DataDirInspector;
+import dev.stevedore.server.it.support.ProcessResult;
+import dev.stevedore.server.it.support.RawBlobClient;
+import dev.stevedore.server.it.support.Skopeo;
+import dev.stevedore.server.it.support.TestImage;
+import dev.stevedore.server.it.support.TestImages;
+import dev.stevedore.server.it.support.Upstream;
+import dev.stevedore.storage.BlobInfo;
+import dev.stevedore.storage.Digest;
+import dev.stevedore.storage.FileSystemBlobStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 7, integrity under faults, against the real CNCF registry behind the Docker-Hub-like front
+ * whose CDN can corrupt, stall and throttle blob bodies: a blob whose bytes do not match its digest
+ * is never cached nor delivered whole; an upstream that stalls mid-body is abandoned and the next
+ * request refetches; a client that hangs up mid-download does not cancel the shared download.
+ */
+class IntegrityIT {
+  private static final int MIB = 1024 * 1024;
+  private static final Pattern MISMATCH_SAMPLE =
+      Pattern.compile(
+          "^stevedore_upstream_digest_mismatches_total(\\{[^}]*\\})? (\\S+)$", Pattern.MULTILINE);
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private static Upstream upstream;
+  private static Path harnessDir;
+
+  @TempDir Path work;
+  private StevedoreProxy proxy;
+
+  @BeforeAll
+  static void startUpstream() throws IOException {
+    harnessDir = Files.createTempDirectory("stevedore-integrity-it");
+    upstream = Upstream.start(harnessDir);
+  }
+
+  @AfterAll
+  static void stopUpstream() throws IOException {
+    if (upstream != null) {
+      upstream.close();
+    }
+    try (Stream<Path> files = Files.walk(harnessDir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    }
+  }
+
+  @AfterEach
+  void stopProxy() {
+    if (proxy != null) {
+      proxy.close();
+    }
+    upstream.resetCounters();
+  }
+
+  private URI startProxy() throws Exception {
+    proxy =
+        StevedoreProxy.start(
+            ServeSettingsResolver.resolve(
+                new ServeSettingsResolver.Flags(
+                    Optional.empty(),
+                    Optional.of("127.0.0.1:0"),
+                    Optional.of(work.resolve("data")),
+                    List.of("docker.io=" + upstream.uri()),
+                    Optional.empty(),
+                    Optional.empty()),
+                Map.of()));
+    return URI.create("http://127.0.0.1:" + proxy.address().getPort());
+  }
+
+  /** A single-platform image with one layer of about {@code layerBytes}, pushed upstream. */
+  private static TestImage pushImage(long seed, String repository, int layerBytes) {
+    TestImage image =
+        new TestImages(seed).layersPerPlatform(1).layerSizes(layerBytes, layerBytes).dockerImage();
+    upstream.push(repository, "1", image);
+    return image;
+  }
+
+  private static Blob layerOf(TestImage image) {
+    return image.platforms().get(0).layers().get(0);
+  }
+
+  @Test
+  void upstreamFlipsAByte_responseAbortedNothingCachedCounted_thenCleanUpstreamSucceeds()
+      throws Exception {
+    TestImage image = pushImage(71, "library/flipped", 3 * MIB);
+    Blob layer = layerOf(image);
+    CdnStreamFaults cdn = upstream.front().streamFaults();
+    cdn.corrupt(layer.digest(), layer.size() / 2);
+    URI proxyUri = startProxy();
+    DataDirInspector dataDir = new DataDirInspector(work.resolve("data"));
+
+    // A client reading the blob: it gets 200 and the length, but never the whole body.
+    BlobRead direct = readBlob(proxyUri, "flipped", layer.digest());
+    assertThat(direct.status()).isEqualTo(200);
+    assertThat(direct.contentLength()).hasValue(layer.size());
+    assertThat(direct.failure()).as("the response was cut off").isNotNull();
+    assertThat(direct.bytes()).isLessThan(layer.size());
+
+    // skopeo fails too, and nothing of the wrong bytes stays anywhere in the data directory.
+    Skopeo skopeo = new Skopeo(work).withTimeout(Duration.ofSeconds(60));
+    ProcessResult corrupted =
+        skopeo.copyAll(Skopeo.dockerRef(proxyUri, "flipped", "1"), work.resolve("corrupted"));
+    assertThat(corrupted.succeeded()).as(corrupted.output()).isFalse();
+    assertThat(dataDir.hasBlob(layer.digest())).isFalse();
+    assertThat(dataDir.partialDownloadsOf(layer.digest())).isEmpty();
+    assertThat(dataDir.blobProblems()).isEmpty();
+    int flips = cdn.corruptedResponses();
+    assertThat(flips).isGreaterThanOrEqualTo(2);
+    awaitTrue(() -> digestMismatches(proxyUri) >= flips, "the mismatch counter reaches " + flips);
+    assertThat(digestMismatches(proxyUri)).isEqualTo(flips);
+
+    // The upstream heals: the same proxy now pulls and caches the right bytes.
+    cdn.stopCorrupting();
+    Path pulled = work.resolve("pulled");
+    skopeo.copyAll(Skopeo.dockerRef(proxyUri, "flipped", "1"), pulled).requireSuccess();
+    Path layerFile = pulled.resolve(layer.digest().substring("sha256:".length()));
+    assertThat(Files.readAllBytes(layerFile)).isEqualTo(layer.bytes());
+    assertThat(dataDir.hasBlob(layer.digest())).isTrue();
+    assertThat(dataDir.blobProblems()).isEmpty();
+    assertThat(cdn.corruptedResponses()).isEqualTo(flips);
+  }
+
+  @Test
+  void upstreamStallsMidBody_abandonedAfterStallTimeout_waitersFailNothingCached_nextOpenRefetches()
+      throws Exception {
+    TestImage image = pushImage(72, "library/stalled", 4 * MIB);
+    Blob layer = layerOf(image);
+    Digest digest = Digest.parse(layer.digest());
+    RepositoryName repository = RepositoryName.parse("library/stalled");
+    CdnStreamFaults cdn = upstream.front().streamFaults();
+    cdn.stall(layer.digest(), MIB);
+    Path data = work.resolve("stall-data");
+    DataDirInspector dataDir = new DataDirInspector(data);
+    ExecutorService executor = Executors.newCachedThreadPool();
+    try {
+      FileSystemBlobStore store = FileSystemBlobStore.open(data);
+      Duration stallTimeout = Duration.ofSeconds(2);
+      BlobService blobs =
+          new BlobService(store, executor, executor, CacheMetrics.NONE, stallTimeout);
+      UpstreamClient client = new UpstreamClient(UpstreamConfig.of("docker.io", upstream.uri()));
+
+      BlobSource source = blobs.open(client, repository, digest).get(30, TimeUnit.SECONDS);
+      assertThat(source).isInstanceOf(BlobFetch.class);
+      BlobFetch fetch = (BlobFetch) source;
+      awaitTrue(() -> fetch.available() == MIB, "the bytes before the stall arrive");
+      assertThat(cdn.stalledResponses()).isEqualTo(1);
+      Instant stalledSince = Instant.now();
+      CompletableFuture<Void> reader = fetch.awaitBeyond(fetch.available());
+      BlobSource joined = blobs.open(client, repository, digest).get(10, TimeUnit.SECONDS);
+      assertThat(joined).as("a second request joins the running fetch").isSameAs(fetch);
+
+      blobs.abandonStalledFetches();
+      assertThat(fetch.done()).as("not stalled for the stall timeout yet").isNotDone();
+
+      // what CacheServices does every few seconds, here every 100 ms
+      awaitTrue(
+          () -> {
+            blobs.abandonStalledFetches();
+            return fetch.done().isDone();
+          },
+          "the stalled fetch is abandoned");
+      Duration abandonedAfter = Duration.between(stalledSince, Instant.now());
+      assertThat(abandonedAfter).isGreaterThanOrEqualTo(stallTimeout.minusMillis(200));
+      assertThat(fetch.done()).isCompletedExceptionally();
+      assertThat(failureOf(fetch.done()))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("stalled");
+      reader.get(5, TimeUnit.SECONDS);
+      assertThat(fetch.available()).isLessThan(layer.size());
+      assertThat(blobs.inFlightCount()).isZero();
+      assertThat(store.stat(digest)).isEmpty();
+      assertThat(dataDir.hasBlob(layer.digest())).isFalse();
+      assertThat(dataDir.partialDownloadsOf(layer.digest())).isEmpty();
+
+      // The upstream recovers: the next open is a fresh fetch that verifies and commits.
+      cdn.releaseStalls();
+      BlobSource retried = blobs.open(client, repository, digest).get(30, TimeUnit.SECONDS);
+      assertThat(retried).isInstanceOf(BlobFetch.class).isNotSameAs(fetch);
+      BlobInfo committed = ((BlobFetch) retried).done().get(30, TimeUnit.SECONDS);
+      assertThat(committed.size()).isEqualTo(layer.size());
+      assertThat("sha256:" + DataDirInspector.sha256Hex(committed.path()))
+          .isEqualTo(layer.digest());
+      assertThat(dataDir.blobProblems()).isEmpty();
+      assertThat(upstream.front().cdnRequests()).isEqualTo(2);
+    } finally {
+      cdn.releaseStalls();
+      executor.shutdownNow();
+    }
+  }
+
+  @Test
+  void clientHangsUpMidDownload_sharedFetchGoesOn_otherClientGetsWholeBlob_fetchedOnce()
+      throws Exception {
+    TestImage image = pushImage(73, "library/shared", 4 * MIB);
+    Blob layer = layerOf(image);
+    URI proxyUri = startProxy();
+    upstream.resetCounters();
+    // about 3 MiB/s: the download takes over a second
+    upstream.front().streamFaults().throttle(32 * 1024, Duration.ofMillis(10));
+
+    try (RawBlobClient first = RawBlobClient.get(proxyUri, "shared", layer.digest())) {
+      assertThat(first.status()).isEqualTo(200);
+      first.readAtLeast(256 * 1024);
+
+      HttpResponse<InputStream> second =
+          HTTP.send(
+              blobRequest(proxyUri, "shared", layer.digest()),
+              HttpResponse.BodyHandlers.ofInputStream());
+      assertThat(second.statusCode()).isEqualTo(200);
+      assertThat(upstream.front().cdnBytes()).as("still downloading").isLessThan(layer.size());
+      first.abort();
+
+      byte[] whole;
+      try (InputStream body = second.body()) {
+        whole = body.readAllBytes();
+      }
+      assertThat(first.bodyBytes()).isBetween(256L * 1024, layer.size() - 1);
+      assertThat(whole).isEqualTo(layer.bytes());
+      System.out.printf(
+          "IntegrityIT: first client hung up after %d of %d bytes; the second got all of them%n",
+          first.bodyBytes(), layer.size());
+    }
+    assertThat(upstream.front().cdnRequests()).isEqualTo(1);
+    awaitTrue(() -> upstream.front().cdnBytes() == layer.size(), "the CDN sent the blob once");
+    DataDirInspector dataDir = new DataDirInspector(work.resolve("data"));
+    assertThat(dataDir.hasBlob(layer.digest())).isTrue();
+    assertThat(dataDir.blobProblems()).isEmpty();
+
+    BlobRead again = readBlob(proxyUri, "shared", layer.digest());
+    assertThat(again.failure()).isNull();
+    assertThat(again.bytes()).isEqualTo(layer.size());
+    assertThat(upstream.front().cdnRequests()).isEqualTo(1);
+  }
+
+  @Test
+  void onlyClientHangsUpMidDownload_fetchStillCompletesAndIsCached() throws Exception {
+    TestImage image = pushImage(74, "library/orphan", 3 * MIB);
+    Blob layer = layerOf(image);
+    URI proxyUri = startProxy();
+    upstream.resetCounters();
+    upstream.front().streamFaults().throttle(32 * 1024, Duration.ofMillis(10));
+    DataDirInspector dataDir = new DataDirInspector(work.resolve("data"));
+
+    try (RawBlobClient only = RawBlobClient.get(proxyUri, "orphan", layer.digest())) {
+      assertThat(only.status()).isEqualTo(200);
+      only.readAtLeast(256 * 1024);
+      assertThat(upstream.front().cdnBytes()).as("still downloading").isLessThan(layer.size());
+      only.abort();
+    }
+
+    awaitTrue(() -> dataDir.hasBlob(layer.digest()), "the abandoned download is committed");
+    assertThat(dataDir.blobProblems()).isEmpty();
+    assertThat(upstream.front().cdnRequests()).isEqualTo(1);
+    BlobRead cached = readBlob(proxyUri, "orphan", layer.digest());
+    assertThat(cached.failure()).isNull();
+    assertThat(cached.bytes()).isEqualTo(layer.size());
+    assertThat(upstream.front().cdnRequests()).isEqualTo(1);
+  }
+
+  /** Status, announced length, bytes received, and the error that cut the body off (or null). */
+  private record BlobRead(
+      int status, OptionalLong contentLength, long bytes, IOException failure) {}
+
+  private static HttpRequest blobRequest(URI proxyUri, String repository, String digest) {
+    return HttpRequest.newBuilder(proxyUri.resolve("/v2/" + repository + "/blobs/" + digest))
+        .timeout(Duration.ofSeconds(30))
+        .build();
+  }
+
+  private static BlobRead readBlob(URI proxyUri, String repository, String digest)
+      throws IOException, InterruptedException {
+    HttpResponse<InputStream> response =
+        HTTP.send(
+            blobRequest(proxyUri, repository, digest), HttpResponse.BodyHandlers.ofInputStream());
+    OptionalLong length = response.headers().firstValueAsLong("Content-Length");
+    long bytes = 0;
+    IOException failure = null;
+    try (InputStream body = response.body()) {
+      byte[] buffer = new byte[64 * 1024];
+      for (int read; (read = body.read(buffer)) >= 0; ) {
+        bytes += read;
+      }
+    } catch (IOException e) {
+      failure = e;
+    }
+    return new BlobRead(response.statusCode(), length, bytes, failure);
+  }
+
+  /** The sum of the {@code stevedore_upstream_digest_mismatches_total} samples on /metrics. */
+  private static double digestMismatches(URI proxyUri) {
+    try {
+      String exposition =
+          HTTP.send(
+                  HttpRequest.newBuilder(proxyUri.resolve("/metrics")).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      double sum = 0;
+      Matcher sample = MISMATCH_SAMPLE.matcher(exposition);
+      while (sample.find()) {
+        sum += Double.parseDouble(sample.group(2));
+      }
+      return sum;
+    } catch (IOException e) {
+      throw new AssertionError("cannot read /metrics", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  private static Throwable failureOf(CompletableFuture<?> future) {
+    try {
+      future.get(0, TimeUnit.SECONDS);
+      throw new AssertionError("completed normally");
+    } catch (ExecutionException e) {
+      return e.getCause();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static void awaitTrue(BooleanSupplier condition, String what)
+      throws InterruptedException {
+    Instant deadline = Instant.now().plusSeconds(15);
+    while (!condition.getAsBoolean()) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new AssertionError("timed out waiting until " + what + "\n" + upstream.diagnostics());
+      }
+      Thread.sleep(100);
+    }
+  }
+}
