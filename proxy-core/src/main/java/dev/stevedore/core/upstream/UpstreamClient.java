@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,26 +102,14 @@ public final class UpstreamClient implements Upstream {
     Objects.requireNonNull(reference, "reference");
     Objects.requireNonNull(accept, "accept");
     String what = "manifest " + repository + ":" + reference;
-    log.debug("upstream {}: GET {}", config.name(), what);
-    HttpRequest request = manifestRequest(repository, reference, accept).GET().build();
-    return errors.mapped(
+    return exchange(
+        gate::call,
+        UpstreamKind.MANIFEST_GET,
+        repository,
         what,
-        () ->
-            gate.call(
-                    () ->
-                        sender.send(
-                            UpstreamKind.MANIFEST_GET,
-                            repository,
-                            request,
-                            BodyPlan.buffered(ManifestReplies.MAX_MANIFEST_BYTES)))
-                .thenApply(
-                    reply -> {
-                      rateLimits.observe(reply.headers());
-                      if (reply.status() != 200) {
-                        throw errors.forStatus(UpstreamErrors.Subject.MANIFEST, what, reply);
-                      }
-                      return ManifestReplies.response(config.name(), what, reference, reply);
-                    }));
+        manifestRequest(repository, reference, accept).GET().build(),
+        BodyPlan.buffered(ManifestReplies.MAX_MANIFEST_BYTES),
+        reply -> ManifestReplies.response(config.name(), what, reference, reply));
   }
 
   /** {@code HEAD} a manifest (Docker Hub does not count HEADs against the pull limit). */
@@ -129,30 +119,14 @@ public final class UpstreamClient implements Upstream {
     Objects.requireNonNull(repository, "repository");
     Objects.requireNonNull(reference, "reference");
     Objects.requireNonNull(accept, "accept");
-    String what = "manifest " + repository + ":" + reference;
-    log.debug("upstream {}: HEAD {}", config.name(), what);
-    HttpRequest request =
-        manifestRequest(repository, reference, accept)
-            .method("HEAD", HttpRequest.BodyPublishers.noBody())
-            .build();
-    return errors.mapped(
-        what,
-        () ->
-            gate.call(
-                    () ->
-                        sender.send(
-                            UpstreamKind.MANIFEST_HEAD,
-                            repository,
-                            request,
-                            BodyPlan.headersOnly()))
-                .thenApply(
-                    reply -> {
-                      rateLimits.observe(reply.headers());
-                      if (reply.status() != 200) {
-                        throw errors.forStatus(UpstreamErrors.Subject.MANIFEST, what, reply);
-                      }
-                      return ManifestReplies.head(reference, reply);
-                    }));
+    return exchange(
+        gate::call,
+        UpstreamKind.MANIFEST_HEAD,
+        repository,
+        "manifest " + repository + ":" + reference,
+        head(manifestRequest(repository, reference, accept)),
+        BodyPlan.headersOnly(),
+        reply -> ManifestReplies.head(reference, reply));
   }
 
   /** {@code HEAD} a blob: its length, following redirects without credentials. */
@@ -160,27 +134,14 @@ public final class UpstreamClient implements Upstream {
   public CompletableFuture<BlobHead> headBlob(RepositoryName repository, Digest digest) {
     Objects.requireNonNull(repository, "repository");
     Objects.requireNonNull(digest, "digest");
-    String what = "blob " + repository + "@" + digest;
-    log.debug("upstream {}: HEAD {}", config.name(), what);
-    HttpRequest request =
-        transport
-            .newRequest(blobUri(repository, digest))
-            .method("HEAD", HttpRequest.BodyPublishers.noBody())
-            .build();
-    return errors.mapped(
-        what,
-        () ->
-            gate.call(
-                    () ->
-                        sender.send(
-                            UpstreamKind.BLOB_HEAD, repository, request, BodyPlan.headersOnly()))
-                .thenApply(
-                    reply -> {
-                      if (reply.status() != 200) {
-                        throw errors.forStatus(UpstreamErrors.Subject.BLOB, what, reply);
-                      }
-                      return new BlobHead(reply.contentLength());
-                    }));
+    return exchange(
+        gate::call,
+        UpstreamKind.BLOB_HEAD,
+        repository,
+        "blob " + repository + "@" + digest,
+        head(transport.newRequest(blobUri(repository, digest))),
+        BodyPlan.headersOnly(),
+        reply -> new BlobHead(reply.contentLength()));
   }
 
   /**
@@ -191,23 +152,14 @@ public final class UpstreamClient implements Upstream {
   public CompletableFuture<BlobDownload> getBlob(RepositoryName repository, Digest digest) {
     Objects.requireNonNull(repository, "repository");
     Objects.requireNonNull(digest, "digest");
-    String what = "blob " + repository + "@" + digest;
-    log.debug("upstream {}: GET {}", config.name(), what);
-    HttpRequest request = transport.newRequest(blobUri(repository, digest)).GET().build();
-    return errors.mapped(
-        what,
-        () ->
-            gate.stream(
-                    () ->
-                        sender.send(
-                            UpstreamKind.BLOB_GET, repository, request, BodyPlan.streamed()))
-                .thenApply(
-                    reply -> {
-                      if (reply.status() != 200) {
-                        throw errors.forStatus(UpstreamErrors.Subject.BLOB, what, reply);
-                      }
-                      return new BlobDownload(reply.contentLength(), reply.body());
-                    }));
+    return exchange(
+        gate::stream,
+        UpstreamKind.BLOB_GET,
+        repository,
+        "blob " + repository + "@" + digest,
+        transport.newRequest(blobUri(repository, digest)).GET().build(),
+        BodyPlan.streamed(),
+        reply -> new BlobDownload(reply.contentLength(), reply.body()));
   }
 
   /**
@@ -217,43 +169,80 @@ public final class UpstreamClient implements Upstream {
   @Override
   public CompletableFuture<TagListResponse> listTags(RepositoryName repository, String rawQuery) {
     Objects.requireNonNull(repository, "repository");
-    String what = "tags of " + repository;
-    log.debug("upstream {}: GET {}", config.name(), what);
     String query = paginationQuery(rawQuery);
     URI uri =
         config.resolve(
             "/v2/" + repository.value() + "/tags/list" + (query.isEmpty() ? "" : "?" + query));
-    HttpRequest request =
-        transport.newRequest(uri).GET().header("Accept", "application/json").build();
+    return exchange(
+        gate::call,
+        UpstreamKind.TAGS,
+        repository,
+        "tags of " + repository,
+        transport.newRequest(uri).GET().header("Accept", "application/json").build(),
+        BodyPlan.buffered(MAX_TAG_LIST_BYTES),
+        reply -> {
+          if (reply.body().truncated()) {
+            throw ErrorCode.UNKNOWN.exception(
+                "upstream "
+                    + config.name()
+                    + " sent a tag list over 8 MiB for "
+                    + repository
+                    + "; ask for fewer with ?n=");
+          }
+          return new TagListResponse(
+              reply.status(),
+              reply.body().bytes(),
+              reply.headers().firstValue("Content-Type").orElse("application/json"),
+              reply.headers().firstValue("Link"));
+        });
+  }
+
+  /**
+   * Sends {@code request} for {@code what} through the gate ({@link UpstreamGate#call}, or {@link
+   * UpstreamGate#stream} for a streamed body) and turns its 200 reply into the result with {@code
+   * ok}. Any other status fails with the error for what was asked (a manifest, blob or tag list, by
+   * {@code kind}); every failure is a {@link dev.stevedore.core.error.RegistryException} naming
+   * {@code what}. Manifest replies, whatever their status, also update the rate limit.
+   */
+  private <B, R> CompletableFuture<R> exchange(
+      Function<Supplier<CompletableFuture<Reply<B>>>, CompletableFuture<Reply<B>>> gated,
+      UpstreamKind kind,
+      RepositoryName repository,
+      String what,
+      HttpRequest request,
+      BodyPlan<B> plan,
+      Function<Reply<B>, R> ok) {
+    log.debug("upstream {}: {} {}", config.name(), request.method(), what);
+    UpstreamErrors.Subject subject = subject(kind);
     return errors.mapped(
         what,
         () ->
-            gate.call(
-                    () ->
-                        sender.send(
-                            UpstreamKind.TAGS,
-                            repository,
-                            request,
-                            BodyPlan.buffered(MAX_TAG_LIST_BYTES)))
+            gated
+                .apply(() -> sender.send(kind, repository, request, plan))
                 .thenApply(
                     reply -> {
+                      if (subject == UpstreamErrors.Subject.MANIFEST) {
+                        rateLimits.observe(reply.headers());
+                      }
                       if (reply.status() != 200) {
-                        throw errors.forStatus(UpstreamErrors.Subject.TAGS, what, reply);
+                        throw errors.forStatus(subject, what, reply);
                       }
-                      if (reply.body().truncated()) {
-                        throw ErrorCode.UNKNOWN.exception(
-                            "upstream "
-                                + config.name()
-                                + " sent a tag list over 8 MiB for "
-                                + repository
-                                + "; ask for fewer with ?n=");
-                      }
-                      return new TagListResponse(
-                          reply.status(),
-                          reply.body().bytes(),
-                          reply.headers().firstValue("Content-Type").orElse("application/json"),
-                          reply.headers().firstValue("Link"));
+                      return ok.apply(reply);
                     }));
+  }
+
+  private static UpstreamErrors.Subject subject(UpstreamKind kind) {
+    return switch (kind) {
+      case MANIFEST_GET, MANIFEST_HEAD -> UpstreamErrors.Subject.MANIFEST;
+      case BLOB_GET, BLOB_HEAD -> UpstreamErrors.Subject.BLOB;
+      case TAGS -> UpstreamErrors.Subject.TAGS;
+      case PING -> UpstreamErrors.Subject.PING;
+      case TOKEN -> UpstreamErrors.Subject.TOKEN;
+    };
+  }
+
+  private static HttpRequest head(HttpRequest.Builder request) {
+    return request.method("HEAD", HttpRequest.BodyPublishers.noBody()).build();
   }
 
   private HttpRequest.Builder manifestRequest(

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -19,11 +20,7 @@ public final class CacheOptions {
       description = "YAML configuration file; flags override it.")
   Path config;
 
-  @Option(
-      names = "--data",
-      paramLabel = "DIR",
-      description = "Cache directory (default: ./stevedore-data).")
-  Path data;
+  @Mixin DataOptions data;
 
   @Option(
       names = "--upstream",
@@ -53,7 +50,7 @@ public final class CacheOptions {
         new ServeSettingsResolver.Flags(
             Optional.ofNullable(config),
             listen,
-            Optional.ofNullable(data),
+            data.dir(),
             upstreams,
             Optional.ofNullable(credentialsFile),
             tagTtl,

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code stevedore gc}: enforces the disk budget offline and removes leftover temp files. */
@@ -34,11 +35,7 @@ public final class GcCommand implements Callable<Integer> {
       description = "YAML configuration file (its data and max-cache-size); flags override it.")
   Path config;
 
-  @Option(
-      names = "--data",
-      paramLabel = "DIR",
-      description = "Cache directory (default: ./stevedore-data).")
-  Path data;
+  @Mixin DataOptions data;
 
   @Option(
       names = "--max-cache-size",
@@ -53,7 +50,7 @@ public final class GcCommand implements Callable<Integer> {
             new ServeSettingsResolver.Flags(
                 Optional.ofNullable(config),
                 Optional.empty(),
-                Optional.ofNullable(data),
+                data.dir(),
                 List.of(),
                 Optional.empty(),
                 Optional.empty(),

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code stevedore import}: loads a bundle written by {@code export} into the cache. */
@@ -29,11 +29,7 @@ import picocli.CommandLine.Parameters;
     })
 public final class ImportCommand implements Callable<Integer> {
 
-  @Option(
-      names = "--data",
-      paramLabel = "DIR",
-      description = "Cache directory (default: ./stevedore-data).")
-  Path data;
+  @Mixin DataOptions data;
 
   @Parameters(paramLabel = "FILE.tar", arity = "1", description = "The bundle to import.")
   Path bundle;
@@ -45,7 +41,7 @@ public final class ImportCommand implements Callable<Integer> {
             new ServeSettingsResolver.Flags(
                 Optional.empty(),
                 Optional.empty(),
-                Optional.ofNullable(data),
+                data.dir(),
                 List.of(),
                 Optional.empty(),
                 Optional.empty(),

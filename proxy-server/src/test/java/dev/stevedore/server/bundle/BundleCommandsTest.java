@@ -2,41 +2,17 @@ package dev.stevedore.server.bundle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stevedore.server.cli.StevedoreCommand;
-import java.io.ByteArrayOutputStream;
+import dev.stevedore.server.cli.CommandRun;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code stevedore export} and {@code import} on the command line, in-process, offline. */
 class BundleCommandsTest {
   @TempDir Path dir;
-
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private PrintStream originalOut;
-  private PrintStream originalErr;
-
-  @BeforeEach
-  void capture() {
-    originalOut = System.out;
-    originalErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-  }
-
-  @AfterEach
-  void restore() {
-    System.setOut(originalOut);
-    System.setErr(originalErr);
-  }
 
   @Test
   void importThenExportOffline_roundTrips() throws IOException {
@@ -45,12 +21,12 @@ class BundleCommandsTest {
     bundle.name(image.manifest(), "docker.io/library/web:1");
     Path data = dir.resolve("data");
 
-    int imported =
-        StevedoreCommand.run(
+    CommandRun imported =
+        CommandRun.run(
             "import", "--data", data.toString(), bundle.write(dir.resolve("in.tar")).toString());
     Path exported = dir.resolve("out.tar");
-    int exportedCode =
-        StevedoreCommand.run(
+    CommandRun exportedRun =
+        CommandRun.run(
             "export",
             "--data",
             data.toString(),
@@ -59,10 +35,11 @@ class BundleCommandsTest {
             exported.toString(),
             "web:1");
 
-    assertThat(imported).as(err()).isZero();
-    assertThat(exportedCode).as(err()).isZero();
-    assertThat(out()).contains("imported docker.io/library/web:1 (" + image.manifest().digest());
-    assertThat(out()).contains("1 images from").contains("4 blobs added");
+    assertThat(imported.exitCode()).as(imported.err()).isZero();
+    assertThat(exportedRun.exitCode()).as(exportedRun.err()).isZero();
+    assertThat(imported.out())
+        .contains("imported docker.io/library/web:1 (" + image.manifest().digest());
+    assertThat(imported.out()).contains("1 images from").contains("4 blobs added");
     assertThat(TarTest.readAll(Files.readAllBytes(exported)))
         .containsEntry(
             "blobs/sha256/" + image.layers().get(1).digest().hex(), image.layers().get(1).bytes());
@@ -72,8 +49,8 @@ class BundleCommandsTest {
   void exportOffline_ofAnUncachedImage_failsWithOneLine() {
     Path output = dir.resolve("out.tar");
 
-    int code =
-        StevedoreCommand.run(
+    CommandRun run =
+        CommandRun.run(
             "export",
             "--data",
             dir.resolve("data").toString(),
@@ -82,20 +59,20 @@ class BundleCommandsTest {
             output.toString(),
             "alpine:3.19");
 
-    assertThat(code).isEqualTo(2);
-    assertOneLine("stevedore: cannot export docker.io/library/alpine:3.19: ");
-    assertThat(err()).contains("offline");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertOneLine(run, "stevedore: cannot export docker.io/library/alpine:3.19: ");
+    assertThat(run.err()).contains("offline");
     assertThat(Files.exists(output)).isFalse();
   }
 
   @Test
   void export_invalidImageName_failsWithOneLine() {
-    int code =
-        StevedoreCommand.run(
+    CommandRun run =
+        CommandRun.run(
             "export", "--offline", "--output", dir.resolve("o.tar").toString(), "UPPER/Case");
 
-    assertThat(code).isEqualTo(2);
-    assertOneLine("stevedore: invalid image 'UPPER/Case': ");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertOneLine(run, "stevedore: invalid image 'UPPER/Case': ");
   }
 
   @Test
@@ -107,10 +84,10 @@ class BundleCommandsTest {
         Files.write(dir.resolve("bad.tar"), bundle.tarWithFlippedByte(image.layers().get(1)));
     Path data = dir.resolve("data");
 
-    int code = StevedoreCommand.run("import", "--data", data.toString(), file.toString());
+    CommandRun run = CommandRun.run("import", "--data", data.toString(), file.toString());
 
-    assertThat(code).isEqualTo(2);
-    assertOneLine("stevedore: cannot import " + file + ": bundle is corrupt: blobs/sha256/");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertOneLine(run, "stevedore: cannot import " + file + ": bundle is corrupt: blobs/sha256/");
     try (Stream<Path> files = Files.walk(data.resolve("blobs"))) {
       assertThat(files.filter(Files::isRegularFile)).isEmpty();
     }
@@ -118,24 +95,15 @@ class BundleCommandsTest {
 
   @Test
   void importMissingFile_failsWithOneLine() {
-    int code =
-        StevedoreCommand.run(
-            "import", "--data", dir.toString(), dir.resolve("none.tar").toString());
+    CommandRun run =
+        CommandRun.run("import", "--data", dir.toString(), dir.resolve("none.tar").toString());
 
-    assertThat(code).isEqualTo(2);
-    assertOneLine("stevedore: cannot import " + dir.resolve("none.tar") + ": no such file");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertOneLine(run, "stevedore: cannot import " + dir.resolve("none.tar") + ": no such file");
   }
 
-  private void assertOneLine(String prefix) {
-    assertThat(err().lines()).as(err()).hasSize(1);
-    assertThat(err()).startsWith(prefix).doesNotContain("\tat ").doesNotContain("Exception");
-  }
-
-  private String out() {
-    return out.toString(StandardCharsets.UTF_8);
-  }
-
-  private String err() {
-    return err.toString(StandardCharsets.UTF_8);
+  private static void assertOneLine(CommandRun run, String prefix) {
+    assertThat(run.err().lines()).as(run.err()).hasSize(1);
+    assertThat(run.err()).startsWith(prefix).doesNotContain("\tat ").doesNotContain("Exception");
   }
 }

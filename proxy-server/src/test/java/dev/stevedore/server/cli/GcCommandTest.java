@@ -6,11 +6,8 @@ import dev.stevedore.storage.BlobWriter;
 import dev.stevedore.storage.Digest;
 import dev.stevedore.storage.FileSystemBlobStore;
 import dev.stevedore.storage.FsLayout;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributeView;
@@ -20,7 +17,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,20 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
 class GcCommandTest {
   @TempDir Path dir;
 
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
   private final Random random = new Random(3);
-  private PrintStream originalOut;
-  private PrintStream originalErr;
   private Path data;
   private List<Digest> oldestFirst;
 
   @BeforeEach
   void setUp() throws IOException {
-    originalOut = System.out;
-    originalErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
     data = dir.resolve("data");
     FileSystemBlobStore store = FileSystemBlobStore.open(data);
     oldestFirst = new ArrayList<>();
@@ -51,12 +39,6 @@ class GcCommandTest {
     }
     Path dead = Files.createDirectories(new FsLayout(data).tmpRoot().resolve("999999999-1"));
     Files.write(dead.resolve("sha256-abc-1.part"), new byte[2048]);
-  }
-
-  @AfterEach
-  void restoreOutput() {
-    System.setOut(originalOut);
-    System.setErr(originalErr);
   }
 
   private Digest commit(FileSystemBlobStore store, int size, int day) throws IOException {
@@ -77,25 +59,17 @@ class GcCommandTest {
     return new FsLayout(data).blob(digest);
   }
 
-  private String out() {
-    return out.toString(StandardCharsets.UTF_8);
-  }
-
-  private String err() {
-    return err.toString(StandardCharsets.UTF_8);
-  }
-
-  private void assertOneLineError(String start) {
-    assertThat(err().lines()).as("stderr: " + err()).hasSize(1);
-    assertThat(err()).startsWith("stevedore: " + start).doesNotContain("\tat ");
+  private static void assertOneLineError(CommandRun run, String start) {
+    assertThat(run.err().lines()).as("stderr: " + run.err()).hasSize(1);
+    assertThat(run.err()).startsWith("stevedore: " + start).doesNotContain("\tat ");
   }
 
   @Test
   void gc_withBudget_evictsTheLeastRecentlyUsedAndReports() {
-    int exit = StevedoreCommand.run("gc", "--data", data.toString(), "--max-cache-size", "2.5kB");
+    CommandRun run = CommandRun.run("gc", "--data", data.toString(), "--max-cache-size", "2.5kB");
 
-    assertThat(exit).as(err()).isZero();
-    assertThat(out())
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out())
         .contains("removed 1 leftover temp entries of stopped processes (2 KiB)")
         .contains("evicted 3 blobs (2.9 KiB) to fit the budget of 2.4 KiB")
         .contains("kept 2 blobs (2 KiB)");
@@ -107,11 +81,11 @@ class GcCommandTest {
 
   @Test
   void gc_withoutBudget_onlyCleans() {
-    int exit = StevedoreCommand.run("gc", "--data", data.toString());
+    CommandRun run = CommandRun.run("gc", "--data", data.toString());
 
-    assertThat(exit).as(err()).isZero();
-    assertThat(out()).contains("removed 1 leftover temp entries").doesNotContain("evicted");
-    assertThat(out()).contains("kept 5 blobs");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).contains("removed 1 leftover temp entries").doesNotContain("evicted");
+    assertThat(run.out()).contains("kept 5 blobs");
     assertThat(oldestFirst).allSatisfy(digest -> assertThat(blob(digest)).exists());
   }
 
@@ -120,10 +94,10 @@ class GcCommandTest {
     Path config = dir.resolve("stevedore.yaml");
     Files.writeString(config, "data: " + data + "\nmax-cache-size: 2000\n");
 
-    int exit = StevedoreCommand.run("gc", "--config", config.toString());
+    CommandRun run = CommandRun.run("gc", "--config", config.toString());
 
-    assertThat(exit).as(err()).isZero();
-    assertThat(out()).contains("evicted 3 blobs").contains("kept 2 blobs");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).contains("evicted 3 blobs").contains("kept 2 blobs");
   }
 
   @Test
@@ -131,19 +105,19 @@ class GcCommandTest {
     Path config = dir.resolve("stevedore.yaml");
     Files.writeString(config, "data: " + data + "\nmax-cache-size: 1KiB\n");
 
-    int exit =
-        StevedoreCommand.run("gc", "--config", config.toString(), "--max-cache-size", "1MiB");
+    CommandRun run =
+        CommandRun.run("gc", "--config", config.toString(), "--max-cache-size", "1MiB");
 
-    assertThat(exit).as(err()).isZero();
-    assertThat(out()).contains("evicted 0 blobs").contains("kept 5 blobs");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).contains("evicted 0 blobs").contains("kept 5 blobs");
   }
 
   @Test
   void gc_badSize_exitsTwoWithOneLine() {
-    int exit = StevedoreCommand.run("gc", "--data", data.toString(), "--max-cache-size", "10XB");
+    CommandRun run = CommandRun.run("gc", "--data", data.toString(), "--max-cache-size", "10XB");
 
-    assertThat(exit).isEqualTo(2);
-    assertOneLineError("max-cache-size: invalid size '10XB'");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertOneLineError(run, "max-cache-size: invalid size '10XB'");
     assertThat(oldestFirst).allSatisfy(digest -> assertThat(blob(digest)).exists());
   }
 
@@ -152,28 +126,28 @@ class GcCommandTest {
     Path config = dir.resolve("stevedore.yaml");
     Files.writeString(config, "max-cache-size: plenty\n");
 
-    int exit = StevedoreCommand.run("gc", "--config", config.toString(), "--data", data.toString());
+    CommandRun run = CommandRun.run("gc", "--config", config.toString(), "--data", data.toString());
 
-    assertThat(exit).isEqualTo(2);
-    assertOneLineError("max-cache-size: invalid size 'plenty'");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertOneLineError(run, "max-cache-size: invalid size 'plenty'");
   }
 
   @Test
   void gc_missingDataDirectory_exitsTwo() {
-    int exit = StevedoreCommand.run("gc", "--data", dir.resolve("nowhere").toString());
+    CommandRun run = CommandRun.run("gc", "--data", dir.resolve("nowhere").toString());
 
-    assertThat(exit).isEqualTo(2);
-    assertOneLineError("data directory");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertOneLineError(run, "data directory");
     assertThat(dir.resolve("nowhere")).doesNotExist();
   }
 
   @Test
   void serve_badMaxCacheSize_exitsTwoBeforeServing() {
-    int exit =
-        StevedoreCommand.run(
+    CommandRun run =
+        CommandRun.run(
             "serve", "--data", data.toString(), "--listen", "127.0.0.1:0", "--max-cache-size", "0");
 
-    assertThat(exit).isEqualTo(2);
-    assertOneLineError("max-cache-size: invalid size '0'");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertOneLineError(run, "max-cache-size: invalid size '0'");
   }
 }

@@ -3,11 +3,10 @@ package dev.stevedore.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stevedore.server.ServerOptions;
-import dev.stevedore.server.StevedoreProxy;
 import dev.stevedore.server.auth.AllowList;
 import dev.stevedore.server.auth.ClientAccessControl;
 import dev.stevedore.server.auth.Htpasswd;
-import dev.stevedore.server.config.ServeSettingsResolver;
+import dev.stevedore.server.it.support.InProcessStevedore;
 import dev.stevedore.server.it.support.ProcessResult;
 import dev.stevedore.server.it.support.Skopeo;
 import dev.stevedore.server.it.support.TestImage;
@@ -24,7 +23,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.junit.jupiter.api.AfterAll;
@@ -51,7 +49,7 @@ class AccessControlIT {
 
   @TempDir Path work;
   private ClientAccessControl access;
-  private StevedoreProxy proxy;
+  private InProcessStevedore proxy;
   private URI proxyUri;
 
   @BeforeAll
@@ -81,18 +79,12 @@ class AccessControlIT {
         ClientAccessControl.of(
             Optional.of(Htpasswd.read(htpasswd)), AllowList.parse(List.of("docker.io/library/*")));
     proxy =
-        StevedoreProxy.start(
-            ServeSettingsResolver.resolve(
-                new ServeSettingsResolver.Flags(
-                    Optional.empty(),
-                    Optional.of("127.0.0.1:0"),
-                    Optional.of(work.resolve("data")),
-                    List.of("docker.io=" + upstream.uri()),
-                    Optional.empty(),
-                    Optional.of("5m")),
-                Map.of()),
-            new ServerOptions(Optional.empty(), access));
-    proxyUri = URI.create("http://127.0.0.1:" + proxy.address().getPort());
+        InProcessStevedore.on(work.resolve("data"))
+            .upstream("docker.io", upstream.uri())
+            .tagTtl("5m")
+            .options(new ServerOptions(Optional.empty(), access))
+            .start();
+    proxyUri = proxy.uri();
     upstream.resetCounters();
   }
 

@@ -2,30 +2,25 @@ package dev.stevedore.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stevedore.server.StevedoreProxy;
-import dev.stevedore.server.cli.StevedoreCommand;
-import dev.stevedore.server.config.ServeSettingsResolver;
+import dev.stevedore.server.cli.CommandRun;
 import dev.stevedore.server.it.support.Blob;
 import dev.stevedore.server.it.support.Containerd;
+import dev.stevedore.server.it.support.InProcessStevedore;
 import dev.stevedore.server.it.support.Skopeo;
 import dev.stevedore.server.it.support.TestImage;
 import dev.stevedore.server.it.support.TestImages;
 import dev.stevedore.server.it.support.Upstream;
 import dev.stevedore.storage.Digest;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -51,7 +46,7 @@ class BundleIT {
   @TempDir static Path work;
   private static Path bundle;
   private static Path imported;
-  private static Command.Result importRun;
+  private static CommandRun importRun;
 
   @BeforeAll
   static void exportFromUpstreamThenImport() throws Exception {
@@ -60,8 +55,8 @@ class BundleIT {
       upstream.push("team/app", "v1", APP);
       bundle = work.resolve("bundle.tar");
 
-      Command.Result export =
-          Command.run(
+      CommandRun export =
+          CommandRun.run(
               "export",
               "--data",
               work.resolve("connected").toString(),
@@ -73,12 +68,12 @@ class BundleIT {
               "team/app:v1",
               WEB_PINNED);
 
-      assertThat(export.code()).as(export.toString()).isZero();
+      assertThat(export.exitCode()).as(export.toString()).isZero();
       assertThat(upstream.front().cdnBytes()).isEqualTo(WEB.blobBytes() + APP.blobBytes());
     } // the upstream is gone from here on
     imported = work.resolve("offline");
-    importRun = Command.run("import", "--data", imported.toString(), bundle.toString());
-    assertThat(importRun.code()).as(importRun.toString()).isZero();
+    importRun = CommandRun.run("import", "--data", imported.toString(), bundle.toString());
+    assertThat(importRun.exitCode()).as(importRun.toString()).isZero();
   }
 
   @AfterAll
@@ -106,16 +101,16 @@ class BundleIT {
 
   @Test
   void importAgain_addsNothing() {
-    Command.Result again = Command.run("import", "--data", imported.toString(), bundle.toString());
+    CommandRun again = CommandRun.run("import", "--data", imported.toString(), bundle.toString());
 
-    assertThat(again.code()).as(again.toString()).isZero();
+    assertThat(again.exitCode()).as(again.toString()).isZero();
     assertThat(again.out()).contains(": 0 blobs added (0 B)");
   }
 
   @Test
   void serveOffline_pullsEveryImageByTagAndDigest_allPlatforms() throws Exception {
-    try (StevedoreProxy proxy = startOffline(imported)) {
-      URI uri = URI.create("http://127.0.0.1:" + proxy.address().getPort());
+    try (InProcessStevedore proxy = InProcessStevedore.on(imported).offline(true).start()) {
+      URI uri = proxy.uri();
       for (Map.Entry<String, TestImage> image :
           Map.of("library/web", WEB, "team/app", APP).entrySet()) {
         for (String reference :
@@ -196,9 +191,9 @@ class BundleIT {
     Path corrupt = Files.write(work.resolve("corrupt.tar"), tar);
     Path data = work.resolve("corrupt-data");
 
-    Command.Result result = Command.run("import", "--data", data.toString(), corrupt.toString());
+    CommandRun result = CommandRun.run("import", "--data", data.toString(), corrupt.toString());
 
-    assertThat(result.code()).as(result.toString()).isNotZero();
+    assertThat(result.exitCode()).as(result.toString()).isNotZero();
     assertThat(result.err().lines()).as(result.toString()).hasSize(1);
     assertThat(result.err())
         .startsWith(
@@ -216,9 +211,9 @@ class BundleIT {
         Files.write(work.resolve("truncated.tar"), Arrays.copyOf(tar, tar.length * 2 / 3));
     Path data = work.resolve("truncated-data");
 
-    Command.Result result = Command.run("import", "--data", data.toString(), truncated.toString());
+    CommandRun result = CommandRun.run("import", "--data", data.toString(), truncated.toString());
 
-    assertThat(result.code()).as(result.toString()).isNotZero();
+    assertThat(result.exitCode()).as(result.toString()).isNotZero();
     assertThat(result.err().lines()).as(result.toString()).hasSize(1);
     assertThat(result.err())
         .startsWith("stevedore: cannot import " + truncated + ": bundle is truncated");
@@ -233,20 +228,6 @@ class BundleIT {
         }
       }
     }
-  }
-
-  private static StevedoreProxy startOffline(Path data) throws Exception {
-    return StevedoreProxy.start(
-        ServeSettingsResolver.resolve(
-            new ServeSettingsResolver.Flags(
-                Optional.empty(),
-                Optional.of("127.0.0.1:0"),
-                Optional.of(data),
-                List.of(),
-                Optional.empty(),
-                Optional.empty(),
-                true),
-            Map.of()));
   }
 
   private static String manifestDigest(Path pulled) throws IOException {
@@ -264,27 +245,5 @@ class BundleIT {
       return i;
     }
     throw new IllegalArgumentException("bytes not in the bundle");
-  }
-
-  /** Runs the command line in-process with stdout and stderr captured. */
-  private static final class Command {
-    record Result(int code, String out, String err) {}
-
-    static synchronized Result run(String... args) {
-      PrintStream originalOut = System.out;
-      PrintStream originalErr = System.err;
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      ByteArrayOutputStream err = new ByteArrayOutputStream();
-      try {
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        int code = StevedoreCommand.run(args);
-        return new Result(
-            code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-      } finally {
-        System.setOut(originalOut);
-        System.setErr(originalErr);
-      }
-    }
   }
 }

@@ -2,10 +2,9 @@ package dev.stevedore.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stevedore.server.StevedoreProxy;
-import dev.stevedore.server.config.ServeSettingsResolver;
 import dev.stevedore.server.it.support.Blob;
 import dev.stevedore.server.it.support.CdnFront;
+import dev.stevedore.server.it.support.InProcessStevedore;
 import dev.stevedore.server.it.support.MediaTypes;
 import dev.stevedore.server.it.support.Skopeo;
 import dev.stevedore.server.it.support.TestImage;
@@ -24,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -76,7 +74,7 @@ class ClassroomIT {
   private static Upstream upstream;
 
   @TempDir Path work;
-  private StevedoreProxy proxy;
+  private InProcessStevedore proxy;
   private URI proxyUri;
 
   @BeforeAll
@@ -283,17 +281,11 @@ class ClassroomIT {
   /** Stevedore on an ephemeral port, its cache in {@code work/data}, docker.io = {@code hub}. */
   private void startProxy(String tagTtl, URI hub) throws Exception {
     proxy =
-        StevedoreProxy.start(
-            ServeSettingsResolver.resolve(
-                new ServeSettingsResolver.Flags(
-                    Optional.empty(),
-                    Optional.of("127.0.0.1:0"),
-                    Optional.of(work.resolve("data")),
-                    List.of("docker.io=" + hub),
-                    Optional.empty(),
-                    Optional.of(tagTtl)),
-                Map.of()));
-    proxyUri = URI.create("http://127.0.0.1:" + proxy.address().getPort());
+        InProcessStevedore.on(work.resolve("data"))
+            .upstream("docker.io", hub)
+            .tagTtl(tagTtl)
+            .start();
+    proxyUri = proxy.uri();
   }
 
   /** One {@code skopeo copy --all} by a client with its own home, temp and destination dirs. */

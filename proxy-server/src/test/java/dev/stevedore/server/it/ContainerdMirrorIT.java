@@ -2,12 +2,11 @@ package dev.stevedore.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stevedore.server.StevedoreProxy;
 import dev.stevedore.server.cli.StevedoreCommand;
-import dev.stevedore.server.config.ServeSettingsResolver;
 import dev.stevedore.server.it.support.Blob;
 import dev.stevedore.server.it.support.Containerd;
 import dev.stevedore.server.it.support.CtrRequests;
+import dev.stevedore.server.it.support.InProcessStevedore;
 import dev.stevedore.server.it.support.Platform;
 import dev.stevedore.server.it.support.ProcessResult;
 import dev.stevedore.server.it.support.TestImage;
@@ -17,8 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -50,7 +47,7 @@ class ContainerdMirrorIT {
   private static Containerd containerd;
   private static Upstream hub;
   private static Upstream ghcr;
-  private static StevedoreProxy proxy;
+  private static InProcessStevedore proxy;
   private static Path hostsDir;
 
   @BeforeAll
@@ -72,16 +69,10 @@ class ContainerdMirrorIT {
     ghcr.push("org/shared", "4", SHARED);
 
     proxy =
-        StevedoreProxy.start(
-            ServeSettingsResolver.resolve(
-                new ServeSettingsResolver.Flags(
-                    Optional.empty(),
-                    Optional.of("127.0.0.1:0"),
-                    Optional.of(work.resolve("stevedore-data")),
-                    List.of("docker.io=" + hub.uri(), "ghcr.io=" + ghcr.uri()),
-                    Optional.empty(),
-                    Optional.empty()),
-                Map.of()));
+        InProcessStevedore.on(work.resolve("stevedore-data"))
+            .upstream("docker.io", hub.uri())
+            .upstream("ghcr.io", ghcr.uri())
+            .start();
 
     hostsDir = work.resolve("certs.d");
     int exitCode =
@@ -261,7 +252,7 @@ class ContainerdMirrorIT {
   }
 
   private static String mirror() {
-    return "http://127.0.0.1:" + proxy.address().getPort();
+    return proxy.uri().toString();
   }
 
   private static List<String> blobGets(String name, String registry, TestImage image) {

@@ -2,8 +2,7 @@ package dev.stevedore.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stevedore.server.StevedoreProxy;
-import dev.stevedore.server.config.ServeSettingsResolver;
+import dev.stevedore.server.it.support.InProcessStevedore;
 import dev.stevedore.server.it.support.Skopeo;
 import dev.stevedore.server.it.support.TestImage;
 import dev.stevedore.server.it.support.TestImages;
@@ -19,8 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -63,8 +60,13 @@ class DiskBudgetIT {
         upstream.push("team/app" + i, "v1", pushed.get(i));
       }
       Path data = work.resolve("data");
-      try (StevedoreProxy proxy = start(upstream, data)) {
-        URI base = URI.create("http://127.0.0.1:" + proxy.address().getPort());
+      try (InProcessStevedore proxy =
+          InProcessStevedore.on(data)
+              .upstream("docker.io", upstream.uri())
+              .tagTtl("5m")
+              .maxCacheSize("3MiB")
+              .start()) {
+        URI base = proxy.uri();
 
         for (int i = 0; i < pushed.size(); i++) {
           Path pulled = pull(base, "team/app" + i);
@@ -109,21 +111,6 @@ class DiskBudgetIT {
         assertThat(sample(after, "stevedore_cache_size_bytes")).isLessThanOrEqualTo(BUDGET);
       }
     }
-  }
-
-  private StevedoreProxy start(Upstream upstream, Path data) throws Exception {
-    return StevedoreProxy.start(
-        ServeSettingsResolver.resolve(
-            new ServeSettingsResolver.Flags(
-                Optional.empty(),
-                Optional.of("127.0.0.1:0"),
-                Optional.of(data),
-                List.of("docker.io=" + upstream.uri()),
-                Optional.empty(),
-                Optional.of("5m"),
-                false,
-                Optional.of("3MiB")),
-            Map.of()));
   }
 
   private Path pull(URI proxy, String repository) {

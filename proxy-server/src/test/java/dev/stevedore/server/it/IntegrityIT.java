@@ -9,11 +9,10 @@ import dev.stevedore.core.metrics.CacheMetrics;
 import dev.stevedore.core.model.RepositoryName;
 import dev.stevedore.core.upstream.UpstreamClient;
 import dev.stevedore.core.upstream.UpstreamConfig;
-import dev.stevedore.server.StevedoreProxy;
-import dev.stevedore.server.config.ServeSettingsResolver;
 import dev.stevedore.server.it.support.Blob;
 import dev.stevedore.server.it.support.CdnStreamFaults;
 import dev.stevedore.server.it.support.DataDirInspector;
+import dev.stevedore.server.it.support.InProcessStevedore;
 import dev.stevedore.server.it.support.ProcessResult;
 import dev.stevedore.server.it.support.RawBlobClient;
 import dev.stevedore.server.it.support.Skopeo;
@@ -34,9 +33,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -71,7 +67,7 @@ class IntegrityIT {
   private static Path harnessDir;
 
   @TempDir Path work;
-  private StevedoreProxy proxy;
+  private InProcessStevedore proxy;
 
   @BeforeAll
   static void startUpstream() throws IOException {
@@ -99,17 +95,8 @@ class IntegrityIT {
 
   private URI startProxy() throws Exception {
     proxy =
-        StevedoreProxy.start(
-            ServeSettingsResolver.resolve(
-                new ServeSettingsResolver.Flags(
-                    Optional.empty(),
-                    Optional.of("127.0.0.1:0"),
-                    Optional.of(work.resolve("data")),
-                    List.of("docker.io=" + upstream.uri()),
-                    Optional.empty(),
-                    Optional.empty()),
-                Map.of()));
-    return URI.create("http://127.0.0.1:" + proxy.address().getPort());
+        InProcessStevedore.on(work.resolve("data")).upstream("docker.io", upstream.uri()).start();
+    return proxy.uri();
   }
 
   /** A single-platform image with one layer of about {@code layerBytes}, pushed upstream. */

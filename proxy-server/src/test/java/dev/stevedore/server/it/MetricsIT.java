@@ -2,9 +2,8 @@ package dev.stevedore.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stevedore.server.StevedoreProxy;
-import dev.stevedore.server.config.ServeSettingsResolver;
 import dev.stevedore.server.it.support.Blob;
+import dev.stevedore.server.it.support.InProcessStevedore;
 import dev.stevedore.server.it.support.TestImage;
 import dev.stevedore.server.it.support.TestImages;
 import dev.stevedore.server.it.support.Upstream;
@@ -15,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -61,21 +59,14 @@ class MetricsIT {
   @Test
   void scriptedHitsMissesAnd429_showInMetrics() throws Exception {
     try (Upstream upstream = Upstream.start(work.resolve("upstream"));
-        StevedoreProxy proxy =
-            StevedoreProxy.start(
-                ServeSettingsResolver.resolve(
-                    new ServeSettingsResolver.Flags(
-                        Optional.empty(),
-                        Optional.of("127.0.0.1:0"),
-                        Optional.of(work.resolve("data")),
-                        List.of("docker.io=" + upstream.uri()),
-                        Optional.empty(),
-                        Optional.empty()),
-                    Map.of()))) {
+        InProcessStevedore proxy =
+            InProcessStevedore.on(work.resolve("data"))
+                .upstream("docker.io", upstream.uri())
+                .start()) {
       TestImage image = new TestImages(5).layerSizes(40_000, 60_000).dockerImage();
       upstream.push("library/metered", "1", image);
       Blob layer = image.platforms().get(0).layers().get(0);
-      URI base = URI.create("http://127.0.0.1:" + proxy.address().getPort());
+      URI base = proxy.uri();
 
       for (int round = 0; round < 2; round++) {
         assertThat(get(base, "/v2/metered/manifests/1", "Accept", MANIFEST_ACCEPT).statusCode())

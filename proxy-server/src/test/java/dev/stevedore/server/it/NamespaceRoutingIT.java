@@ -2,8 +2,7 @@ package dev.stevedore.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stevedore.server.StevedoreProxy;
-import dev.stevedore.server.config.ServeSettingsResolver;
+import dev.stevedore.server.it.support.InProcessStevedore;
 import dev.stevedore.server.it.support.TestImage;
 import dev.stevedore.server.it.support.TestImages;
 import dev.stevedore.server.it.support.Upstream;
@@ -13,9 +12,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,7 +22,7 @@ class NamespaceRoutingIT {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static Upstream hub;
   private static Upstream ghcr;
-  private static StevedoreProxy proxy;
+  private static InProcessStevedore proxy;
   private static URI base;
   private static TestImage hubImage;
   private static TestImage ghcrImage;
@@ -42,17 +38,11 @@ class NamespaceRoutingIT {
     hub.push("library/alpine", "1", hubImage);
     ghcr.push("alpine", "1", ghcrImage);
     proxy =
-        StevedoreProxy.start(
-            ServeSettingsResolver.resolve(
-                new ServeSettingsResolver.Flags(
-                    Optional.empty(),
-                    Optional.of("127.0.0.1:0"),
-                    Optional.of(work.resolve("data")),
-                    List.of("docker.io=" + hub.uri(), "ghcr.io=" + ghcr.uri()),
-                    Optional.empty(),
-                    Optional.empty()),
-                Map.of()));
-    base = URI.create("http://127.0.0.1:" + proxy.address().getPort());
+        InProcessStevedore.on(work.resolve("data"))
+            .upstream("docker.io", hub.uri())
+            .upstream("ghcr.io", ghcr.uri())
+            .start();
+    base = proxy.uri();
   }
 
   @AfterAll

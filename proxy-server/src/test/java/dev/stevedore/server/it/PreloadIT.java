@@ -2,10 +2,9 @@ package dev.stevedore.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stevedore.server.StevedoreProxy;
-import dev.stevedore.server.cli.StevedoreCommand;
-import dev.stevedore.server.config.ServeSettingsResolver;
+import dev.stevedore.server.cli.CommandRun;
 import dev.stevedore.server.it.support.Blob;
+import dev.stevedore.server.it.support.InProcessStevedore;
 import dev.stevedore.server.it.support.Platform;
 import dev.stevedore.server.it.support.ProcessResult;
 import dev.stevedore.server.it.support.Skopeo;
@@ -13,16 +12,11 @@ import dev.stevedore.server.it.support.TestImage;
 import dev.stevedore.server.it.support.TestImages;
 import dev.stevedore.server.it.support.Upstream;
 import dev.stevedore.storage.Digest;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -45,7 +39,7 @@ class PreloadIT {
 
   @TempDir Path work;
   private Path data;
-  private final List<StevedoreProxy> proxies = new ArrayList<>();
+  private final List<InProcessStevedore> proxies = new ArrayList<>();
 
   @BeforeAll
   static void startUpstream() throws Exception {
@@ -71,60 +65,30 @@ class PreloadIT {
 
   @AfterEach
   void tearDown() {
-    proxies.forEach(StevedoreProxy::close);
+    proxies.forEach(InProcessStevedore::close);
     if (!upstream.registry().isRunning()) {
       upstream.registry().start();
     }
   }
 
-  /** The exit code and output of one in-process {@code stevedore} run. */
-  private record Run(int exitCode, String out, String err) {
-    List<String> outLines() {
-      return out.lines().toList();
-    }
-  }
-
-  private static synchronized Run stevedore(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream originalOut = System.out;
-    PrintStream originalErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      int code = StevedoreCommand.run(args);
-      return new Run(
-          code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(originalOut);
-      System.setErr(originalErr);
-    }
-  }
-
-  private Run preload(String... imagesAndFlags) {
+  private CommandRun preload(String... imagesAndFlags) {
     List<String> args =
         new ArrayList<>(
             List.of(
                 "preload", "--data", data.toString(), "--upstream", "docker.io=" + upstream.uri()));
     args.addAll(List.of(imagesAndFlags));
-    return stevedore(args.toArray(String[]::new));
+    return CommandRun.run(args.toArray(String[]::new));
   }
 
   private URI serve(boolean offline) throws Exception {
-    StevedoreProxy proxy =
-        StevedoreProxy.start(
-            ServeSettingsResolver.resolve(
-                new ServeSettingsResolver.Flags(
-                    Optional.empty(),
-                    Optional.of("127.0.0.1:0"),
-                    Optional.of(data),
-                    List.of("docker.io=" + upstream.uri()),
-                    Optional.empty(),
-                    Optional.of("5m"),
-                    offline),
-                Map.of()));
+    InProcessStevedore proxy =
+        InProcessStevedore.on(data)
+            .upstream("docker.io", upstream.uri())
+            .tagTtl("5m")
+            .offline(offline)
+            .start();
     proxies.add(proxy);
-    return URI.create("http://127.0.0.1:" + proxy.address().getPort());
+    return proxy.uri();
   }
 
   private ProcessResult pull(URI proxy, String repository, String reference) {
@@ -145,7 +109,7 @@ class PreloadIT {
 
   @Test
   void preloadAllPlatforms_thenOfflineStevedoreServesBothImages() throws Exception {
-    Run run = preload("web:1", "team/app:v1");
+    CommandRun run = preload("web:1", "team/app:v1");
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(run.outLines())
@@ -182,7 +146,7 @@ class PreloadIT {
 
   @Test
   void platformFlag_fetchesTheIndexAndOnlyThatPlatformsBlobs() {
-    Run run = preload("--platform", "linux/arm64", "docker.io/library/web:1");
+    CommandRun run = preload("--platform", "linux/arm64", "docker.io/library/web:1");
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(run.outLines().get(0))
@@ -194,7 +158,7 @@ class PreloadIT {
 
   @Test
   void platformMissingFromIndex_failsThatImage() {
-    Run run = preload("--platform", "linux/s390x", "web:1");
+    CommandRun run = preload("--platform", "linux/s390x", "web:1");
 
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err())
@@ -211,7 +175,7 @@ class PreloadIT {
     assertThat(preload("--images-file", list.toString()).exitCode()).isZero();
     upstream.resetCounters();
 
-    Run again = preload("--images-file", list.toString());
+    CommandRun again = preload("--images-file", list.toString());
 
     assertThat(again.exitCode()).as(again.toString()).isZero();
     assertThat(upstream.front().cdnRequests()).isZero();
@@ -223,7 +187,7 @@ class PreloadIT {
 
   @Test
   void missingImage_exitsOne_namesIt_andTheOthersAreStillFetched() {
-    Run run = preload("library/missing:1", "web:1");
+    CommandRun run = preload("library/missing:1", "web:1");
 
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err().lines().filter(line -> line.startsWith("stevedore: ")).toList())
@@ -243,14 +207,14 @@ class PreloadIT {
     CompletableFuture<ProcessResult> clientPull =
         CompletableFuture.supplyAsync(() -> pull(proxy, "team/app", "v1"));
 
-    Run run = preload("web:1");
+    CommandRun run = preload("web:1");
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(clientPull.get(60, TimeUnit.SECONDS).succeeded()).isTrue();
     upstream.resetCounters();
 
     ProcessResult webThroughServe = pull(proxy, "library/web", "1").requireSuccess();
-    Run appAgain = preload("team/app:v1");
+    CommandRun appAgain = preload("team/app:v1");
 
     assertThat(pulledDigest(webThroughServe)).isEqualTo(web.digest());
     assertThat(appAgain.exitCode()).isZero();

@@ -2,8 +2,7 @@ package dev.stevedore.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stevedore.server.StevedoreProxy;
-import dev.stevedore.server.config.ServeSettingsResolver;
+import dev.stevedore.server.it.support.InProcessStevedore;
 import dev.stevedore.server.it.support.Skopeo;
 import dev.stevedore.server.it.support.TestImage;
 import dev.stevedore.server.it.support.TestImages;
@@ -15,8 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -36,7 +33,7 @@ class PullThroughIT {
   private static TestImage dockerList;
 
   @TempDir Path work;
-  private StevedoreProxy proxy;
+  private InProcessStevedore proxy;
 
   @BeforeAll
   static void startUpstream() throws Exception {
@@ -72,18 +69,13 @@ class PullThroughIT {
 
   private URI startProxy(Optional<Path> credentialsFile, boolean offline) throws Exception {
     proxy =
-        StevedoreProxy.start(
-            ServeSettingsResolver.resolve(
-                new ServeSettingsResolver.Flags(
-                    Optional.empty(),
-                    Optional.of("127.0.0.1:0"),
-                    Optional.of(work.resolve("data")),
-                    List.of("docker.io=" + upstream.uri()),
-                    credentialsFile,
-                    Optional.of("5m"),
-                    offline),
-                Map.of()));
-    return URI.create("http://127.0.0.1:" + proxy.address().getPort());
+        InProcessStevedore.on(work.resolve("data"))
+            .upstream("docker.io", upstream.uri())
+            .credentialsFile(credentialsFile)
+            .tagTtl("5m")
+            .offline(offline)
+            .start();
+    return proxy.uri();
   }
 
   private Path pull(URI proxyUri, String repository, String reference) {

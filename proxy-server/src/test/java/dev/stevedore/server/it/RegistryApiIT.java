@@ -2,9 +2,8 @@ package dev.stevedore.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stevedore.server.StevedoreProxy;
-import dev.stevedore.server.config.ServeSettingsResolver;
 import dev.stevedore.server.it.support.Blob;
+import dev.stevedore.server.it.support.InProcessStevedore;
 import dev.stevedore.server.it.support.TestImage;
 import dev.stevedore.server.it.support.TestImages;
 import dev.stevedore.server.it.support.Upstream;
@@ -17,7 +16,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class RegistryApiIT {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static Upstream upstream;
-  private static StevedoreProxy proxy;
+  private static InProcessStevedore proxy;
   private static URI proxyUri;
   private static TestImage image;
 
@@ -37,17 +35,8 @@ class RegistryApiIT {
     image = new TestImages(7).layerSizes(50_000, 120_000).dockerImage();
     upstream.push("library/busybox", "1", image);
     proxy =
-        StevedoreProxy.start(
-            ServeSettingsResolver.resolve(
-                new ServeSettingsResolver.Flags(
-                    Optional.empty(),
-                    Optional.of("127.0.0.1:0"),
-                    Optional.of(work.resolve("data")),
-                    List.of("docker.io=" + upstream.uri()),
-                    Optional.empty(),
-                    Optional.empty()),
-                Map.of()));
-    proxyUri = URI.create("http://127.0.0.1:" + proxy.address().getPort());
+        InProcessStevedore.on(work.resolve("data")).upstream("docker.io", upstream.uri()).start();
+    proxyUri = proxy.uri();
   }
 
   @AfterAll
@@ -194,18 +183,11 @@ class RegistryApiIT {
   @Test
   void unreachableUpstream_startsAndAnswersUnavailable(@org.junit.jupiter.api.io.TempDir Path data)
       throws Exception {
-    try (StevedoreProxy offline =
-        StevedoreProxy.start(
-            ServeSettingsResolver.resolve(
-                new ServeSettingsResolver.Flags(
-                    Optional.empty(),
-                    Optional.of("127.0.0.1:0"),
-                    Optional.of(data),
-                    List.of("docker.io=http://127.0.0.1:1"),
-                    Optional.empty(),
-                    Optional.empty()),
-                Map.of()))) {
-      URI base = URI.create("http://127.0.0.1:" + offline.address().getPort());
+    try (InProcessStevedore offline =
+        InProcessStevedore.on(data)
+            .upstream("docker.io", URI.create("http://127.0.0.1:1"))
+            .start()) {
+      URI base = offline.uri();
       HttpResponse<String> manifest =
           HTTP.send(
               HttpRequest.newBuilder(base.resolve("/v2/library/busybox/manifests/1")).build(),

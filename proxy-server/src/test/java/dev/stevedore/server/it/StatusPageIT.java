@@ -2,8 +2,7 @@ package dev.stevedore.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stevedore.server.StevedoreProxy;
-import dev.stevedore.server.config.ServeSettingsResolver;
+import dev.stevedore.server.it.support.InProcessStevedore;
 import dev.stevedore.server.it.support.Skopeo;
 import dev.stevedore.server.it.support.TestImage;
 import dev.stevedore.server.it.support.TestImages;
@@ -19,7 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,20 +43,14 @@ class StatusPageIT {
   void statusPage_inHeadlessChromium_showsLiveNumbers() throws Exception {
     requireChromium();
     try (Upstream upstream = Upstream.start(work.resolve("upstream"));
-        StevedoreProxy proxy =
-            StevedoreProxy.start(
-                ServeSettingsResolver.resolve(
-                    new ServeSettingsResolver.Flags(
-                        Optional.empty(),
-                        Optional.of("127.0.0.1:0"),
-                        Optional.of(work.resolve("data")),
-                        List.of("docker.io=" + upstream.uri()),
-                        Optional.empty(),
-                        Optional.of("5m")),
-                    Map.of()))) {
+        InProcessStevedore proxy =
+            InProcessStevedore.on(work.resolve("data"))
+                .upstream("docker.io", upstream.uri())
+                .tagTtl("5m")
+                .start()) {
       TestImage image = new TestImages(6).layerSizes(200_000, 400_000).dockerImage();
       upstream.push("library/alpha", "1.0", image);
-      URI base = URI.create("http://127.0.0.1:" + proxy.address().getPort());
+      URI base = proxy.uri();
 
       pull(base, "alpha", "1.0");
       pull(base, "alpha", "1.0");

@@ -3,11 +3,9 @@ package dev.stevedore.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stevedore.server.ServerOptions;
-import dev.stevedore.server.StevedoreProxy;
 import dev.stevedore.server.auth.AccessControl;
-import dev.stevedore.server.config.ServeSettings;
-import dev.stevedore.server.config.ServeSettingsResolver;
 import dev.stevedore.server.it.support.Blob;
+import dev.stevedore.server.it.support.InProcessStevedore;
 import dev.stevedore.server.it.support.ProcessResult;
 import dev.stevedore.server.it.support.Skopeo;
 import dev.stevedore.server.it.support.TestImage;
@@ -29,7 +27,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -52,7 +49,7 @@ class TlsIT {
   private static TestImage large;
 
   @TempDir Path work;
-  private StevedoreProxy proxy;
+  private InProcessStevedore proxy;
 
   @BeforeAll
   static void startUpstream() throws Exception {
@@ -80,21 +77,20 @@ class TlsIT {
 
   /** Starts Stevedore on 127.0.0.1 as {@code serve --tls-self-signed} would; returns its URI. */
   private URI startProxy() throws Exception {
-    ServeSettings settings =
-        ServeSettingsResolver.resolve(
-            new ServeSettingsResolver.Flags(
-                Optional.empty(),
-                Optional.of("127.0.0.1:0"),
-                Optional.of(work.resolve("data")),
-                List.of("docker.io=" + upstream.uri()),
-                Optional.empty(),
-                Optional.of("5m")),
-            Map.of());
-    Optional<SslContext> tls =
-        CommandLine.populateCommand(new TlsOptions(), "--tls-self-signed").sslContext(settings);
-    assertThat(tls).isPresent();
-    proxy = StevedoreProxy.start(settings, new ServerOptions(tls, AccessControl.OPEN));
-    return URI.create("https://127.0.0.1:" + proxy.address().getPort());
+    proxy =
+        InProcessStevedore.on(work.resolve("data"))
+            .upstream("docker.io", upstream.uri())
+            .tagTtl("5m")
+            .options(
+                settings -> {
+                  Optional<SslContext> tls =
+                      CommandLine.populateCommand(new TlsOptions(), "--tls-self-signed")
+                          .sslContext(settings);
+                  assertThat(tls).isPresent();
+                  return new ServerOptions(tls, AccessControl.OPEN);
+                })
+            .start();
+    return proxy.uri();
   }
 
   private Path caFile() {

@@ -2,14 +2,9 @@ package dev.stevedore.server.preload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stevedore.server.cli.StevedoreCommand;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import dev.stevedore.server.cli.CommandRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,34 +12,12 @@ import org.junit.jupiter.api.io.TempDir;
 class PreloadCommandLineTest {
   @TempDir Path dir;
 
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private PrintStream originalOut;
-  private PrintStream originalErr;
-
-  @BeforeEach
-  void captureOutput() {
-    originalOut = System.out;
-    originalErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-  }
-
-  @AfterEach
-  void restoreOutput() {
-    System.setOut(originalOut);
-    System.setErr(originalErr);
-  }
-
-  private String err() {
-    return err.toString(StandardCharsets.UTF_8);
-  }
-
   @Test
   void help_mentionsEveryOption() {
-    assertThat(StevedoreCommand.run("preload", "--help")).isZero();
+    CommandRun run = CommandRun.run("preload", "--help");
+    assertThat(run.exitCode()).isZero();
 
-    assertThat(out.toString(StandardCharsets.UTF_8))
+    assertThat(run.out())
         .contains(
             "--config",
             "--data",
@@ -57,52 +30,52 @@ class PreloadCommandLineTest {
 
   @Test
   void noImages_isUsageError() {
-    int code = StevedoreCommand.run("preload", "--data", dir.resolve("data").toString());
+    CommandRun run = CommandRun.run("preload", "--data", dir.resolve("data").toString());
 
-    assertThat(code).isEqualTo(2);
-    assertThat(err().lines()).hasSize(1);
-    assertThat(err()).startsWith("stevedore: no images to preload");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().lines()).hasSize(1);
+    assertThat(run.err()).startsWith("stevedore: no images to preload");
   }
 
   @Test
   void imagesFileWithOnlyComments_isUsageError() throws Exception {
     Path file = Files.writeString(dir.resolve("images.txt"), "# later\n\n");
 
-    int code =
-        StevedoreCommand.run(
+    CommandRun run =
+        CommandRun.run(
             "preload", "--data", dir.resolve("data").toString(), "--images-file", file.toString());
 
-    assertThat(code).isEqualTo(2);
-    assertThat(err()).startsWith("stevedore: no images to preload");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).startsWith("stevedore: no images to preload");
   }
 
   @Test
   void badImageInFile_isConfigErrorNamingTheLine() throws Exception {
     Path file = Files.writeString(dir.resolve("images.txt"), "alpine\nBad Name\n");
 
-    int code =
-        StevedoreCommand.run(
+    CommandRun run =
+        CommandRun.run(
             "preload", "--data", dir.resolve("data").toString(), "--images-file", file.toString());
 
-    assertThat(code).isEqualTo(2);
-    assertThat(err().lines()).hasSize(1);
-    assertThat(err()).startsWith("stevedore: " + file + " line 2: invalid image 'Bad Name'");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().lines()).hasSize(1);
+    assertThat(run.err()).startsWith("stevedore: " + file + " line 2: invalid image 'Bad Name'");
   }
 
   @Test
   void badPlatform_isUsageError() {
-    int code =
-        StevedoreCommand.run(
+    CommandRun run =
+        CommandRun.run(
             "preload", "--data", dir.resolve("data").toString(), "--platform", "amd64", "alpine");
 
-    assertThat(code).isEqualTo(2);
-    assertThat(err()).startsWith("stevedore: invalid platform 'amd64'");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).startsWith("stevedore: invalid platform 'amd64'");
   }
 
   @Test
   void registryWithoutUpstream_failsThatImageWithTheFlagToAdd() {
-    int code =
-        StevedoreCommand.run(
+    CommandRun run =
+        CommandRun.run(
             "preload",
             "--data",
             dir.resolve("data").toString(),
@@ -110,12 +83,11 @@ class PreloadCommandLineTest {
             "docker.io=http://127.0.0.1:9",
             "ghcr.io/org/app:v1");
 
-    assertThat(code).isEqualTo(1);
-    assertThat(err().lines())
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err().lines())
         .containsExactly(
             "stevedore: cannot preload ghcr.io/org/app:v1: registry ghcr.io is not a configured"
                 + " upstream; add --upstream ghcr.io=https://ghcr.io");
-    assertThat(out.toString(StandardCharsets.UTF_8))
-        .startsWith("preloaded 0 of 1 image (1 failed)");
+    assertThat(run.out()).startsWith("preloaded 0 of 1 image (1 failed)");
   }
 }

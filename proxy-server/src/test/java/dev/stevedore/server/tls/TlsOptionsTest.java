@@ -2,16 +2,12 @@ package dev.stevedore.server.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stevedore.server.cli.CommandRun;
 import dev.stevedore.server.cli.StevedoreCommand;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,37 +20,18 @@ import org.junit.jupiter.api.io.TempDir;
 class TlsOptionsTest {
   @TempDir Path dir;
 
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private PrintStream originalOut;
-  private PrintStream originalErr;
-
-  @BeforeEach
-  void captureOutput() {
-    originalOut = System.out;
-    originalErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-  }
-
-  @AfterEach
-  void restoreOutput() {
-    System.setOut(originalOut);
-    System.setErr(originalErr);
-  }
-
-  private int serve(String... tlsArguments) {
+  private CommandRun serve(String... tlsArguments) {
     List<String> arguments =
         new ArrayList<>(
             List.of("serve", "--data", dir.resolve("data").toString(), "--listen", "127.0.0.1:0"));
     arguments.addAll(List.of(tlsArguments));
-    return StevedoreCommand.run(arguments.toArray(String[]::new));
+    return CommandRun.run(arguments.toArray(String[]::new));
   }
 
   /** Exit 2 and exactly one line {@code stevedore: ...} holding {@code expected}. */
-  private void assertRefused(int code, String expected) {
-    String stderr = err.toString(StandardCharsets.UTF_8);
-    assertThat(code).as(stderr).isEqualTo(StevedoreCommand.EXIT_CONFIG);
+  private static void assertRefused(CommandRun run, String expected) {
+    String stderr = run.err();
+    assertThat(run.exitCode()).as(stderr).isEqualTo(StevedoreCommand.EXIT_CONFIG);
     assertThat(stderr.lines()).as(stderr).hasSize(1);
     assertThat(stderr)
         .startsWith("stevedore: ")
@@ -126,8 +103,9 @@ class TlsOptionsTest {
 
   @Test
   void help_listsTheTlsOptions() {
-    assertThat(StevedoreCommand.run("serve", "--help")).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8))
+    CommandRun run = CommandRun.run("serve", "--help");
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out())
         .contains("--tls-cert=FILE")
         .contains("--tls-key=FILE")
         .contains("--tls-self-signed")
