@@ -99,6 +99,8 @@ class BlobServiceTest {
 
   @Test
   void open_hundredConcurrentMissesOfFailingFetch_allFailAndNextSucceeds() throws Exception {
+    // disk work on the calling thread: all hundred have joined the fetch before it can fail
+    BlobService service = new BlobService(store, Runnable::run, threads);
     upstream.gate = new CompletableFuture<>();
     upstream.blobBodies = bytes -> new ByteArrayInputStream(bytes, 0, bytes.length / 2);
     List<CompletableFuture<byte[]>> reads =
