@@ -1,0 +1,720 @@
+#!/usr/bin/env python3
+"""Stevedore's performance benchmark (issue 8), side by side with nginx and CNCF distribution.
+
+Normally started by bench/perf/run.sh, which checks the tools and builds the jar. See README.md.
+"""
+
+import argparse
+import datetime
+import http.client
+import json
+import os
+import platform
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import image as images
+import puller
+import report
+import servers
+import uplink as uplinks
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+HOST = servers.HOST
+MIB = 1024 * 1024
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="bench/perf/run.sh", description=__doc__)
+    p.add_argument("--duration", default="10s", help="length of each measured wrk run (10s)")
+    p.add_argument("--warmup", default="3s",
+                   help="unmeasured wrk run before each measured one (3s; 0 to skip)")
+    p.add_argument("--rounds", type=int, default=2,
+                   help="measured wrk runs per server and measure, in rotation (2)")
+    p.add_argument("--pick", choices=["quietest", "median"], default="quietest",
+                   help="which of the rounds is reported: the one during which other "
+                        "processes used the least CPU (quietest, default), or the median")
+    p.add_argument("--jit-warmup", default="20s",
+                   help="manifest load on Stevedore before the warm measurements, so that they "
+                        "see a JVM in steady state, as a long-running cache is (20s; 0 skips)")
+    p.add_argument("--clients", type=int, default=20, help="pull clients in the cold wave (20)")
+    p.add_argument("--parallel", type=int, default=3, help="blobs at a time per client (3)")
+    p.add_argument("--uplink-mibps", type=float, default=25,
+                   help="rate of the simulated uplink for the second cold wave, MiB/s "
+                        "(25, about 210 Mbit/s; 0 skips that wave)")
+    p.add_argument("--no-process-warmup", action="store_true",
+                   help="do not pull a different image with --clients clients through each "
+                        "fresh server before its cold measurement (then the JVM's JIT warm-up "
+                        "counts in the cold times)")
+    p.add_argument("--big-mib", type=int, default=64, help="size of the big layer (64)")
+    p.add_argument("--jar", default=os.path.join(REPO, "proxy-server/target/stevedore.jar"))
+    p.add_argument("--java", default=shutil.which("java") or "java")
+    p.add_argument("--java-opts", default="-Xmx512m", help="Stevedore's JVM options (-Xmx512m)")
+    p.add_argument("--stevedore-log-level", default="WARN",
+                   help="STEVEDORE_LOG_LEVEL; WARN turns its per-request access log off, as "
+                        "nginx's and distribution's are (INFO = Stevedore's default)")
+    p.add_argument("--jfr", action="store_true",
+                   help="record a Java Flight Recording (profile settings) of the Stevedore "
+                        "used for the warm measurements, into the result directory")
+    p.add_argument("--registry", default="/usr/bin/docker-registry")
+    p.add_argument("--nginx", default=shutil.which("nginx") or "/usr/sbin/nginx")
+    p.add_argument("--wrk", default=shutil.which("wrk") or "wrk")
+    p.add_argument("--workdir", help="scratch directory (default: a new temp dir)")
+    p.add_argument("--results", default=os.path.join(HERE, "results"),
+                   help="parent of the per-run result directory (bench/perf/results)")
+    p.add_argument("--skip", action="append", default=[],
+                   choices=["warm", "cold", "manifest-tag"], help="skip a part (repeatable)")
+    return p.parse_args(argv)
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.workdir = args.workdir
+        self.procs = []
+        self.results = {}
+        self.image = None
+        self.uplink = None
+        self.upstream = None
+        self.jfr_file = None
+        self.rss = {}
+
+    # ------------------------------------------------------------------ process bookkeeping
+
+    def _track(self, proc):
+        self.procs.append(proc)
+        with open(os.path.join(self.workdir, "pids"), "a") as pids:
+            pids.write("%d\n" % proc.pid)
+        log("  started %s (pid %d)" % (proc.name, proc.pid))
+        return proc
+
+    def _stop(self, proc, rss_key=None, phase=None):
+        if rss_key:
+            peak = proc.peak_rss_bytes()
+            slot = self.rss.setdefault(rss_key, {})
+            slot[phase] = max(slot.get(phase, 0), peak)
+        proc.stop()
+        if proc in self.procs:
+            self.procs.remove(proc)
+        if proc.returncode not in (0, -signal.SIGTERM, 143, None) and rss_key:
+            log("  note: %s exited with %s (log %s)" % (proc.name, proc.returncode, proc.log_path))
+
+    def stop_all(self):
+        for proc in reversed(list(self.procs)):
+            try:
+                proc.stop()
+            except Exception as error:  # noqa: BLE001
+                log("  could not stop %s (pid %d): %s" % (proc.name, proc.pid, error))
+        self.procs.clear()
+        if self.uplink:
+            self.uplink.close()
+
+    def _stevedore(self, name, port, extra_java_opts=()):
+        data = os.path.join(self.workdir, name)
+        return self._track(servers.start_stevedore(
+            name, self.args.java, self.jar,
+            self.args.java_opts.split() + list(extra_java_opts), self.workdir, port,
+            data, "http://%s:%d" % (HOST, self.uplink.port), self.args.stevedore_log_level))
+
+    def _distribution(self, name, port):
+        return self._track(servers.start_registry(
+            name, self.args.registry, self.workdir, port, os.path.join(self.workdir, name),
+            remote_url="http://%s:%d" % (HOST, self.uplink.port)))
+
+    # ------------------------------------------------------------------------------- the run
+
+    def run(self):
+        a = self.args
+        self.results = {
+            "started": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "machine": machine_info(a),
+            "options": {k: v for k, v in vars(a).items() if k not in ("workdir",)},
+        }
+        # Run a copy: other work on the machine may rebuild the jar under a running JVM.
+        jar_copy = os.path.join(self.workdir, "stevedore.jar")
+        shutil.copy2(a.jar, jar_copy)
+        self.jar = jar_copy
+        log("upstream: docker-registry with filesystem storage")
+        upstream_port = servers.free_port()
+        self.upstream = self._track(servers.start_registry(
+            "upstream", a.registry, self.workdir, upstream_port,
+            os.path.join(self.workdir, "upstream")))
+        self.image = images.BenchImage("library/bench", "v1", big_mib=a.big_mib)
+        log("pushing %s:%s (%s)" % (self.image.repository, self.image.tag,
+                                    describe_image(self.image)))
+        images.push(HOST, upstream_port, self.image)
+        self.results["image"] = self.image.summary()
+        # A different image of the same shape, pulled through each fresh server before a cold
+        # measurement: the cache stays cold for the bench image, the JIT and the page cache
+        # do not (a real cache has been up for a while).
+        self.warmup_image = images.BenchImage("library/warmup", "v1", big_mib=16, seed=9)
+        images.push(HOST, upstream_port, self.warmup_image)
+        self.uplink = uplinks.Uplink(HOST, HOST, upstream_port)
+        log("uplink relay (counts upstream bytes and requests) on port %d" % self.uplink.port)
+        if "warm" not in a.skip:
+            self.warm_measurements()
+        if "cold" not in a.skip:
+            self.cold_measurements()
+        self.results["rss"] = self.rss
+        self.results["finished"] = datetime.datetime.now().astimezone().isoformat(
+            timespec="seconds")
+        self.results["machine"]["loadavg_after"] = os.getloadavg()
+
+    def warm_measurements(self):
+        a, img = self.args, self.image
+        log("warm: starting Stevedore, distribution (proxy mode) and nginx")
+        jfr_opts = []
+        if a.jfr:
+            self.jfr_file = os.path.join(self.workdir, "stevedore-warm.jfr")
+            jfr_opts = ["-XX:StartFlightRecording=settings=profile,filename=%s"
+                        % self.jfr_file]
+        ports = {"stevedore": servers.free_port(), "nginx": servers.free_port(),
+                 "distribution": servers.free_port()}
+        procs = {
+            "stevedore": self._stevedore("stevedore-warm", ports["stevedore"], jfr_opts),
+            "distribution": self._distribution("distribution-warm", ports["distribution"]),
+            "nginx": self._track(servers.start_nginx(
+                a.nginx, self.workdir, ports["nginx"],
+                {"blob": img.big_layer.data, "manifest": img.platforms[0].manifest})),
+        }
+        for server in ("stevedore", "distribution"):
+            log("warming %s: two full pulls and the tag" % server)
+            for _ in range(2):
+                puller.Puller(HOST, ports[server], img.repository, img.tag).pull()
+            check_get(ports[server], "/v2/%s/manifests/%s" % (img.repository, img.tag),
+                      images.ACCEPT_ALL)
+        repo = "/v2/%s" % img.repository
+        jit_seconds = parse_seconds(a.jit_warmup)
+        if jit_seconds > 0:
+            log("JIT warm-up: %gs of manifest load on Stevedore (by digest, then by tag)"
+                % jit_seconds)
+            base = "http://%s:%d%s/manifests/" % (HOST, ports["stevedore"], repo)
+            run_wrk(a.wrk, base + img.platforms[0].manifest_digest, 32,
+                    "%gs" % (jit_seconds / 2), images.MANIFEST_V2)
+            run_wrk(a.wrk, base + img.tag, 32, "%gs" % (jit_seconds / 2), images.ACCEPT_ALL)
+        measures = [
+            ("blob_1", 1, {"stevedore": "%s/blobs/%s" % (repo, img.big_layer.digest),
+                           "distribution": "%s/blobs/%s" % (repo, img.big_layer.digest),
+                           "nginx": "/blob"}, None),
+            ("blob_16", 16, {"stevedore": "%s/blobs/%s" % (repo, img.big_layer.digest),
+                             "distribution": "%s/blobs/%s" % (repo, img.big_layer.digest),
+                             "nginx": "/blob"}, None),
+            ("manifest_digest_32", 32,
+             {"stevedore": "%s/manifests/%s" % (repo, img.platforms[0].manifest_digest),
+              "distribution": "%s/manifests/%s" % (repo, img.platforms[0].manifest_digest),
+              "nginx": "/manifest"}, images.MANIFEST_V2),
+        ]
+        if "manifest-tag" not in a.skip:
+            measures.append(("manifest_tag_32", 32,
+                             {"stevedore": "%s/manifests/%s" % (repo, img.tag),
+                              "distribution": "%s/manifests/%s" % (repo, img.tag)},
+                             images.ACCEPT_ALL))
+        warm = self.results.setdefault("warm", {})
+        for key, connections, paths, accept in measures:
+            runs = {}
+            for round_no in range(a.rounds):
+                for server in ("nginx", "stevedore", "distribution"):
+                    if server not in paths:
+                        continue
+                    url = "http://%s:%d%s" % (HOST, ports[server], paths[server])
+                    if round_no == 0 and parse_seconds(a.warmup) > 0:
+                        run_wrk(a.wrk, url, connections, a.warmup, accept)
+                    self.uplink.counts.reset()
+                    meter = CpuMeter({server: procs[server]}).start()
+                    result = run_wrk(a.wrk, url, connections, a.duration, accept)
+                    result["cpu"] = meter.stop()
+                    result["server_cpu_seconds"] = result["cpu"]["cpu_seconds"][server]
+                    result["upstream"] = self.uplink.counts.snapshot()
+                    runs.setdefault(server, []).append(result)
+                    log("  %-20s %-13s %s" % (key, server, summarize_wrk(result, key)))
+                    if procs[server].poll() is not None:
+                        raise RuntimeError("%s died during %s (log %s)"
+                                           % (server, key, procs[server].log_path))
+            for server, results in runs.items():
+                warm.setdefault(key, {})[server] = pick_run(results, key, a.pick)
+        for server, proc in procs.items():
+            self._stop(proc, server, "warm")
+
+    def cold_measurements(self):
+        a = self.args
+        variants = [("loopback", "loopback", 0.0)]
+        if a.uplink_mibps > 0:
+            variants.append(("uplink", "uplink %g MiB/s" % a.uplink_mibps, a.uplink_mibps))
+        cold = self.results.setdefault("cold", {})
+        for key, label, mibps in variants:
+            cold[key] = {"label": label, "uplink_mibps": mibps}
+            for server in ("stevedore", "distribution"):
+                entry = cold[key].setdefault(server, {})
+                for phase, clients in (("single", 1), ("wave", a.clients)):
+                    name = "%s-cold-%s-%s" % (server, key, phase)
+                    port = servers.free_port()
+                    proc = (self._stevedore(name, port) if server == "stevedore"
+                            else self._distribution(name, port))
+                    if not a.no_process_warmup:
+                        warmup = puller.wave(HOST, port, self.warmup_image.repository,
+                                             self.warmup_image.tag, a.clients, a.parallel)
+                        if warmup["failures"]:
+                            raise RuntimeError("warm-up pulls through %s failed: %s"
+                                               % (name, warmup["errors"]))
+                        self.uplink.counts.settle(quiet=0.5)
+                    self.uplink.link.set_rate(mibps * MIB)
+                    self.uplink.counts.reset()
+                    meter = CpuMeter({server: proc, "upstream": self.upstream}).start()
+                    result = puller.wave(HOST, port, self.image.repository, self.image.tag,
+                                         clients, a.parallel)
+                    result["cpu"] = meter.stop()
+                    result["server_cpu_seconds"] = result["cpu"]["cpu_seconds"][server]
+                    result["upstream_at_end"] = self.uplink.counts.snapshot()
+                    self.uplink.counts.settle()
+                    result["upstream"] = self.uplink.counts.snapshot()
+                    entry[phase] = result
+                    log("  cold %-9s %-13s %-6s %s" % (key, server, phase, summarize_wave(result)))
+                    if phase == "wave":
+                        self.uplink.counts.reset()
+                        meter = CpuMeter({server: proc, "upstream": self.upstream}).start()
+                        warm_wave = puller.wave(HOST, port, self.image.repository,
+                                                self.image.tag, clients, a.parallel)
+                        warm_wave["cpu"] = meter.stop()
+                        warm_wave["server_cpu_seconds"] = warm_wave["cpu"]["cpu_seconds"][server]
+                        self.uplink.counts.settle()
+                        warm_wave["upstream"] = self.uplink.counts.snapshot()
+                        entry["warm_wave"] = warm_wave
+                        log("  warm %-9s %-13s %-6s %s"
+                            % (key, server, "wave", summarize_wave(warm_wave)))
+                    self.uplink.link.set_rate(0)
+                    if proc.poll() is not None:
+                        raise RuntimeError("%s died during the cold %s (log %s)"
+                                           % (name, phase, proc.log_path))
+                    self._stop(proc, server, "cold")
+                    shutil.rmtree(os.path.join(self.workdir, name), ignore_errors=True)
+
+    # ------------------------------------------------------------------------------ output
+
+    def write(self):
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        out = os.path.join(self.args.results, stamp)
+        os.makedirs(out, exist_ok=True)
+        rows, checks = report.build(self.results)
+        self.results["checks"] = checks
+        self.results["interference"] = interference(self.results)
+        with open(os.path.join(out, "results.json"), "w") as f:
+            json.dump(self.results, f, indent=2, default=str)
+        title = "Stevedore vs nginx vs CNCF distribution — %s, %d cores, jar built %s" % (
+            self.results["started"][:16].replace("T", " "), os.cpu_count(),
+            self.results["machine"]["stevedore_jar_built"][:16].replace("T", " "))
+        with open(os.path.join(out, "chart.svg"), "w") as f:
+            f.write(report.svg_chart(self.results, title))
+        table = report.text_table(rows)
+        with open(os.path.join(out, "results.md"), "w") as f:
+            f.write(results_markdown(self.results, report.markdown_table(rows)))
+        logs = os.path.join(out, "logs")
+        os.makedirs(logs, exist_ok=True)
+        for name in sorted(os.listdir(self.workdir)):
+            if name.endswith(".log"):
+                copy_tail(os.path.join(self.workdir, name), os.path.join(logs, name))
+        if self.jfr_file and os.path.exists(self.jfr_file):
+            shutil.copy(self.jfr_file, os.path.join(out, "stevedore-warm.jfr"))
+        nginx_error = os.path.join(self.workdir, "nginx", "error.log")
+        if os.path.exists(nginx_error):
+            copy_tail(nginx_error, os.path.join(logs, "nginx-error.log"))
+        warning = interference_warning(self.results["interference"])
+        if warning:
+            table += "\n\n" + warning
+        return out, table, checks
+
+
+# ---------------------------------------------------------------------------------- helpers
+
+class CpuMeter:
+    """CPU used between start() and stop(): by the whole machine, by this process (clients and
+    relay), by waited-for children (wrk) and by the given server processes."""
+
+    def __init__(self, procs):
+        self.procs = procs
+
+    @staticmethod
+    def _machine():
+        with open("/proc/stat") as stat:
+            fields = [int(x) for x in stat.readline().split()[1:]]
+        idle = fields[3] + fields[4]
+        return sum(fields[:8]) - idle
+
+    def start(self):
+        self._t = time.monotonic()
+        self._machine0 = self._machine()
+        self._self0 = resource.getrusage(resource.RUSAGE_SELF)
+        self._children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self._procs0 = {name: p.cpu_seconds() for name, p in self.procs.items()}
+        return self
+
+    def stop(self):
+        seconds = time.monotonic() - self._t
+        ticks = os.sysconf("SC_CLK_TCK")
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        used = {name: p.cpu_seconds() - self._procs0[name] for name, p in self.procs.items()}
+        used["bench (python)"] = (own.ru_utime + own.ru_stime
+                                  - self._self0.ru_utime - self._self0.ru_stime)
+        used["wrk"] = (children.ru_utime + children.ru_stime
+                       - self._children0.ru_utime - self._children0.ru_stime)
+        machine = (self._machine() - self._machine0) / ticks
+        used["other processes"] = max(0.0, machine - sum(used.values()))
+        return {"seconds": seconds, "machine_cpu_seconds": machine,
+                "machine_busy_cores": machine / seconds if seconds else 0,
+                "cpu_seconds": {k: round(v, 3) for k, v in used.items()},
+                "loadavg_1m": os.getloadavg()[0]}
+
+
+def log(message):
+    print("[%s] %s" % (time.strftime("%H:%M:%S"), message), flush=True)
+
+
+def parse_seconds(text):
+    text = str(text).strip()
+    units = {"ms": 0.001, "s": 1, "m": 60}
+    for suffix in ("ms", "s", "m"):
+        if text.endswith(suffix):
+            return float(text[: -len(suffix)]) * units[suffix]
+    return float(text)
+
+
+def run_wrk(wrk, url, connections, duration, accept):
+    threads = min(2, connections)
+    argv = [wrk, "-t%d" % threads, "-c%d" % connections, "-d%s" % duration, "--timeout", "30s",
+            "-s", os.path.join(HERE, "wrk-report.lua")]
+    if accept:
+        argv += ["-H", "Accept: " + accept]
+    argv.append(url)
+    done = subprocess.run(argv, capture_output=True, text=True,
+                          timeout=parse_seconds(duration) + 120)
+    for line in done.stdout.splitlines():
+        if line.startswith("WRK_JSON "):
+            result = json.loads(line[len("WRK_JSON "):])
+            result.update({"connections": connections, "threads": threads, "url": url,
+                           "accept": accept, "stdout": done.stdout})
+            return result
+    return {"failed": True, "connections": connections, "url": url, "stdout": done.stdout,
+            "stderr": done.stderr, "exit": done.returncode}
+
+
+def wrk_value(result, key):
+    if result.get("failed"):
+        return -1.0
+    return (result["bytes"] if key.startswith("blob") else result["requests"]) / (
+        result["duration_us"] / 1e6)
+
+
+def pick_run(results, key, pick):
+    """One run of several: the median value (the lower one of an even count), or the run that
+    other processes disturbed least. Every round's value and disturbance stays attached."""
+    if pick == "median":
+        ranked = sorted(results, key=lambda r: wrk_value(r, key))
+    else:
+        ranked = sorted(results, key=lambda r: r["cpu"]["cpu_seconds"]["other processes"])
+    chosen = dict(ranked[(len(ranked) - 1) // 2] if pick == "median" else ranked[0])
+    if len(results) > 1:
+        chosen["rounds"] = [{"value": round(wrk_value(r, key), 1),
+                             "other_cores": round(r["cpu"]["cpu_seconds"]["other processes"]
+                                                  / r["cpu"]["seconds"], 2)} for r in results]
+    return chosen
+
+
+def summarize_wrk(result, key):
+    if result.get("failed"):
+        return "FAILED: %s" % (result.get("stderr") or result.get("stdout"))[-300:]
+    seconds = result["duration_us"] / 1e6
+    errors = sum(result[k] for k in result if k.startswith("errors_"))
+    text = ("%.2f GiB/s" % (result["bytes"] / seconds / 1024 ** 3) if key.startswith("blob")
+            else "{:,.0f} req/s".format(result["requests"] / seconds))
+    text += ", p99 %.1f ms; cores busy: server %.2f, wrk %.2f, others %.2f" % (
+        result["latency_p99_us"] / 1000, result["server_cpu_seconds"] / seconds,
+        result["cpu"]["cpu_seconds"]["wrk"] / seconds,
+        result["cpu"]["cpu_seconds"]["other processes"] / seconds)
+    if errors:
+        text += ", %d ERRORS (status %d)" % (errors, result["errors_status"])
+    if result["upstream"]["requests"]:
+        text += ", %d upstream requests" % result["upstream"]["requests"]
+    return text
+
+
+def summarize_wave(result):
+    up = result["upstream"]
+    text = "%.2f s (clients %.2f/%.2f/%.2f), upstream %.1f MiB, %d manifest GETs, %d HEADs" % (
+        result["wall_seconds"], result["client_seconds_min"], result["client_seconds_median"],
+        result["client_seconds_max"], up["bytes_down"] / MIB, up["manifest_gets"],
+        up["manifest_heads"])
+    text += "; CPU s: server %.1f, clients+relay %.1f, upstream %.1f, others %.1f" % (
+        result["server_cpu_seconds"], result["cpu"]["cpu_seconds"]["bench (python)"],
+        result["cpu"]["cpu_seconds"]["upstream"], result["cpu"]["cpu_seconds"]["other processes"])
+    if result["failures"]:
+        text += ", %d FAILED: %s" % (result["failures"], result["errors"][:2])
+    return text
+
+
+def check_get(port, path, accept):
+    conn = http.client.HTTPConnection(HOST, port, timeout=60)
+    conn.request("GET", path, headers={"Accept": accept})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    if response.status != 200:
+        raise RuntimeError("GET %s on port %d: HTTP %d" % (path, port, response.status))
+
+
+def describe_image(img):
+    s = img.summary()
+    return "%d blobs, %d manifests, %.1f MiB; big layer %d MiB" % (
+        s["blobs"], s["manifests"], s["total_bytes"] / MIB, s["big_layer_bytes"] // MIB)
+
+
+def command_output(argv):
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+        return (done.stdout + done.stderr).strip().splitlines()[0]
+    except (OSError, subprocess.SubprocessError, IndexError):
+        return "?"
+
+
+def machine_info(a):
+    head = command_output(["git", "-C", REPO, "rev-parse", "--short", "HEAD"])
+    dirty = command_output(["git", "-C", REPO, "status", "--porcelain", "--untracked-files=no"])
+    jar_time = (datetime.datetime.fromtimestamp(os.path.getmtime(a.jar)).isoformat(
+        timespec="seconds") if os.path.exists(a.jar) else "?")
+    mem_kib = 0
+    with open("/proc/meminfo") as meminfo:
+        for line in meminfo:
+            if line.startswith("MemTotal:"):
+                mem_kib = int(line.split()[1])
+    cpu = "?"
+    with open("/proc/cpuinfo") as cpuinfo:
+        for line in cpuinfo:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return {
+        "cpus": os.cpu_count(), "cpu": cpu, "memory_gib": round(mem_kib / 1024 ** 2, 1),
+        "kernel": platform.release(), "python": platform.python_version(),
+        "java": command_output([a.java, "-version"]), "nginx": command_output([a.nginx, "-v"]),
+        "wrk": command_output([a.wrk, "-v"]),
+        "docker_registry": command_output([a.registry, "--version"]),
+        "repository_commit": head + (" + uncommitted changes" if dirty not in ("", "?") else ""),
+        "stevedore_jar": a.jar, "stevedore_jar_built": jar_time,
+        "stevedore_jar_older_than_sources": jar_is_stale(a.jar),
+        "loadavg_before": os.getloadavg(),
+    }
+
+
+def interference(results):
+    """CPU that processes other than the benchmark's used while it measured, in cores."""
+    busy, seconds, worst = 0.0, 0.0, 0.0
+    samples = [w for by_server in results.get("warm", {}).values() for w in by_server.values()]
+    for variant in results.get("cold", {}).values():
+        for server in ("stevedore", "distribution"):
+            samples += [r for r in (variant.get(server) or {}).values() if isinstance(r, dict)]
+    for sample in samples:
+        cpu = sample.get("cpu")
+        if not cpu or not cpu["seconds"]:
+            continue
+        other = cpu["cpu_seconds"]["other processes"]
+        busy += other
+        seconds += cpu["seconds"]
+        worst = max(worst, other / cpu["seconds"])
+    return {"mean_cores": busy / seconds if seconds else 0.0, "worst_cores": worst}
+
+
+def interference_warning(found):
+    if found["mean_cores"] < 0.25:
+        return ""
+    return ("WARNING: other processes kept %.2f cores busy on average (up to %.2f) while this "
+            "ran on %d cores; the figures are not reliable. Run again on a quiet machine."
+            % (found["mean_cores"], found["worst_cores"], os.cpu_count()))
+
+
+def jar_is_stale(jar):
+    if not os.path.exists(jar):
+        return None
+    built = os.path.getmtime(jar)
+    for module in ("storage", "proxy-core", "proxy-server"):
+        for root, _, files in os.walk(os.path.join(REPO, module, "src", "main")):
+            for name in files:
+                if os.path.getmtime(os.path.join(root, name)) > built:
+                    return True
+    return False
+
+
+def copy_tail(source, target, limit=2 * MIB):
+    size = os.path.getsize(source)
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        if size > limit:
+            src.seek(size - limit)
+            dst.write(b"[... first %d bytes cut ...]\n" % (size - limit))
+        shutil.copyfileobj(src, dst)
+
+
+def results_markdown(results, table):
+    m, img, o = results["machine"], results["image"], results["options"]
+    lines = [
+        "# Stevedore performance benchmark — %s" % results["started"],
+        "",
+        table,
+        "",
+        "Targets: issue 8 (warm blob ≥ 0.95× nginx; manifests by digest ≥ 0.5× nginx and ≥ 20× "
+        "distribution; cold wave ≤ 1.5× one client alone); upstream bytes ≤ 1.01× the image is "
+        "issue 3's. Ratios in brackets in the distribution column are distribution's own.",
+        "",
+        "## Setup",
+        "",
+        "- machine: %s CPUs (%s), %s GiB, Linux %s; load average before %s, after %s" % (
+            m["cpus"], m["cpu"], m["memory_gib"], m["kernel"],
+            "/".join("%.2f" % x for x in m["loadavg_before"]),
+            "/".join("%.2f" % x for x in m.get("loadavg_after", []))),
+        "- Stevedore: `%s` built %s%s (repository at %s), `java %s`, log level %s; %s" % (
+            m["stevedore_jar"], m["stevedore_jar_built"],
+            "; some sources are newer than the jar" if m.get("stevedore_jar_older_than_sources")
+            else "", m["repository_commit"], o["java_opts"],
+            o["stevedore_log_level"], m["java"]),
+        "- %s; %s; %s" % (m["nginx"], m["wrk"], m["docker_registry"]),
+        "- image `%s:%s`: %d blobs + %d manifests = %.1f MiB; big layer %d MiB; manifest by "
+        "digest %d bytes" % (img["repository"], img["tag"], img["blobs"], img["manifests"],
+                              img["total_bytes"] / MIB, img["big_layer_bytes"] // MIB,
+                              img["amd64_manifest_bytes"]),
+        "- JIT warm-up of Stevedore before the warm measurements: %s of manifest load" % (
+            o["jit_warmup"]),
+        "- wrk runs of %s (after %s unmeasured), %d round(s) in rotation, the %s one "
+        "reported; %d pull clients with %d blobs at a time" % (
+            o["duration"], o["warmup"], o["rounds"],
+            "least disturbed" if o["pick"] == "quietest" else "median", o["clients"],
+            o["parallel"]),
+        "- cold pulls: a fresh server (new data directory / storage) for each; %s" % (
+            "no warm-up pull" if o["no_process_warmup"] else
+            "before each, a wave of %d pulls of a different image (`library/warmup:v1`) "
+            "through the same fresh server, not counted (JIT, page cache)" % o["clients"]),
+        "",
+        "- other processes on the machine used %.2f cores on average while this measured "
+        "(worst measurement: %.2f)" % (results["interference"]["mean_cores"],
+                                       results["interference"]["worst_cores"]),
+        "",
+        interference_warning(results["interference"]),
+        "",
+        "![chart](chart.svg)",
+        "",
+    ]
+    return "\n".join(lines + details_markdown(results)) + "\n"
+
+
+def details_markdown(results):
+    lines = []
+    warm = results.get("warm", {})
+    if warm:
+        lines += ["## Warm measurements (wrk)", "",
+                  "| measure | server | result | latency p50 / p99 | cores busy: server / "
+                  "wrk / other processes | upstream requests |", "|---|---|--:|--:|--:|--:|"]
+        for key, by_server in warm.items():
+            for server, w in by_server.items():
+                if w.get("failed"):
+                    lines.append("| %s | %s | wrk failed | | | |" % (key, server))
+                    continue
+                seconds = w["duration_us"] / 1e6
+                value = ("%.2f GiB/s" % (w["bytes"] / seconds / 1024 ** 3)
+                         if key.startswith("blob") else
+                         "{:,.0f} req/s".format(w["requests"] / seconds))
+                errors = sum(w[k] for k in w if k.startswith("errors_"))
+                if errors:
+                    value += " (%d errors)" % errors
+                if w.get("rounds"):
+                    unit = (1024 ** 3) if key.startswith("blob") else 1
+                    value += " (rounds: %s)" % ", ".join(
+                        ("%.2f" if key.startswith("blob") else "%.0f") % (r["value"] / unit)
+                        + " @%.2f" % r["other_cores"] for r in w["rounds"])
+                cpu = w["cpu"]["cpu_seconds"]
+                lines.append("| %s | %s | %s | %.2f / %.2f ms | %.2f / %.2f / %.2f | %d |" % (
+                    key, server, value, w["latency_p50_us"] / 1000, w["latency_p99_us"] / 1000,
+                    cpu[server] / seconds, cpu["wrk"] / seconds,
+                    cpu["other processes"] / seconds, w["upstream"]["requests"]))
+        lines.append("")
+    cold = results.get("cold", {})
+    if cold:
+        lines += ["## Pulls (python clients, sha256 checked)", "",
+                  "| link | server | pull | wall | client min / median / max | upstream MiB "
+                  "(at end → settled) | manifest GET / HEAD, blob GET | CPU s: server / "
+                  "clients+relay / upstream / other processes | failed |",
+                  "|---|---|---|--:|--:|--:|--:|--:|--:|"]
+        for key, variant in cold.items():
+            for server in ("stevedore", "distribution"):
+                for phase in ("single", "wave", "warm_wave"):
+                    r = (variant.get(server) or {}).get(phase)
+                    if not r:
+                        continue
+                    up, at_end = r["upstream"], r.get("upstream_at_end", r["upstream"])
+                    cpu = r["cpu"]["cpu_seconds"]
+                    lines.append(
+                        "| %s | %s | %s × %d | %.2f s | %.2f / %.2f / %.2f s | %.1f → %.1f | "
+                        "%d / %d, %d | %.1f / %.1f / %.1f / %.1f | %d |" % (
+                            variant["label"], server, phase.replace("_", " "), r["clients"],
+                            r["wall_seconds"], r["client_seconds_min"],
+                            r["client_seconds_median"], r["client_seconds_max"],
+                            at_end["bytes_down"] / MIB, up["bytes_down"] / MIB,
+                            up["manifest_gets"], up["manifest_heads"], up["blob_gets"],
+                            cpu[server], cpu["bench (python)"], cpu["upstream"],
+                            cpu["other processes"], r["failures"]))
+                    for error in r.get("errors", []):
+                        lines.append("|  |  | error: %s | | | | | | |" % error.replace("|", "/"))
+        lines.append("")
+    return lines
+
+
+def main(argv):
+    args = parse_args(argv)
+    own_workdir = args.workdir is None
+    if own_workdir:
+        import tempfile
+        args.workdir = tempfile.mkdtemp(prefix="stevedore-perf-")
+    for tool in (args.registry, args.nginx, args.wrk, args.java):
+        if not shutil.which(tool) and not os.access(tool, os.X_OK):
+            print("bench: %s not found (run bench/perf/run.sh, which installs it)" % tool,
+                  file=sys.stderr)
+            return 2
+    if not os.path.exists(args.jar):
+        print("bench: %s missing; build it with ./mvnw -B -q -DskipTests package" % args.jar,
+              file=sys.stderr)
+        return 2
+
+    def terminate(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, terminate)
+    signal.signal(signal.SIGHUP, terminate)
+    bench = Bench(args)
+    started = time.monotonic()
+    failed = None
+    try:
+        bench.run()
+    except (Exception, KeyboardInterrupt) as error:  # noqa: BLE001 -- report what we have
+        failed = error
+        log("RUN FAILED: %s: %s" % (type(error).__name__, error))
+    finally:
+        bench.stop_all()
+    if "image" not in bench.results:
+        if own_workdir:
+            shutil.rmtree(args.workdir, ignore_errors=True)
+        return 1
+    out, table, checks = bench.write()
+    if own_workdir:
+        shutil.rmtree(args.workdir, ignore_errors=True)
+    print()
+    print(table)
+    print()
+    passed = sum(1 for c in checks if c["verdict"] == "PASS")
+    print("targets: %d of %d PASS; run took %.0f s" % (passed, len(checks),
+                                                       time.monotonic() - started))
+    print("results: %s/{results.md,results.json,chart.svg,logs/}" % os.path.relpath(out))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

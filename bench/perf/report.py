@@ -1,0 +1,336 @@
+"""Turns the results of one run into the table (text and Markdown) and the SVG chart."""
+
+import html
+
+MIB = 1024 * 1024
+GIB = 1024 * MIB
+SERVERS = ("stevedore", "nginx", "distribution")
+TITLES = {"stevedore": "Stevedore", "nginx": "nginx", "distribution": "distribution"}
+COLOURS = {"stevedore": "#1f77b4", "nginx": "#2ca02c", "distribution": "#ff7f0e"}
+
+
+class Row:
+    def __init__(self, measure, unit, values, ratio="", target="", verdict="", note=""):
+        self.measure = measure
+        self.unit = unit
+        self.values = values  # {server: display text}
+        self.ratio = ratio
+        self.target = target
+        self.verdict = verdict
+        self.note = note
+
+
+def _gib_s(w):
+    return w["bytes"] / (w["duration_us"] / 1e6) / GIB
+
+
+def _req_s(w):
+    return w["requests"] / (w["duration_us"] / 1e6)
+
+
+def _wrk_failed(w):
+    return w is None or w.get("failed") or (
+        w["errors_status"] + w["errors_connect"] + w["errors_read"] + w["errors_timeout"]) > 0
+
+
+def _verdict(ok, failed=False):
+    if failed:
+        return "ERROR"
+    return "PASS" if ok else "MISS"
+
+
+def _ratio(value):
+    """Three decimals below 10 (so 0.947 does not print as a passing 0.95), one above."""
+    return ("%.3f×" if value < 10 else "%.1f×") % value
+
+
+def _fmt(value, kind):
+    if value is None:
+        return "-"
+    if kind == "gib":
+        return "%.2f" % value
+    if kind == "req":
+        return "{:,.0f}".format(value)
+    if kind == "s":
+        return "%.2f" % value
+    if kind == "mib":
+        return "{:,.1f}".format(value)
+    return str(value)
+
+
+def build(results):
+    """Rows for the table and the checks (targets) of one run."""
+    rows, checks = [], []
+    warm = results.get("warm", {})
+
+    def wrk_row(key, label, kind, value_of, targets):
+        measured = warm.get(key)
+        if not measured:
+            return
+        values, numbers = {}, {}
+        for server in SERVERS:
+            w = measured.get(server)
+            if w is None:
+                values[server] = "-"
+                continue
+            if _wrk_failed(w):
+                values[server] = "error"
+                numbers[server] = None
+                continue
+            numbers[server] = value_of(w)
+            values[server] = _fmt(numbers[server], kind)
+        first = True
+        for versus, minimum, source in targets:
+            s, other = numbers.get("stevedore"), numbers.get(versus)
+            failed = s is None or other is None
+            ratio = None if failed or not other else s / other
+            row = Row(label if first else "", ("GiB/s" if kind == "gib" else "req/s")
+                      if first else "", values if first else {},
+                      "-" if ratio is None else "%s %s" % (_ratio(ratio), versus),
+                      "≥ %g× %s" % (minimum, versus) if minimum else "(info)",
+                      _verdict(ratio is not None and ratio >= minimum, failed) if minimum else "")
+            rows.append(row)
+            if minimum:
+                checks.append({"measure": "%s: Stevedore / %s" % (label, versus),
+                               "ratio": ratio, "target": ">= %g" % minimum, "source": source,
+                               "verdict": row.verdict})
+            first = False
+
+    wrk_row("blob_1", "warm blob, 1 client", "gib", _gib_s,
+            [("nginx", 0.95, "issue 8")])
+    wrk_row("blob_16", "warm blob, 16 clients", "gib", _gib_s,
+            [("nginx", 0.95, "issue 8")])
+    wrk_row("manifest_digest_32", "warm manifest by digest, 32 clients", "req", _req_s,
+            [("nginx", 0.5, "issue 8"), ("distribution", 20, "issue 8")])
+    wrk_row("manifest_tag_32", "warm manifest by tag, 32 clients", "req", _req_s,
+            [("distribution", 0, "")])
+
+    image_bytes = results["image"]["total_bytes"]
+    for key, cold in results.get("cold", {}).items():
+        link = cold["label"]
+        per = {s: cold.get(s) for s in ("stevedore", "distribution")}
+
+        def value(server, phase, field):
+            entry = per.get(server) or {}
+            return (entry.get(phase) or {}).get(field)
+
+        def cell(server, phase, text):
+            entry = (per.get(server) or {}).get(phase)
+            if not entry:
+                return "-"
+            return text + (" (%d failed)" % entry["failures"] if entry.get("failures") else "")
+
+        singles = {s: value(s, "single", "wall_seconds") for s in per}
+        waves = {s: value(s, "wave", "wall_seconds") for s in per}
+        ratios = {s: (waves[s] / singles[s] if waves[s] and singles[s] else None) for s in per}
+        clients = value("stevedore", "wave", "clients") or value("distribution", "wave", "clients")
+        rows.append(Row("cold pull, 1 client alone [%s]" % link, "s",
+                        {s: cell(s, "single", _fmt(singles[s], "s")) for s in per}))
+        failed = any((per.get(s) or {}).get(p, {}).get("failures")
+                     for s in ("stevedore",) for p in ("single", "wave"))
+        s_ratio = ratios.get("stevedore")
+        wave_row = Row(
+            "cold pull, %s clients at once [%s]" % (clients, link), "s",
+            {s: cell(s, "wave", "%s (%s)" % (_fmt(waves[s], "s"),
+                                              "-" if ratios[s] is None else "%.2f×" % ratios[s]))
+             for s in per},
+            "-" if s_ratio is None else "%s single" % _ratio(s_ratio), "≤ 1.5× single",
+            _verdict(s_ratio is not None and s_ratio <= 1.5, failed))
+        rows.append(wave_row)
+        checks.append({"measure": "cold wave [%s]: wave / single (Stevedore)" % link,
+                       "ratio": s_ratio, "target": "<= 1.5", "source": "issue 8",
+                       "verdict": wave_row.verdict})
+        up = {s: (value(s, "wave", "upstream") or {}) for s in per}
+        s_bytes = up["stevedore"].get("bytes_down")
+        bytes_ratio = s_bytes / image_bytes if s_bytes else None
+        bytes_row = Row(
+            "upstream bytes in the wave [%s]" % link, "MiB",
+            {s: ("%s (%.2f×)" % (_fmt(up[s]["bytes_down"] / MIB, "mib"),
+                                 up[s]["bytes_down"] / image_bytes)) if up[s] else "-"
+             for s in per},
+            "-" if bytes_ratio is None else "%.3f× image" % bytes_ratio, "≤ 1.01× image",
+            _verdict(bytes_ratio is not None and bytes_ratio <= 1.01, failed))
+        rows.append(bytes_row)
+        checks.append({"measure": "cold wave [%s]: upstream bytes / image bytes (Stevedore)"
+                       % link, "ratio": bytes_ratio, "target": "<= 1.01",
+                       "source": "issue 3 (bench/README.md)", "verdict": bytes_row.verdict})
+        rows.append(Row("upstream manifest GETs / HEADs in the wave [%s]" % link, "count",
+                        {s: ("%d / %d" % (up[s]["manifest_gets"], up[s]["manifest_heads"]))
+                         if up[s] else "-" for s in per}, target="(info)"))
+        warm_waves = {s: value(s, "warm_wave", "wall_seconds") for s in per}
+        rows.append(Row("warm pull, %s clients at once [%s]" % (clients, link), "s",
+                        {s: cell(s, "warm_wave", "%s (%s)" % (
+                            _fmt(warm_waves[s], "s"),
+                            "%.2f×" % (warm_waves[s] / singles[s])
+                            if warm_waves[s] and singles[s] else "-")) for s in per},
+                        "", "(floor)"))
+
+    rss = results.get("rss", {})
+    for phase, label in (("warm", "peak RSS, warm measurements"), ("cold", "peak RSS, cold pulls")):
+        values = {s: _fmt(rss[s][phase] / MIB, "mib") if rss.get(s, {}).get(phase) else "-"
+                  for s in SERVERS}
+        if any(v != "-" for v in values.values()):
+            rows.append(Row(label, "MiB", values, target="(info)"))
+    return rows, checks
+
+
+def text_table(rows):
+    header = ["measure", "unit", "Stevedore", "nginx", "distribution", "ratio", "target", "result"]
+    table = [header] + [[r.measure, r.unit, r.values.get("stevedore", ""), r.values.get("nginx", ""),
+                         r.values.get("distribution", ""), r.ratio, r.target, r.verdict]
+                        for r in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+    right = {2, 3, 4}
+    out = []
+    for n, line in enumerate(table):
+        cells = [(c.rjust(widths[i]) if i in right else c.ljust(widths[i]))
+                 for i, c in enumerate(line)]
+        out.append("  ".join(cells).rstrip())
+        if n == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def markdown_table(rows):
+    out = ["| measure | unit | Stevedore | nginx | distribution | ratio | target | result |",
+           "|---|---|--:|--:|--:|---|---|---|"]
+    for r in rows:
+        verdict = "**%s**" % r.verdict if r.verdict in ("MISS", "ERROR") else r.verdict
+        out.append("| %s |" % " | ".join([
+            r.measure, r.unit, r.values.get("stevedore", ""), r.values.get("nginx", ""),
+            r.values.get("distribution", ""), r.ratio, r.target, verdict]))
+    return "\n".join(out)
+
+
+# ----------------------------------------------------------------------------------------------
+# Chart: one small panel per measure, bars scaled to the panel's largest value, the value written
+# on each bar, the target drawn as a dashed line where there is one. Bars are (group, server,
+# value, label); the cold panels group Stevedore and distribution by link.
+
+def _panels(results):
+    panels = []
+    warm = results.get("warm", {})
+
+    def wrk_panel(key, title, value_of, unit, fmt, factor):
+        measured = warm.get(key)
+        if not measured:
+            return
+        bars = []
+        for server in SERVERS:
+            w = measured.get(server)
+            if w is not None and not _wrk_failed(w):
+                bars.append((TITLES[server], server, value_of(w), fmt(value_of(w))))
+        nginx = measured.get("nginx")
+        target = None
+        if nginx is not None and not _wrk_failed(nginx):
+            target = (value_of(nginx) * factor, "target %g× nginx" % factor)
+        panels.append({"title": title, "subtitle": "%s, higher is better" % unit, "bars": bars,
+                       "target": target})
+
+    wrk_panel("blob_1", "warm blob, 1 client", _gib_s, "GiB/s", lambda v: "%.2f" % v, 0.95)
+    wrk_panel("blob_16", "warm blob, 16 clients", _gib_s, "GiB/s", lambda v: "%.2f" % v, 0.95)
+    wrk_panel("manifest_digest_32", "warm manifest by digest, 32 clients", _req_s, "req/s",
+              lambda v: "{:,.0f}".format(v), 0.5)
+
+    cold = results.get("cold", {})
+    if cold:
+        image_bytes = results["image"]["total_bytes"]
+        times, volumes, clients = [], [], "N"
+        for variant in cold.values():
+            for server in ("stevedore", "distribution"):
+                entry = variant.get(server) or {}
+                single, wave = entry.get("single"), entry.get("wave")
+                if single and wave and single["wall_seconds"]:
+                    clients = wave["clients"]
+                    ratio = wave["wall_seconds"] / single["wall_seconds"]
+                    times.append((variant["label"], server, ratio, "%.2f×" % ratio))
+                if wave and wave.get("upstream"):
+                    ratio = wave["upstream"]["bytes_down"] / image_bytes
+                    volumes.append((variant["label"], server, ratio, "%.2f×" % ratio))
+        panels.append({"title": "cold %s-client wave: time ÷ 1 client alone" % clients,
+                       "subtitle": "×, lower is better", "bars": times,
+                       "target": (1.5, "target 1.5×")})
+        panels.append({"title": "cold %s-client wave: upstream bytes ÷ image" % clients,
+                       "subtitle": "×, lower is better",
+                       "bars": volumes, "target": (1.0, "one download")})
+    rss = results.get("rss", {})
+    bars = []
+    for server in SERVERS:
+        peak = max(rss.get(server, {}).values() or [0])
+        if peak:
+            bars.append((TITLES[server], server, peak / MIB, "%.0f MiB" % (peak / MIB)))
+    if bars:
+        panels.append({"title": "peak RSS", "subtitle": "MiB, largest instance, lower is better",
+                       "bars": bars, "target": None})
+    return panels
+
+
+def svg_chart(results, title):
+    panels = _panels(results)
+    columns = 3
+    pw, ph = 350, 260
+    top = 70
+    rows_n = (len(panels) + columns - 1) // columns
+    width, height = columns * pw + 20, top + rows_n * ph + 20
+    e = html.escape
+    out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
+           'viewBox="0 0 %d %d" font-family="Helvetica, Arial, sans-serif">'
+           % (width, height, width, height),
+           '<rect width="100%" height="100%" fill="white"/>',
+           '<text x="14" y="26" font-size="16" font-weight="bold">%s</text>' % e(title)]
+    x = 14
+    for server in SERVERS:
+        out.append('<rect x="%d" y="40" width="12" height="12" fill="%s"/>' % (x, COLOURS[server]))
+        out.append('<text x="%d" y="51" font-size="12">%s</text>' % (x + 16, TITLES[server]))
+        x += 110
+    out.append('<line x1="%d" y1="46" x2="%d" y2="46" stroke="#d62728" stroke-width="1.5" '
+               'stroke-dasharray="6,3"/>' % (x, x + 24))
+    out.append('<text x="%d" y="51" font-size="12">target</text>' % (x + 30))
+    for i, panel in enumerate(panels):
+        px = 10 + (i % columns) * pw
+        py = top + (i // columns) * ph
+        out.append('<rect x="%d" y="%d" width="%d" height="%d" fill="none" stroke="#ddd"/>'
+                   % (px, py, pw - 10, ph - 10))
+        out.append('<text x="%d" y="%d" font-size="13" font-weight="bold">%s</text>'
+                   % (px + 8, py + 18, e(panel["title"])))
+        subtitle = panel["subtitle"]
+        if panel["target"]:
+            subtitle += "; dashed: " + panel["target"][1]
+        out.append('<text x="%d" y="%d" font-size="11" fill="#666">%s</text>'
+                   % (px + 8, py + 33, e(subtitle)))
+        base_y, plot_h = py + ph - 45, ph - 100
+        values = [b[2] for b in panel["bars"]]
+        if panel["target"]:
+            values.append(panel["target"][0])
+        scale_max = (max(values or [1]) * 1.1) or 1
+        groups = []
+        for group, server, value, label in panel["bars"]:
+            if not groups or groups[-1][0] != group:
+                groups.append((group, []))
+            groups[-1][1].append((server, value, label))
+        bar_w, gap = (60, 30) if all(len(g[1]) == 1 for g in groups) else (50, 40)
+        bx = px + 30
+        for group, bars in groups:
+            group_x = bx
+            for server, value, label in bars:
+                h = max(1.0, plot_h * value / scale_max)
+                out.append('<rect x="%d" y="%.1f" width="%d" height="%.1f" fill="%s">'
+                           '<title>%s: %s</title></rect>'
+                           % (bx, base_y - h, bar_w, h, COLOURS[server], e(TITLES[server]),
+                              e(label)))
+                out.append('<text x="%d" y="%.1f" font-size="11" text-anchor="middle">%s</text>'
+                           % (bx + bar_w / 2, base_y - h - 4, e(label)))
+                bx += bar_w
+            out.append('<text x="%d" y="%d" font-size="11" text-anchor="middle">%s</text>'
+                       % ((group_x + bx) / 2, base_y + 15, e(group)))
+            bx += gap
+        out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#333"/>'
+                   % (px + 20, base_y, px + pw - 30, base_y))
+        if panel["target"]:
+            value, label = panel["target"]
+            ty = base_y - plot_h * value / scale_max
+            out.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#d62728" '
+                       'stroke-width="1.5" stroke-dasharray="6,3"><title>%s</title></line>'
+                       % (px + 20, ty, px + pw - 30, ty, e(label)))
+    out.append("</svg>")
+    return "\n".join(out) + "\n"

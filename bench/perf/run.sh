@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Stevedore's performance benchmark (issue 8): Stevedore, nginx and CNCF distribution (proxy mode)
+# side by side on loopback, in front of one docker-registry upstream. Reports warm blob throughput
+# (1 and 16 clients), warm manifest requests/s (32 clients), a cold pull by 20 clients (wall time,
+# upstream bytes) and peak RSS, as a table plus results.{md,json} and chart.svg under
+# bench/perf/results/<timestamp>/. See bench/perf/README.md.
+#
+#   bench/perf/run.sh [--duration 10s] [--warmup 3s] [--clients 20] [--uplink-mibps 50] ...
+#   bench/perf/run.sh --help
+#
+# Environment: REBUILD=1 rebuilds the jar even when it exists; MVN_FLAGS (e.g. -o) goes to Maven.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+jar="$repo/proxy-server/target/stevedore.jar"
+registry=/usr/bin/docker-registry
+
+for arg in "$@"; do
+  case "$arg" in
+    -h | --help) exec python3 "$here/bench.py" --help ;;
+  esac
+done
+
+say() { echo "perf: $*" >&2; }
+
+command -v python3 >/dev/null || { say "needs python3 (3.9+; stdlib only)"; exit 2; }
+command -v java >/dev/null || { say "needs Java 17: sudo apt-get install openjdk-17-jdk-headless"; exit 2; }
+
+# nginx and wrk from Debian; docker-registry (CNCF distribution) too.
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+[ -x "$registry" ] || missing+=(docker-registry)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing ${missing[*]} with apt-get"
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+    # The Debian packages start their own services; this benchmark does not use them.
+    for unit in nginx docker-registry; do
+      if command -v systemctl >/dev/null && systemctl is-active --quiet "$unit" 2>/dev/null; then
+        say "note: the $unit service is running (installed just now); it is not used here"
+      fi
+    done
+  else
+    say "missing: ${missing[*]}; install with: sudo apt-get install ${missing[*]}"
+    exit 2
+  fi
+fi
+PATH="$PATH:/usr/sbin"
+
+if [ ! -f "$jar" ] || [ "${REBUILD:-0}" = 1 ]; then
+  say "building $jar (./mvnw -B -q -DskipTests package)"
+  # shellcheck disable=SC2086
+  (cd "$repo" && ./mvnw -B -q ${MVN_FLAGS:-} -DskipTests package) >&2
+fi
+
+workdir="$(mktemp -d "${TMPDIR:-/tmp}/stevedore-perf.XXXXXX")"
+bench_pid=""
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  if [ -n "$bench_pid" ] && kill -0 "$bench_pid" 2>/dev/null; then
+    kill -TERM "$bench_pid" 2>/dev/null || true
+    wait "$bench_pid" 2>/dev/null || true
+  fi
+  # Anything bench.py started and could not stop (it records every PID it starts).
+  if [ -f "$workdir/pids" ]; then
+    while read -r pid; do
+      if kill -0 "$pid" 2>/dev/null; then
+        say "stopping leftover process $pid"
+        kill -TERM "$pid" 2>/dev/null || true
+        sleep 1
+        kill -KILL "$pid" 2>/dev/null || true
+      fi
+    done <"$workdir/pids"
+  fi
+  rm -rf "$workdir"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+cd "$repo"
+PYTHONDONTWRITEBYTECODE=1 python3 "$here/bench.py" --workdir "$workdir" --jar "$jar" "$@" &
+bench_pid=$!
+wait "$bench_pid"

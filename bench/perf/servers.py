@@ -1,0 +1,222 @@
+"""The four servers of the benchmark, each a child process on 127.0.0.1 with its log in the work
+directory: the upstream docker-registry, Stevedore, CNCF distribution in proxy mode, nginx.
+
+Every process is started in its own session and stopped by its PID (TERM, then KILL)."""
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import time
+
+HOST = "127.0.0.1"
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def _ready_or_stopped(proc, port, path):
+    """Returns proc once it answers; stops it (never leaves it running) when it does not."""
+    try:
+        wait_http(port, path, proc)
+    except BaseException:
+        proc.stop()
+        raise
+    return proc
+
+
+def wait_http(port, path, proc, timeout=60, accept=None):
+    """Polls GET path until it answers 200; fails early if the process died."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError("%s exited with %s before it was ready (log: %s)"
+                               % (proc.name, proc.returncode, proc.log_path))
+        try:
+            conn = http.client.HTTPConnection(HOST, port, timeout=5)
+            conn.request("GET", path, headers={"Accept": accept} if accept else {})
+            response = conn.getresponse()
+            response.read()
+            conn.close()
+            if response.status == 200:
+                return
+            last = "HTTP %d" % response.status
+        except OSError as error:
+            last = str(error)
+        time.sleep(0.1)
+    raise RuntimeError("%s on port %d not ready after %ds: %s" % (proc.name, port, timeout, last))
+
+
+class Proc:
+    def __init__(self, name, argv, log_path, env=None, cwd=None):
+        self.name = name
+        self.log_path = log_path
+        self.argv = argv
+        self._log = open(log_path, "ab")
+        self._popen = subprocess.Popen(argv, stdout=self._log, stderr=subprocess.STDOUT,
+                                       stdin=subprocess.DEVNULL, env=env, cwd=cwd,
+                                       start_new_session=True)
+        self.pid = self._popen.pid
+
+    @property
+    def returncode(self):
+        return self._popen.returncode
+
+    def poll(self):
+        return self._popen.poll()
+
+    def peak_rss_bytes(self):
+        """VmHWM of the process plus that of its descendants (nginx workers)."""
+        return sum(_vm_hwm(pid) for pid in [self.pid] + _descendants(self.pid))
+
+    def cpu_seconds(self):
+        """User + system CPU of the process and its live descendants, in seconds."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        return sum(_cpu_ticks(pid) for pid in [self.pid] + _descendants(self.pid)) / ticks
+
+    def stop(self, timeout=15):
+        if self._popen.poll() is None:
+            try:
+                os.kill(self.pid, signal.SIGTERM)
+                self._popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.kill(self.pid, signal.SIGKILL)
+                self._popen.wait(5)
+            except ProcessLookupError:
+                pass
+        self._log.close()
+
+
+def _vm_hwm(pid):
+    try:
+        with open("/proc/%d/status" % pid) as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _cpu_ticks(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime, stime
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _descendants(root):
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as stat:
+                ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def registry_config(path, port, storage_dir, remote_url=None):
+    """A docker-registry config: filesystem storage, no auth, no access log; proxy mode when
+    remote_url is given (as distribution's docs configure a pull-through cache)."""
+    lines = [
+        "version: 0.1",
+        "log:",
+        "  level: warn",
+        "  accesslog:",
+        "    disabled: true",
+        "storage:",
+        "  cache:",
+        "    blobdescriptor: inmemory",
+        "  filesystem:",
+        "    rootdirectory: %s" % storage_dir,
+        "http:",
+        "  addr: %s:%d" % (HOST, port),
+        "  headers:",
+        "    X-Content-Type-Options: [nosniff]",
+    ]
+    if remote_url:
+        lines += ["proxy:", "  remoteurl: %s" % remote_url]
+    with open(path, "w") as config:
+        config.write("\n".join(lines) + "\n")
+
+
+def start_registry(name, binary, workdir, port, storage_dir, remote_url=None):
+    os.makedirs(storage_dir, exist_ok=True)
+    config = os.path.join(workdir, name + ".yml")
+    registry_config(config, port, storage_dir, remote_url)
+    proc = Proc(name, [binary, "serve", config], os.path.join(workdir, name + ".log"))
+    return _ready_or_stopped(proc, port, "/v2/")
+
+
+def start_stevedore(name, java, jar, java_opts, workdir, port, data_dir, upstream_url,
+                    log_level):
+    env = dict(os.environ, STEVEDORE_LOG_LEVEL=log_level)
+    argv = [java] + java_opts + ["-jar", jar, "serve", "--listen", "%s:%d" % (HOST, port),
+                                 "--data", data_dir, "--upstream", "docker.io=" + upstream_url]
+    proc = Proc(name, argv, os.path.join(workdir, name + ".log"), env=env)
+    return _ready_or_stopped(proc, port, "/v2/")
+
+
+def start_nginx(binary, workdir, port, files):
+    """nginx serving `files` ({name: bytes}) from a www dir: sendfile on, access_log off."""
+    root = os.path.join(workdir, "nginx")
+    www = os.path.join(root, "www")
+    temp = os.path.join(root, "temp")
+    os.makedirs(www, exist_ok=True)
+    os.makedirs(temp, exist_ok=True)
+    for name, data in files.items():
+        with open(os.path.join(www, name), "wb") as out:
+            out.write(data)
+        os.chmod(os.path.join(www, name), 0o644)
+    # Workers run as nobody when nginx starts as root: they must reach the files.
+    for path in (workdir, root, www):
+        os.chmod(path, 0o755)
+    modules = subprocess.run([binary, "-V"], capture_output=True, text=True).stderr
+    temp_paths = ["client_body_temp_path %s/body;" % temp]
+    for module in ("proxy", "fastcgi", "uwsgi", "scgi"):
+        if "--without-http_%s_module" % module not in modules:
+            temp_paths.append("%s_temp_path %s/%s;" % (module, temp, module))
+    conf = os.path.join(root, "nginx.conf")
+    with open(conf, "w") as out:
+        out.write("""worker_processes auto;
+daemon off;
+pid %(root)s/nginx.pid;
+error_log %(root)s/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  tcp_nodelay on;
+  keepalive_requests 1000000;
+  keepalive_timeout 65;
+  %(temp_paths)s
+  types { }
+  default_type application/octet-stream;
+  server {
+    listen %(host)s:%(port)d;
+    root %(www)s;
+    location = /manifest { default_type application/vnd.docker.distribution.manifest.v2+json; }
+  }
+}
+""" % {"root": root, "www": www, "host": HOST, "port": port,
+       "temp_paths": "\n  ".join(temp_paths)})
+    proc = Proc("nginx", [binary, "-p", root + "/", "-e", root + "/error.log", "-c", conf],
+                os.path.join(workdir, "nginx.log"))
+    return _ready_or_stopped(proc, port, "/" + next(iter(files)))
