@@ -9,9 +9,6 @@ import dev.stevedore.storage.Digest;
 import dev.stevedore.storage.DigestMismatchException;
 import dev.stevedore.storage.FileSystemBlobStore;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
@@ -54,7 +51,7 @@ class BlobServiceTest {
     BlobSource source = service.open(upstream, REPO, digest).join();
 
     assertThat(source).isInstanceOf(BlobFetch.class);
-    assertThat(readAll((BlobFetch) source)).isEqualTo(content);
+    assertThat(BlobSources.readAll((BlobFetch) source)).isEqualTo(content);
     assertThat(store.stat(digest)).isPresent();
     assertThat(service.open(upstream, REPO, digest).join()).isInstanceOf(StoredBlob.class);
     assertThat(upstream.blobGets).hasValue(1);
@@ -71,7 +68,7 @@ class BlobServiceTest {
       BlobSource source = open.join();
       byte[] read =
           source instanceof BlobFetch fetch
-              ? readAll(fetch)
+              ? BlobSources.readAll(fetch)
               : java.nio.file.Files.readAllBytes(((StoredBlob) source).info().path());
       assertThat(read).isEqualTo(content);
     }
@@ -87,7 +84,7 @@ class BlobServiceTest {
                 i ->
                     service
                         .open(upstream, REPO, digest)
-                        .thenApplyAsync(BlobServiceTest::readAllUnchecked, threads))
+                        .thenApplyAsync(BlobSources::readAllUnchecked, threads))
             .toList();
     upstream.gate.complete(null);
 
@@ -109,7 +106,7 @@ class BlobServiceTest {
                 i ->
                     service
                         .open(upstream, REPO, digest)
-                        .thenApplyAsync(BlobServiceTest::readAllUnchecked, threads))
+                        .thenApplyAsync(BlobSources::readAllUnchecked, threads))
             .toList();
     upstream.gate.complete(null);
 
@@ -122,7 +119,7 @@ class BlobServiceTest {
 
     upstream.blobBodies = ByteArrayInputStream::new;
     BlobSource next = service.open(upstream, REPO, digest).join();
-    assertThat(readAll((BlobFetch) next)).isEqualTo(content);
+    assertThat(BlobSources.readAll((BlobFetch) next)).isEqualTo(content);
   }
 
   @Test
@@ -161,17 +158,8 @@ class BlobServiceTest {
         .hasMessageContaining("stalled");
     assertThat(store.stat(digest)).isEmpty();
     upstream.blobBodies = ByteArrayInputStream::new;
-    assertThat(readAll((BlobFetch) stalling.open(upstream, REPO, digest).join())).isEqualTo(content);
-  }
-
-  private static byte[] readAllUnchecked(BlobSource source) {
-    try {
-      return source instanceof BlobFetch fetch
-          ? readAll(fetch)
-          : java.nio.file.Files.readAllBytes(((StoredBlob) source).info().path());
-    } catch (Exception e) {
-      throw new java.util.concurrent.CompletionException(e);
-    }
+    assertThat(BlobSources.readAll((BlobFetch) stalling.open(upstream, REPO, digest).join()))
+        .isEqualTo(content);
   }
 
   @Test
@@ -189,7 +177,7 @@ class BlobServiceTest {
 
     upstream.blobBodies = ByteArrayInputStream::new;
     BlobFetch retry = (BlobFetch) service.open(upstream, REPO, digest).join();
-    assertThat(readAll(retry)).isEqualTo(content);
+    assertThat(BlobSources.readAll(retry)).isEqualTo(content);
     assertThat(upstream.blobGets).hasValue(2);
   }
 
@@ -199,28 +187,5 @@ class BlobServiceTest {
 
     assertThat(upstream.blobHeads).hasValue(1);
     assertThat(upstream.blobGets).hasValue(0);
-  }
-
-  /** Reads a fetch the way the server does: follow the growing file, then wait for the verdict. */
-  private static byte[] readAll(BlobFetch fetch) throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (FileChannel file = fetch.openChannel()) {
-      ByteBuffer buffer = ByteBuffer.allocate(8192);
-      long position = 0;
-      while (true) {
-        buffer.clear();
-        int read = file.read(buffer, position);
-        if (read > 0) {
-          out.write(buffer.array(), 0, read);
-          position += read;
-        } else if (fetch.done().isDone() && position >= fetch.available()) {
-          break;
-        } else {
-          fetch.awaitBeyond(position).join();
-        }
-      }
-    }
-    fetch.done().join();
-    return out.toByteArray();
   }
 }

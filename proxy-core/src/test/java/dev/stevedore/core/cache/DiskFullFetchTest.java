@@ -10,10 +10,8 @@ import dev.stevedore.storage.BlobWriter;
 import dev.stevedore.storage.Digest;
 import dev.stevedore.storage.FileSystemBlobStore;
 import dev.stevedore.storage.FsLayout;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,7 +49,7 @@ class DiskFullFetchTest {
     wanted = random(1_000_000, 2);
     upstream.putBlob(cached);
     upstream.putBlob(wanted);
-    readAll(service.open(upstream, REPO, Digest.sha256(cached)).join());
+    BlobSources.readAll(service.open(upstream, REPO, Digest.sha256(cached)).join());
   }
 
   @AfterEach
@@ -69,7 +67,7 @@ class DiskFullFetchTest {
                 i ->
                     service
                         .open(upstream, REPO, Digest.sha256(wanted))
-                        .thenApplyAsync(DiskFullFetchTest::readAllUnchecked, threads))
+                        .thenApplyAsync(BlobSources::readAllUnchecked, threads))
             .toList();
     upstream.gate.complete(null);
 
@@ -89,15 +87,16 @@ class DiskFullFetchTest {
   @Test
   void fetch_diskFull_cachedBlobsAreStillServed_andTheFetchWorksOnceThereIsRoom() throws Exception {
     disk.freeBytes = 0;
-    assertThatThrownBy(() -> readAll(service.open(upstream, REPO, Digest.sha256(wanted)).join()))
+    assertThatThrownBy(
+            () -> BlobSources.readAll(service.open(upstream, REPO, Digest.sha256(wanted)).join()))
         .hasStackTraceContaining("No space left on device");
 
     BlobSource stored = service.open(upstream, REPO, Digest.sha256(cached)).join();
     assertThat(stored).isInstanceOf(StoredBlob.class);
-    assertThat(readAll(stored)).isEqualTo(cached);
+    assertThat(BlobSources.readAll(stored)).isEqualTo(cached);
 
     disk.freeBytes = Long.MAX_VALUE;
-    assertThat(readAll(service.open(upstream, REPO, Digest.sha256(wanted)).join()))
+    assertThat(BlobSources.readAll(service.open(upstream, REPO, Digest.sha256(wanted)).join()))
         .isEqualTo(wanted);
     assertThat(disk.stat(Digest.sha256(wanted))).isPresent();
     assertThat(upstream.blobGets).hasValue(3); // cached, the failed fetch, the retry
@@ -171,40 +170,5 @@ class DiskFullFetchTest {
     byte[] bytes = new byte[size];
     new Random(seed).nextBytes(bytes);
     return bytes;
-  }
-
-  private static byte[] readAllUnchecked(BlobSource source) {
-    try {
-      return readAll(source);
-    } catch (Exception e) {
-      throw new java.util.concurrent.CompletionException(e);
-    }
-  }
-
-  /** Reads a source the way the server does: a stored file, or the growing file of a fetch. */
-  private static byte[] readAll(BlobSource source) throws Exception {
-    if (source instanceof StoredBlob stored) {
-      return Files.readAllBytes(stored.info().path());
-    }
-    BlobFetch fetch = (BlobFetch) source;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (FileChannel file = fetch.openChannel()) {
-      ByteBuffer buffer = ByteBuffer.allocate(8192);
-      long position = 0;
-      while (true) {
-        buffer.clear();
-        int read = file.read(buffer, position);
-        if (read > 0) {
-          out.write(buffer.array(), 0, read);
-          position += read;
-        } else if (fetch.done().isDone() && position >= fetch.available()) {
-          break;
-        } else {
-          fetch.awaitBeyond(position).join();
-        }
-      }
-    }
-    fetch.done().join();
-    return out.toByteArray();
   }
 }
