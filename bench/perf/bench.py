@@ -415,8 +415,14 @@ def pick_run(results, key, pick):
     if pick == "median":
         ranked = sorted(results, key=lambda r: wrk_value(r, key))
     else:
-        ranked = sorted(results, key=lambda r: r["cpu"]["cpu_seconds"]["other processes"])
-    chosen = dict(ranked[(len(ranked) - 1) // 2] if pick == "median" else ranked[0])
+        # The quietest round; rounds about as quiet as it (within 0.05 cores) are ties, and the
+        # median value of the ties is reported.
+        def other(r):
+            return r["cpu"]["cpu_seconds"]["other processes"] / max(r["cpu"]["seconds"], 1e-9)
+        quietest = min(other(r) for r in results)
+        ranked = sorted((r for r in results if other(r) <= quietest + 0.05),
+                        key=lambda r: wrk_value(r, key))
+    chosen = dict(ranked[(len(ranked) - 1) // 2])
     if len(results) > 1:
         chosen["rounds"] = [{"value": round(wrk_value(r, key), 1),
                              "other_cores": round(r["cpu"]["cpu_seconds"]["other processes"]
@@ -510,29 +516,36 @@ def machine_info(a):
 
 
 def interference(results):
-    """CPU that processes other than the benchmark's used while it measured, in cores."""
-    busy, seconds, worst = 0.0, 0.0, 0.0
-    samples = [w for by_server in results.get("warm", {}).values() for w in by_server.values()]
+    """CPU that processes other than the benchmark's used while it measured, in cores: over all
+    reported measurements, and per part (warm; cold pulls through each cache)."""
+    parts = {"warm": [w for by in results.get("warm", {}).values() for w in by.values()]}
     for variant in results.get("cold", {}).values():
         for server in ("stevedore", "distribution"):
-            samples += [r for r in (variant.get(server) or {}).values() if isinstance(r, dict)]
-    for sample in samples:
-        cpu = sample.get("cpu")
-        if not cpu or not cpu["seconds"]:
-            continue
-        other = cpu["cpu_seconds"]["other processes"]
-        busy += other
-        seconds += cpu["seconds"]
-        worst = max(worst, other / cpu["seconds"])
-    return {"mean_cores": busy / seconds if seconds else 0.0, "worst_cores": worst}
+            parts.setdefault("cold " + server, []).extend(
+                r for r in (variant.get(server) or {}).values() if isinstance(r, dict))
+
+    def mean(samples):
+        busy = sum(s["cpu"]["cpu_seconds"]["other processes"] for s in samples if s.get("cpu"))
+        seconds = sum(s["cpu"]["seconds"] for s in samples if s.get("cpu"))
+        return busy / seconds if seconds else 0.0
+
+    every = [s for samples in parts.values() for s in samples if s.get("cpu")]
+    worst = max([s["cpu"]["cpu_seconds"]["other processes"] / s["cpu"]["seconds"]
+                 for s in every if s["cpu"]["seconds"]] or [0.0])
+    return {"mean_cores": mean(every), "worst_cores": worst,
+            "parts": {name: round(mean(samples), 2) for name, samples in parts.items()
+                      if samples}}
 
 
 def interference_warning(found):
-    if found["mean_cores"] < 0.25:
+    disturbed = {k: v for k, v in found.get("parts", {}).items() if v >= 0.25}
+    if not disturbed and found["mean_cores"] < 0.25:
         return ""
-    return ("WARNING: other processes kept %.2f cores busy on average (up to %.2f) while this "
-            "ran on %d cores; the figures are not reliable. Run again on a quiet machine."
-            % (found["mean_cores"], found["worst_cores"], os.cpu_count()))
+    return ("WARNING: other processes kept cores busy while this ran on %d cores (%s; worst "
+            "single measurement %.2f). Those figures are not reliable; run again on a quiet "
+            "machine." % (os.cpu_count(), ", ".join("%s: %.2f" % kv for kv in
+                                                     (disturbed or found["parts"]).items()),
+                          found["worst_cores"]))
 
 
 def jar_is_stale(jar):
@@ -596,8 +609,10 @@ def results_markdown(results, table):
             "through the same fresh server, not counted (JIT, page cache)" % o["clients"]),
         "",
         "- other processes on the machine used %.2f cores on average while this measured "
-        "(worst measurement: %.2f)" % (results["interference"]["mean_cores"],
-                                       results["interference"]["worst_cores"]),
+        "(%s; worst measurement: %.2f)" % (
+            results["interference"]["mean_cores"],
+            ", ".join("%s %.2f" % kv for kv in results["interference"]["parts"].items()),
+            results["interference"]["worst_cores"]),
         "",
         interference_warning(results["interference"]),
         "",
