@@ -111,6 +111,12 @@ final class TagResolver {
 
   private CompletableFuture<ManifestDescriptor> revalidateTag(
       Upstream upstream, RepositoryName repo, String tag, AcceptedTypes accept, Need need) {
+    // a resolution that finished just before this one joined may have confirmed the tag already
+    Optional<ManifestDescriptor> fresh =
+        freshInMemory(new TagKey(upstream.name(), repo, tag), accept);
+    if (fresh.isPresent()) {
+      return CompletableFuture.completedFuture(fresh.get());
+    }
     return supplyBlocking(() -> cachedTag(upstream.name(), repo, tag, accept), disk)
         .thenCompose(
             cached -> {
