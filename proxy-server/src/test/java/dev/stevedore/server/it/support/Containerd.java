@@ -21,13 +21,13 @@ import java.util.stream.Stream;
  * sockets in a short directory under {@code /tmp}, driven with {@code ctr --address}.
  *
  * <p>The daemon runs only what an image pull needs: the CRI plugin, the tasks/runtime plugins and
- * every snapshotter but {@code native} are disabled, so it starts in milliseconds without CNI,
- * runc or cgroups and never mounts an overlay. ({@code ctr} does the registry work itself, in the
- * client process; the daemon stores content, image records and snapshots.) The content sharing
- * policy is {@code isolated}: a namespace does not see blobs another namespace pulled, so a pull
- * in a second namespace downloads everything again, like a second node would. Unpacking into the
- * native snapshotter bind-mounts briefly; {@link #close()} kills the daemon, lazily unmounts
- * anything left under its directory and deletes it. The daemon is also killed on JVM exit.
+ * every snapshotter but {@code native} are disabled, so it starts in milliseconds without CNI, runc
+ * or cgroups and never mounts an overlay. ({@code ctr} does the registry work itself, in the client
+ * process; the daemon stores content, image records and snapshots.) The content sharing policy is
+ * {@code isolated}: a namespace does not see blobs another namespace pulled, so a pull in a second
+ * namespace downloads everything again, like a second node would. Unpacking into the native
+ * snapshotter bind-mounts briefly; {@link #close()} kills the daemon, lazily unmounts anything left
+ * under its directory and deletes it. The daemon is also killed on JVM exit.
  */
 public final class Containerd implements AutoCloseable {
   /** Override with {@code -Dstevedore.it.containerd=/path/to/containerd}. */
@@ -151,7 +151,10 @@ public final class Containerd implements AutoCloseable {
 
   /** {@code ctr -n NAMESPACE content ls -q}: the digests of all content in the namespace. */
   public List<String> content(String namespace) {
-    return ctr(namespace, List.of("content", "ls", "-q")).requireSuccess().output().lines()
+    return ctr(namespace, List.of("content", "ls", "-q"))
+        .requireSuccess()
+        .output()
+        .lines()
         .map(String::strip)
         .filter(line -> line.startsWith("sha256:"))
         .toList();
@@ -276,8 +279,10 @@ public final class Containerd implements AutoCloseable {
             "containerd exited with code " + process.exitValue() + "; its log:\n" + log());
       }
       if (Files.exists(socket)) {
-        last = run(List.of(ctr.toString(), "--address", socket.toString(), "version"),
-            Duration.ofSeconds(5));
+        last =
+            run(
+                List.of(ctr.toString(), "--address", socket.toString(), "version"),
+                Duration.ofSeconds(5));
         if (last.succeeded()) {
           return;
         }
@@ -323,30 +328,14 @@ public final class Containerd implements AutoCloseable {
 
   private ProcessResult run(List<String> command, Duration timeout) {
     Path outputFile = dir.resolve("run-" + RUNS.incrementAndGet() + ".log");
-    ProcessBuilder builder =
-        new ProcessBuilder(command)
-            .directory(dir.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(outputFile.toFile());
-    isolate(builder.environment());
     try {
-      Process child = builder.start();
-      child.getOutputStream().close();
-      boolean finished = child.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      if (!finished) {
-        child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      return ProcessResult.run(command, dir, outputFile, timeout, this::isolate);
+    } finally {
+      try {
+        Files.deleteIfExists(outputFile);
+      } catch (IOException e) {
+        // a leftover log in the test's own directory is harmless
       }
-      String output = Files.readString(outputFile, StandardCharsets.UTF_8);
-      Files.deleteIfExists(outputFile);
-      return finished
-          ? new ProcessResult(child.exitValue(), output, command)
-          : new ProcessResult(
-              ProcessResult.TIMED_OUT, output + "\n[killed after " + timeout + "]", command);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot run " + command, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while running " + command, e);
     }
   }
 
@@ -359,7 +348,9 @@ public final class Containerd implements AutoCloseable {
 
   /** Rows of a {@code ctr ... ls} table, header skipped, split on runs of whitespace. */
   private static List<List<String>> table(ProcessResult result) {
-    return result.output().lines()
+    return result
+        .output()
+        .lines()
         .skip(1)
         .map(String::strip)
         .filter(line -> !line.isEmpty())

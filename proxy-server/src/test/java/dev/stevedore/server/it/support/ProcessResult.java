@@ -1,6 +1,15 @@
 package dev.stevedore.server.it.support;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /** Exit code and combined stdout/stderr of a finished (or timed-out: exit code -1) process. */
 public record ProcessResult(int exitCode, String output, List<String> command) {
@@ -8,6 +17,41 @@ public record ProcessResult(int exitCode, String output, List<String> command) {
 
   public ProcessResult {
     command = List.copyOf(command);
+  }
+
+  /**
+   * Runs {@code command} in {@code workDir} with no input, its combined output going to {@code
+   * outputFile}; kills it after {@code timeout} (exit code {@link #TIMED_OUT}).
+   */
+  public static ProcessResult run(
+      List<String> command,
+      Path workDir,
+      Path outputFile,
+      Duration timeout,
+      Consumer<Map<String, String>> environment) {
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(workDir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(outputFile.toFile());
+    environment.accept(builder.environment());
+    try {
+      Process process = builder.start();
+      process.getOutputStream().close();
+      boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (!finished) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+      String output = Files.readString(outputFile, StandardCharsets.UTF_8);
+      return finished
+          ? new ProcessResult(process.exitValue(), output, command)
+          : new ProcessResult(TIMED_OUT, output + "\n[killed after " + timeout + "]", command);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run " + command, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while running " + command, e);
+    }
   }
 
   public boolean succeeded() {

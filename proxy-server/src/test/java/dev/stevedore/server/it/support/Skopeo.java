@@ -3,7 +3,6 @@ package dev.stevedore.server.it.support;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -11,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -117,30 +115,7 @@ public final class Skopeo {
     command.addAll(arguments);
 
     Path outputFile = workDir.resolve("skopeo-" + RUNS.incrementAndGet() + ".log");
-    ProcessBuilder builder =
-        new ProcessBuilder(command)
-            .directory(workDir.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(outputFile.toFile());
-    isolate(builder.environment());
-    try {
-      Process process = builder.start();
-      process.getOutputStream().close();
-      boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      if (!finished) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-      String output = Files.readString(outputFile, StandardCharsets.UTF_8);
-      return finished
-          ? new ProcessResult(process.exitValue(), output, command)
-          : new ProcessResult(
-              ProcessResult.TIMED_OUT, output + "\n[killed after " + timeout + "]", command);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot run " + command, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while running " + command, e);
-    }
+    return ProcessResult.run(command, workDir, outputFile, timeout, this::isolate);
   }
 
   private void isolate(Map<String, String> environment) {
