@@ -4,7 +4,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * A content digest such as {@code sha256:4f5a...}: the key of the content-addressed store.
@@ -14,22 +13,33 @@ import java.util.regex.Pattern;
  */
 public record Digest(String algorithm, String hex) {
 
-  private static final Pattern SHA256_HEX = Pattern.compile("[a-f0-9]{64}");
-  private static final Pattern SHA512_HEX = Pattern.compile("[a-f0-9]{128}");
-
   public Digest {
     Objects.requireNonNull(algorithm, "algorithm");
     Objects.requireNonNull(hex, "hex");
-    Pattern pattern =
+    int hexLength =
         switch (algorithm) {
-          case "sha256" -> SHA256_HEX;
-          case "sha512" -> SHA512_HEX;
+          case "sha256" -> 64;
+          case "sha512" -> 128;
           default ->
               throw new IllegalArgumentException("unsupported digest algorithm: " + algorithm);
         };
-    if (!pattern.matcher(hex).matches()) {
+    if (!isLowercaseHex(hex, hexLength)) {
       throw new IllegalArgumentException("invalid " + algorithm + " digest: " + hex);
     }
+  }
+
+  /** {@code [a-f0-9]{length}}, checked by hand: digests are parsed on every request. */
+  private static boolean isLowercaseHex(String hex, int length) {
+    if (hex.length() != length) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      char c = hex.charAt(i);
+      if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Parses {@code algorithm:hex}; throws {@link IllegalArgumentException} if it is not one. */
@@ -73,6 +83,20 @@ public record Digest(String algorithm, String hex) {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("JDK lacks " + algorithm, e);
     }
+  }
+
+  /**
+   * The first 32 bits of the hash itself: digests are uniformly random already, and a digest is
+   * usually parsed anew for each request, so hashing all of its text would be paid on every lookup.
+   */
+  @Override
+  public int hashCode() {
+    return Integer.parseUnsignedInt(hex, 0, 8, 16);
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof Digest that && hex.equals(that.hex) && algorithm.equals(that.algorithm);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.stevedore.core.cache;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** The manifest media types a client accepts, from its {@code Accept} headers. */
@@ -13,13 +14,25 @@ public record AcceptedTypes(List<String> mediaTypes) {
 
   /** Parses {@code Accept} header values: comma-separated, parameters such as {@code q} dropped. */
   public static AcceptedTypes parse(List<String> headerValues) {
-    return new AcceptedTypes(
-        headerValues.stream()
-            .flatMap(value -> java.util.Arrays.stream(value.split(",")))
-            .map(part -> part.split(";", 2)[0].trim())
-            .filter(part -> !part.isEmpty())
-            .distinct()
-            .toList());
+    if (headerValues.isEmpty()) {
+      return ANY;
+    }
+    List<String> types = new ArrayList<>();
+    for (String value : headerValues) {
+      int start = 0;
+      while (start <= value.length()) {
+        int comma = value.indexOf(',', start);
+        int end = comma < 0 ? value.length() : comma;
+        int parameters = value.indexOf(';', start);
+        String type =
+            value.substring(start, parameters >= 0 && parameters < end ? parameters : end).trim();
+        if (!type.isEmpty() && !types.contains(type)) {
+          types.add(type);
+        }
+        start = end + 1;
+      }
+    }
+    return new AcceptedTypes(types);
   }
 
   /** True when the client takes {@code mediaType} (or sent no preference). */

@@ -13,9 +13,11 @@ public enum CacheOutcome {
   /** Joined a fetch another request had started. */
   COALESCED;
 
+  private final String tag = name().toLowerCase(Locale.ROOT);
+
   /** The lowercase name used as a metric tag and in the access log. */
   public String tag() {
-    return name().toLowerCase(Locale.ROOT);
+    return tag;
   }
 
   /** The outcome of a two-step answer (tag, then digest): the first step's unless it was a hit. */

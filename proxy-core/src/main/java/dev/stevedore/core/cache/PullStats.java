@@ -3,16 +3,17 @@ package dev.stevedore.core.cache;
 import dev.stevedore.core.model.RepositoryName;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Manifest pulls per image since start, for the status page. Image names come from clients, so this
  * is never a metric tag; memory stays bounded: at most {@code capacity} names are tracked, and a
  * new name arriving when full replaces the least-pulled one (its count is lost, the total is not).
- * Thread-safe; every call is in memory and cheap enough for the event loop.
+ * Thread-safe; counting is lock-free once a name is tracked, so event loops do not contend on it.
  */
 public final class PullStats {
   /** Names tracked by default: enough for the busiest caches' top ten to be exact. */
@@ -22,8 +23,16 @@ public final class PullStats {
       Comparator.comparingLong(ImagePulls::pulls).reversed().thenComparing(ImagePulls::image);
 
   private final int capacity;
-  private final Map<String, Long> pullsByImage = new HashMap<>();
-  private long total;
+  private final Map<Image, LongAdder> pullsByImage = new ConcurrentHashMap<>();
+  private final LongAdder total = new LongAdder();
+
+  /** The key of one tracked image; formatted only when read. */
+  private record Image(String upstream, RepositoryName repository) {
+    @Override
+    public String toString() {
+      return upstream + "/" + repository.value();
+    }
+  }
 
   public PullStats() {
     this(DEFAULT_CAPACITY);
@@ -47,45 +56,56 @@ public final class PullStats {
   public void record(String upstream, RepositoryName repository) {
     Objects.requireNonNull(upstream, "upstream");
     Objects.requireNonNull(repository, "repository");
-    record(upstream + "/" + repository.value());
+    total.increment();
+    Image image = new Image(upstream, repository);
+    LongAdder pulls = pullsByImage.get(image);
+    if (pulls == null) {
+      pulls = track(image);
+    }
+    pulls.increment();
   }
 
-  private synchronized void record(String image) {
-    total++;
-    Long pulls = pullsByImage.get(image);
-    if (pulls == null && pullsByImage.size() >= capacity) {
-      evictLeastPulled();
+  /** Starts counting a new name, making room first; rare, so it may take the lock. */
+  private synchronized LongAdder track(Image image) {
+    LongAdder pulls = pullsByImage.get(image);
+    if (pulls == null) {
+      if (pullsByImage.size() >= capacity) {
+        evictLeastPulled();
+      }
+      pulls = new LongAdder();
+      pullsByImage.put(image, pulls);
     }
-    pullsByImage.put(image, pulls == null ? 1 : pulls + 1);
+    return pulls;
   }
 
   private void evictLeastPulled() {
-    String least = null;
+    Image least = null;
     long fewest = Long.MAX_VALUE;
-    for (Map.Entry<String, Long> entry : pullsByImage.entrySet()) {
-      if (entry.getValue() < fewest) {
+    for (Map.Entry<Image, LongAdder> entry : pullsByImage.entrySet()) {
+      long pulls = entry.getValue().sum();
+      if (pulls < fewest) {
         least = entry.getKey();
-        fewest = entry.getValue();
+        fewest = pulls;
       }
     }
     pullsByImage.remove(least);
   }
 
   /** The {@code limit} most pulled images, most first (ties by name). */
-  public synchronized List<ImagePulls> top(int limit) {
+  public List<ImagePulls> top(int limit) {
     List<ImagePulls> all = new ArrayList<>(pullsByImage.size());
-    pullsByImage.forEach((image, pulls) -> all.add(new ImagePulls(image, pulls)));
+    pullsByImage.forEach((image, pulls) -> all.add(new ImagePulls(image.toString(), pulls.sum())));
     all.sort(MOST_PULLED);
     return List.copyOf(all.subList(0, Math.min(limit, all.size())));
   }
 
   /** Every pull recorded, including those of names no longer tracked. */
-  public synchronized long total() {
-    return total;
+  public long total() {
+    return total.sum();
   }
 
   /** Names currently tracked (at most the capacity). */
-  public synchronized int tracked() {
+  public int tracked() {
     return pullsByImage.size();
   }
 }

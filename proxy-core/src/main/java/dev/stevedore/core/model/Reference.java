@@ -4,12 +4,11 @@ import dev.stevedore.core.error.ErrorCode;
 import dev.stevedore.storage.Digest;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /** The reference part of a manifest URL: a tag ({@code 3.19}) or a digest ({@code sha256:…}). */
 public record Reference(String value) {
 
-  private static final Pattern TAG = Pattern.compile("[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}");
+  private static final int MAX_TAG_LENGTH = 128;
 
   public Reference {
     Objects.requireNonNull(value, "value");
@@ -18,9 +17,28 @@ public record Reference(String value) {
         throw ErrorCode.DIGEST_INVALID.exception(
             "invalid digest: " + RepositoryName.printable(value));
       }
-    } else if (!TAG.matcher(value).matches()) {
+    } else if (!isTag(value)) {
       throw ErrorCode.MANIFEST_INVALID.exception("invalid tag: " + RepositoryName.printable(value));
     }
+  }
+
+  /** {@code [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}}, checked by hand: this runs on every request. */
+  static boolean isTag(String value) {
+    int length = value.length();
+    if (length == 0 || length > MAX_TAG_LENGTH || !isWordChar(value.charAt(0))) {
+      return false;
+    }
+    for (int i = 1; i < length; i++) {
+      char c = value.charAt(i);
+      if (!isWordChar(c) && c != '.' && c != '-') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isWordChar(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
   }
 
   /** Parses a tag or digest; throws a {@link dev.stevedore.core.error.RegistryException}. */

@@ -4,6 +4,7 @@ import dev.stevedore.server.ServerOptions;
 import dev.stevedore.server.StevedoreProxy;
 import dev.stevedore.server.config.ConfigException;
 import dev.stevedore.server.config.ServeSettings;
+import dev.stevedore.server.http.LeakDetection;
 import dev.stevedore.server.tls.TlsOptions;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -60,6 +61,7 @@ public final class ServeCommand implements Callable<Integer> {
             Optional.ofNullable(maxCacheSize));
     ServerOptions options =
         new ServerOptions(tls.sslContext(settings), access.build(settings.upstreams().keySet()));
+    LeakDetection.productionDefault();
     try (StevedoreProxy proxy = StevedoreProxy.start(settings, options)) {
       Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, "stevedore-shutdown"));
       proxy.awaitClose();

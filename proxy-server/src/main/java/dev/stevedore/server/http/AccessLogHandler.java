@@ -11,10 +11,10 @@ import io.netty.channel.FileRegion;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
-import java.time.ZonedDateTime;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Optional;
@@ -23,12 +23,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One access-log line and one request metric per answered request: client, request line, status,
- * body bytes, duration and cache outcome. Endpoints say the outcome through {@link #OUTCOME}; this
- * handler sees everything else on the wire. One instance per connection.
+ * body bytes, duration and cache outcome. The router says the route through {@link #ROUTE} and
+ * endpoints the outcome through {@link #OUTCOME}; this handler sees everything else on the wire.
+ * One instance per connection.
  */
 final class AccessLogHandler extends ChannelDuplexHandler {
   /** How the cache answered the request in progress, set by the endpoint that knows. */
   static final AttributeKey<CacheOutcome> OUTCOME = AttributeKey.valueOf("stevedore.outcome");
+
+  /** Where the request in progress was routed; unset for a request whose URI did not parse. */
+  static final AttributeKey<Route.Kind> ROUTE = AttributeKey.valueOf("stevedore.route");
+
+  private static final String INVALID_ROUTE = "invalid";
 
   private static final Logger access = LoggerFactory.getLogger("stevedore.access");
   private static final DateTimeFormatter CLF_TIME =
@@ -46,29 +52,15 @@ final class AccessLogHandler extends ChannelDuplexHandler {
   /** The request in progress on this connection. */
   private static final class Exchange {
     final long startNanos = System.nanoTime();
-    final ZonedDateTime startTime = ZonedDateTime.now();
-    final String method;
-    final String uri;
-    final String protocol;
-    final String route;
+    final long startMillis = System.currentTimeMillis();
+    final HttpRequest request;
+    String route = INVALID_ROUTE;
     int status;
     long bytes;
     Optional<CacheOutcome> outcome = Optional.empty();
 
     Exchange(HttpRequest request) {
-      this.method = request.method().name();
-      this.uri = request.uri();
-      this.protocol = request.protocolVersion().text();
-      this.route = routeOf(request.uri());
-    }
-  }
-
-  /** The route tag of a request URI; a URI that does not even decode is "invalid". */
-  private static String routeOf(String uri) {
-    try {
-      return Route.parse(new QueryStringDecoder(uri).path()).kind().name().toLowerCase(Locale.ROOT);
-    } catch (IllegalArgumentException malformed) {
-      return "invalid";
+      this.request = request;
     }
   }
 
@@ -80,6 +72,7 @@ final class AccessLogHandler extends ChannelDuplexHandler {
       }
       exchange = new Exchange(request);
       ctx.channel().attr(OUTCOME).set(null);
+      ctx.channel().attr(ROUTE).set(null);
     }
     ctx.fireChannelRead(message);
   }
@@ -94,6 +87,8 @@ final class AccessLogHandler extends ChannelDuplexHandler {
       current.bytes += bodyBytes(message);
       if (message instanceof LastHttpContent) {
         current.outcome = Optional.ofNullable(ctx.channel().attr(OUTCOME).get());
+        Route.Kind route = ctx.channel().attr(ROUTE).get();
+        current.route = route == null ? INVALID_ROUTE : route.tag();
         exchange = null;
         promise = promise.unvoid();
         promise.addListener(written -> finish(ctx, current));
@@ -128,16 +123,17 @@ final class AccessLogHandler extends ChannelDuplexHandler {
     inFlight.ended();
     long nanos = System.nanoTime() - done.startNanos;
     Optional<CacheOutcome> outcome = done.outcome;
-    metrics.request(done.route, done.method, done.status, outcome, nanos);
+    HttpRequest request = done.request;
+    metrics.request(done.route, request.method().name(), done.status, outcome, nanos);
     metrics.bytesServed(outcome, done.bytes);
     if (access.isInfoEnabled()) {
       access.info(
           "{} - - [{}] \"{} {} {}\" {} {} {}ms {}",
           client(ctx),
-          CLF_TIME.format(done.startTime),
-          done.method,
-          done.uri,
-          done.protocol,
+          CLF_TIME.format(Instant.ofEpochMilli(done.startMillis).atZone(ZoneId.systemDefault())),
+          request.method(),
+          request.uri(),
+          request.protocolVersion(),
           done.status,
           done.bytes,
           nanos / 1_000_000,

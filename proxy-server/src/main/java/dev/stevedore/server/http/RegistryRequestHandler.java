@@ -58,6 +58,7 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
       return;
     }
     boolean head = HttpMethod.HEAD.equals(request.method());
+    ctx.channel().attr(OciNamespaceHandler.NAMESPACE).set(null);
     try {
       if (request.decoderResult().isFailure()) {
         ctx.writeAndFlush(
@@ -65,8 +66,11 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
             .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
         return;
       }
+      QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+      Route route = Route.parse(decodedPath(uri));
+      ctx.channel().attr(AccessLogHandler.ROUTE).set(route.kind());
       if (!request.uri().startsWith("/v2")) {
-        route(ctx, request, head);
+        dispatch(ctx, request, head, uri, route);
         return;
       }
       CompletableFuture<Void> admitted =
@@ -79,7 +83,7 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
               return;
             }
             try {
-              route(ctx, request, head);
+              dispatch(ctx, request, head, uri, route);
             } catch (RuntimeException e) {
               Responses.send(ctx, ErrorResponses.of(e, head));
             }
@@ -100,10 +104,12 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
         : String.valueOf(ctx.channel().remoteAddress());
   }
 
-  private void route(ChannelHandlerContext ctx, HttpRequest request, boolean head) {
-    ctx.channel().attr(OciNamespaceHandler.NAMESPACE).set(null);
-    QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-    Route route = Route.parse(decodedPath(uri));
+  private void dispatch(
+      ChannelHandlerContext ctx,
+      HttpRequest request,
+      boolean head,
+      QueryStringDecoder uri,
+      Route route) {
     boolean read = head || HttpMethod.GET.equals(request.method());
     switch (route.kind()) {
       case STATUS_PAGE -> {
@@ -182,6 +188,9 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
 
   /** The query to forward upstream: the client's, less containerd's {@code ns}. */
   private static String withoutNamespace(String rawQuery) {
+    if (rawQuery.isEmpty()) {
+      return rawQuery;
+    }
     return String.join(
         "&",
         java.util.Arrays.stream(rawQuery.split("&")).filter(p -> !p.startsWith("ns=")).toList());

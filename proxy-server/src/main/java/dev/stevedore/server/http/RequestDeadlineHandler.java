@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,27 +16,42 @@ import org.slf4j.LoggerFactory;
  * Closes a connection whose next request's headers do not arrive in time, after it connects or
  * after its previous response: a slow-loris client cannot hold connections open by trickling header
  * bytes, and idle keep-alive connections are released. One instance per connection.
+ *
+ * <p>Like Netty's {@code IdleStateHandler}, it keeps one timer per connection and moves it lazily:
+ * a request only clears a flag and a response only notes the time, so a busy keep-alive connection
+ * neither schedules a task nor adds a listener for every request. The wait counts from when a
+ * response was queued; a response still being sent when the timer fires (a big blob to a slow
+ * client) makes the wait start again from its end.
  */
 final class RequestDeadlineHandler extends ChannelDuplexHandler {
   private static final Logger log = LoggerFactory.getLogger(RequestDeadlineHandler.class);
+  private static final long NOT_WAITING = Long.MIN_VALUE;
 
   private final long timeoutNanos;
-  private ScheduledFuture<?> deadline;
+  private final LongSupplier nanoClock;
+  private long waitingSince = NOT_WAITING;
+  private ChannelPromise lastResponse;
+  private ScheduledFuture<?> check;
 
   RequestDeadlineHandler(Duration timeout) {
+    this(timeout, System::nanoTime);
+  }
+
+  RequestDeadlineHandler(Duration timeout, LongSupplier nanoClock) {
     this.timeoutNanos = timeout.toNanos();
+    this.nanoClock = nanoClock;
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    arm(ctx);
+    startWaiting(ctx);
     ctx.fireChannelActive();
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object message) {
     if (message instanceof HttpRequest) {
-      disarm();
+      waitingSince = NOT_WAITING;
     }
     ctx.fireChannelRead(message);
   }
@@ -44,35 +60,59 @@ final class RequestDeadlineHandler extends ChannelDuplexHandler {
   public void write(ChannelHandlerContext ctx, Object message, ChannelPromise promise) {
     if (message instanceof LastHttpContent) {
       promise = promise.unvoid();
-      promise.addListener(written -> arm(ctx));
+      lastResponse = promise;
+      startWaiting(ctx);
     }
     ctx.write(message, promise);
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    disarm();
+    waitingSince = NOT_WAITING;
+    lastResponse = null;
+    if (check != null) {
+      check.cancel(false);
+      check = null;
+    }
     ctx.fireChannelInactive();
   }
 
-  private void arm(ChannelHandlerContext ctx) {
-    disarm();
-    deadline =
-        ctx.executor()
-            .schedule(
-                () -> {
-                  log.debug(
-                      "closing {}: no request within the deadline", ctx.channel().remoteAddress());
-                  ctx.close();
-                },
-                timeoutNanos,
-                TimeUnit.NANOSECONDS);
+  private void startWaiting(ChannelHandlerContext ctx) {
+    if (!ctx.channel().isActive()) {
+      return;
+    }
+    waitingSince = nanoClock.getAsLong();
+    if (check == null) {
+      schedule(ctx, timeoutNanos);
+    }
   }
 
-  private void disarm() {
-    if (deadline != null) {
-      deadline.cancel(false);
-      deadline = null;
+  private void schedule(ChannelHandlerContext ctx, long delayNanos) {
+    check = ctx.executor().schedule(() -> expire(ctx), delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * The timer fired: close, wait the rest of a newer deadline, wait for a long response to end, or
+   * rest while a request runs.
+   */
+  private void expire(ChannelHandlerContext ctx) {
+    check = null;
+    if (waitingSince == NOT_WAITING || !ctx.channel().isActive()) {
+      return; // a request is in progress; its response starts the next wait
     }
+    ChannelPromise sending = lastResponse;
+    lastResponse = null;
+    if (sending != null && !sending.isDone()) {
+      waitingSince = NOT_WAITING;
+      sending.addListener(sent -> startWaiting(ctx));
+      return;
+    }
+    long left = timeoutNanos - (nanoClock.getAsLong() - waitingSince);
+    if (left > 0) {
+      schedule(ctx, left);
+      return;
+    }
+    log.debug("closing {}: no request within the deadline", ctx.channel().remoteAddress());
+    ctx.close();
   }
 }

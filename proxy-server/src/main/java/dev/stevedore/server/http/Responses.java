@@ -4,26 +4,37 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 
 /** Building and writing responses: the headers every answer carries, and HEAD without a body. */
 final class Responses {
-  static final String API_VERSION_HEADER = "Docker-Distribution-API-Version";
-  static final String API_VERSION = "registry/2.0";
-  static final String DIGEST_HEADER = "Docker-Content-Digest";
+  static final AsciiString API_VERSION_HEADER =
+      AsciiString.cached("Docker-Distribution-API-Version");
+  static final AsciiString API_VERSION = AsciiString.cached("registry/2.0");
+  static final AsciiString DIGEST_HEADER = AsciiString.cached("Docker-Content-Digest");
+
+  /**
+   * Response headers check their values (some come from upstreams) but not their names: every name
+   * set here is a constant of ours, and checking them showed up in the manifest profile.
+   */
+  private static final HttpHeadersFactory HEADERS =
+      DefaultHttpHeadersFactory.headersFactory().withNameValidation(false);
 
   private Responses() {}
 
   /** Headers only; the body follows as separate writes. */
   static HttpResponse streaming(HttpResponseStatus status) {
-    HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
+    HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, HEADERS);
     response.headers().set(API_VERSION_HEADER, API_VERSION);
     return response;
   }
@@ -35,7 +46,9 @@ final class Responses {
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1,
             status,
-            head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+            head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body),
+            HEADERS,
+            DefaultHttpHeadersFactory.trailersFactory());
     response.headers().set(API_VERSION_HEADER, API_VERSION);
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
     response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);

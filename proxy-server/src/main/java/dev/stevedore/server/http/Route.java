@@ -1,6 +1,7 @@
 package dev.stevedore.server.http;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -16,14 +17,36 @@ record Route(Kind kind, String name, String reference) {
     HEALTH,
     READY,
     BASE,
-    MANIFEST,
-    BLOB,
+    MANIFEST("/manifests"),
+    BLOB("/blobs"),
     BLOB_UPLOAD,
     TAGS,
     CATALOG,
-    REFERRERS,
-    NOT_FOUND
+    REFERRERS("/referrers"),
+    NOT_FOUND;
+
+    private final String tag = name().toLowerCase(Locale.ROOT);
+
+    /** The path segment before a reference, for kinds that have one; references hold no slash. */
+    private final String marker;
+
+    Kind() {
+      this(null);
+    }
+
+    Kind(String marker) {
+      this.marker = marker;
+    }
+
+    /** The lowercase name: the route tag of metrics. */
+    String tag() {
+      return tag;
+    }
   }
+
+  /** The kinds whose path ends in {@code <marker>/<reference>}. */
+  private static final List<Kind> WITH_REFERENCE =
+      List.of(Kind.MANIFEST, Kind.BLOB, Kind.REFERRERS);
 
   Route {
     Objects.requireNonNull(kind, "kind");
@@ -31,6 +54,9 @@ record Route(Kind kind, String name, String reference) {
 
   /** Splits a decoded request path; anything unknown is {@link Kind#NOT_FOUND}. */
   static Route parse(String path) {
+    if (path.startsWith("/v2/")) {
+      return registryApi(path);
+    }
     switch (path) {
       case "/":
         return new Route(Kind.STATUS_PAGE, null, null);
@@ -43,11 +69,13 @@ record Route(Kind kind, String name, String reference) {
       default:
         break;
     }
-    if (path.equals("/v2") || path.equals("/v2/")) {
+    return new Route(path.equals("/v2") ? Kind.BASE : Kind.NOT_FOUND, null, null);
+  }
+
+  /** A path under {@code /v2/}. */
+  private static Route registryApi(String path) {
+    if (path.length() == "/v2/".length()) {
       return new Route(Kind.BASE, null, null);
-    }
-    if (!path.startsWith("/v2/")) {
-      return new Route(Kind.NOT_FOUND, null, null);
     }
     String rest = path.substring("/v2/".length());
     if (rest.equals("_catalog")) {
@@ -66,21 +94,12 @@ record Route(Kind kind, String name, String reference) {
     }
     String reference = rest.substring(lastSlash + 1);
     String prefix = rest.substring(0, lastSlash);
-    for (Kind kind : List.of(Kind.MANIFEST, Kind.BLOB, Kind.REFERRERS)) {
-      String marker = "/" + segment(kind);
+    for (Kind kind : WITH_REFERENCE) {
+      String marker = kind.marker;
       if (prefix.endsWith(marker) && prefix.length() > marker.length()) {
         return new Route(kind, prefix.substring(0, prefix.length() - marker.length()), reference);
       }
     }
     return new Route(Kind.NOT_FOUND, null, null);
-  }
-
-  /** The path segment before a reference: references never contain a slash. */
-  private static String segment(Kind kind) {
-    return switch (kind) {
-      case MANIFEST -> "manifests";
-      case BLOB -> "blobs";
-      default -> "referrers";
-    };
   }
 }

@@ -18,7 +18,9 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
@@ -31,6 +33,8 @@ import java.util.function.ToDoubleFunction;
 public final class StevedoreMetrics implements CacheMetrics {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Map<RequestKey, Timer> requestTimers = new ConcurrentHashMap<>();
+  private final Map<String, Counter> bytesServed = new ConcurrentHashMap<>();
 
   /** With JVM and process metrics bound. */
   public static StevedoreMetrics withJvmMetrics() {
@@ -55,25 +59,44 @@ public final class StevedoreMetrics implements CacheMetrics {
     return registry.scrape();
   }
 
-  /** One answered client request. */
+  /**
+   * One answered client request. Its timer is looked up in a map of its own, not built and
+   * registered each time: this runs once per request on the event loop.
+   */
   public void request(
       String route, String method, int status, Optional<CacheOutcome> outcome, long nanos) {
-    Timer.builder(MeterNames.REQUESTS.meterName())
-        .description(MeterNames.REQUESTS.description())
-        .tag("route", route)
-        .tag("method", method)
-        .tag("status", Integer.toString(status))
-        .tag("outcome", outcome.map(CacheOutcome::tag).orElse("none"))
-        .register(registry)
+    requestTimers
+        .computeIfAbsent(
+            new RequestKey(route, method, status, outcome.orElse(null)), this::requestTimer)
         .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** The tags of one request timer; all bounded. */
+  private record RequestKey(String route, String method, int status, CacheOutcome outcome) {}
+
+  private Timer requestTimer(RequestKey key) {
+    return Timer.builder(MeterNames.REQUESTS.meterName())
+        .description(MeterNames.REQUESTS.description())
+        .tag("route", key.route())
+        .tag("method", key.method())
+        .tag("status", Integer.toString(key.status()))
+        .tag("outcome", outcomeTag(key.outcome()))
+        .register(registry);
   }
 
   /** Body bytes sent to a client. */
   public void bytesServed(Optional<CacheOutcome> outcome, long bytes) {
     if (bytes > 0) {
-      counter(MeterNames.BYTES_SERVED, "outcome", outcome.map(CacheOutcome::tag).orElse("none"))
+      bytesServed
+          .computeIfAbsent(
+              outcomeTag(outcome.orElse(null)),
+              tag -> counter(MeterNames.BYTES_SERVED, "outcome", tag))
           .increment(bytes);
     }
+  }
+
+  private static String outcomeTag(CacheOutcome outcome) {
+    return outcome == null ? "none" : outcome.tag();
   }
 
   @Override
@@ -107,7 +130,9 @@ public final class StevedoreMetrics implements CacheMetrics {
         .increment();
   }
 
-  /** A gauge read at scrape time; it keeps {@code source} alive (Micrometer holds gauges weakly). */
+  /**
+   * A gauge read at scrape time; it keeps {@code source} alive (Micrometer holds gauges weakly).
+   */
   public <T> void gauge(MeterNames name, T source, ToDoubleFunction<T> value) {
     Gauge.builder(name.meterName(), source, value)
         .description(name.description())
