@@ -157,6 +157,28 @@ public final class BlobFetch implements BlobSource {
     thread.interrupt();
   }
 
+  /**
+   * Reads at least one byte, waiting if need be, then whatever else has already arrived, up to a
+   * full buffer; -1 at the end. The HTTP client hands over 16 KiB at a time, and the page cache
+   * keeps a file in pieces as large as the writes that made it: a blob written 16 KiB at a time is
+   * sent measurably slower by every later {@code sendfile} than one written in large pieces. Never
+   * waiting for more keeps a slow upstream's bytes flowing to readers as they come.
+   */
+  static int fill(InputStream in, byte[] buffer) throws IOException {
+    int filled = in.read(buffer);
+    if (filled < 0) {
+      return filled;
+    }
+    while (filled < buffer.length && in.available() > 0) {
+      int read = in.read(buffer, filled, buffer.length - filled);
+      if (read < 0) {
+        break; // the end: the next call says so
+      }
+      filled += read;
+    }
+    return filled;
+  }
+
   /** Copies the upstream body into the file, then verifies and commits. Blocking. */
   void copy(BlobDownload download) {
     this.download = download;
@@ -167,7 +189,7 @@ public final class BlobFetch implements BlobSource {
       byte[] buffer = new byte[COPY_BUFFER];
       long signalled = 0;
       int read;
-      while ((read = body.read(buffer)) >= 0) {
+      while ((read = fill(body, buffer)) >= 0) {
         if (stalled) {
           throw new IOException("upstream stalled");
         }

@@ -178,7 +178,10 @@ public final class BundleImporter {
     }
     try (BlobWriter writer = blobs.create(digest)) {
       InputStream content = entry.content();
-      for (int read = content.read(buffer); read >= 0; read = content.read(buffer)) {
+      // whole buffers: the page cache keeps the file in pieces as large as the writes
+      for (int read = content.readNBytes(buffer, 0, buffer.length);
+          read > 0;
+          read = content.readNBytes(buffer, 0, buffer.length)) {
         writer.write(ByteBuffer.wrap(buffer, 0, read));
       }
       writer.commit();
