@@ -5,6 +5,7 @@ import dev.stevedore.server.auth.AllowList;
 import dev.stevedore.server.auth.ClientAccessControl;
 import dev.stevedore.server.auth.Htpasswd;
 import dev.stevedore.server.auth.RepositoryPattern;
+import dev.stevedore.server.config.AccessSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,17 +38,20 @@ public final class AccessOptions {
   List<String> allow = new ArrayList<>();
 
   /**
-   * The access control these options describe, {@link AccessControl#OPEN} when none is given;
-   * throws a {@link dev.stevedore.server.config.ConfigException} on a bad file or pattern.
+   * The access control of these options over the config file's {@code access:} section ({@code
+   * --htpasswd} replaces its file, any {@code --allow} its list); {@link AccessControl#OPEN} when
+   * neither asks for anything. Throws a {@link dev.stevedore.server.config.ConfigException} on a
+   * bad file or pattern.
    */
-  public AccessControl build(Set<String> upstreams) {
-    AllowList allowList = AllowList.parse(allow);
-    Optional<Htpasswd> users = Optional.ofNullable(htpasswd).map(Htpasswd::read);
+  public AccessControl build(AccessSettings fromFile, Set<String> upstreams) {
+    AllowList allowList = AllowList.parse(allow.isEmpty() ? fromFile.allow() : allow);
+    Optional<Path> htpasswdFile = Optional.ofNullable(htpasswd).or(fromFile::htpasswd);
+    Optional<Htpasswd> users = htpasswdFile.map(Htpasswd::read);
     if (users.isEmpty() && allowList.allowsEverything()) {
       return AccessControl.OPEN;
     }
     users.ifPresent(
-        file -> log.info("clients must sign in: {} users in {}", file.size(), htpasswd));
+        file -> log.info("clients must sign in: {} users in {}", file.size(), htpasswdFile.get()));
     if (!allowList.allowsEverything()) {
       log.info("clients may pull only {}", allowList.patterns());
       warnAboutUnknownRegistries(allowList, upstreams);
@@ -62,7 +66,7 @@ public final class AccessOptions {
       String registry = pattern.glob().split("/", 2)[0];
       if (!registry.contains("*") && !known.contains(registry)) {
         log.warn(
-            "--allow {} names registry {}, which is no configured upstream ({})",
+            "allowed pattern {} names registry {}, which is no configured upstream ({})",
             pattern.glob(),
             registry,
             known);

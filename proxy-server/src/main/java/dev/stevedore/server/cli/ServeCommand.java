@@ -60,7 +60,9 @@ public final class ServeCommand implements Callable<Integer> {
             offline,
             Optional.ofNullable(maxCacheSize));
     ServerOptions options =
-        new ServerOptions(tls.sslContext(settings), access.build(settings.upstreams().keySet()));
+        new ServerOptions(
+            tls.sslContext(settings),
+            access.build(settings.access(), settings.upstreams().keySet()));
     LeakDetection.productionDefault();
     try (StevedoreProxy proxy = StevedoreProxy.start(settings, options)) {
       Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, "stevedore-shutdown"));

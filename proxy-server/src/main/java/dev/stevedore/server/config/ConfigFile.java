@@ -32,6 +32,14 @@ import java.util.Map;
  *     max-connections: 4     # at most 4 requests to it at once; more wait, then get 429
  *     queue-timeout: 10s     # how long they wait (default 10s)
  *     bandwidth: 10MB        # bytes per second for all its blob downloads together
+ * tls:
+ *   cert: /etc/stevedore/tls.crt   # PEM chain, leaf first; with key
+ *   key: /etc/stevedore/tls.key
+ *   self-signed: false             # or true: a local CA under DATA/tls/ (not with cert/key)
+ *   san: [cache.lan, 10.0.0.5]     # extra names of the self-signed certificate
+ * access:
+ *   htpasswd: /etc/stevedore/htpasswd   # clients sign in (bcrypt entries)
+ *   allow: [docker.io/library/*, ghcr.io/myorg/**]
  * </pre>
  */
 public record ConfigFile(
@@ -44,12 +52,14 @@ public record ConfigFile(
     @JsonProperty("request-timeout") String requestTimeout,
     Boolean offline,
     Map<String, UpstreamEntry> upstreams,
-    @JsonProperty("max-cache-size") String maxCacheSize) {
+    @JsonProperty("max-cache-size") String maxCacheSize,
+    TlsEntry tls,
+    AccessEntry access) {
 
   public static final ConfigFile EMPTY =
-      new ConfigFile(null, null, null, null, null, null, null, null, null, null);
+      new ConfigFile(null, null, null, null, null, null, null, null, null, null, null, null);
 
-  /** A file without {@code max-cache-size}. */
+  /** A file without {@code max-cache-size}, {@code tls} or {@code access}. */
   public ConfigFile(
       String listen,
       String data,
@@ -70,8 +80,20 @@ public record ConfigFile(
         requestTimeout,
         offline,
         upstreams,
+        null,
+        null,
         null);
   }
+
+  /** The {@code tls:} section. */
+  public record TlsEntry(
+      String cert,
+      String key,
+      @JsonProperty("self-signed") Boolean selfSigned,
+      java.util.List<String> san) {}
+
+  /** The {@code access:} section. */
+  public record AccessEntry(String htpasswd, java.util.List<String> allow) {}
 
   /** One upstream registry in the file. */
   public record UpstreamEntry(

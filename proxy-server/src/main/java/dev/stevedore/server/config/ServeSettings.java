@@ -10,7 +10,8 @@ import java.util.OptionalLong;
  * Everything {@code stevedore serve} needs, resolved from defaults, file, environment and flags.
  * {@code offline} means: serve only what is cached and never contact an upstream. {@code
  * maxCacheSize} is the disk budget of the blobs in bytes (empty: unlimited); {@code serve} and
- * {@code gc} enforce it.
+ * {@code gc} enforce it. {@code tls} and {@code access} are the file's sections; {@code serve}'s
+ * flags override them.
  */
 public record ServeSettings(
     HostPort listen,
@@ -21,29 +22,9 @@ public record ServeSettings(
     Duration connectTimeout,
     Duration requestTimeout,
     boolean offline,
-    OptionalLong maxCacheSize) {
-
-  /** Settings without a disk budget. */
-  public ServeSettings(
-      HostPort listen,
-      Path dataDir,
-      Map<String, UpstreamSettings> upstreams,
-      String defaultUpstream,
-      Duration tagTtl,
-      Duration connectTimeout,
-      Duration requestTimeout,
-      boolean offline) {
-    this(
-        listen,
-        dataDir,
-        upstreams,
-        defaultUpstream,
-        tagTtl,
-        connectTimeout,
-        requestTimeout,
-        offline,
-        OptionalLong.empty());
-  }
+    OptionalLong maxCacheSize,
+    TlsSettings tls,
+    AccessSettings access) {
 
   public ServeSettings {
     Objects.requireNonNull(listen, "listen");
@@ -54,6 +35,8 @@ public record ServeSettings(
     Objects.requireNonNull(connectTimeout, "connectTimeout");
     Objects.requireNonNull(requestTimeout, "requestTimeout");
     Objects.requireNonNull(maxCacheSize, "maxCacheSize");
+    Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(access, "access");
     if (maxCacheSize.isPresent() && maxCacheSize.getAsLong() <= 0) {
       throw new ConfigException("max-cache-size must be positive");
     }

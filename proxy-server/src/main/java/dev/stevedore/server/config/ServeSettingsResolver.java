@@ -118,7 +118,29 @@ public final class ServeSettingsResolver {
         connectTimeout,
         requestTimeout,
         offline,
-        maxCacheSize);
+        maxCacheSize,
+        tls(file.tls()),
+        access(file.access()));
+  }
+
+  private static TlsSettings tls(ConfigFile.TlsEntry entry) {
+    if (entry == null) {
+      return TlsSettings.NONE;
+    }
+    return new TlsSettings(
+        Optional.ofNullable(entry.cert()).map(Path::of),
+        Optional.ofNullable(entry.key()).map(Path::of),
+        Boolean.TRUE.equals(entry.selfSigned()),
+        entry.san() == null ? List.of() : entry.san());
+  }
+
+  private static AccessSettings access(ConfigFile.AccessEntry entry) {
+    if (entry == null) {
+      return AccessSettings.OPEN;
+    }
+    return new AccessSettings(
+        Optional.ofNullable(entry.htpasswd()).map(Path::of),
+        entry.allow() == null ? List.of() : entry.allow());
   }
 
   /** The disk budget from the flag, else the file; empty (unlimited) when neither sets one. */

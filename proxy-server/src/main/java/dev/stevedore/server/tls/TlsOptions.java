@@ -2,6 +2,7 @@ package dev.stevedore.server.tls;
 
 import dev.stevedore.server.config.ConfigException;
 import dev.stevedore.server.config.ServeSettings;
+import dev.stevedore.server.config.TlsSettings;
 import io.netty.handler.ssl.SslContext;
 import java.nio.file.Path;
 import java.security.PrivateKey;
@@ -53,57 +54,96 @@ public final class TlsOptions {
   List<String> extraNames = new ArrayList<>();
 
   /**
-   * The server's TLS context, or empty for plain HTTP. With {@code --tls-self-signed} this creates
-   * or reuses the certificates under {@code DATA/tls/} and logs the path of {@code ca.crt}.
+   * The server's TLS context, or empty for plain HTTP: from the flags when any {@code --tls-*} flag
+   * is given, else from the config file's {@code tls:} section. With a self-signed setup this
+   * creates or reuses the certificates under {@code DATA/tls/} and logs the path of {@code ca.crt}.
    *
    * @throws ConfigException on conflicting options or unreadable or mismatched files
    */
   public Optional<SslContext> sslContext(ServeSettings settings) {
-    validate();
-    if (selfSigned) {
+    boolean flagged = certificate != null || key != null || selfSigned || !extraNames.isEmpty();
+    TlsSettings chosen =
+        flagged
+            ? new TlsSettings(
+                Optional.ofNullable(certificate), Optional.ofNullable(key), selfSigned, extraNames)
+            : settings.tls();
+    validate(chosen, flagged ? Names.FLAGS : Names.FILE);
+    if (chosen.selfSigned()) {
       SelfSignedCertificates certificates = SelfSignedCertificates.inDataDir(settings.dataDir());
       ServerIdentity identity =
           certificates.ensure(
               SubjectAltNames.forServer(
-                  settings.listen().host(), SubjectAltNames.localHostName(), extraNames));
+                  settings.listen().host(), SubjectAltNames.localHostName(), chosen.extraNames()));
       log.info(
           "TLS with the local CA {} (clients trust this); certificate for {}",
           certificates.caCertificateFile(),
           SubjectAltNames.of(identity.certificate()).map(Object::toString).orElse("?"));
       return Optional.of(context(identity, certificates.caCertificateFile()));
     }
-    if (certificate != null) {
-      ServerIdentity identity = load(certificate, key);
+    if (chosen.certificate().isPresent()) {
+      Path certificateFile = chosen.certificate().get();
+      ServerIdentity identity = load(certificateFile, chosen.key().orElseThrow());
       Instant expiry = identity.certificate().getNotAfter().toInstant();
       if (expiry.isBefore(Instant.now())) {
         log.warn(
-            "the TLS certificate {} expired on {}: clients will refuse it", certificate, expiry);
+            "the TLS certificate {} expired on {}: clients will refuse it",
+            certificateFile,
+            expiry);
       }
       log.info(
           "TLS with the certificate {} ({})",
-          certificate,
+          certificateFile,
           identity.certificate().getSubjectX500Principal().getName());
-      return Optional.of(context(identity, certificate));
+      return Optional.of(context(identity, certificateFile));
     }
     return Optional.empty();
   }
 
-  /** Checks the options go together, before any file is touched. */
-  void validate() {
-    boolean ownFiles = certificate != null || key != null;
-    if (selfSigned && ownFiles) {
+  /** How an error names the settings: as the flags or as the config file's keys. */
+  private enum Names {
+    FLAGS("--tls-cert", "--tls-key", "--tls-self-signed", "--tls-san"),
+    FILE("tls.cert", "tls.key", "tls.self-signed", "tls.san");
+
+    final String cert;
+    final String key;
+    final String selfSigned;
+    final String san;
+
+    Names(String cert, String key, String selfSigned, String san) {
+      this.cert = cert;
+      this.key = key;
+      this.selfSigned = selfSigned;
+      this.san = san;
+    }
+  }
+
+  /** Checks the settings go together, before any file is touched. */
+  private static void validate(TlsSettings tls, Names names) {
+    boolean ownFiles = tls.certificate().isPresent() || tls.key().isPresent();
+    if (tls.selfSigned() && ownFiles) {
       throw new ConfigException(
-          "--tls-self-signed and --tls-cert/--tls-key exclude each other: choose one");
+          names.selfSigned
+              + " and "
+              + names.cert
+              + "/"
+              + names.key
+              + " exclude each other: choose one");
     }
-    if (certificate != null && key == null) {
-      throw new ConfigException("--tls-cert needs --tls-key (the certificate's private key)");
-    }
-    if (key != null && certificate == null) {
-      throw new ConfigException("--tls-key needs --tls-cert (the key's certificate)");
-    }
-    if (!extraNames.isEmpty() && !selfSigned) {
+    if (tls.certificate().isPresent() && tls.key().isEmpty()) {
       throw new ConfigException(
-          "--tls-san applies only to --tls-self-signed (a --tls-cert names its own hosts)");
+          names.cert + " needs " + names.key + " (the certificate's private key)");
+    }
+    if (tls.key().isPresent() && tls.certificate().isEmpty()) {
+      throw new ConfigException(names.key + " needs " + names.cert + " (the key's certificate)");
+    }
+    if (!tls.extraNames().isEmpty() && !tls.selfSigned()) {
+      throw new ConfigException(
+          names.san
+              + " applies only to "
+              + names.selfSigned
+              + " (a "
+              + names.cert
+              + " names its own hosts)");
     }
   }
 

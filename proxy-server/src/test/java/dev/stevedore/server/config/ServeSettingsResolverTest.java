@@ -91,6 +91,62 @@ class ServeSettingsResolverTest {
   }
 
   @Test
+  void tlsAndAccessSections_areReadFromTheFile() throws IOException {
+    Path file =
+        configFile(
+            """
+            tls:
+              self-signed: true
+              san: [cache.lan, 10.0.0.5]
+            access:
+              htpasswd: /etc/stevedore/htpasswd
+              allow:
+                - docker.io/library/*
+                - ghcr.io/myorg/**
+            """);
+
+    ServeSettings settings = resolve(flags().config(file));
+
+    assertThat(settings.tls())
+        .isEqualTo(
+            new TlsSettings(
+                Optional.empty(), Optional.empty(), true, List.of("cache.lan", "10.0.0.5")));
+    assertThat(settings.access())
+        .isEqualTo(
+            new AccessSettings(
+                Optional.of(Path.of("/etc/stevedore/htpasswd")),
+                List.of("docker.io/library/*", "ghcr.io/myorg/**")));
+  }
+
+  @Test
+  void ownCertificateInTheFile_isRead() throws IOException {
+    Path file = configFile("tls:\n  cert: /etc/tls.crt\n  key: /etc/tls.key\n");
+
+    TlsSettings tls = resolve(flags().config(file)).tls();
+
+    assertThat(tls.certificate()).contains(Path.of("/etc/tls.crt"));
+    assertThat(tls.key()).contains(Path.of("/etc/tls.key"));
+    assertThat(tls.selfSigned()).isFalse();
+  }
+
+  @Test
+  void withoutTheSections_plainHttpAndOpenAccess() {
+    ServeSettings settings = ServeSettingsResolver.resolve(Flags.none(), NO_ENV);
+
+    assertThat(settings.tls()).isEqualTo(TlsSettings.NONE);
+    assertThat(settings.access()).isEqualTo(AccessSettings.OPEN);
+  }
+
+  @Test
+  void unknownKeyInTheTlsSection_isNamedWithItsLine() throws IOException {
+    Path file = configFile("listen: 127.0.0.1:5000\ntls:\n  certificate: /etc/tls.crt\n");
+
+    assertThatThrownBy(() -> resolve(flags().config(file)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("unknown key 'certificate' in config file " + file + " (line 3)");
+  }
+
+  @Test
   void resolve_nothingGiven_usesDefaults() {
     ServeSettings settings = ServeSettingsResolver.resolve(Flags.none(), NO_ENV);
 

@@ -51,6 +51,53 @@ class TlsOptionsTest {
         dir.resolve("server.key"), TestCertificates.pkcs8(keys.getPrivate()));
   }
 
+  private String configFile(String yaml) {
+    try {
+      return java.nio.file.Files.writeString(dir.resolve("stevedore.yml"), yaml).toString();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void fileCertWithoutKey_refusedNamingTheKeys() {
+    String config = configFile("tls:\n  cert: " + certificate(TestCertificates.ec()) + "\n");
+
+    assertRefused(serve("--config", config), "tls.cert needs tls.key");
+  }
+
+  @Test
+  void fileSelfSignedWithOwnFiles_refusedNamingTheKeys() {
+    KeyPair keys = TestCertificates.ec();
+    String config =
+        configFile(
+            "tls:\n  self-signed: true\n  cert: "
+                + certificate(keys)
+                + "\n  key: "
+                + key(keys)
+                + "\n");
+
+    assertRefused(serve("--config", config), "tls.self-signed and tls.cert/tls.key exclude");
+  }
+
+  @Test
+  void fileSanWithoutSelfSigned_refused() {
+    String config = configFile("tls:\n  san: [cache.lan]\n");
+
+    assertRefused(serve("--config", config), "tls.san applies only to tls.self-signed");
+  }
+
+  @Test
+  void tlsFlags_replaceTheFilesWholeSection() {
+    KeyPair keys = TestCertificates.ec();
+    String config = configFile("tls:\n  self-signed: true\n");
+
+    // with the file's self-signed merged in, this would be "exclude each other"
+    assertRefused(
+        serve("--config", config, "--tls-cert", certificate(keys).toString()),
+        "--tls-cert needs --tls-key");
+  }
+
   @Test
   void certWithoutKey_refused() {
     assertRefused(serve("--tls-cert", certificate(TestCertificates.ec()).toString()), "--tls-key");
