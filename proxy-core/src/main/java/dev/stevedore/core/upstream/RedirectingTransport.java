@@ -41,6 +41,7 @@ final class RedirectingTransport {
   }
 
   static HttpClient newHttpClient(Duration connectTimeout) {
+    HttpClientBuffers.preferLarge();
     return HttpClient.newBuilder()
         .connectTimeout(connectTimeout)
         .followRedirects(HttpClient.Redirect.NEVER)
