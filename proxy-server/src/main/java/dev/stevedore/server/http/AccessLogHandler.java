@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AttributeKey;
-import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -129,7 +128,7 @@ final class AccessLogHandler extends ChannelDuplexHandler {
     if (access.isInfoEnabled()) {
       access.info(
           "{} - - [{}] \"{} {} {}\" {} {} {}ms {}",
-          client(ctx),
+          ClientAddress.of(ctx.channel()),
           CLF_TIME.format(Instant.ofEpochMilli(done.startMillis).atZone(ZoneId.systemDefault())),
           request.method(),
           request.uri(),
@@ -139,11 +138,5 @@ final class AccessLogHandler extends ChannelDuplexHandler {
           nanos / 1_000_000,
           outcome.map(CacheOutcome::tag).orElse("-"));
     }
-  }
-
-  private static String client(ChannelHandlerContext ctx) {
-    return ctx.channel().remoteAddress() instanceof InetSocketAddress address
-        ? address.getAddress().getHostAddress()
-        : String.valueOf(ctx.channel().remoteAddress());
   }
 }

@@ -75,7 +75,8 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
       }
       CompletableFuture<Void> admitted =
           access.authenticate(
-              clientAddress(ctx), Optional.ofNullable(request.headers().get("Authorization")));
+              ClientAddress.of(ctx.channel()),
+              Optional.ofNullable(request.headers().get("Authorization")));
       BiConsumer<Void, Throwable> answer =
           (allowed, refused) -> {
             if (refused != null) {
@@ -96,12 +97,6 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
     } catch (RegistryException e) {
       Responses.send(ctx, ErrorResponses.of(e, head));
     }
-  }
-
-  private static String clientAddress(ChannelHandlerContext ctx) {
-    return ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress address
-        ? address.getAddress().getHostAddress()
-        : String.valueOf(ctx.channel().remoteAddress());
   }
 
   private void dispatch(
