@@ -16,25 +16,39 @@ public record Digest(String algorithm, String hex) {
   public Digest {
     Objects.requireNonNull(algorithm, "algorithm");
     Objects.requireNonNull(hex, "hex");
-    int hexLength =
-        switch (algorithm) {
-          case "sha256" -> 64;
-          case "sha512" -> 128;
-          default ->
-              throw new IllegalArgumentException("unsupported digest algorithm: " + algorithm);
-        };
-    if (!isLowercaseHex(hex, hexLength)) {
+    int hexLength = hexLength(algorithm, algorithm.length());
+    if (hexLength < 0) {
+      throw new IllegalArgumentException("unsupported digest algorithm: " + algorithm);
+    }
+    if (!isLowercaseHex(hex, 0, hexLength)) {
       throw new IllegalArgumentException("invalid " + algorithm + " digest: " + hex);
     }
   }
 
-  /** {@code [a-f0-9]{length}}, checked by hand: digests are parsed on every request. */
-  private static boolean isLowercaseHex(String hex, int length) {
-    if (hex.length() != length) {
+  /**
+   * The hex length of the algorithm named by the first {@code end} characters of {@code text}, or
+   * -1 for one this store does not accept.
+   */
+  private static int hexLength(String text, int end) {
+    if (end == 6 && text.startsWith("sha256")) {
+      return 64;
+    }
+    if (end == 6 && text.startsWith("sha512")) {
+      return 128;
+    }
+    return -1;
+  }
+
+  /**
+   * Whether {@code text} from {@code from} on is {@code [a-f0-9]{length}}, checked by hand: digests
+   * are parsed on every request.
+   */
+  private static boolean isLowercaseHex(String text, int from, int length) {
+    if (text.length() - from != length) {
       return false;
     }
-    for (int i = 0; i < length; i++) {
-      char c = hex.charAt(i);
+    for (int i = from; i < text.length(); i++) {
+      char c = text.charAt(i);
       if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
         return false;
       }
@@ -52,14 +66,14 @@ public record Digest(String algorithm, String hex) {
     return new Digest(text.substring(0, colon), text.substring(colon + 1));
   }
 
-  /** True when {@code text} is a digest this store accepts. */
+  /**
+   * True when {@code text} is a digest this store accepts, exactly when {@link #parse} would
+   * succeed; it builds nothing, so validating a reference costs no digest.
+   */
   public static boolean isValid(String text) {
-    try {
-      parse(text);
-      return true;
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
+    Objects.requireNonNull(text, "text");
+    int colon = text.indexOf(':');
+    return colon >= 0 && isLowercaseHex(text, colon + 1, hexLength(text, colon));
   }
 
   /** The sha256 digest of {@code content}. */
