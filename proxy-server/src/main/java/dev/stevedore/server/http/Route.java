@@ -1,5 +1,6 @@
 package dev.stevedore.server.http;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -44,9 +45,9 @@ record Route(Kind kind, String name, String reference) {
     }
   }
 
-  /** The kinds whose path ends in {@code <marker>/<reference>}. */
+  /** The kinds whose path ends in {@code <marker>/<reference>}: those with a marker. */
   private static final List<Kind> WITH_REFERENCE =
-      List.of(Kind.MANIFEST, Kind.BLOB, Kind.REFERRERS);
+      Arrays.stream(Kind.values()).filter(kind -> kind.marker != null).toList();
 
   Route {
     Objects.requireNonNull(kind, "kind");
