@@ -2,7 +2,6 @@ package dev.stevedore.server.it.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -114,11 +113,7 @@ public final class Containerd implements AutoCloseable {
 
   /** The daemon's log so far, for failure messages. */
   public String log() {
-    try {
-      return Files.exists(logFile) ? Files.readString(logFile, StandardCharsets.UTF_8) : "";
-    } catch (IOException e) {
-      return "(cannot read " + logFile + ": " + e + ")";
-    }
+    return ProcessLog.read(logFile);
   }
 
   public boolean isRunning() {

@@ -150,11 +150,7 @@ public final class RegistryProcess implements AutoCloseable {
 
   /** The registry's log so far (for failure messages). */
   public String log() {
-    try {
-      return Files.exists(logFile) ? Files.readString(logFile, StandardCharsets.UTF_8) : "";
-    } catch (IOException e) {
-      return "<cannot read " + logFile + ": " + e + ">";
-    }
+    return ProcessLog.read(logFile);
   }
 
   @Override

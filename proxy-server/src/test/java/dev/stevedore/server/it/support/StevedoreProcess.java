@@ -8,7 +8,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,11 +99,7 @@ public final class StevedoreProcess implements AutoCloseable {
 
   /** What the process has printed so far. */
   public String log() {
-    try {
-      return Files.readString(log, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "(cannot read " + log + ": " + e + ")";
-    }
+    return ProcessLog.read(log);
   }
 
   /** {@code kill -9}: SIGKILL, no shutdown hooks, no clean-up; returns once it is dead. */
