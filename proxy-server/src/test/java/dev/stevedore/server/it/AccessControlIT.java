@@ -6,6 +6,7 @@ import dev.stevedore.server.ServerOptions;
 import dev.stevedore.server.auth.AllowList;
 import dev.stevedore.server.auth.ClientAccessControl;
 import dev.stevedore.server.auth.Htpasswd;
+import dev.stevedore.server.it.support.HtpasswdFile;
 import dev.stevedore.server.it.support.InProcessStevedore;
 import dev.stevedore.server.it.support.ProcessResult;
 import dev.stevedore.server.it.support.Skopeo;
@@ -20,11 +21,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,8 +32,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Client access control end to end: skopeo pulls through a Stevedore that requires an htpasswd
- * user and allows only {@code docker.io/library/*}, from the real token-auth registry behind the
+ * Client access control end to end: skopeo pulls through a Stevedore that requires an htpasswd user
+ * and allows only {@code docker.io/library/*}, from the real token-auth registry behind the
  * counting front. Refused requests must never reach the front (nor the token server).
  */
 class AccessControlIT {
@@ -71,10 +70,7 @@ class AccessControlIT {
 
   @BeforeEach
   void startProxy() throws Exception {
-    byte[] salt = new byte[16];
-    new SecureRandom().nextBytes(salt);
-    String hash = OpenBSDBCrypt.generate("2y", PASSWORD.toCharArray(), salt, 10);
-    Path htpasswd = Files.writeString(work.resolve("htpasswd"), USER + ":" + hash + "\n");
+    Path htpasswd = HtpasswdFile.write(work.resolve("htpasswd"), USER, PASSWORD);
     access =
         ClientAccessControl.of(
             Optional.of(Htpasswd.read(htpasswd)), AllowList.parse(List.of("docker.io/library/*")));

@@ -50,6 +50,7 @@ public final class InProcessStevedore implements AutoCloseable {
   public static final class Builder {
     private final Path dataDir;
     private final List<String> upstreams = new ArrayList<>();
+    private Optional<Path> configFile = Optional.empty();
     private Optional<Path> credentialsFile = Optional.empty();
     private Optional<String> tagTtl = Optional.empty();
     private boolean offline;
@@ -58,6 +59,12 @@ public final class InProcessStevedore implements AutoCloseable {
 
     private Builder(Path dataDir) {
       this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+    }
+
+    /** {@code --config FILE}: a YAML config file, under the other settings of this builder. */
+    public Builder configFile(Path file) {
+      this.configFile = Optional.of(file);
+      return this;
     }
 
     /** {@code --upstream name=url}; repeatable, in order. */
@@ -104,7 +111,7 @@ public final class InProcessStevedore implements AutoCloseable {
       ServeSettings settings =
           ServeSettingsResolver.resolve(
               new ServeSettingsResolver.Flags(
-                  Optional.empty(),
+                  configFile,
                   Optional.of("127.0.0.1:0"),
                   Optional.of(dataDir),
                   List.copyOf(upstreams),
