@@ -3,6 +3,7 @@ package dev.stevedore.core.cache;
 import static dev.stevedore.core.cache.Futures.supplyBlocking;
 
 import dev.stevedore.core.error.ErrorCode;
+import dev.stevedore.core.model.MediaTypes;
 import dev.stevedore.core.model.Reference;
 import dev.stevedore.core.model.RepositoryName;
 import dev.stevedore.core.upstream.ManifestHead;
@@ -49,7 +50,7 @@ public final class ManifestService {
                   local.isPresent()
                       ? CompletableFuture.completedFuture(local.get())
                       : upstream
-                          .headManifest(repo, ref, accept.mediaTypes())
+                          .headManifest(repo, ref, MediaTypes.ALL_MANIFESTS)
                           .thenApply(head -> describe(head, digest)));
     }
     return tags.resolve(upstream, repo, ref.value(), accept, TagResolver.Need.DESCRIPTOR);
@@ -59,20 +60,24 @@ public final class ManifestService {
   public CompletableFuture<ManifestContent> get(
       Upstream upstream, RepositoryName repo, Reference ref, AcceptedTypes accept) {
     if (ref.isDigest()) {
-      return getByDigest(upstream, repo, ref.digest().orElseThrow(), accept);
+      return getByDigest(upstream, repo, ref.digest().orElseThrow());
     }
     return tags.resolve(upstream, repo, ref.value(), accept, TagResolver.Need.BODY)
         .thenCompose(
             descriptor ->
-                getByDigest(upstream, repo, descriptor.digest(), accept)
+                getByDigest(upstream, repo, descriptor.digest())
                     .thenApply(
                         content ->
                             content.withOutcome(
                                 descriptor.outcome().then(content.descriptor().outcome()))));
   }
 
+  /**
+   * A manifest by digest, whatever the client accepts: the digest names exactly these bytes. The
+   * upstream is asked with every manifest type, so it never refuses for a narrow Accept.
+   */
   private CompletableFuture<ManifestContent> getByDigest(
-      Upstream upstream, RepositoryName repo, Digest digest, AcceptedTypes accept) {
+      Upstream upstream, RepositoryName repo, Digest digest) {
     Optional<ManifestContent> hot = stored.cached(digest);
     if (hot.isPresent()) {
       return CompletableFuture.completedFuture(hot.get());
@@ -85,14 +90,14 @@ public final class ManifestService {
               }
               return fetches.run(
                   digest,
-                  () -> fetchByDigest(upstream, repo, digest, accept),
+                  () -> fetchByDigest(upstream, repo, digest),
                   shared -> shared.withOutcome(CacheOutcome.COALESCED));
             });
   }
 
   /** Fetches a manifest by digest, unless a fetch that just finished stored it meanwhile. */
   private CompletableFuture<ManifestContent> fetchByDigest(
-      Upstream upstream, RepositoryName repo, Digest digest, AcceptedTypes accept) {
+      Upstream upstream, RepositoryName repo, Digest digest) {
     Optional<ManifestContent> hot = stored.cached(digest);
     if (hot.isPresent()) {
       return CompletableFuture.completedFuture(hot.get());
@@ -103,7 +108,7 @@ public final class ManifestService {
                 local.isPresent()
                     ? CompletableFuture.completedFuture(local.get())
                     : upstream
-                        .getManifest(repo, Reference.of(digest), accept.mediaTypes())
+                        .getManifest(repo, Reference.of(digest), MediaTypes.ALL_MANIFESTS)
                         .thenApplyAsync(
                             response -> stored.store(digest, response.body(), response.mediaType()),
                             disk));

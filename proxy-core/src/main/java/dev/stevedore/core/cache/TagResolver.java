@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.stevedore.core.error.ErrorCode;
 import dev.stevedore.core.error.RegistryException;
+import dev.stevedore.core.model.MediaTypes;
 import dev.stevedore.core.model.Reference;
 import dev.stevedore.core.model.RepositoryName;
 import dev.stevedore.core.upstream.ManifestHead;
@@ -28,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * Hub) and fetched only when its digest changed; when the upstream cannot answer, or no longer has
  * the tag, the cached tag is served stale. An upstream 404 for a tag we hold nothing for is
  * remembered briefly. Concurrent resolutions of one tag make one upstream request.
+ *
+ * <p>The upstream is always asked with every manifest type Stevedore accepts, never with one
+ * client's narrower {@code Accept}, and the client's types are negotiated here: a client that
+ * accepts fewer types can neither make the upstream answer 404 for everyone (a remembered 404
+ * always means the tag is missing in every form) nor split one tag into several upstream requests.
  */
 final class TagResolver {
   private static final Logger log = LoggerFactory.getLogger(TagResolver.class);
@@ -66,40 +72,70 @@ final class TagResolver {
     BODY
   }
 
+  /**
+   * The tag's descriptor in a media type the client accepts; {@code MANIFEST_UNKNOWN} when the tag
+   * exists only in a type it does not accept (as the distribution registry answers).
+   */
   CompletableFuture<ManifestDescriptor> resolve(
       Upstream upstream, RepositoryName repo, String tag, AcceptedTypes accept, Need need) {
-    FetchKey key = new FetchKey(upstream.name(), repo, tag + "#" + need, accept);
-    Optional<ManifestDescriptor> hot =
-        freshInMemory(new TagKey(upstream.name(), repo, tag), accept);
+    return resolve(upstream, repo, tag, need)
+        .thenApply(descriptor -> negotiate(upstream, repo, tag, accept, descriptor));
+  }
+
+  private CompletableFuture<ManifestDescriptor> resolve(
+      Upstream upstream, RepositoryName repo, String tag, Need need) {
+    Optional<ManifestDescriptor> hot = freshInMemory(new TagKey(upstream.name(), repo, tag));
     if (hot.isPresent()) {
       return CompletableFuture.completedFuture(hot.get());
     }
-    return supplyBlocking(() -> freshTag(upstream.name(), repo, tag, accept), disk)
+    FetchKey key = new FetchKey(upstream.name(), repo, tag, need);
+    return supplyBlocking(() -> freshTag(upstream.name(), repo, tag), disk)
         .thenCompose(
             fresh ->
                 fresh.isPresent()
                     ? CompletableFuture.completedFuture(fresh.get())
                     : resolutions.run(
                         key,
-                        () -> revalidateTag(upstream, repo, tag, accept, need),
+                        () -> revalidateTag(upstream, repo, tag, need),
                         shared -> shared.withOutcome(CacheOutcome.COALESCED)));
   }
 
+  private static ManifestDescriptor negotiate(
+      Upstream upstream,
+      RepositoryName repo,
+      String tag,
+      AcceptedTypes accept,
+      ManifestDescriptor descriptor) {
+    if (accept.accepts(descriptor.mediaType())) {
+      return descriptor;
+    }
+    throw ErrorCode.MANIFEST_UNKNOWN.exception(
+        "manifest "
+            + repo
+            + ":"
+            + tag
+            + " of upstream "
+            + upstream.name()
+            + " is a "
+            + descriptor.mediaType()
+            + ", which the Accept header does not include");
+  }
+
   /** A fresh tag whose record and manifest are both in memory: answered without any I/O. */
-  private Optional<ManifestDescriptor> freshInMemory(TagKey key, AcceptedTypes accept) {
+  private Optional<ManifestDescriptor> freshInMemory(TagKey key) {
     TagRecord record = recentTags.getIfPresent(key);
-    if (record == null || !isFresh(record) || !accept.accepts(record.mediaType())) {
+    if (record == null || !isFresh(record)) {
       return Optional.empty();
     }
     return stored.cached(record.digest()).map(ManifestContent::descriptor);
   }
 
-  /** The cached tag when it is young enough, acceptable to the client and its manifest stored. */
-  private Optional<ManifestDescriptor> freshTag(
-      String registry, RepositoryName repo, String tag, AcceptedTypes accept) throws Exception {
+  /** The cached tag when it is young enough and its manifest stored. */
+  private Optional<ManifestDescriptor> freshTag(String registry, RepositoryName repo, String tag)
+      throws Exception {
     Optional<TagRecord> record = tags.get(registry, repo.value(), tag);
     record.ifPresent(found -> recentTags.put(new TagKey(registry, repo, tag), found));
-    if (record.isEmpty() || !isFresh(record.get()) || !accept.accepts(record.get().mediaType())) {
+    if (record.isEmpty() || !isFresh(record.get())) {
       return Optional.empty();
     }
     return stored.describe(record.get().digest());
@@ -110,33 +146,32 @@ final class TagResolver {
   }
 
   private CompletableFuture<ManifestDescriptor> revalidateTag(
-      Upstream upstream, RepositoryName repo, String tag, AcceptedTypes accept, Need need) {
+      Upstream upstream, RepositoryName repo, String tag, Need need) {
     // a resolution that finished just before this one joined may have confirmed the tag already
-    Optional<ManifestDescriptor> fresh =
-        freshInMemory(new TagKey(upstream.name(), repo, tag), accept);
+    Optional<ManifestDescriptor> fresh = freshInMemory(new TagKey(upstream.name(), repo, tag));
     if (fresh.isPresent()) {
       return CompletableFuture.completedFuture(fresh.get());
     }
-    return supplyBlocking(() -> cachedTag(upstream.name(), repo, tag, accept), disk)
+    return supplyBlocking(() -> cachedTag(upstream.name(), repo, tag), disk)
         .thenCompose(
             cached -> {
               if (cached.isEmpty()) {
-                return uncachedTag(upstream, repo, tag, accept, need);
+                return uncachedTag(upstream, repo, tag, need);
               }
               return upstream
-                  .headManifest(repo, Reference.parse(tag), accept.mediaTypes())
-                  .thenCompose(
-                      head -> confirmOrRefetch(upstream, repo, tag, accept, head, cached.get()))
+                  .headManifest(repo, Reference.parse(tag), MediaTypes.ALL_MANIFESTS)
+                  .thenCompose(head -> confirmOrRefetch(upstream, repo, tag, head, cached.get()))
                   .exceptionally(error -> serveStale(upstream, repo, tag, cached.get(), error));
             });
   }
 
   /**
    * A tag we hold nothing for: fetched (or, for a HEAD, looked up with HEAD). An upstream 404 is
-   * remembered briefly, so clients retrying a missing tag do not each reach the upstream.
+   * remembered briefly, so clients retrying a missing tag do not each reach the upstream; it was
+   * asked with every manifest type, so the 404 means the tag is missing for every client.
    */
   private CompletableFuture<ManifestDescriptor> uncachedTag(
-      Upstream upstream, RepositoryName repo, String tag, AcceptedTypes accept, Need need) {
+      Upstream upstream, RepositoryName repo, String tag, Need need) {
     TagKey key = new TagKey(upstream.name(), repo, tag);
     if (missingUpstream.isMarked(key)) {
       return CompletableFuture.failedFuture(
@@ -144,9 +179,7 @@ final class TagResolver {
               "manifest " + repo + ":" + tag + " is unknown to upstream " + upstream.name()));
     }
     CompletableFuture<ManifestDescriptor> answer =
-        need == Need.BODY
-            ? fetchTag(upstream, repo, tag, accept)
-            : headTag(upstream, repo, tag, accept);
+        need == Need.BODY ? fetchTag(upstream, repo, tag) : headTag(upstream, repo, tag);
     return answer.whenComplete(
         (descriptor, error) -> {
           if (error != null && isMissing(Futures.unwrap(error))) {
@@ -165,11 +198,11 @@ final class TagResolver {
     return tagTtl.compareTo(NEGATIVE_TTL) < 0 ? tagTtl : NEGATIVE_TTL;
   }
 
-  /** The cached tag, whatever its age, when the client accepts it and its manifest is stored. */
-  private Optional<ManifestDescriptor> cachedTag(
-      String registry, RepositoryName repo, String tag, AcceptedTypes accept) throws Exception {
+  /** The cached tag, whatever its age, when its manifest is stored. */
+  private Optional<ManifestDescriptor> cachedTag(String registry, RepositoryName repo, String tag)
+      throws Exception {
     Optional<TagRecord> record = tags.get(registry, repo.value(), tag);
-    if (record.isEmpty() || !accept.accepts(record.get().mediaType())) {
+    if (record.isEmpty()) {
       return Optional.empty();
     }
     return stored.describe(record.get().digest());
@@ -179,7 +212,6 @@ final class TagResolver {
       Upstream upstream,
       RepositoryName repo,
       String tag,
-      AcceptedTypes accept,
       ManifestHead head,
       ManifestDescriptor cached) {
     if (head.digest().isPresent() && head.digest().get().equals(cached.digest())) {
@@ -192,7 +224,7 @@ final class TagResolver {
     }
     log.info(
         "tag {}/{}:{} changed upstream; fetching the new manifest", upstream.name(), repo, tag);
-    return fetchTag(upstream, repo, tag, accept);
+    return fetchTag(upstream, repo, tag);
   }
 
   private ManifestDescriptor serveStale(
@@ -230,9 +262,9 @@ final class TagResolver {
   }
 
   private CompletableFuture<ManifestDescriptor> fetchTag(
-      Upstream upstream, RepositoryName repo, String tag, AcceptedTypes accept) {
+      Upstream upstream, RepositoryName repo, String tag) {
     return upstream
-        .getManifest(repo, Reference.parse(tag), accept.mediaTypes())
+        .getManifest(repo, Reference.parse(tag), MediaTypes.ALL_MANIFESTS)
         .thenApplyAsync(
             response -> {
               ManifestDescriptor descriptor =
@@ -249,13 +281,13 @@ final class TagResolver {
    * A HEAD for an uncached tag is answered by an upstream HEAD, which Docker Hub does not meter.
    */
   private CompletableFuture<ManifestDescriptor> headTag(
-      Upstream upstream, RepositoryName repo, String tag, AcceptedTypes accept) {
+      Upstream upstream, RepositoryName repo, String tag) {
     return upstream
-        .headManifest(repo, Reference.parse(tag), accept.mediaTypes())
+        .headManifest(repo, Reference.parse(tag), MediaTypes.ALL_MANIFESTS)
         .thenCompose(
             head -> {
               if (head.digest().isEmpty()) {
-                return fetchTag(upstream, repo, tag, accept);
+                return fetchTag(upstream, repo, tag);
               }
               Digest digest = head.digest().get();
               return supplyBlocking(
@@ -282,7 +314,6 @@ final class TagResolver {
   /** One tag of one repository of one upstream. */
   private record TagKey(String registry, RepositoryName repo, String tag) {}
 
-  /** What makes two tag resolutions the same upstream request. */
-  private record FetchKey(
-      String registry, RepositoryName repo, String reference, AcceptedTypes accept) {}
+  /** What makes two tag resolutions the same upstream request, whatever the clients accept. */
+  private record FetchKey(String registry, RepositoryName repo, String tag, Need need) {}
 }

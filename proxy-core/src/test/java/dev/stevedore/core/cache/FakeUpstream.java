@@ -37,6 +37,9 @@ final class FakeUpstream implements Upstream {
   volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
   volatile Function<byte[], InputStream> blobBodies = ByteArrayInputStream::new;
 
+  /** The Accept lists of manifest requests, in order. */
+  final List<List<String>> manifestAccepts = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   record Manifest(byte[] body, String mediaType, Digest digest) {}
 
   Manifest putTag(String tag, String json, String mediaType) {
@@ -53,6 +56,15 @@ final class FakeUpstream implements Upstream {
     return digest;
   }
 
+  /** As the distribution registry does: a type the Accept list leaves out is a 404. */
+  private static Manifest negotiated(Manifest manifest, List<String> accept) {
+    if (!accept.isEmpty() && !accept.contains(manifest.mediaType())) {
+      throw dev.stevedore.core.error.ErrorCode.MANIFEST_UNKNOWN.exception(
+          "not available as " + accept);
+    }
+    return manifest;
+  }
+
   @Override
   public String name() {
     return "docker.io";
@@ -62,9 +74,10 @@ final class FakeUpstream implements Upstream {
   public CompletableFuture<ManifestResponse> getManifest(
       RepositoryName repo, Reference ref, List<String> accept) {
     manifestGets.incrementAndGet();
+    manifestAccepts.add(List.copyOf(accept));
     return answer(
         () -> {
-          Manifest manifest = find(ref);
+          Manifest manifest = negotiated(find(ref), accept);
           return new ManifestResponse(
               manifest.body(), manifest.mediaType(), manifest.digest(), NO_HEADERS);
         });
@@ -74,9 +87,10 @@ final class FakeUpstream implements Upstream {
   public CompletableFuture<ManifestHead> headManifest(
       RepositoryName repo, Reference ref, List<String> accept) {
     manifestHeads.incrementAndGet();
+    manifestAccepts.add(List.copyOf(accept));
     return answer(
         () -> {
-          Manifest manifest = find(ref);
+          Manifest manifest = negotiated(find(ref), accept);
           return new ManifestHead(
               Optional.of(manifest.digest()),
               manifest.mediaType(),

@@ -182,13 +182,55 @@ class ManifestServiceTest {
   }
 
   @Test
-  void getTag_clientAcceptsOnlyOtherType_asksUpstreamAgain() {
+  void getTag_clientAcceptsOnlyOtherType_isUnknownWithoutAskingUpstreamAgain() {
     get("3.19");
     AcceptedTypes dockerOnly = new AcceptedTypes(List.of(MediaTypes.DOCKER_MANIFEST_V2));
 
-    service.get(upstream, REPO, Reference.parse("3.19"), dockerOnly).join();
+    assertThatThrownBy(() -> service.get(upstream, REPO, Reference.parse("3.19"), dockerOnly).join())
+        .hasCauseInstanceOf(RegistryException.class)
+        .cause()
+        .satisfies(e -> assertThat(((RegistryException) e).code()).isEqualTo(ErrorCode.MANIFEST_UNKNOWN));
+    assertThat(upstream.manifestGets).hasValue(1);
+    assertThat(upstream.manifestHeads).hasValue(0);
+  }
 
-    assertThat(upstream.manifestGets).hasValue(2);
+  @Test
+  void getTag_narrowAcceptFirst_doesNotHideTheTagFromOtherClients() {
+    AcceptedTypes dockerOnly = new AcceptedTypes(List.of(MediaTypes.DOCKER_MANIFEST_V2));
+
+    for (int i = 0; i < 3; i++) {
+      assertThatThrownBy(
+              () -> service.get(upstream, REPO, Reference.parse("3.19"), dockerOnly).join())
+          .cause()
+          .satisfies(
+              e ->
+                  assertThat(((RegistryException) e).code())
+                      .isEqualTo(ErrorCode.MANIFEST_UNKNOWN));
+      assertThatThrownBy(
+              () -> service.head(upstream, REPO, Reference.parse("3.19"), dockerOnly).join())
+          .cause()
+          .satisfies(
+              e ->
+                  assertThat(((RegistryException) e).code())
+                      .isEqualTo(ErrorCode.MANIFEST_UNKNOWN));
+    }
+
+    assertThat(get("3.19").body()).isEqualTo(index.body());
+    assertThat(head("3.19").mediaType()).isEqualTo(MediaTypes.OCI_INDEX);
+    assertThat(upstream.manifestAccepts).allSatisfy(
+        accept -> assertThat(accept).containsExactlyInAnyOrderElementsOf(MediaTypes.ALL_MANIFESTS));
+  }
+
+  @Test
+  void getByDigest_narrowAccept_upstreamAskedWithEveryType() {
+    AcceptedTypes dockerOnly = new AcceptedTypes(List.of(MediaTypes.DOCKER_MANIFEST_V2));
+
+    ManifestContent content =
+        service.get(upstream, REPO, Reference.parse(index.digest().toString()), dockerOnly).join();
+
+    assertThat(content.body()).isEqualTo(index.body());
+    assertThat(upstream.manifestAccepts)
+        .containsExactly(MediaTypes.ALL_MANIFESTS);
   }
 
   @Test
