@@ -27,7 +27,7 @@ public final class AccessLogCapture implements AutoCloseable {
 
   /** The formatted lines so far, in order. */
   public List<String> lines() {
-    synchronized (appender.list) {
+    synchronized (appender) { // AppenderBase appends holding the appender's lock
       return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
     }
   }
