@@ -1,6 +1,7 @@
 package dev.stevedore.server.http;
 
 import dev.stevedore.core.cache.CacheOutcome;
+import dev.stevedore.server.logging.LogText;
 import dev.stevedore.server.metrics.StevedoreMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
@@ -22,9 +23,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One access-log line and one request metric per answered request: client, request line, status,
- * body bytes, duration and cache outcome. The router says the route through {@link #ROUTE} and
- * endpoints the outcome through {@link #OUTCOME}; this handler sees everything else on the wire.
- * One instance per connection.
+ * body bytes, duration and cache outcome. The request line is escaped ({@link LogText#quoted}): a
+ * client cannot end its quotes or put a control character in the log. The router says the route
+ * through {@link #ROUTE} and endpoints the outcome through {@link #OUTCOME}; this handler sees
+ * everything else on the wire. One instance per connection; it pairs each request with its own
+ * response because {@link PipeliningHandler} lets one request at a time through.
  */
 final class AccessLogHandler extends ChannelDuplexHandler {
   /** How the cache answered the request in progress, set by the endpoint that knows. */
@@ -130,8 +133,8 @@ final class AccessLogHandler extends ChannelDuplexHandler {
           "{} - - [{}] \"{} {} {}\" {} {} {}ms {}",
           ClientAddress.of(ctx.channel()),
           CLF_TIME.format(Instant.ofEpochMilli(done.startMillis).atZone(ZoneId.systemDefault())),
-          request.method(),
-          request.uri(),
+          LogText.quoted(request.method().name()),
+          LogText.quoted(request.uri()),
           request.protocolVersion(),
           done.status,
           done.bytes,

@@ -3,7 +3,9 @@ package dev.stevedore.server.http;
 import dev.stevedore.server.HealthCheck;
 import dev.stevedore.server.metrics.StevedoreMetrics;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 
@@ -15,6 +17,15 @@ final class OperatorEndpoints {
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
   private static final String TEXT = "text/plain; charset=utf-8";
   private static final String HTML = "text/html; charset=utf-8";
+  static final AsciiString CONTENT_SECURITY_POLICY = AsciiString.cached("Content-Security-Policy");
+
+  /**
+   * The status page is one HTML document with an inline {@code <style>} and inline SVG: no script,
+   * no other resource, no form, no frame; it may not be framed either.
+   */
+  static final String STATUS_PAGE_POLICY =
+      "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none';"
+          + " form-action 'none'; frame-ancestors 'none'";
 
   private final StevedoreMetrics metrics;
   private final HealthCheck health;
@@ -51,8 +62,13 @@ final class OperatorEndpoints {
                     head));
   }
 
+  /** The status page: its own inline style and SVG charts, and nothing else may load or run. */
   void statusPage(ChannelHandlerContext ctx, boolean head) {
-    send(ctx, HttpResponseStatus.OK, HTML, statusPage.get(), head);
+    FullHttpResponse page =
+        Responses.full(
+            HttpResponseStatus.OK, HTML, statusPage.get().getBytes(StandardCharsets.UTF_8), head);
+    page.headers().set(CONTENT_SECURITY_POLICY, STATUS_PAGE_POLICY);
+    Responses.send(ctx, page);
   }
 
   private static void send(

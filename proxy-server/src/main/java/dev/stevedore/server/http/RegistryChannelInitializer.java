@@ -15,14 +15,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The pipeline of one client connection: TLS (when configured; a plain-HTTP client gets a 400),
- * HTTP/1.1 codec, keep-alive, the {@code OCI-Namespace} header, the registry handler.
+ * HTTP/1.1 codec, one request at a time, keep-alive, the common response headers, the registry
+ * handler.
  */
 final class RegistryChannelInitializer extends ChannelInitializer<SocketChannel> {
   private static final int MAX_INITIAL_LINE = 8192;
   private static final int MAX_HEADER_SIZE = 16384;
   private static final int MAX_CHUNK_SIZE = 8192;
 
-  private static final OciNamespaceHandler NAMESPACE_HEADER = new OciNamespaceHandler();
+  private static final ResponseHeadersHandler RESPONSE_HEADERS = new ResponseHeadersHandler();
 
   /** Time a client has to send its request headers, after connecting or after a response. */
   static final Duration REQUEST_DEADLINE = Duration.ofSeconds(60);
@@ -62,10 +63,11 @@ final class RegistryChannelInitializer extends ChannelInitializer<SocketChannel>
             new IdleStateHandler(true, 0, 0, STALLED_CLIENT_SECONDS, TimeUnit.SECONDS))
         .addLast("close-idle", CLOSE_WHEN_IDLE)
         .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK_SIZE))
+        .addLast("pipelining", new PipeliningHandler())
         .addLast("request-deadline", new RequestDeadlineHandler(REQUEST_DEADLINE))
         .addLast("access-log", new AccessLogHandler(metrics, inFlight))
         .addLast("keep-alive", new HttpServerKeepAliveHandler())
-        .addLast("oci-namespace", NAMESPACE_HEADER)
+        .addLast("response-headers", RESPONSE_HEADERS)
         .addLast("registry", handler);
   }
 }

@@ -12,8 +12,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.QueryStringDecoder;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -23,8 +21,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Routes each registry request to its endpoint after validating method, upstream, name and
- * reference; nothing invalid reaches the disk or the upstream. Endpoints answer asynchronously, so
- * this handler never blocks the event loop. Request bodies (pushes) are dropped.
+ * reference; nothing invalid reaches the disk or the upstream. The target is parsed once ({@link
+ * RequestTarget}), a non-canonical one refused with 400, and authentication is decided on the
+ * parsed route's kind: every route but the operators' endpoints needs credentials. Endpoints
+ * answer asynchronously, so this handler never blocks the event loop. Request bodies (pushes) are
+ * dropped.
  */
 @ChannelHandler.Sharable
 public final class RegistryRequestHandler extends SimpleChannelInboundHandler<HttpObject> {
@@ -58,7 +59,7 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
       return;
     }
     boolean head = HttpMethod.HEAD.equals(request.method());
-    ctx.channel().attr(OciNamespaceHandler.NAMESPACE).set(null);
+    ctx.channel().attr(ResponseHeadersHandler.NAMESPACE).set(null);
     try {
       if (request.decoderResult().isFailure()) {
         ctx.writeAndFlush(
@@ -66,11 +67,11 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
             .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
         return;
       }
-      QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-      Route route = Route.parse(decodedPath(uri));
+      RequestTarget target = RequestTarget.parse(request.uri());
+      Route route = target.route();
       ctx.channel().attr(AccessLogHandler.ROUTE).set(route.kind());
-      if (!request.uri().startsWith("/v2")) {
-        dispatch(ctx, request, head, uri, route);
+      if (!route.kind().needsCredentials()) {
+        dispatch(ctx, request, head, target);
         return;
       }
       CompletableFuture<Void> admitted =
@@ -84,7 +85,7 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
               return;
             }
             try {
-              dispatch(ctx, request, head, uri, route);
+              dispatch(ctx, request, head, target);
             } catch (RuntimeException e) {
               Responses.send(ctx, ErrorResponses.of(e, head));
             }
@@ -100,11 +101,8 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
   }
 
   private void dispatch(
-      ChannelHandlerContext ctx,
-      HttpRequest request,
-      boolean head,
-      QueryStringDecoder uri,
-      Route route) {
+      ChannelHandlerContext ctx, HttpRequest request, boolean head, RequestTarget target) {
+    Route route = target.route();
     boolean read = head || HttpMethod.GET.equals(request.method());
     switch (route.kind()) {
       case STATUS_PAGE -> {
@@ -129,47 +127,33 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
       }
       case MANIFEST -> {
         requireRead(read, request);
-        manifests.handle(registryRequest(ctx, request, head, uri, route));
+        manifests.handle(registryRequest(ctx, request, head, target));
       }
       case BLOB -> {
         requireRead(read, request);
-        blobs.handle(registryRequest(ctx, request, head, uri, route));
+        blobs.handle(registryRequest(ctx, request, head, target));
       }
       case TAGS -> {
         requireRead(read, request);
-        tags.handle(registryRequest(ctx, request, head, uri, route));
+        tags.handle(registryRequest(ctx, request, head, target));
       }
       case BLOB_UPLOAD, CATALOG -> throw unsupported(request);
       case REFERRERS, NOT_FOUND ->
-          throw ErrorCode.NOT_FOUND.exception("no such endpoint: " + uri.path());
-    }
-  }
-
-  /** The request path, percent-decoded; a malformed escape is the client's error. */
-  private static String decodedPath(QueryStringDecoder uri) {
-    try {
-      uri.parameters();
-      return uri.path();
-    } catch (IllegalArgumentException malformed) {
-      throw ErrorCode.BAD_REQUEST.exception("malformed request URI: " + malformed.getMessage());
+          throw ErrorCode.NOT_FOUND.exception("no such endpoint: " + target.path());
     }
   }
 
   private RegistryRequest registryRequest(
-      ChannelHandlerContext ctx,
-      HttpRequest request,
-      boolean head,
-      QueryStringDecoder uri,
-      Route route) {
-    Optional<String> ns = uri.parameters().getOrDefault("ns", List.of()).stream().findFirst();
+      ChannelHandlerContext ctx, HttpRequest request, boolean head, RequestTarget target) {
+    Optional<String> ns = target.namespace();
     Upstream upstream = services.upstreams().select(ns);
-    ns.ifPresent(namespace -> ctx.channel().attr(OciNamespaceHandler.NAMESPACE).set(namespace));
-    RepositoryName repository = RepositoryName.parse(route.name()).normalizedFor(upstream.name());
+    ns.ifPresent(namespace -> ctx.channel().attr(ResponseHeadersHandler.NAMESPACE).set(namespace));
+    RepositoryName repository =
+        RepositoryName.parse(target.route().name()).normalizedFor(upstream.name());
     if (!access.allows(upstream.name(), repository)) {
       throw ErrorCode.DENIED.exception(
           "pulling " + upstream.name() + "/" + repository + " through this proxy is not allowed");
     }
-    String rawQuery = uri.rawQuery();
     log.debug("{} {} via {}", request.method(), request.uri(), upstream.name());
     return new RegistryRequest(
         ctx,
@@ -177,18 +161,8 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
         head,
         upstream,
         repository,
-        route.reference(),
-        Optional.of(withoutNamespace(rawQuery)).filter(query -> !query.isEmpty()));
-  }
-
-  /** The query to forward upstream: the client's, less containerd's {@code ns}. */
-  private static String withoutNamespace(String rawQuery) {
-    if (rawQuery.isEmpty()) {
-      return rawQuery;
-    }
-    return String.join(
-        "&",
-        java.util.Arrays.stream(rawQuery.split("&")).filter(p -> !p.startsWith("ns=")).toList());
+        target.route().reference(),
+        target.forwardedQuery());
   }
 
   private static void requireRead(boolean read, HttpRequest request) {

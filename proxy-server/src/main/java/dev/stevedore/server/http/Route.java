@@ -43,6 +43,17 @@ record Route(Kind kind, String name, String reference) {
     String tag() {
       return tag;
     }
+
+    /**
+     * Whether a request for this kind needs client credentials: every kind does but the operators'
+     * endpoints, so a path that is unknown, unsupported or not yet understood is refused too.
+     */
+    boolean needsCredentials() {
+      return switch (this) {
+        case STATUS_PAGE, METRICS, HEALTH, READY -> false;
+        default -> true;
+      };
+    }
   }
 
   /** The kinds whose path ends in {@code <marker>/<reference>}: those with a marker. */
@@ -53,7 +64,10 @@ record Route(Kind kind, String name, String reference) {
     Objects.requireNonNull(kind, "kind");
   }
 
-  /** Splits a decoded request path; anything unknown is {@link Kind#NOT_FOUND}. */
+  /**
+   * Splits a canonical request path ({@link RequestTarget}); anything unknown is {@link
+   * Kind#NOT_FOUND}.
+   */
   static Route parse(String path) {
     if (path.startsWith("/v2/")) {
       return registryApi(path);

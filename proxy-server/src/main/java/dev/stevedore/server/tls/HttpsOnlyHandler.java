@@ -34,6 +34,7 @@ public final class HttpsOnlyHandler extends OptionalSslHandler {
             + " use https://\"}]}\n";
     return ("HTTP/1.1 400 Bad Request\r\n"
             + "Content-Type: application/json\r\n"
+            + "X-Content-Type-Options: nosniff\r\n"
             + "Content-Length: "
             + body.length()
             + "\r\n"

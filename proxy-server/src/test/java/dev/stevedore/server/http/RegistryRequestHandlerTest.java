@@ -71,6 +71,7 @@ class RegistryRequestHandlerTest {
   private FileSystemBlobStore blobs;
   private StoredManifests manifests;
   private EmbeddedChannel channel;
+  private RegistryServices services;
 
   @BeforeEach
   void setUp() throws IOException {
@@ -91,6 +92,13 @@ class RegistryRequestHandlerTest {
             new HealthCheck(blobs, SAME_THREAD),
             () -> "<html>status</html>");
     channel = new EmbeddedChannel(new RegistryRequestHandler(services));
+    this.services = services;
+  }
+
+  /** Serves the following requests with {@code access} deciding who may. */
+  private void useAccessControl(RecordingAccessControl access) {
+    assertThat(channel.finishAndReleaseAll()).isFalse();
+    channel = new EmbeddedChannel(new RegistryRequestHandler(services, access));
   }
 
   @AfterEach
@@ -311,15 +319,9 @@ class RegistryRequestHandlerTest {
   @ValueSource(
       strings = {
         "/v2/UPPER/manifests/x",
-        "/v2/../etc/manifests/x",
-        "/v2/%2e%2e/etc/manifests/x",
-        "/v2/a/%2E%2E/b/manifests/x",
-        "/v2/a//b/manifests/x",
-        "/v2/a%00b/manifests/x",
         "/v2/-a/manifests/x",
         "/v2/a_/manifests/x",
         "/v2/Library/alpine/blobs/" + MISSING_DIGEST,
-        "/v2/../../blobs/" + MISSING_DIGEST,
         "/v2/UPPER/tags/list"
       })
   void invalidName_isNameInvalidWithoutUpstreamCall(String uri) throws IOException {
@@ -328,6 +330,130 @@ class RegistryRequestHandlerTest {
     assertThat(answer.status()).isEqualTo(400);
     assertThat(answer.code()).isEqualTo("NAME_INVALID");
     assertThat(hub.calls).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "/v2/../etc/manifests/x",
+        "/v2/%2e%2e/etc/manifests/x",
+        "/v2/a/%2E%2E/b/manifests/x",
+        "/v2/a/./b/manifests/x",
+        "/v2/a//b/manifests/x",
+        "/v2/a%00b/manifests/x",
+        "/v2/a%2Fb/manifests/x",
+        "/v2/a/manifests/x%2f",
+        "/v2/a/manifests/%252e",
+        "/%2576%32/a/manifests/x",
+        "/v2/a/manifests/x%",
+        "/v2/a/manifests/x%4",
+        "/v2/a/manifests/x%zz",
+        "/v2/a/manifests/x;param",
+        "/v2/a/manifests/x\u0000",
+        "/v2/a/manifests/x\u007f",
+        "/v2/a/manifests/x%0d%0aInjected:%20yes",
+        "/v2/a/manifests/x?ns=%00",
+        "/v2/a/manifests/x?ns=a&ns=b",
+        "/v2/a/manifests/x?%zz",
+        "/v2/../../blobs/" + MISSING_DIGEST,
+        "http://example.com/v2/a/manifests/x",
+        "*",
+        "v2/a/manifests/x"
+      })
+  void nonCanonicalTarget_isBadRequestWithoutUpstreamCall(String uri) throws IOException {
+    Answer answer = get(uri);
+
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.code()).isEqualTo("BAD_REQUEST");
+    assertThat(answer.error().get("detail").asText()).doesNotContainPattern("\\p{Cntrl}");
+    assertThat(hub.calls).isEmpty();
+  }
+
+  @Test
+  void escapedSpellingOfAPath_isServedAsTheDecodedPath() {
+    Digest digest = storeManifest("{\"schemaVersion\":2}");
+
+    String escapedDigest = digest.toString().replace(":", "%3a");
+
+    Answer answer = get("/%762/%6Cibrary/alpine/manifests/" + escapedDigest);
+
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.headers().get("Docker-Content-Digest")).isEqualTo(digest.toString());
+  }
+
+  @Test
+  void statusPage_hasARestrictiveContentSecurityPolicy() {
+    Answer answer = get("/");
+
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.headers().get("Content-Security-Policy"))
+        .contains("default-src 'none'")
+        .contains("frame-ancestors 'none'")
+        .doesNotContain("script-src");
+  }
+
+  // --- authentication, decided on the parsed route ---
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "/v2/",
+        "/v2",
+        "/%762/",
+        "/v2/library/alpine/manifests/3.19",
+        "/%762/library/alpine/manifests/3.19",
+        "/%76%32/library/alpine/blobs/" + MISSING_DIGEST,
+        "/v%32/library/alpine/tags/list",
+        "/v2/library/alpine/tags/list?ns=docker.io",
+        "/v2/_catalog",
+        "/v2/a/blobs/uploads/",
+        "/favicon.ico",
+        "/v1/_ping",
+        "/metrics/"
+      })
+  void everyRouteButTheOperatorEndpoints_needsCredentials(String uri) throws IOException {
+    RecordingAccessControl access = RecordingAccessControl.refusing();
+    useAccessControl(access);
+
+    Answer answer = get(uri);
+
+    assertThat(access.authenticationsAsked()).isEqualTo(1);
+    assertThat(answer.status()).isEqualTo(401);
+    assertThat(answer.code()).isEqualTo("UNAUTHORIZED");
+    assertThat(hub.calls).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/", "/metrics", "/healthz", "/readyz"})
+  void operatorEndpoints_answerWithoutCredentials(String uri) {
+    RecordingAccessControl access = RecordingAccessControl.refusing();
+    useAccessControl(access);
+
+    Answer answer = get(uri);
+
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(access.authenticationsAsked()).isZero();
+  }
+
+  @Test
+  void nonCanonicalTarget_isRefusedBeforeAuthentication() {
+    RecordingAccessControl access = RecordingAccessControl.refusing();
+    useAccessControl(access);
+
+    Answer answer = get("/v2/a%2Fb/manifests/x");
+
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(access.authenticationsAsked()).isZero();
+  }
+
+  @Test
+  void allowList_readsTheDecodedName() {
+    RecordingAccessControl access = RecordingAccessControl.admitting();
+    useAccessControl(access);
+
+    get("/v2/%6Cibrary/alpine/manifests/sha256:" + MISSING_DIGEST.substring(7) + "?ns=ghcr.io");
+
+    assertThat(access.allowQuestions()).containsExactly("ghcr.io/library/alpine");
   }
 
   @Test

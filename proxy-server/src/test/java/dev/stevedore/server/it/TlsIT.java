@@ -10,26 +10,22 @@ import dev.stevedore.server.it.support.ProcessResult;
 import dev.stevedore.server.it.support.Skopeo;
 import dev.stevedore.server.it.support.TestImage;
 import dev.stevedore.server.it.support.TestImages;
+import dev.stevedore.server.it.support.TrustedCa;
 import dev.stevedore.server.it.support.Upstream;
 import dev.stevedore.server.tls.TlsOptions;
 import dev.stevedore.storage.Digest;
 import io.netty.handler.ssl.SslContext;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -108,18 +104,10 @@ class TlsIT {
 
   /** An HTTP client that trusts exactly {@code ca.crt}. */
   private HttpClient trustingCa() throws Exception {
-    KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
-    trusted.load(null, null);
-    try (InputStream in = Files.newInputStream(caFile())) {
-      trusted.setCertificateEntry(
-          "stevedore-ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-    }
-    TrustManagerFactory trust =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    trust.init(trusted);
-    SSLContext ssl = SSLContext.getInstance("TLS");
-    ssl.init(null, trust.getTrustManagers(), null);
-    return HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(10)).build();
+    return HttpClient.newBuilder()
+        .sslContext(TrustedCa.sslContext(caFile()))
+        .connectTimeout(Duration.ofSeconds(10))
+        .build();
   }
 
   private static HttpResponse<byte[]> get(
