@@ -77,7 +77,8 @@ public final class StevedoreProxy implements AutoCloseable {
               pulls);
       InetSocketAddress address =
           new InetSocketAddress(settings.listen().host(), settings.listen().port());
-      RegistryServer server = RegistryServer.start(address, services, options);
+      RegistryServer server =
+          RegistryServer.start(address, services, options, settings.maxConnectionsPerClient());
       log.info(
           "stevedore serving on {} with data in {}; upstreams {} (default {}){}",
           server.address(),
