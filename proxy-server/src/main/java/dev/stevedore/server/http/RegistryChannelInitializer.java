@@ -14,7 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The pipeline of one client connection: TLS (when configured; a plain-HTTP client gets a 400),
+ * The pipeline of one client connection: the per-client connection cap, TLS (when configured; a plain-HTTP client gets a 400),
  * HTTP/1.1 codec, keep-alive, the {@code OCI-Namespace} header, the registry handler.
  */
 final class RegistryChannelInitializer extends ChannelInitializer<SocketChannel> {
@@ -36,6 +36,7 @@ final class RegistryChannelInitializer extends ChannelInitializer<SocketChannel>
   private final StevedoreMetrics metrics;
   private final InFlightRequests inFlight;
   private final ChannelGroup connections;
+  private final ConnectionCapHandler connectionCap;
   private final Optional<SslContext> tls;
 
   RegistryChannelInitializer(
@@ -43,17 +44,20 @@ final class RegistryChannelInitializer extends ChannelInitializer<SocketChannel>
       StevedoreMetrics metrics,
       InFlightRequests inFlight,
       ChannelGroup connections,
+      ConnectionCapHandler connectionCap,
       Optional<SslContext> tls) {
     this.handler = handler;
     this.metrics = metrics;
     this.inFlight = inFlight;
     this.connections = connections;
+    this.connectionCap = connectionCap;
     this.tls = tls;
   }
 
   @Override
   protected void initChannel(SocketChannel channel) {
     connections.add(channel);
+    channel.pipeline().addLast("connection-cap", connectionCap);
     tls.ifPresent(context -> channel.pipeline().addLast("tls", new HttpsOnlyHandler(context)));
     channel
         .pipeline()
