@@ -56,7 +56,12 @@ public final class StevedoreProxy implements AutoCloseable {
     CacheServices cache =
         CacheServices.openWithBudget(settings, metrics, (digest, size) -> metrics.eviction());
     try {
-      HealthCheck health = new HealthCheck(cache.blobStore(), cache.disk());
+      HealthCheck health =
+          new HealthCheck(
+              cache.blobStore(),
+              cache.disk(),
+              HealthCheck.FreeSpace.of(settings.dataDir()),
+              HealthCheck.MIN_FREE_BYTES);
       metrics.gauge(MeterNames.INFLIGHT_FETCHES, cache.blobs(), blobs -> blobs.inFlightCount());
       BlobIndex index = cache.blobIndex();
       metrics.gauge(MeterNames.CACHE_SIZE, index, BlobIndex::diskBytes);
