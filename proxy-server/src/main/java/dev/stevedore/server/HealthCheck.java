@@ -2,21 +2,67 @@ package dev.stevedore.server;
 
 import dev.stevedore.core.cache.Futures;
 import dev.stevedore.storage.BlobStore;
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** Readiness: the cache can take new blobs and the server is not shutting down. */
+/**
+ * Readiness: the cache can take new blobs — its storage is writable and its file system has room
+ * left — and the server is not shutting down. A full disk still lets a tiny probe file be written
+ * (or root's reserved blocks do), so free space is checked on its own.
+ */
 public final class HealthCheck {
+
+  /**
+   * Below this much free space the cache is not ready: a blob download would fail part way. 64 MiB
+   * holds a typical layer's worth of temp file plus the metadata written beside it.
+   */
+  public static final long MIN_FREE_BYTES = 64L * 1024 * 1024;
+
+  /** Bytes the data directory's file system still has for this process. */
+  @FunctionalInterface
+  public interface FreeSpace {
+    /** No file system to check (stores in memory, tests). */
+    FreeSpace UNCHECKED = () -> Long.MAX_VALUE;
+
+    long usableBytes() throws IOException;
+
+    /** The usable space of the file system holding {@code dir} (one syscall per reading). */
+    static FreeSpace of(Path dir) {
+      Objects.requireNonNull(dir, "dir");
+      return () -> {
+        FileStore store = Files.getFileStore(dir);
+        return store.getUsableSpace();
+      };
+    }
+  }
+
   private final BlobStore blobs;
   private final Executor disk;
+  private final FreeSpace freeSpace;
+  private final long minFreeBytes;
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
 
+  /** Without a free-space check. */
   public HealthCheck(BlobStore blobs, Executor disk) {
+    this(blobs, disk, FreeSpace.UNCHECKED, MIN_FREE_BYTES);
+  }
+
+  /**
+   * Not ready when {@code freeSpace} reports less than {@code minFreeBytes}; it is read on {@code
+   * disk}, never on the caller's (event loop) thread.
+   */
+  public HealthCheck(BlobStore blobs, Executor disk, FreeSpace freeSpace, long minFreeBytes) {
     this.blobs = Objects.requireNonNull(blobs, "blobs");
     this.disk = Objects.requireNonNull(disk, "disk");
+    this.freeSpace = Objects.requireNonNull(freeSpace, "freeSpace");
+    this.minFreeBytes = minFreeBytes;
   }
 
   /** Why the server is not ready, or empty when it is. Probes the disk off the event loop. */
@@ -24,13 +70,27 @@ public final class HealthCheck {
     if (shuttingDown.get()) {
       return CompletableFuture.completedFuture(Optional.of("shutting down"));
     }
-    return Futures.supplyBlocking(
-            () -> {
-              blobs.checkWritable();
-              return Optional.<String>empty();
-            },
-            disk)
+    return Futures.supplyBlocking(this::probeStorage, disk)
         .exceptionally(error -> Optional.of("storage not writable: " + Futures.unwrap(error)));
+  }
+
+  /** On the disk executor: free space first (cheap), then a write. */
+  private Optional<String> probeStorage() throws IOException {
+    long free = freeSpace.usableBytes();
+    if (free < minFreeBytes) {
+      return Optional.of(
+          "disk full: "
+              + mebibytes(free)
+              + " free in the data directory's file system, at least "
+              + mebibytes(minFreeBytes)
+              + " needed");
+    }
+    blobs.checkWritable();
+    return Optional.empty();
+  }
+
+  private static String mebibytes(long bytes) {
+    return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
   }
 
   public void startShutdown() {

@@ -56,7 +56,12 @@ public final class StevedoreProxy implements AutoCloseable {
     CacheServices cache =
         CacheServices.openWithBudget(settings, metrics, (digest, size) -> metrics.eviction());
     try {
-      HealthCheck health = new HealthCheck(cache.blobStore(), cache.disk());
+      HealthCheck health =
+          new HealthCheck(
+              cache.blobStore(),
+              cache.disk(),
+              HealthCheck.FreeSpace.of(settings.dataDir()),
+              HealthCheck.MIN_FREE_BYTES);
       metrics.gauge(MeterNames.INFLIGHT_FETCHES, cache.blobs(), blobs -> blobs.inFlightCount());
       BlobIndex index = cache.blobIndex();
       metrics.gauge(MeterNames.CACHE_SIZE, index, BlobIndex::diskBytes);
@@ -77,7 +82,8 @@ public final class StevedoreProxy implements AutoCloseable {
               pulls);
       InetSocketAddress address =
           new InetSocketAddress(settings.listen().host(), settings.listen().port());
-      RegistryServer server = RegistryServer.start(address, services, options);
+      RegistryServer server =
+          RegistryServer.start(address, services, options, settings.maxConnectionsPerClient());
       log.info(
           "stevedore serving on {} with data in {}; upstreams {} (default {}){}",
           server.address(),

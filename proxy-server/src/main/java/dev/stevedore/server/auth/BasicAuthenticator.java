@@ -26,7 +26,9 @@ import java.util.concurrent.RejectedExecutionException;
  * requests of one pull cost one bcrypt, and it is let through even while its address backs off;
  * concurrent requests with the same new header share one verification. Wrong passwords are not
  * remembered. A client whose guesses keep failing is answered {@code 429} with {@code Retry-After}
- * by the {@link FailureBackoff} before any bcrypt is spent on it. A request without credentials is
+ * by the {@link FailureBackoff} before any bcrypt is spent on it; a guess counts from the moment
+ * its bcrypt is handed to the verifier, so guesses sent all at once are held to the same limit as
+ * guesses sent one after another. A request without credentials is
  * answered {@code 401} with the Basic challenge and is not counted as a failure: that is how every
  * client starts.
  */
@@ -74,31 +76,49 @@ final class BasicAuthenticator {
     }
     String key = fingerprint(authorization.get());
     CompletableFuture<Boolean> known = verified.getIfPresent(key);
-    if (known == null) {
-      Optional<Duration> wait = backoff.waitFor(client);
-      if (wait.isPresent()) {
-        return CompletableFuture.failedFuture(tooManyFailures(wait.get()));
-      }
-      try {
-        known = verified.get(key, (unused, executor) -> verify(credentials.get()));
-      } catch (RejectedExecutionException busy) {
-        return CompletableFuture.failedFuture(busy());
-      }
-    } else if (known.isDone() && !known.isCompletedExceptionally() && known.join()) {
+    if (known != null && known.isDone() && !known.isCompletedExceptionally() && known.join()) {
       return CompletableFuture.completedFuture(null);
     }
-    CompletableFuture<Boolean> verification = known;
+    if (known != null) {
+      return settle(known, key, client, false); // joins a check in flight: no bcrypt of its own
+    }
+    Optional<Duration> wait = backoff.begin(client);
+    if (wait.isPresent()) {
+      return CompletableFuture.failedFuture(tooManyFailures(wait.get()));
+    }
+    try {
+      known = verified.get(key, (unused, executor) -> verify(credentials.get()));
+    } catch (RejectedExecutionException busy) {
+      backoff.abandoned(client);
+      return CompletableFuture.failedFuture(busy());
+    }
+    return settle(known, key, client, true);
+  }
+
+  /**
+   * The outcome of {@code verification} for {@code client}; when {@code begun}, it also ends the
+   * attempt {@code client} began with the backoff (each attempt begun is ended exactly once).
+   */
+  private CompletableFuture<Void> settle(
+      CompletableFuture<Boolean> verification, String key, String client, boolean begun) {
     return verification.handle(
         (valid, failure) -> {
           if (failure != null) {
+            if (begun) {
+              backoff.abandoned(client);
+            }
             throw new CompletionException(failure); // a bug, not a wrong password: a 500
           }
           if (valid) {
-            backoff.succeeded(client);
+            if (begun) {
+              backoff.succeeded(client);
+            }
             return null;
           }
           verified.asMap().remove(key, verification); // only successes are remembered
-          backoff.failed(client);
+          if (begun) {
+            backoff.failed(client);
+          }
           throw new CompletionException(unauthorized("wrong username or password"));
         });
   }

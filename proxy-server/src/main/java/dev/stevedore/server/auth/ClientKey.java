@@ -7,17 +7,18 @@ import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /**
- * Whom failures are counted against: an IPv4 address as is, an IPv6 address by its /64 network (a
- * single host usually owns a whole /64, so counting per address would let it rotate freely).
+ * Whom failures (and open connections) are counted against: an IPv4 address as is, an IPv6 address
+ * by its /64 network (a single host usually owns a whole /64, so counting per address would let it
+ * rotate freely).
  */
-final class ClientKey {
+public final class ClientKey {
 
   private static final Pattern IPV6_LITERAL =
       Pattern.compile("[0-9A-Fa-f:][0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9_.-]+)?");
 
   private ClientKey() {}
 
-  static String of(String clientAddress) {
+  public static String of(String clientAddress) {
     if (!IPV6_LITERAL.matcher(clientAddress).matches()) {
       return clientAddress;
     }

@@ -37,15 +37,19 @@ public final class CacheOptions {
 
   /** Resolves the settings with the given extra flags of the command. */
   public ServeSettings resolve(Optional<String> listen, Optional<String> tagTtl, boolean offline) {
-    return resolve(listen, tagTtl, offline, Optional.empty());
+    return resolve(listen, tagTtl, offline, Optional.empty(), Optional.empty());
   }
 
-  /** Resolves the settings with the given extra flags, {@code --max-cache-size} among them. */
+  /**
+   * Resolves the settings with the given extra flags, {@code --max-cache-size} and {@code
+   * --max-connections-per-client} among them.
+   */
   public ServeSettings resolve(
       Optional<String> listen,
       Optional<String> tagTtl,
       boolean offline,
-      Optional<String> maxCacheSize) {
+      Optional<String> maxCacheSize,
+      Optional<Integer> maxConnectionsPerClient) {
     return ServeSettingsResolver.resolve(
         new ServeSettingsResolver.Flags(
             Optional.ofNullable(config),
@@ -55,7 +59,8 @@ public final class CacheOptions {
             Optional.ofNullable(credentialsFile),
             tagTtl,
             offline,
-            maxCacheSize),
+            maxCacheSize,
+            maxConnectionsPerClient),
         System.getenv());
   }
 }

@@ -47,6 +47,14 @@ public final class ServeCommand implements Callable<Integer> {
   String maxCacheSize;
 
   @Option(
+      names = "--max-connections-per-client",
+      paramLabel = "N",
+      description =
+          "Connections one client address (an IPv6 /64) may hold open at once; more are closed"
+              + " as they arrive (default: 256).")
+  Integer maxConnectionsPerClient;
+
+  @Option(
       names = "--offline",
       description = "Serve only what is cached; never contact an upstream (a miss is a 404).")
   boolean offline;
@@ -58,7 +66,8 @@ public final class ServeCommand implements Callable<Integer> {
             Optional.ofNullable(listen),
             Optional.ofNullable(tagTtl),
             offline,
-            Optional.ofNullable(maxCacheSize));
+            Optional.ofNullable(maxCacheSize),
+            Optional.ofNullable(maxConnectionsPerClient));
     ServerOptions options =
         new ServerOptions(
             tls.sslContext(settings),

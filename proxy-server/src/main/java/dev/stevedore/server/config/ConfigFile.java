@@ -24,6 +24,7 @@ import java.util.Map;
  * default-upstream: docker.io
  * offline: false
  * max-cache-size: 50GiB
+ * max-connections-per-client: 256   # connections one client address may hold open
  * upstreams:
  *   docker.io:
  *     url: https://registry-1.docker.io
@@ -54,10 +55,11 @@ public record ConfigFile(
     Map<String, UpstreamEntry> upstreams,
     @JsonProperty("max-cache-size") String maxCacheSize,
     TlsEntry tls,
-    AccessEntry access) {
+    AccessEntry access,
+    @JsonProperty("max-connections-per-client") Integer maxConnectionsPerClient) {
 
   public static final ConfigFile EMPTY =
-      new ConfigFile(null, null, null, null, null, null, null, null, null, null, null, null);
+      new ConfigFile(null, null, null, null, null, null, null, null, null, null, null, null, null);
 
   /** A file without {@code max-cache-size}, {@code tls} or {@code access}. */
   public ConfigFile(
@@ -80,6 +82,7 @@ public record ConfigFile(
         requestTimeout,
         offline,
         upstreams,
+        null,
         null,
         null,
         null);

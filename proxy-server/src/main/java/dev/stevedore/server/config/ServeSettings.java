@@ -11,7 +11,8 @@ import java.util.OptionalLong;
  * {@code offline} means: serve only what is cached and never contact an upstream. {@code
  * maxCacheSize} is the disk budget of the blobs in bytes (empty: unlimited); {@code serve} and
  * {@code gc} enforce it. {@code tls} and {@code access} are the file's sections; {@code serve}'s
- * flags override them.
+ * flags override them. {@code maxConnectionsPerClient} caps the connections one client address
+ * (an IPv6 /64) may hold open at once.
  */
 public record ServeSettings(
     HostPort listen,
@@ -24,7 +25,8 @@ public record ServeSettings(
     boolean offline,
     OptionalLong maxCacheSize,
     TlsSettings tls,
-    AccessSettings access) {
+    AccessSettings access,
+    int maxConnectionsPerClient) {
 
   public ServeSettings {
     Objects.requireNonNull(listen, "listen");
@@ -39,6 +41,10 @@ public record ServeSettings(
     Objects.requireNonNull(access, "access");
     if (maxCacheSize.isPresent() && maxCacheSize.getAsLong() <= 0) {
       throw new ConfigException("max-cache-size must be positive");
+    }
+    if (maxConnectionsPerClient < 1) {
+      throw new ConfigException(
+          "max-connections-per-client must be at least 1: " + maxConnectionsPerClient);
     }
     if (!upstreams.containsKey(defaultUpstream)) {
       throw new ConfigException("default upstream '" + defaultUpstream + "' is not configured");

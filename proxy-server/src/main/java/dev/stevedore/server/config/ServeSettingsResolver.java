@@ -23,6 +23,15 @@ public final class ServeSettingsResolver {
   public static final String DOCKER_HUB = "docker.io";
   public static final String DOCKER_HUB_URL = "https://registry-1.docker.io";
   public static final String DEFAULT_TAG_TTL = "5m";
+
+  /**
+   * Connections one client address may hold open at once. A pulling host needs a handful (Docker
+   * opens about three per pull, containerd a few more), a CI host running many pulls or a NAT
+   * gateway for a team some dozens; 256 leaves that room while one address can take only a
+   * fraction of the 65,536 descriptors the systemd unit allows, so other clients and probes keep
+   * theirs. Raise it for a large site behind one NAT address.
+   */
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 256;
   public static final String ENV_USERNAME = "STEVEDORE_DOCKERHUB_USERNAME";
   public static final String ENV_TOKEN = "STEVEDORE_DOCKERHUB_TOKEN";
 
@@ -35,7 +44,30 @@ public final class ServeSettingsResolver {
       Optional<Path> credentialsFile,
       Optional<String> tagTtl,
       boolean offline,
-      Optional<String> maxCacheSize) {
+      Optional<String> maxCacheSize,
+      Optional<Integer> maxConnectionsPerClient) {
+
+    /** The flags without {@code --max-connections-per-client}. */
+    public Flags(
+        Optional<Path> config,
+        Optional<String> listen,
+        Optional<Path> data,
+        List<String> upstreams,
+        Optional<Path> credentialsFile,
+        Optional<String> tagTtl,
+        boolean offline,
+        Optional<String> maxCacheSize) {
+      this(
+          config,
+          listen,
+          data,
+          upstreams,
+          credentialsFile,
+          tagTtl,
+          offline,
+          maxCacheSize,
+          Optional.empty());
+    }
 
     /** The flags without {@code --max-cache-size}. */
     public Flags(
@@ -120,7 +152,11 @@ public final class ServeSettingsResolver {
         offline,
         maxCacheSize,
         tls(file.tls()),
-        access(file.access()));
+        access(file.access()),
+        flags
+            .maxConnectionsPerClient()
+            .or(() -> Optional.ofNullable(file.maxConnectionsPerClient()))
+            .orElse(DEFAULT_MAX_CONNECTIONS_PER_CLIENT));
   }
 
   private static TlsSettings tls(ConfigFile.TlsEntry entry) {

@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * disk executor; the next chunk is read only after the previous one was written, so a slow client
  * holds at most one chunk in memory and never slows the download. The final byte is held back until
  * the blob's digest verified, so no client ever receives a complete wrong blob: on a failed
- * download the connection is closed instead.
+ * download the connection is closed instead. A range that includes the last byte waits for the
+ * digest the same way; a range that ends before it is sent as the bytes arrive, without the
+ * headers that name the digest (see {@link BlobHeaders}), unless the download already verified.
  */
 final class GrowingBlobSender {
   private static final Logger log = LoggerFactory.getLogger(GrowingBlobSender.class);
@@ -50,10 +52,20 @@ final class GrowingBlobSender {
     long size = fetch.contentLength();
     long first = range instanceof ByteRange.Partial partial ? partial.range().first() : 0;
     long end = range instanceof ByteRange.Partial partial ? partial.range().last() + 1 : size;
-    ctx.writeAndFlush(BlobHeaders.of(fetch.digest(), size, range))
+    ctx.writeAndFlush(BlobHeaders.of(fetch.digest(), size, range, vouched(fetch, end)))
         .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     GrowingBlobSender sender = new GrowingBlobSender(ctx, fetch, disk, first, end);
     disk.execute(sender::step);
+  }
+
+  /**
+   * Whether a response ending at {@code end} (exclusive) can complete only with verified bytes:
+   * it reaches the held-back last byte, or the download already verified.
+   */
+  static boolean vouched(BlobFetch fetch, long end) {
+    long size = fetch.contentLength();
+    boolean verified = fetch.done().isDone() && !fetch.done().isCompletedExceptionally();
+    return verified || size < 0 || end >= size;
   }
 
   /** One step, on the disk executor: send what is there, wait for more, or finish. */

@@ -46,7 +46,7 @@ final class OperatorEndpoints {
     send(ctx, HttpResponseStatus.OK, TEXT, "ok\n", head);
   }
 
-  /** Readiness: storage writable and not shutting down. */
+  /** Readiness: storage writable with room left, and not shutting down; else 503 with why. */
   void ready(ChannelHandlerContext ctx, boolean head) {
     health
         .notReadyBecause()

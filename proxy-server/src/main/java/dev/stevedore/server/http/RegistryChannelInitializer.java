@@ -14,9 +14,9 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The pipeline of one client connection: TLS (when configured; a plain-HTTP client gets a 400),
- * HTTP/1.1 codec, one request at a time, keep-alive, the common response headers, the registry
- * handler.
+ * The pipeline of one client connection: the per-client connection cap, TLS (when configured; a
+ * plain-HTTP client gets a 400), HTTP/1.1 codec, one request at a time, keep-alive, the common
+ * response headers, the registry handler.
  */
 final class RegistryChannelInitializer extends ChannelInitializer<SocketChannel> {
   private static final int MAX_INITIAL_LINE = 8192;
@@ -37,6 +37,7 @@ final class RegistryChannelInitializer extends ChannelInitializer<SocketChannel>
   private final StevedoreMetrics metrics;
   private final InFlightRequests inFlight;
   private final ChannelGroup connections;
+  private final ConnectionCapHandler connectionCap;
   private final Optional<SslContext> tls;
 
   RegistryChannelInitializer(
@@ -44,17 +45,20 @@ final class RegistryChannelInitializer extends ChannelInitializer<SocketChannel>
       StevedoreMetrics metrics,
       InFlightRequests inFlight,
       ChannelGroup connections,
+      ConnectionCapHandler connectionCap,
       Optional<SslContext> tls) {
     this.handler = handler;
     this.metrics = metrics;
     this.inFlight = inFlight;
     this.connections = connections;
+    this.connectionCap = connectionCap;
     this.tls = tls;
   }
 
   @Override
   protected void initChannel(SocketChannel channel) {
     connections.add(channel);
+    channel.pipeline().addLast("connection-cap", connectionCap);
     tls.ifPresent(context -> channel.pipeline().addLast("tls", new HttpsOnlyHandler(context)));
     channel
         .pipeline()

@@ -35,9 +35,15 @@ public final class RegistryServer implements AutoCloseable {
     this.inFlight = inFlight;
   }
 
-  /** Binds and starts serving; throws the bind failure (for example address in use). */
+  /**
+   * Binds and starts serving, closing on arrival any connection beyond {@code
+   * maxConnectionsPerClient} of one client; throws the bind failure (for example address in use).
+   */
   public static RegistryServer start(
-      InetSocketAddress address, RegistryServices services, ServerOptions options)
+      InetSocketAddress address,
+      RegistryServices services,
+      ServerOptions options,
+      int maxConnectionsPerClient)
       throws InterruptedException {
     Transport transport = Transport.best();
     EventLoopGroup boss = transport.newGroup(1);
@@ -57,6 +63,8 @@ public final class RegistryServer implements AutoCloseable {
                       services.metrics(),
                       inFlight,
                       connections,
+                      new ConnectionCapHandler(
+                          new ClientConnections(maxConnectionsPerClient), services.metrics()),
                       options.tls()))
               .bind(address)
               .sync()

@@ -20,7 +20,10 @@ public enum MeterNames {
   CACHE_SIZE("stevedore.cache.size.bytes", "Bytes of blobs in the cache"),
   CACHE_BLOBS("stevedore.cache.blobs", "Blobs in the cache"),
   CACHE_BUDGET("stevedore.cache.budget.bytes", "The cache's disk budget (0 when unlimited)"),
-  EVICTIONS("stevedore.cache.evictions", "Blobs evicted to keep the cache within its budget");
+  EVICTIONS("stevedore.cache.evictions", "Blobs evicted to keep the cache within its budget"),
+  CONNECTIONS_REFUSED(
+      "stevedore.connections.refused",
+      "Client connections closed on arrival: their address already held its maximum");
 
   private final String meterName;
   private final String description;

@@ -130,6 +130,14 @@ public final class StevedoreMetrics implements CacheMetrics {
         .increment();
   }
 
+  /** One client connection closed on arrival because its address held too many already. */
+  public void connectionRefused() {
+    Counter.builder(MeterNames.CONNECTIONS_REFUSED.meterName())
+        .description(MeterNames.CONNECTIONS_REFUSED.description())
+        .register(registry)
+        .increment();
+  }
+
   /**
    * A gauge read at scrape time; it keeps {@code source} alive (Micrometer holds gauges weakly).
    */

@@ -7,6 +7,8 @@ import dev.stevedore.core.error.ErrorCode;
 import dev.stevedore.core.error.RegistryException;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
@@ -231,5 +233,92 @@ class BasicAuthenticatorTest {
     assertThat(saturated.authenticate(CLIENT, Optional.of(basic("bob:hunter2"))))
         .as("nothing was remembered")
         .isCompletedExceptionally();
+  }
+
+  @Test
+  void hundredConcurrentWrongGuesses_costAtMostFreeFailuresBcrypts() {
+    int free = FailureBackoff.Policy.DEFAULT.freeFailures();
+    List<CompletableFuture<Void>> guesses = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      guesses.add(authenticator.authenticate(CLIENT, Optional.of(basic("bob:guess" + i))));
+    }
+
+    assertThat(bcrypt.submitted).as("checks handed to the verifier").isEqualTo(free);
+    List<CompletableFuture<Void>> refusedAtOnce =
+        guesses.stream().filter(CompletableFuture::isDone).toList();
+    assertThat(refusedAtOnce).hasSize(100 - free);
+    assertThat(refusedAtOnce)
+        .allSatisfy(
+            refused -> {
+              assertThat(refusal(refused).code()).isEqualTo(ErrorCode.TOOMANYREQUESTS);
+              assertThat(refusal(refused).headers()).containsKey("Retry-After");
+            });
+
+    bcrypt.runAll();
+
+    assertThat(guesses.stream().filter(guess -> refusal(guess).code() == ErrorCode.UNAUTHORIZED))
+        .hasSize(free);
+    assertThat(refusal(attempt(CLIENT, "bob:hunter2")).code())
+        .as("the address now waits")
+        .isEqualTo(ErrorCode.TOOMANYREQUESTS);
+  }
+
+  @Test
+  void afterTheWait_concurrentGuesses_areCheckedOneAtATime() {
+    for (int i = 0; i < 5; i++) {
+      refusal(attempt(CLIENT, "bob:guess" + i));
+    }
+    ticker.advance(Duration.ofSeconds(1));
+    int spent = bcrypt.submitted;
+
+    List<CompletableFuture<Void>> guesses = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      guesses.add(authenticator.authenticate(CLIENT, Optional.of(basic("bob:again" + i))));
+    }
+
+    assertThat(bcrypt.submitted).isEqualTo(spent + 1);
+    assertThat(guesses.stream().filter(CompletableFuture::isDone)).hasSize(19);
+    bcrypt.runAll();
+    assertThat(refusal(guesses.get(0)).code()).isEqualTo(ErrorCode.UNAUTHORIZED);
+  }
+
+  @Test
+  void rightPasswordAmongConcurrentGuesses_forgetsTheFailures() {
+    List<CompletableFuture<Void>> guesses = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      guesses.add(authenticator.authenticate(CLIENT, Optional.of(basic("bob:guess" + i))));
+    }
+    CompletableFuture<Void> right =
+        authenticator.authenticate(CLIENT, Optional.of(basic("bob:hunter2")));
+    assertThat(right).isNotDone();
+
+    bcrypt.runAll();
+
+    assertThat(right).isCompletedWithValue(null);
+    assertThat(guesses).allSatisfy(guess -> assertThat(guess).isCompletedExceptionally());
+    for (int i = 0; i < 4; i++) {
+      assertThat(refusal(attempt(CLIENT, "bob:later" + i)).code())
+          .as("the success came last: only the failures after it count")
+          .isEqualTo(ErrorCode.UNAUTHORIZED);
+    }
+  }
+
+  @Test
+  void busyVerifier_doesNotCountAsAFailedGuess() {
+    FailureBackoff shared = new FailureBackoff(FailureBackoff.Policy.DEFAULT, ticker);
+    BasicAuthenticator saturated =
+        new BasicAuthenticator(
+            USERS,
+            task -> {
+              throw new RejectedExecutionException("full");
+            },
+            shared,
+            Duration.ofMinutes(5),
+            ticker);
+    for (int i = 0; i < 20; i++) {
+      refusal(saturated.authenticate(CLIENT, Optional.of(basic("bob:guess" + i))));
+    }
+
+    assertThat(shared.waitFor(CLIENT)).isEmpty();
   }
 }

@@ -90,4 +90,61 @@ class FailureBackoffTest {
 
     assertThat(backoff.waitFor("10.0.0.1")).isEmpty();
   }
+
+  @Test
+  void attemptsInFlight_countAgainstTheFreeFailures() {
+    for (int i = 0; i < 5; i++) {
+      assertThat(backoff.begin("10.0.0.1")).as("attempt " + i).isEmpty();
+    }
+
+    assertThat(backoff.begin("10.0.0.1")).contains(Duration.ofSeconds(1));
+    assertThat(backoff.begin("10.0.0.2")).as("another client").isEmpty();
+  }
+
+  @Test
+  void confirmedAndInFlight_addUp() {
+    fail("10.0.0.1", 3);
+    assertThat(backoff.begin("10.0.0.1")).isEmpty();
+    assertThat(backoff.begin("10.0.0.1")).isEmpty();
+
+    assertThat(backoff.begin("10.0.0.1")).isPresent();
+  }
+
+  @Test
+  void abandonedAttempt_isReleasedWithoutCounting() {
+    for (int i = 0; i < 5; i++) {
+      backoff.begin("10.0.0.1");
+    }
+    for (int i = 0; i < 5; i++) {
+      backoff.abandoned("10.0.0.1");
+    }
+
+    assertThat(backoff.waitFor("10.0.0.1")).isEmpty();
+    assertThat(backoff.begin("10.0.0.1")).isEmpty();
+  }
+
+  @Test
+  void success_keepsTheOtherAttemptsInFlight() {
+    for (int i = 0; i < 5; i++) {
+      backoff.begin("10.0.0.1");
+    }
+
+    backoff.succeeded("10.0.0.1");
+
+    assertThat(backoff.begin("10.0.0.1")).as("four still in flight, one freed").isEmpty();
+    assertThat(backoff.begin("10.0.0.1")).isPresent();
+  }
+
+  @Test
+  void afterTheWait_oneAttemptAtATime() {
+    fail("10.0.0.1", 5);
+    ticker.advance(Duration.ofSeconds(1));
+
+    assertThat(backoff.begin("10.0.0.1")).isEmpty();
+    assertThat(backoff.begin("10.0.0.1"))
+        .as("the wait if the one in flight fails")
+        .contains(Duration.ofSeconds(2));
+    backoff.failed("10.0.0.1");
+    assertThat(backoff.begin("10.0.0.1")).contains(Duration.ofSeconds(2));
+  }
 }

@@ -55,6 +55,7 @@ public final class InProcessStevedore implements AutoCloseable {
     private Optional<String> tagTtl = Optional.empty();
     private boolean offline;
     private Optional<String> maxCacheSize = Optional.empty();
+    private Optional<Integer> maxConnectionsPerClient = Optional.empty();
     private Function<ServeSettings, ServerOptions> options = settings -> ServerOptions.PLAIN;
 
     private Builder(Path dataDir) {
@@ -93,6 +94,11 @@ public final class InProcessStevedore implements AutoCloseable {
       return this;
     }
 
+    public Builder maxConnectionsPerClient(int max) {
+      this.maxConnectionsPerClient = Optional.of(max);
+      return this;
+    }
+
     /** How the server faces clients (TLS, access); {@link ServerOptions#PLAIN} unless set. */
     public Builder options(ServerOptions options) {
       Objects.requireNonNull(options, "options");
@@ -118,7 +124,8 @@ public final class InProcessStevedore implements AutoCloseable {
                   credentialsFile,
                   tagTtl,
                   offline,
-                  maxCacheSize),
+                  maxCacheSize,
+                  maxConnectionsPerClient),
               Map.of());
       ServerOptions server = options.apply(settings);
       return new InProcessStevedore(

@@ -29,6 +29,17 @@ public final class RawBlobClient implements AutoCloseable {
   /** Sends {@code GET /v2/REPOSITORY/blobs/DIGEST} and reads the response head. */
   public static RawBlobClient get(URI registry, String repository, String digest)
       throws IOException {
+    return get(registry, repository, digest, "");
+  }
+
+  /** Like {@link #get(URI, String, String)} with {@code Range: RANGE} (e.g. {@code bytes=0-9}). */
+  public static RawBlobClient getRange(URI registry, String repository, String digest, String range)
+      throws IOException {
+    return get(registry, repository, digest, "Range: " + range + "\r\n");
+  }
+
+  private static RawBlobClient get(
+      URI registry, String repository, String digest, String extraHeaders) throws IOException {
     Socket socket = new Socket(registry.getHost(), registry.getPort());
     try {
       socket.setSoTimeout(READ_TIMEOUT_MILLIS);
@@ -41,7 +52,9 @@ public final class RawBlobClient implements AutoCloseable {
               + registry.getHost()
               + ":"
               + registry.getPort()
-              + "\r\nUser-Agent: stevedore-integrity-it\r\n\r\n";
+              + "\r\nUser-Agent: stevedore-integrity-it\r\n"
+              + extraHeaders
+              + "\r\n";
       socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
       socket.getOutputStream().flush();
       InputStream in = socket.getInputStream();
