@@ -37,6 +37,19 @@ final class FakeUpstream implements Upstream {
   volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
   volatile Function<byte[], InputStream> blobBodies = ByteArrayInputStream::new;
 
+  /** Which repositories hold which digests; by default every repository holds everything. */
+  volatile java.util.function.BiPredicate<RepositoryName, Digest> holds = (repo, digest) -> true;
+
+  private final String name;
+
+  FakeUpstream() {
+    this("docker.io");
+  }
+
+  FakeUpstream(String name) {
+    this.name = name;
+  }
+
   record Manifest(byte[] body, String mediaType, Digest digest) {}
 
   Manifest putTag(String tag, String json, String mediaType) {
@@ -55,7 +68,7 @@ final class FakeUpstream implements Upstream {
 
   @Override
   public String name() {
-    return "docker.io";
+    return name;
   }
 
   @Override
@@ -64,7 +77,7 @@ final class FakeUpstream implements Upstream {
     manifestGets.incrementAndGet();
     return answer(
         () -> {
-          Manifest manifest = find(ref);
+          Manifest manifest = find(repo, ref);
           return new ManifestResponse(
               manifest.body(), manifest.mediaType(), manifest.digest(), NO_HEADERS);
         });
@@ -76,7 +89,7 @@ final class FakeUpstream implements Upstream {
     manifestHeads.incrementAndGet();
     return answer(
         () -> {
-          Manifest manifest = find(ref);
+          Manifest manifest = find(repo, ref);
           return new ManifestHead(
               Optional.of(manifest.digest()),
               manifest.mediaType(),
@@ -88,7 +101,7 @@ final class FakeUpstream implements Upstream {
   @Override
   public CompletableFuture<BlobHead> headBlob(RepositoryName repo, Digest digest) {
     blobHeads.incrementAndGet();
-    return answer(() -> new BlobHead(blob(digest).length));
+    return answer(() -> new BlobHead(blob(repo, digest).length));
   }
 
   @Override
@@ -96,7 +109,7 @@ final class FakeUpstream implements Upstream {
     blobGets.incrementAndGet();
     return answer(
         () -> {
-          byte[] content = blob(digest);
+          byte[] content = blob(repo, digest);
           return new BlobDownload(content.length, blobBodies.apply(content));
         });
   }
@@ -107,18 +120,18 @@ final class FakeUpstream implements Upstream {
         () -> new TagListResponse(200, "{}".getBytes(), "application/json", Optional.empty()));
   }
 
-  private Manifest find(Reference ref) {
+  private Manifest find(RepositoryName repo, Reference ref) {
     Manifest manifest =
         ref.isDigest() ? manifests.get(ref.digest().orElseThrow()) : tags.get(ref.value());
-    if (manifest == null) {
+    if (manifest == null || !holds.test(repo, manifest.digest())) {
       throw ErrorCode.MANIFEST_UNKNOWN.exception("no manifest " + ref);
     }
     return manifest;
   }
 
-  private byte[] blob(Digest digest) {
+  private byte[] blob(RepositoryName repo, Digest digest) {
     byte[] content = blobs.get(digest);
-    if (content == null) {
+    if (content == null || !holds.test(repo, digest)) {
       throw ErrorCode.BLOB_UNKNOWN.exception("no blob " + digest);
     }
     return content;
