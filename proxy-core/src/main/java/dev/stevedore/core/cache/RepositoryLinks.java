@@ -31,6 +31,12 @@ import org.slf4j.LoggerFactory;
  * link, a no for a short while. So a client that learns the digest of a private layer cannot read
  * it through a repository it is allowed to pull.
  *
+ * <p>Data directories from before links existed are upgraded lazily, with no startup scan: a
+ * repository's own tag records count as links (a manifest reached through a tag of the repository
+ * links itself and everything it references on first use, offline too), and anything else is
+ * confirmed by one upstream {@code HEAD} on first use. Offline, an unlinked digest requested by
+ * digest is refused.
+ *
  * <p>Methods without a future do blocking file I/O: call them on the disk executor.
  */
 public final class RepositoryLinks {
