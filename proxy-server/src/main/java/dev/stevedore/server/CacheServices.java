@@ -2,6 +2,7 @@ package dev.stevedore.server;
 
 import dev.stevedore.core.cache.BlobService;
 import dev.stevedore.core.cache.ManifestService;
+import dev.stevedore.core.cache.RepositoryLinks;
 import dev.stevedore.core.cache.StoredManifests;
 import dev.stevedore.core.metrics.CacheMetrics;
 import dev.stevedore.core.upstream.OfflineUpstream;
@@ -17,6 +18,7 @@ import dev.stevedore.server.config.UpstreamSettings;
 import dev.stevedore.storage.BlobIndex;
 import dev.stevedore.storage.BlobStore;
 import dev.stevedore.storage.EvictionListener;
+import dev.stevedore.storage.FileSystemLinkStore;
 import dev.stevedore.storage.FileSystemMediaTypeStore;
 import dev.stevedore.storage.FileSystemTagStore;
 import dev.stevedore.storage.IndexedBlobStore;
@@ -61,6 +63,7 @@ public final class CacheServices implements AutoCloseable {
   private final IndexedBlobStore blobStore;
   private final StoredManifests storedManifests;
   private final TagStore tagStore;
+  private final RepositoryLinks links;
   private final Upstreams upstreams;
   private final ManifestService manifests;
   private final BlobService blobs;
@@ -72,6 +75,7 @@ public final class CacheServices implements AutoCloseable {
       IndexedBlobStore blobStore,
       StoredManifests storedManifests,
       TagStore tagStore,
+      FileSystemLinkStore linkStore,
       Upstreams upstreams,
       Duration tagTtl,
       CacheMetrics metrics,
@@ -82,9 +86,18 @@ public final class CacheServices implements AutoCloseable {
     this.upstreams = upstreams;
     this.disk = Executors.newFixedThreadPool(DISK_THREADS, daemonThreads("stevedore-disk"));
     this.fetch = Executors.newCachedThreadPool(daemonThreads("stevedore-fetch"));
+    this.links =
+        new RepositoryLinks(
+            linkStore,
+            storedManifests,
+            disk,
+            Clock.systemUTC(),
+            RepositoryLinks.DEFAULT_NEGATIVE_TTL);
     this.manifests =
-        new ManifestService(storedManifests, tagStore, disk, Clock.systemUTC(), tagTtl);
-    this.blobs = new BlobService(blobStore, disk, fetch, metrics);
+        new ManifestService(storedManifests, tagStore, disk, Clock.systemUTC(), tagTtl, links);
+    this.blobs =
+        new BlobService(
+            blobStore, disk, fetch, metrics, BlobService.DEFAULT_STALL_TIMEOUT, links);
     this.housekeeping =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("stevedore-housekeeping"));
     housekeeping.scheduleWithFixedDelay(
@@ -166,6 +179,7 @@ public final class CacheServices implements AutoCloseable {
           blobStore,
           stored,
           tags,
+          FileSystemLinkStore.open(settings.dataDir()),
           upstreams(settings, metrics),
           tagTtl(settings),
           metrics,
@@ -244,6 +258,11 @@ public final class CacheServices implements AutoCloseable {
 
   public TagStore tagStore() {
     return tagStore;
+  }
+
+  /** Which repositories have which digests; shared by the manifest and blob services. */
+  public RepositoryLinks links() {
+    return links;
   }
 
   public Upstreams upstreams() {

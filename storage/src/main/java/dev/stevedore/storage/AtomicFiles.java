@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -45,6 +46,57 @@ final class AtomicFiles {
       throw e;
     }
     fsyncDirectory(target.getParent());
+  }
+
+  /**
+   * Writes {@code content} to {@code target} only if no file is there yet, atomically: readers and
+   * concurrent writers see either no file or one whole file, and the first writer wins. The content
+   * goes to a forced temp file that is then hard-linked to {@code target} (link(2) fails if the
+   * target exists); on a file system without hard links, a checked rename is used instead, which
+   * two racing writers could both pass (the later one then replaces the earlier).
+   *
+   * @return whether this call created {@code target}
+   */
+  static boolean writeStringIfAbsent(Path tmpDir, Path target, String content) throws IOException {
+    Objects.requireNonNull(tmpDir, "tmpDir");
+    Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(content, "content");
+    if (Files.exists(target)) {
+      return false;
+    }
+    createDirectories(target.getParent());
+    Path temp = Files.createTempFile(tmpDir, "record-", ".tmp");
+    try {
+      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+        ByteBuffer bytes = StandardCharsets.UTF_8.encode(content);
+        while (bytes.hasRemaining()) {
+          channel.write(bytes);
+        }
+        channel.force(true);
+      }
+      boolean created = linkOrMove(temp, target);
+      if (created) {
+        fsyncDirectory(target.getParent());
+      }
+      return created;
+    } finally {
+      deleteQuietly(temp);
+    }
+  }
+
+  private static boolean linkOrMove(Path temp, Path target) throws IOException {
+    try {
+      Files.createLink(target, temp);
+      return true;
+    } catch (FileAlreadyExistsException e) {
+      return false;
+    } catch (UnsupportedOperationException e) {
+      if (Files.exists(target)) {
+        return false;
+      }
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+      return true;
+    }
   }
 
   /**

@@ -6,8 +6,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Manifest media types as one-line files at {@link FsLayout#mediaType}. Each put atomically
- * replaces the file; a file that does not parse reads as absent.
+ * Manifest media types as one-line files at {@link FsLayout#mediaType}. A file is written once,
+ * atomically, and never replaced; a file that does not parse reads as absent (and is then replaced
+ * by the next record, since it holds no claim a reader could see).
  */
 public final class FileSystemMediaTypeStore implements MediaTypeStore {
 
@@ -40,8 +41,20 @@ public final class FileSystemMediaTypeStore implements MediaTypeStore {
    * @throws IllegalArgumentException if {@code mediaType} is empty or holds a control character
    */
   @Override
-  public void put(Digest manifest, String mediaType) throws IOException {
+  public String putIfAbsent(Digest manifest, String mediaType) throws IOException {
     Objects.requireNonNull(mediaType, "mediaType");
-    LineRecords.write(layout.tmpDir(), layout.mediaType(manifest), mediaType);
+    Path file = layout.mediaType(manifest);
+    for (int attempt = 0; attempt < 2; attempt++) {
+      if (LineRecords.writeIfAbsent(layout.tmpDir(), file, mediaType)) {
+        return mediaType;
+      }
+      Optional<String> recorded = get(manifest);
+      if (recorded.isPresent()) {
+        return recorded.get();
+      }
+      // a corrupt record claims nothing: clear it and try once more
+      AtomicFiles.deleteQuietly(file);
+    }
+    throw new IOException("cannot record the media type of " + manifest);
   }
 }

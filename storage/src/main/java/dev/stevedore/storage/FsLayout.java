@@ -18,6 +18,14 @@ import java.util.regex.Pattern;
  *   mediatypes/&lt;alg&gt;/&lt;first 2 hex&gt;/&lt;hex&gt;   one line: the media type of a stored manifest
  *   repositories/&lt;registry&gt;/&lt;repository path&gt;/_tags/&lt;tag&gt;
  *                                          tag records (digest, media type, confirmedAt)
+ *   repositories/&lt;registry&gt;/&lt;repository path&gt;/_links/&lt;alg&gt;/&lt;hex&gt;
+ *                                          repository links: an empty file saying the repository
+ *                                          of that upstream has the digest (a blob or manifest
+ *                                          fetched through it, referenced by its manifests, or
+ *                                          confirmed by an upstream HEAD in its scope); content is
+ *                                          shared by digest, but served through a repository only
+ *                                          when it has a link (not sharded: a
+ *                                          repository links hundreds of digests, not millions)
  * </pre>
  *
  * <p>For example {@code sha256:4f5a…} lives at {@code blobs/sha256/4f/4f5a…} and the tag {@code
@@ -28,7 +36,8 @@ import java.util.regex.Pattern;
  * component must be non-empty, not {@code .} or {@code ..}, at most {@value #MAX_COMPONENT_LENGTH}
  * characters, and made of {@code [A-Za-z0-9._-]} only; a registry may also contain {@code :} (for a
  * port, as in {@code 127.0.0.1:5001}); a repository is components separated by single {@code /},
- * each starting with {@code [a-z0-9]}, so no repository component can be {@code _tags}. Anything
+ * each starting with {@code [a-z0-9]}, so no repository component can be {@code _tags} or {@code
+ * _links}. Anything
  * else (absolute paths, backslashes, control characters, empty components) throws {@link
  * IllegalArgumentException}.
  */
@@ -40,6 +49,7 @@ public record FsLayout(Path root) {
   private static final Pattern REPOSITORY_COMPONENT = Pattern.compile("[a-z0-9][A-Za-z0-9._-]*");
   private static final Pattern TAG = Pattern.compile("[A-Za-z0-9._-]+");
   private static final String TAGS_DIR = "_tags";
+  private static final String LINKS_DIR = "_links";
 
   public FsLayout {
     Objects.requireNonNull(root, "root");
@@ -90,11 +100,26 @@ public record FsLayout(Path root) {
    * {@code repositories/<registry>/<repository path>/_tags}: the directory of a repository's tags.
    */
   public Path tagsDir(String registry, String repository) {
+    return requireInside(repositoriesDir(), repositoryDir(registry, repository).resolve(TAGS_DIR));
+  }
+
+  /**
+   * {@code repositories/<registry>/<repository path>/_links/<alg>/<hex>}: the link saying that the
+   * repository has {@code digest}.
+   */
+  public Path link(String registry, String repository, Digest digest) {
+    Objects.requireNonNull(digest, "digest");
+    Path linksDir = repositoryDir(registry, repository).resolve(LINKS_DIR);
+    return requireInside(
+        repositoriesDir(), linksDir.resolve(digest.algorithm()).resolve(digest.hex()));
+  }
+
+  private Path repositoryDir(String registry, String repository) {
     Path dir = repositoriesDir().resolve(requireRegistry(registry));
     for (String component : requireRepository(repository)) {
       dir = dir.resolve(component);
     }
-    return requireInside(repositoriesDir(), dir.resolve(TAGS_DIR));
+    return dir;
   }
 
   /** {@code repositories/<registry>/<repository path>/_tags/<tag>}. */

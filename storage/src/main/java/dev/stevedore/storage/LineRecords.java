@@ -39,6 +39,16 @@ final class LineRecords {
   }
 
   /**
+   * Atomically writes {@code fields} to {@code target} unless a file is there already.
+   *
+   * @return whether this call wrote the record
+   * @throws IllegalArgumentException as {@link #write}
+   */
+  static boolean writeIfAbsent(Path tmpDir, Path target, String... fields) throws IOException {
+    return AtomicFiles.writeStringIfAbsent(tmpDir, target, format(fields));
+  }
+
+  /**
    * Reads a record of exactly {@code fieldCount} fields. Empty when the file does not exist, and
    * also when it is corrupt (too large, not UTF-8, wrong number of lines, bad field), which is
    * logged at warn. Other I/O failures are thrown.

@@ -79,8 +79,8 @@ class CacheGcTest {
     Path mine = Files.write(layout.tmpDir().resolve("in-flight.part"), new byte[10]);
     FileSystemMediaTypeStore mediaTypes = FileSystemMediaTypeStore.open(root);
     Digest goneManifest = Digest.sha256(new byte[] {9});
-    mediaTypes.put(goneManifest, "application/vnd.oci.image.manifest.v1+json");
-    mediaTypes.put(kept, "application/vnd.oci.image.manifest.v1+json");
+    mediaTypes.putIfAbsent(goneManifest, "application/vnd.oci.image.manifest.v1+json");
+    mediaTypes.putIfAbsent(kept, "application/vnd.oci.image.manifest.v1+json");
 
     CacheGc.Report report = CacheGc.run(root, OptionalLong.empty());
 

@@ -12,7 +12,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class FileSystemMediaTypeStoreTest {
+class FileSystemMediaTypeStoreTest extends MediaTypeStoreContract {
+
+  @Override
+  protected MediaTypeStore newStore() throws IOException {
+    return FileSystemMediaTypeStore.open(root);
+  }
 
   private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 
@@ -21,17 +26,17 @@ class FileSystemMediaTypeStoreTest {
   private final Digest manifest = Digest.sha256("manifest bytes".getBytes(UTF_8));
 
   @Test
-  void put_thenGet_returnsTheMediaType() throws IOException {
+  void putIfAbsent_thenGet_returnsTheMediaType() throws IOException {
     MediaTypeStore store = FileSystemMediaTypeStore.open(root);
 
-    store.put(manifest, OCI_MANIFEST);
+    store.putIfAbsent(manifest, OCI_MANIFEST);
 
     assertThat(store.get(manifest)).contains(OCI_MANIFEST);
   }
 
   @Test
-  void put_writesOneLineAtTheLayoutPath() throws IOException {
-    FileSystemMediaTypeStore.open(root).put(manifest, OCI_MANIFEST);
+  void putIfAbsent_writesOneLineAtTheLayoutPath() throws IOException {
+    FileSystemMediaTypeStore.open(root).putIfAbsent(manifest, OCI_MANIFEST);
 
     assertThat(new FsLayout(root).mediaType(manifest)).hasContent(OCI_MANIFEST + "\n");
     assertThat(new FsLayout(root).tmpDir()).isEmptyDirectory();
@@ -39,26 +44,27 @@ class FileSystemMediaTypeStoreTest {
 
   @Test
   void get_fromANewStoreOnTheSameRoot_returnsTheMediaType() throws IOException {
-    FileSystemMediaTypeStore.open(root).put(manifest, OCI_MANIFEST);
+    FileSystemMediaTypeStore.open(root).putIfAbsent(manifest, OCI_MANIFEST);
 
     assertThat(FileSystemMediaTypeStore.open(root).get(manifest)).contains(OCI_MANIFEST);
   }
 
   @Test
-  void put_twice_replacesTheMediaType() throws IOException {
+  void putIfAbsent_overACorruptRecord_writesTheNewOne() throws IOException {
     MediaTypeStore store = FileSystemMediaTypeStore.open(root);
-    store.put(manifest, "application/json");
+    Path file = new FsLayout(root).mediaType(manifest);
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, "two\nlines\n");
 
-    store.put(manifest, OCI_MANIFEST);
-
+    assertThat(store.putIfAbsent(manifest, OCI_MANIFEST)).isEqualTo(OCI_MANIFEST);
     assertThat(store.get(manifest)).contains(OCI_MANIFEST);
   }
 
   @Test
-  void put_mediaTypeWithParameters_roundTrips() throws IOException {
+  void putIfAbsent_mediaTypeWithParameters_roundTrips() throws IOException {
     MediaTypeStore store = FileSystemMediaTypeStore.open(root);
 
-    store.put(manifest, "application/json; charset=utf-8");
+    store.putIfAbsent(manifest, "application/json; charset=utf-8");
 
     assertThat(store.get(manifest)).contains("application/json; charset=utf-8");
   }
@@ -68,7 +74,7 @@ class FileSystemMediaTypeStoreTest {
     MediaTypeStore store = FileSystemMediaTypeStore.open(root);
     Digest sha512 = TestBlobs.sha512("manifest".getBytes(UTF_8));
 
-    store.put(sha512, OCI_MANIFEST);
+    store.putIfAbsent(sha512, OCI_MANIFEST);
 
     assertThat(store.get(sha512)).contains(OCI_MANIFEST);
     assertThat(store.get(manifest)).isEmpty();
@@ -92,20 +98,20 @@ class FileSystemMediaTypeStoreTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"", "a\nb", "a\rb", "nul\u0000"})
-  void put_unstorableMediaType_isRefused(String mediaType) throws IOException {
+  void putIfAbsent_unstorableMediaType_isRefused(String mediaType) throws IOException {
     MediaTypeStore store = FileSystemMediaTypeStore.open(root);
 
-    assertThatThrownBy(() -> store.put(manifest, mediaType))
+    assertThatThrownBy(() -> store.putIfAbsent(manifest, mediaType))
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(store.get(manifest)).isEmpty();
   }
 
   @Test
-  void put_nulls_areRejected() throws IOException {
+  void putIfAbsent_nulls_areRejected() throws IOException {
     MediaTypeStore store = FileSystemMediaTypeStore.open(root);
 
-    assertThatThrownBy(() -> store.put(manifest, null)).isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> store.put(null, OCI_MANIFEST))
+    assertThatThrownBy(() -> store.putIfAbsent(manifest, null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> store.putIfAbsent(null, OCI_MANIFEST))
         .isInstanceOf(NullPointerException.class);
   }
 }

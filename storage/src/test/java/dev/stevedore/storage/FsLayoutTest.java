@@ -62,6 +62,19 @@ class FsLayoutTest {
   }
 
   @Test
+  void link_isUnderTheRepositorysLinksDirByAlgorithm() {
+    assertThat(layout.link("docker.io", "library/alpine", digest))
+        .isEqualTo(
+            ROOT.resolve("repositories/docker.io/library/alpine/_links/sha256/" + digest.hex()));
+  }
+
+  @Test
+  void link_invalidRepository_isRefused() {
+    assertThatThrownBy(() -> layout.link("docker.io", "../../blobs", digest))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void tagsDir_isTheParentOfTags() {
     assertThat(layout.tagsDir("ghcr.io", "o/r"))
         .isEqualTo(layout.tag("ghcr.io", "o/r", "latest").getParent());

@@ -9,17 +9,27 @@ import dev.stevedore.core.upstream.Upstream;
 import dev.stevedore.storage.BlobStore;
 import dev.stevedore.storage.Digest;
 import dev.stevedore.storage.DigestMismatchException;
+import dev.stevedore.storage.BlobInfo;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
  * Blobs through the cache: a stored blob is served from its file; a miss starts one upstream
- * download per digest, which every concurrent request for that digest (from any repository) reads
- * as it grows. The blob becomes visible only after its digest verified.
+ * download per upstream and digest, which every concurrent request for that digest through that
+ * upstream reads as it grows. The blob becomes visible only after its digest verified.
+ *
+ * <p>Downloads are shared per upstream, never across upstreams, so a slow or hostile upstream
+ * cannot slow another's clients down. Stored, verified bytes are shared by every upstream and
+ * repository, but served through a repository only when it has a link to them ({@link
+ * RepositoryLinks}): otherwise an upstream {@code HEAD} in that repository's scope confirms it
+ * first. Joining a download started through another repository needs the same confirmation.
  */
 public final class BlobService {
   /** How long an upstream may stall mid-body by default. */
@@ -30,9 +40,9 @@ public final class BlobService {
   private final Executor fetch;
   private final CacheMetrics metrics;
   private final Duration stallTimeout;
-  private final Map<Digest, BlobFetch> downloading = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<Digest, CompletableFuture<BlobSource>> inFlight =
-      new ConcurrentHashMap<>();
+  private final RepositoryLinks links;
+  private final Map<FetchKey, BlobFetch> downloading = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<FetchKey, Claim> inFlight = new ConcurrentHashMap<>();
 
   public BlobService(BlobStore store, Executor disk, Executor fetch) {
     this(store, disk, fetch, CacheMetrics.NONE);
@@ -48,37 +58,106 @@ public final class BlobService {
    */
   public BlobService(
       BlobStore store, Executor disk, Executor fetch, CacheMetrics metrics, Duration stallTimeout) {
+    this(store, disk, fetch, metrics, stallTimeout, null);
+  }
+
+  /**
+   * @param links the repository links shared with the {@link ManifestService} (whose manifests
+   *     link their blobs); {@code null} keeps links in memory only
+   */
+  public BlobService(
+      BlobStore store,
+      Executor disk,
+      Executor fetch,
+      CacheMetrics metrics,
+      Duration stallTimeout,
+      RepositoryLinks links) {
     this.stallTimeout = Objects.requireNonNull(stallTimeout, "stallTimeout");
     this.store = Objects.requireNonNull(store, "store");
     this.disk = Objects.requireNonNull(disk, "disk");
     this.fetch = Objects.requireNonNull(fetch, "fetch");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.links =
+        links != null
+            ? links
+            : RepositoryLinks.inMemory(null, disk);
   }
 
-  /** The blob's size, from the store, a fetch in flight, or an upstream HEAD (never a download). */
+  /**
+   * The blob's size, from the store, a fetch in flight, or an upstream HEAD (never a download). A
+   * stored or in-flight blob the repository has no link to is confirmed upstream first.
+   */
   public CompletableFuture<Long> size(Upstream upstream, RepositoryName repo, Digest digest) {
-    CompletableFuture<BlobSource> running = inFlight.get(digest);
-    if (running != null
-        && running.getNow(null) instanceof BlobFetch started
-        && started.contentLength() >= 0) {
-      return CompletableFuture.completedFuture(started.contentLength());
+    return size(upstream, repo, digest, false);
+  }
+
+  private CompletableFuture<Long> size(
+      Upstream upstream, RepositoryName repo, Digest digest, boolean confirmed) {
+    FetchKey key = new FetchKey(upstream.name(), digest);
+    boolean linked = confirmed || links.cached(upstream.name(), repo, digest);
+    OptionalLong announced = announcedLength(key);
+    if (linked && announced.isPresent()) {
+      return CompletableFuture.completedFuture(announced.getAsLong());
     }
-    return supplyBlocking(() -> store.stat(digest), disk)
+    return supplyBlocking(() -> look(upstream, repo, digest, linked), disk)
         .thenCompose(
-            info ->
-                info.isPresent()
-                    ? CompletableFuture.completedFuture(info.get().size())
-                    : upstream.headBlob(repo, digest).thenApply(head -> head.contentLength()));
+            local -> {
+              boolean held = local.info().isPresent() || inFlight.containsKey(key);
+              if (held && !local.linked()) {
+                return links
+                    .confirm(upstream, repo, digest, RepositoryLinks.Kind.BLOB)
+                    .thenCompose(ok -> size(upstream, repo, digest, true));
+              }
+              if (local.info().isPresent()) {
+                return CompletableFuture.completedFuture(local.info().get().size());
+              }
+              OptionalLong running = announcedLength(key);
+              return running.isPresent()
+                  ? CompletableFuture.completedFuture(running.getAsLong())
+                  : upstream.headBlob(repo, digest).thenApply(head -> head.contentLength());
+            });
+  }
+
+  private OptionalLong announcedLength(FetchKey key) {
+    Claim running = inFlight.get(key);
+    return running != null
+            && running.source().getNow(null) instanceof BlobFetch started
+            && started.contentLength() >= 0
+        ? OptionalLong.of(started.contentLength())
+        : OptionalLong.empty();
   }
 
   /** The blob's bytes: stored, or a shared download that has received its response headers. */
   public CompletableFuture<BlobSource> open(Upstream upstream, RepositoryName repo, Digest digest) {
-    return supplyBlocking(() -> store.stat(digest), disk)
+    return open(upstream, repo, digest, false);
+  }
+
+  private CompletableFuture<BlobSource> open(
+      Upstream upstream, RepositoryName repo, Digest digest, boolean confirmed) {
+    return supplyBlocking(() -> look(upstream, repo, digest, confirmed), disk)
         .thenCompose(
-            info ->
-                info.isPresent()
-                    ? CompletableFuture.completedFuture(new StoredBlob(info.get()))
-                    : joinOrStart(upstream, repo, digest));
+            local -> {
+              if (local.info().isEmpty()) {
+                return joinOrStart(upstream, repo, digest, local.linked());
+              }
+              return local.linked()
+                  ? CompletableFuture.completedFuture(new StoredBlob(local.info().get()))
+                  : confirmThenOpen(upstream, repo, digest);
+            });
+  }
+
+  private CompletableFuture<BlobSource> confirmThenOpen(
+      Upstream upstream, RepositoryName repo, Digest digest) {
+    return links
+        .confirm(upstream, repo, digest, RepositoryLinks.Kind.BLOB)
+        .thenCompose(ok -> open(upstream, repo, digest, true));
+  }
+
+  /** The stored blob, if any, and whether the repository may be served it. Blocking. */
+  private Local look(Upstream upstream, RepositoryName repo, Digest digest, boolean linked)
+      throws IOException {
+    Optional<BlobInfo> info = store.stat(digest);
+    return new Local(info, linked || links.has(upstream.name(), repo, digest));
   }
 
   /**
@@ -97,39 +176,54 @@ public final class BlobService {
     return inFlight.size();
   }
 
+  /**
+   * Joins the upstream's download of the digest, or starts one through {@code repo}. A request
+   * through another repository than the one that started it joins only when linked: the starter's
+   * own upstream {@code GET} is the check for its repository, not for others.
+   */
   private CompletableFuture<BlobSource> joinOrStart(
-      Upstream upstream, RepositoryName repo, Digest digest) {
-    CompletableFuture<BlobSource> mine = new CompletableFuture<>();
-    CompletableFuture<BlobSource> existing = inFlight.putIfAbsent(digest, mine);
+      Upstream upstream, RepositoryName repo, Digest digest, boolean linked) {
+    FetchKey key = new FetchKey(upstream.name(), digest);
+    Claim mine = new Claim(repo, new CompletableFuture<>());
+    Claim existing = inFlight.putIfAbsent(key, mine);
     if (existing != null) {
-      return existing.copy();
+      return linked || existing.repo().equals(repo)
+          ? existing.source().copy()
+          : confirmThenOpen(upstream, repo, digest);
     }
     // A fetch may have committed between our miss and our claim: look once more before going out.
     supplyBlocking(() -> store.stat(digest), disk)
         .thenCompose(
             info -> {
               if (info.isPresent()) {
-                inFlight.remove(digest, mine);
-                mine.complete(new StoredBlob(info.get()));
+                inFlight.remove(key, mine);
+                mine.source().complete(new StoredBlob(info.get()));
                 return CompletableFuture.completedFuture(null);
               }
               return upstream
                   .getBlob(repo, digest)
-                  .thenAccept(download -> start(upstream.name(), digest, download, mine));
+                  .thenAccept(download -> start(upstream.name(), repo, digest, download, mine));
             })
         .exceptionally(
             error -> {
-              inFlight.remove(digest, mine);
-              mine.completeExceptionally(Futures.unwrap(error));
+              inFlight.remove(key, mine);
+              mine.source().completeExceptionally(Futures.unwrap(error));
               return null;
             });
-    return mine.copy();
+    // stored meanwhile by a download through another repository: not ours without a link
+    return mine.source()
+        .copy()
+        .thenCompose(
+            source ->
+                linked || source instanceof BlobFetch
+                    ? CompletableFuture.completedFuture(source)
+                    : confirmThenOpen(upstream, repo, digest));
   }
 
   private void start(
-      String upstream, Digest digest, BlobDownload download, CompletableFuture<BlobSource> mine) {
+      String upstream, RepositoryName repo, Digest digest, BlobDownload download, Claim mine) {
     try {
-      fetch.execute(() -> run(upstream, digest, download, mine));
+      fetch.execute(() -> run(upstream, repo, digest, download, mine));
     } catch (RuntimeException rejected) { // shutting down: give the connection back
       download.close();
       throw rejected;
@@ -137,23 +231,26 @@ public final class BlobService {
   }
 
   private void run(
-      String upstream, Digest digest, BlobDownload download, CompletableFuture<BlobSource> mine) {
-    Runnable release = () -> inFlight.remove(digest, mine);
+      String upstream, RepositoryName repo, Digest digest, BlobDownload download, Claim mine) {
+    FetchKey key = new FetchKey(upstream, digest);
+    Runnable release = () -> inFlight.remove(key, mine);
     BlobFetch running;
     try {
       running = BlobFetch.begin(store, digest, download.contentLength(), release);
     } catch (Exception e) {
       download.close();
       release.run();
-      mine.completeExceptionally(e);
+      mine.source().completeExceptionally(e);
       return;
     }
-    mine.complete(running);
-    downloading.put(digest, running);
+    // the upstream answered 200 in this repository's scope: it has the blob
+    links.link(upstream, repo, digest);
+    mine.source().complete(running);
+    downloading.put(key, running);
     try {
       running.copy(download);
     } finally {
-      downloading.remove(digest, running);
+      downloading.remove(key, running);
     }
     metrics.upstreamBytes(upstream, running.available());
     if (running.done().isCompletedExceptionally()
@@ -162,4 +259,13 @@ public final class BlobService {
       metrics.digestMismatch(upstream);
     }
   }
+
+  /** Downloads are shared per upstream and digest, never across upstreams. */
+  private record FetchKey(String upstream, Digest digest) {}
+
+  /** A download in flight (or about to be), with the repository it was started through. */
+  private record Claim(RepositoryName repo, CompletableFuture<BlobSource> source) {}
+
+  private record Local(Optional<BlobInfo> info, boolean linked) {}
+
 }

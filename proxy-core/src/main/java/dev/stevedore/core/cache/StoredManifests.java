@@ -14,6 +14,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.util.Objects;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Manifests kept as blobs plus their media type, with the hot ones also in memory (bounded by
@@ -21,6 +23,7 @@ import java.util.Optional;
  * file I/O: call it on the disk executor.
  */
 public final class StoredManifests {
+  private static final Logger log = LoggerFactory.getLogger(StoredManifests.class);
 
   /** Memory for hot manifests; they are small (a few KiB), so this holds thousands. */
   private static final long MEMORY_BYTES = 32L * 1024 * 1024;
@@ -86,20 +89,33 @@ public final class StoredManifests {
     return Optional.of(content);
   }
 
-  /** Stores a manifest's exact bytes under {@code digest}, which they must hash to. */
+  /**
+   * Stores a manifest's exact bytes under {@code digest}, which they must hash to. The media type
+   * recorded by the first store of a digest stays: a later store of the same bytes under another
+   * type (another upstream's claim) neither changes the record nor the copy in memory, and gets the
+   * manifest back with the recorded type.
+   */
   public ManifestContent store(Digest digest, byte[] body, String mediaType) {
+    String recorded;
     try (BlobWriter writer = blobs.create(digest)) {
       writer.write(ByteBuffer.wrap(body));
       writer.commit();
-      mediaTypes.put(digest, mediaType);
+      recorded = mediaTypes.putIfAbsent(digest, mediaType);
     } catch (IOException e) {
       throw new RegistryException(ErrorCode.UNKNOWN, "cannot store manifest " + digest, e);
+    }
+    if (!recorded.equals(mediaType)) {
+      log.warn(
+          "manifest {} arrived as {} but is recorded as {}; keeping the first record",
+          digest,
+          mediaType,
+          recorded);
     }
     memory.put(
         digest,
         new ManifestContent(
-            new ManifestDescriptor(digest, mediaType, body.length, CacheOutcome.HIT), body));
+            new ManifestDescriptor(digest, recorded, body.length, CacheOutcome.HIT), body));
     return new ManifestContent(
-        new ManifestDescriptor(digest, mediaType, body.length, CacheOutcome.MISS), body);
+        new ManifestDescriptor(digest, recorded, body.length, CacheOutcome.MISS), body);
   }
 }

@@ -40,6 +40,19 @@ final class FakeUpstream implements Upstream {
   /** The Accept lists of manifest requests, in order. */
   final List<List<String>> manifestAccepts = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+  /** Which repositories hold which digests; by default every repository holds everything. */
+  volatile java.util.function.BiPredicate<RepositoryName, Digest> holds = (repo, digest) -> true;
+
+  private final String name;
+
+  FakeUpstream() {
+    this("docker.io");
+  }
+
+  FakeUpstream(String name) {
+    this.name = name;
+  }
+
   record Manifest(byte[] body, String mediaType, Digest digest) {}
 
   Manifest putTag(String tag, String json, String mediaType) {
@@ -67,7 +80,7 @@ final class FakeUpstream implements Upstream {
 
   @Override
   public String name() {
-    return "docker.io";
+    return name;
   }
 
   @Override
@@ -77,7 +90,7 @@ final class FakeUpstream implements Upstream {
     manifestAccepts.add(List.copyOf(accept));
     return answer(
         () -> {
-          Manifest manifest = negotiated(find(ref), accept);
+          Manifest manifest = negotiated(find(repo, ref), accept);
           return new ManifestResponse(
               manifest.body(), manifest.mediaType(), manifest.digest(), NO_HEADERS);
         });
@@ -90,7 +103,7 @@ final class FakeUpstream implements Upstream {
     manifestAccepts.add(List.copyOf(accept));
     return answer(
         () -> {
-          Manifest manifest = negotiated(find(ref), accept);
+          Manifest manifest = negotiated(find(repo, ref), accept);
           return new ManifestHead(
               Optional.of(manifest.digest()),
               manifest.mediaType(),
@@ -102,7 +115,7 @@ final class FakeUpstream implements Upstream {
   @Override
   public CompletableFuture<BlobHead> headBlob(RepositoryName repo, Digest digest) {
     blobHeads.incrementAndGet();
-    return answer(() -> new BlobHead(blob(digest).length));
+    return answer(() -> new BlobHead(blob(repo, digest).length));
   }
 
   @Override
@@ -110,7 +123,7 @@ final class FakeUpstream implements Upstream {
     blobGets.incrementAndGet();
     return answer(
         () -> {
-          byte[] content = blob(digest);
+          byte[] content = blob(repo, digest);
           return new BlobDownload(content.length, blobBodies.apply(content));
         });
   }
@@ -121,18 +134,18 @@ final class FakeUpstream implements Upstream {
         () -> new TagListResponse(200, "{}".getBytes(), "application/json", Optional.empty()));
   }
 
-  private Manifest find(Reference ref) {
+  private Manifest find(RepositoryName repo, Reference ref) {
     Manifest manifest =
         ref.isDigest() ? manifests.get(ref.digest().orElseThrow()) : tags.get(ref.value());
-    if (manifest == null) {
+    if (manifest == null || !holds.test(repo, manifest.digest())) {
       throw ErrorCode.MANIFEST_UNKNOWN.exception("no manifest " + ref);
     }
     return manifest;
   }
 
-  private byte[] blob(Digest digest) {
+  private byte[] blob(RepositoryName repo, Digest digest) {
     byte[] content = blobs.get(digest);
-    if (content == null) {
+    if (content == null || !holds.test(repo, digest)) {
       throw ErrorCode.BLOB_UNKNOWN.exception("no blob " + digest);
     }
     return content;

@@ -1,5 +1,6 @@
 package dev.stevedore.server.bundle;
 
+import dev.stevedore.core.cache.RepositoryLinks;
 import dev.stevedore.core.cache.StoredManifests;
 import dev.stevedore.core.error.RegistryException;
 import dev.stevedore.core.model.ImageReference;
@@ -35,7 +36,9 @@ import org.slf4j.LoggerFactory;
  *   <li>then each named image of {@code index.json} is walked (index → child manifests → config and
  *       layers): everything it needs must now be in the cache, and every manifest must parse;
  *   <li>only then are the manifests' media types (taken from the descriptors that reference them)
- *       and the images' tags recorded, confirmed now.
+ *       and the images' tags recorded, confirmed now, and each image's repository linked to its
+ *       manifests and blobs (so they are served through that repository, and only through it,
+ *       without asking an upstream).
  * </ol>
  *
  * <p>Any failure before the last step (truncated or corrupt archive, digest mismatch, missing
@@ -52,14 +55,21 @@ public final class BundleImporter {
   private final BlobStore blobs;
   private final StoredManifests manifests;
   private final TagStore tags;
+  private final RepositoryLinks links;
   private final Clock clock;
   private final BundleBlobLoader loader;
   private final BundleImagePlanner planner;
 
-  public BundleImporter(BlobStore blobs, StoredManifests manifests, TagStore tags, Clock clock) {
+  public BundleImporter(
+      BlobStore blobs,
+      StoredManifests manifests,
+      TagStore tags,
+      RepositoryLinks links,
+      Clock clock) {
     this.blobs = Objects.requireNonNull(blobs, "blobs");
     this.manifests = Objects.requireNonNull(manifests, "manifests");
     this.tags = Objects.requireNonNull(tags, "tags");
+    this.links = Objects.requireNonNull(links, "links");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.loader = new BundleBlobLoader(blobs);
     this.planner = new BundleImagePlanner(blobs);
@@ -113,7 +123,7 @@ public final class BundleImporter {
     }
   }
 
-  /** Media types first (a stored blob becomes a manifest), then tags. */
+  /** Media types first (a stored blob becomes a manifest), then links and tags. */
   private void record(Plan plan) throws IOException {
     for (Map.Entry<Digest, BundleImagePlanner.Manifest> manifest : plan.manifests.entrySet()) {
       try {
@@ -127,6 +137,7 @@ public final class BundleImporter {
     for (int i = 0; i < plan.images.size(); i++) {
       ImportedImage image = plan.images.get(i);
       ImageReference reference = plan.references.get(i);
+      links.linkStored(reference.registry(), reference.repository(), image.digest());
       if (image.tagged()) {
         tags.put(
             reference.registry(),

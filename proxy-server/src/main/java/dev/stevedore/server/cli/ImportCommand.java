@@ -55,6 +55,7 @@ public final class ImportCommand implements Callable<Integer> {
               services.blobStore(),
               services.storedManifests(),
               services.tagStore(),
+              services.links(),
               Clock.systemUTC());
       report = importer.importBundle(bundle);
     } catch (BundleException e) {

@@ -7,12 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stevedore.core.cache.ImageFetcher.FetchedImage;
 import dev.stevedore.core.cache.ManifestContent;
+import dev.stevedore.core.cache.RepositoryLinks;
 import dev.stevedore.core.cache.StoredManifests;
 import dev.stevedore.core.model.Descriptor;
 import dev.stevedore.core.model.ImageReference;
 import dev.stevedore.core.model.MediaTypes;
 import dev.stevedore.storage.BlobWriter;
 import dev.stevedore.storage.FileSystemBlobStore;
+import dev.stevedore.storage.FileSystemLinkStore;
 import dev.stevedore.storage.FileSystemMediaTypeStore;
 import dev.stevedore.storage.FileSystemTagStore;
 import java.io.IOException;
@@ -112,11 +114,19 @@ class BundleExporterTest {
     Path other = work.resolve("other");
     FileSystemBlobStore otherBlobs = FileSystemBlobStore.open(other);
     FileSystemTagStore otherTags = FileSystemTagStore.open(other);
+    StoredManifests otherManifests =
+        new StoredManifests(otherBlobs, FileSystemMediaTypeStore.open(other));
     BundleImporter importer =
         new BundleImporter(
             otherBlobs,
-            new StoredManifests(otherBlobs, FileSystemMediaTypeStore.open(other)),
+            otherManifests,
             otherTags,
+            new RepositoryLinks(
+                FileSystemLinkStore.open(other),
+                otherManifests,
+                Runnable::run,
+                Clock.systemUTC(),
+                RepositoryLinks.DEFAULT_NEGATIVE_TTL),
             Clock.systemUTC());
 
     BundleImporter.Report report = importer.importBundle(out);

@@ -3,9 +3,11 @@ package dev.stevedore.server.bundle;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stevedore.core.cache.RepositoryLinks;
 import dev.stevedore.core.cache.StoredManifests;
 import dev.stevedore.core.model.MediaTypes;
 import dev.stevedore.storage.FileSystemBlobStore;
+import dev.stevedore.storage.FileSystemLinkStore;
 import dev.stevedore.storage.FileSystemMediaTypeStore;
 import dev.stevedore.storage.FileSystemTagStore;
 import dev.stevedore.storage.TagRecord;
@@ -14,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
@@ -34,6 +37,7 @@ class BundleImporterTest {
   private FileSystemBlobStore blobs;
   private StoredManifests manifests;
   private FileSystemTagStore tags;
+  private FileSystemLinkStore linkStore;
   private BundleImporter importer;
 
   private TestBundle bundle;
@@ -48,7 +52,15 @@ class BundleImporterTest {
     blobs = FileSystemBlobStore.open(data);
     manifests = new StoredManifests(blobs, FileSystemMediaTypeStore.open(data));
     tags = FileSystemTagStore.open(data);
-    importer = new BundleImporter(blobs, manifests, tags, Clock.fixed(NOW, ZoneOffset.UTC));
+    linkStore = FileSystemLinkStore.open(data);
+    importer =
+        new BundleImporter(
+            blobs,
+            manifests,
+            tags,
+            new RepositoryLinks(
+                linkStore, manifests, Runnable::run, Clock.systemUTC(), Duration.ofSeconds(30)),
+            Clock.fixed(NOW, ZoneOffset.UTC));
 
     bundle = new TestBundle(7);
     amd64 = bundle.image(2, 3000);
@@ -77,6 +89,23 @@ class BundleImporterTest {
     for (TestBundle.Blob layer : arm64.layers()) {
       assertThat(Files.readAllBytes(blobs.stat(layer.digest()).orElseThrow().path()))
           .isEqualTo(layer.bytes());
+    }
+  }
+
+  @Test
+  void import_linksEachImagesRepositoryToItsContentOnly() throws IOException {
+    importer.importBundle(bundle.write(work.resolve("b.tar")));
+
+    for (TestBundle.Image image : List.of(amd64, arm64)) {
+      for (TestBundle.Blob blob : image.all()) {
+        assertThat(linkStore.has("docker.io", "library/web", blob.digest())).isTrue();
+        assertThat(linkStore.has("ghcr.io", "org/tool", blob.digest())).isFalse();
+      }
+    }
+    assertThat(linkStore.has("docker.io", "library/web", webIndex.digest())).isTrue();
+    for (TestBundle.Blob blob : tool.all()) {
+      assertThat(linkStore.has("ghcr.io", "org/tool", blob.digest())).isTrue();
+      assertThat(linkStore.has("docker.io", "library/web", blob.digest())).isFalse();
     }
   }
 
@@ -210,7 +239,10 @@ class BundleImporterTest {
 
     assertThat(report.images()).singleElement().satisfies(i -> assertThat(i.tagged()).isFalse());
     assertThat(manifests.describe(image.manifest().digest())).isPresent();
-    assertThat(files(data.resolve("repositories"))).isEmpty();
+    assertThat(files(data.resolve("repositories")))
+        .as("links, but no tag")
+        .isNotEmpty()
+        .noneMatch(file -> file.toString().contains("_tags"));
   }
 
   @Test

@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stevedore.core.cache.BlobService;
 import dev.stevedore.core.cache.ManifestService;
+import dev.stevedore.core.cache.RepositoryLinks;
 import dev.stevedore.core.cache.StoredManifests;
+import dev.stevedore.core.metrics.CacheMetrics;
+import dev.stevedore.core.model.RepositoryName;
 import dev.stevedore.core.upstream.TagListResponse;
 import dev.stevedore.core.upstream.Upstreams;
 import dev.stevedore.server.HealthCheck;
@@ -15,6 +18,7 @@ import dev.stevedore.server.metrics.StevedoreMetrics;
 import dev.stevedore.storage.BlobWriter;
 import dev.stevedore.storage.Digest;
 import dev.stevedore.storage.FileSystemBlobStore;
+import dev.stevedore.storage.FileSystemLinkStore;
 import dev.stevedore.storage.FileSystemMediaTypeStore;
 import dev.stevedore.storage.FileSystemTagStore;
 import io.netty.channel.FileRegion;
@@ -60,6 +64,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RegistryRequestHandlerTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Executor SAME_THREAD = Runnable::run;
+  private static final RepositoryName ALPINE = RepositoryName.parse("library/alpine");
   private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
   private static final String MISSING_DIGEST =
       "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -70,6 +75,7 @@ class RegistryRequestHandlerTest {
   private final RecordingUpstream ghcr = new RecordingUpstream("ghcr.io");
   private FileSystemBlobStore blobs;
   private StoredManifests manifests;
+  private RepositoryLinks links;
   private EmbeddedChannel channel;
   private RegistryServices services;
 
@@ -77,6 +83,13 @@ class RegistryRequestHandlerTest {
   void setUp() throws IOException {
     blobs = FileSystemBlobStore.open(dataDir);
     manifests = new StoredManifests(blobs, FileSystemMediaTypeStore.open(dataDir));
+    links =
+        new RepositoryLinks(
+            FileSystemLinkStore.open(dataDir),
+            manifests,
+            SAME_THREAD,
+            Clock.systemUTC(),
+            RepositoryLinks.DEFAULT_NEGATIVE_TTL);
     RegistryServices services =
         new RegistryServices(
             new Upstreams(Map.of("docker.io", hub, "ghcr.io", ghcr), "docker.io"),
@@ -85,8 +98,15 @@ class RegistryRequestHandlerTest {
                 FileSystemTagStore.open(dataDir),
                 SAME_THREAD,
                 Clock.systemUTC(),
-                Duration.ofMinutes(5)),
-            new BlobService(blobs, SAME_THREAD, SAME_THREAD),
+                Duration.ofMinutes(5),
+                links),
+            new BlobService(
+                blobs,
+                SAME_THREAD,
+                SAME_THREAD,
+                CacheMetrics.NONE,
+                BlobService.DEFAULT_STALL_TIMEOUT,
+                links),
             SAME_THREAD,
             new StevedoreMetrics(),
             new HealthCheck(blobs, SAME_THREAD),
@@ -198,19 +218,23 @@ class RegistryRequestHandlerTest {
     }
   }
 
+  /** Stores a blob fetched through docker.io/library/alpine and docker.io/library/a. */
   private Digest storeBlob(byte[] content) throws IOException {
     Digest digest = Digest.sha256(content);
     try (BlobWriter writer = blobs.create(digest)) {
       writer.write(ByteBuffer.wrap(content));
       writer.commit();
     }
+    links.link("docker.io", ALPINE, digest);
+    links.link("docker.io", RepositoryName.parse("library/a"), digest);
     return digest;
   }
 
+  /** Stores a manifest fetched through docker.io/library/alpine. */
   private Digest storeManifest(String json) {
     byte[] body = json.getBytes(StandardCharsets.UTF_8);
     Digest digest = Digest.sha256(body);
-    manifests.store(digest, body, OCI_MANIFEST);
+    links.linkManifest("docker.io", ALPINE, manifests.store(digest, body, OCI_MANIFEST));
     return digest;
   }
 
@@ -595,6 +619,23 @@ class RegistryRequestHandlerTest {
     assertThat(get("/v2/alpine/manifests/" + digest + "?ns=registry-1.docker.io").status())
         .isEqualTo(200);
     assertThat(hub.calls).isEmpty();
+  }
+
+  @Test
+  void getCached_throughARepositoryWithoutItsLink_asksUpstreamInThatRepositoryFirst()
+      throws IOException {
+    Digest blob = storeBlob("private layer".getBytes(StandardCharsets.UTF_8));
+    Digest manifest = storeManifest("{\"schemaVersion\":2}");
+
+    Answer blobAnswer = get("/v2/library/public/blobs/" + blob);
+    Answer manifestAnswer = get("/v2/library/public/manifests/" + manifest);
+
+    assertThat(blobAnswer.status()).isNotEqualTo(200);
+    assertThat(manifestAnswer.status()).isNotEqualTo(200);
+    assertThat(hub.refused)
+        .containsExactly(
+            "headBlob library/public " + blob, "headManifest library/public " + manifest);
+    hub.refused.clear();
   }
 
   @Test
