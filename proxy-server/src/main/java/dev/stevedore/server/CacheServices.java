@@ -2,6 +2,7 @@ package dev.stevedore.server;
 
 import dev.stevedore.core.cache.BlobService;
 import dev.stevedore.core.cache.ManifestService;
+import dev.stevedore.core.cache.MinimumRate;
 import dev.stevedore.core.cache.StoredManifests;
 import dev.stevedore.core.metrics.CacheMetrics;
 import dev.stevedore.core.upstream.OfflineUpstream;
@@ -9,6 +10,7 @@ import dev.stevedore.core.upstream.Upstream;
 import dev.stevedore.core.upstream.UpstreamCaps;
 import dev.stevedore.core.upstream.UpstreamClient;
 import dev.stevedore.core.upstream.UpstreamConfig;
+import dev.stevedore.core.upstream.UpstreamGuards;
 import dev.stevedore.core.upstream.Upstreams;
 import dev.stevedore.server.config.ByteSize;
 import dev.stevedore.server.config.ConfigException;
@@ -22,6 +24,7 @@ import dev.stevedore.storage.FileSystemTagStore;
 import dev.stevedore.storage.IndexedBlobStore;
 import dev.stevedore.storage.TagStore;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -51,6 +54,12 @@ public final class CacheServices implements AutoCloseable {
   /** How often downloads are checked for an upstream that stopped sending. */
   private static final Duration STALL_CHECK_INTERVAL = Duration.ofSeconds(5);
 
+  /**
+   * A system property that changes the minimum rate of blob downloads ({@code BYTES/SECONDS}, see
+   * {@link MinimumRate}): a tuning knob, and how the attack tests shorten the window.
+   */
+  public static final String MINIMUM_RATE_PROPERTY = "stevedore.blob.minimum-rate";
+
   private static final Logger log = LoggerFactory.getLogger(CacheServices.class);
   private static final Duration OFFLINE_TAG_TTL = Duration.ofDays(365L * 100);
   private static final int DISK_THREADS =
@@ -62,6 +71,7 @@ public final class CacheServices implements AutoCloseable {
   private final StoredManifests storedManifests;
   private final TagStore tagStore;
   private final Upstreams upstreams;
+  private final UpstreamGuards guards;
   private final ManifestService manifests;
   private final BlobService blobs;
   private final ExecutorService disk;
@@ -73,9 +83,11 @@ public final class CacheServices implements AutoCloseable {
       StoredManifests storedManifests,
       TagStore tagStore,
       Upstreams upstreams,
+      UpstreamGuards guards,
       Duration tagTtl,
       CacheMetrics metrics,
       boolean enforceBudget) {
+    this.guards = guards;
     this.blobStore = blobStore;
     this.storedManifests = storedManifests;
     this.tagStore = tagStore;
@@ -84,7 +96,11 @@ public final class CacheServices implements AutoCloseable {
     this.fetch = Executors.newCachedThreadPool(daemonThreads("stevedore-fetch"));
     this.manifests =
         new ManifestService(storedManifests, tagStore, disk, Clock.systemUTC(), tagTtl);
-    this.blobs = new BlobService(blobStore, disk, fetch, metrics);
+    MinimumRate minimumRate = minimumRate();
+    this.blobs =
+        new BlobService(
+            blobStore, disk, fetch, metrics, BlobService.DEFAULT_STALL_TIMEOUT, minimumRate);
+    Duration stallCheck = min(STALL_CHECK_INTERVAL, minimumRate.window().dividedBy(2));
     this.housekeeping =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("stevedore-housekeeping"));
     housekeeping.scheduleWithFixedDelay(
@@ -95,8 +111,8 @@ public final class CacheServices implements AutoCloseable {
             log.warn("Stall check failed: {}", e.toString());
           }
         },
-        STALL_CHECK_INTERVAL.toMillis(),
-        STALL_CHECK_INTERVAL.toMillis(),
+        stallCheck.toMillis(),
+        stallCheck.toMillis(),
         TimeUnit.MILLISECONDS);
     if (enforceBudget) {
       startSweeping(blobStore);
@@ -162,11 +178,13 @@ public final class CacheServices implements AutoCloseable {
       StoredManifests stored =
           new StoredManifests(blobStore, FileSystemMediaTypeStore.open(settings.dataDir()));
       FileSystemTagStore tags = FileSystemTagStore.open(settings.dataDir());
+      UpstreamGuards guards = UpstreamGuards.forThisProcess();
       return new CacheServices(
           blobStore,
           stored,
           tags,
-          upstreams(settings, metrics),
+          upstreams(settings, metrics, guards),
+          guards,
           tagTtl(settings),
           metrics,
           enforceBudget);
@@ -175,12 +193,30 @@ public final class CacheServices implements AutoCloseable {
     }
   }
 
+  private static MinimumRate minimumRate() {
+    String configured = System.getProperty(MINIMUM_RATE_PROPERTY);
+    if (configured == null) {
+      return MinimumRate.DEFAULT;
+    }
+    try {
+      return MinimumRate.parse(configured);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("-D" + MINIMUM_RATE_PROPERTY + ": " + e.getMessage());
+    }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
   /** Offline, a cached tag is as current as it can be: serve it without revalidating. */
   private static Duration tagTtl(ServeSettings settings) {
     return settings.offline() ? OFFLINE_TAG_TTL : settings.tagTtl();
   }
 
-  private static Upstreams upstreams(ServeSettings settings, CacheMetrics metrics) {
+  /** Every upstream client shares {@code guards}: one buffer budget, one redirect policy. */
+  private static Upstreams upstreams(
+      ServeSettings settings, CacheMetrics metrics, UpstreamGuards guards) {
     Map<String, Upstream> byName = new LinkedHashMap<>();
     for (UpstreamSettings upstream : settings.upstreams().values()) {
       UpstreamConfig config =
@@ -198,7 +234,7 @@ public final class CacheServices implements AutoCloseable {
           upstream.name(),
           settings.offline()
               ? new OfflineUpstream(upstream.name())
-              : new UpstreamClient(config, metrics));
+              : new UpstreamClient(config, metrics, guards));
     }
     return new Upstreams(byName, settings.defaultUpstream());
   }
@@ -248,6 +284,11 @@ public final class CacheServices implements AutoCloseable {
 
   public Upstreams upstreams() {
     return upstreams;
+  }
+
+  /** Tells the upstream clients where Stevedore listens, so no redirect may lead back to it. */
+  public void listeningOn(InetSocketAddress address) {
+    guards.listeningOn(address);
   }
 
   public ManifestService manifests() {

@@ -78,6 +78,7 @@ public final class StevedoreProxy implements AutoCloseable {
       InetSocketAddress address =
           new InetSocketAddress(settings.listen().host(), settings.listen().port());
       RegistryServer server = RegistryServer.start(address, services, options);
+      cache.listeningOn(server.address());
       log.info(
           "stevedore serving on {} with data in {}; upstreams {} (default {}){}",
           server.address(),

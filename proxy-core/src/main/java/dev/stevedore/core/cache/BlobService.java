@@ -30,6 +30,7 @@ public final class BlobService {
   private final Executor fetch;
   private final CacheMetrics metrics;
   private final Duration stallTimeout;
+  private final MinimumRate minimumRate;
   private final Map<Digest, BlobFetch> downloading = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Digest, CompletableFuture<BlobSource>> inFlight =
       new ConcurrentHashMap<>();
@@ -48,6 +49,21 @@ public final class BlobService {
    */
   public BlobService(
       BlobStore store, Executor disk, Executor fetch, CacheMetrics metrics, Duration stallTimeout) {
+    this(store, disk, fetch, metrics, stallTimeout, MinimumRate.DEFAULT);
+  }
+
+  /**
+   * @param minimumRate the slowest a download may go before it is abandoned (also checked by {@link
+   *     #abandonStalledFetches()})
+   */
+  public BlobService(
+      BlobStore store,
+      Executor disk,
+      Executor fetch,
+      CacheMetrics metrics,
+      Duration stallTimeout,
+      MinimumRate minimumRate) {
+    this.minimumRate = Objects.requireNonNull(minimumRate, "minimumRate");
     this.stallTimeout = Objects.requireNonNull(stallTimeout, "stallTimeout");
     this.store = Objects.requireNonNull(store, "store");
     this.disk = Objects.requireNonNull(disk, "disk");
@@ -82,13 +98,15 @@ public final class BlobService {
   }
 
   /**
-   * Abandons downloads whose upstream sent nothing for the stall timeout; call it periodically.
-   * Their readers fail and the next request fetches afresh.
+   * Abandons downloads whose upstream sent nothing for the stall timeout, or less than the minimum
+   * rate in its last window; call it periodically (at least twice a window). Their readers fail and
+   * the next request fetches afresh.
    */
   public void abandonStalledFetches() {
     long limit = stallTimeout.toNanos();
+    long now = System.nanoTime();
     downloading.values().stream()
-        .filter(f -> f.stalledNanos() > limit)
+        .filter(f -> f.stalledNanos() > limit | f.belowMinimumRate(now))
         .forEach(BlobFetch::abortStalled);
   }
 
@@ -141,7 +159,7 @@ public final class BlobService {
     Runnable release = () -> inFlight.remove(digest, mine);
     BlobFetch running;
     try {
-      running = BlobFetch.begin(store, digest, download.contentLength(), release);
+      running = BlobFetch.begin(store, digest, download.contentLength(), minimumRate, release);
     } catch (Exception e) {
       download.close();
       release.run();
