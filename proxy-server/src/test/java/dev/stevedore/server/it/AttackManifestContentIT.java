@@ -146,7 +146,7 @@ class AttackManifestContentIT {
               HttpResponse.BodyHandlers.ofString());
 
       assertThat(response.statusCode())
-          .as("attempt %d: %s", attempt, response.body())
+          .as("attempt %d: %.200s", attempt, response.body())
           .isGreaterThanOrEqualTo(500);
       assertThat(response.headers().firstValue("Content-Type").orElse(""))
           .startsWith("application/json");

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 class AttackMemoryExhaustionIT {
 
   private static final int REQUESTS = 150;
-  private static final int MANIFEST_BYTES = 6 * 1024 * 1024;
+  private static final int MANIFEST_BYTES = 4 * 1024 * 1024;
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -56,7 +56,7 @@ class AttackMemoryExhaustionIT {
     big[big.length - 1] = '}';
     HostileRegistry.Behaviour slowChunked =
         HostileRegistry.chunked(
-            "Content-Type: application/vnd.oci.image.manifest.v1+json\r\n", big, 64 * 1024, 30);
+            "Content-Type: application/vnd.oci.image.manifest.v1+json\r\n", big, 64 * 1024, 20);
     evil.on(
         null,
         "/v2/big/manifests/.*",
