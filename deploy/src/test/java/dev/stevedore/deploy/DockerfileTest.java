@@ -26,7 +26,8 @@ class DockerfileTest {
   void entrypoint_runsTheCopiedJar() {
     List<String> copy = dockerfile.last("COPY").words();
 
-    assertThat(dockerfile.last("ENTRYPOINT").execForm()).containsExactly("java", "-jar", JAR);
+    assertThat(dockerfile.last("ENTRYPOINT").execForm())
+        .containsExactly("java", FatalErrorExitTest.FLAG, "-jar", JAR);
     assertThat(copy).containsExactly(BUILT_JAR, JAR);
   }
 

@@ -2,6 +2,7 @@ package dev.stevedore.server;
 
 import dev.stevedore.core.cache.BlobService;
 import dev.stevedore.core.cache.ManifestService;
+import dev.stevedore.core.cache.MinimumRate;
 import dev.stevedore.core.cache.RepositoryLinks;
 import dev.stevedore.core.cache.StoredManifests;
 import dev.stevedore.core.metrics.CacheMetrics;
@@ -10,6 +11,7 @@ import dev.stevedore.core.upstream.Upstream;
 import dev.stevedore.core.upstream.UpstreamCaps;
 import dev.stevedore.core.upstream.UpstreamClient;
 import dev.stevedore.core.upstream.UpstreamConfig;
+import dev.stevedore.core.upstream.UpstreamGuards;
 import dev.stevedore.core.upstream.Upstreams;
 import dev.stevedore.server.config.ByteSize;
 import dev.stevedore.server.config.ConfigException;
@@ -24,6 +26,7 @@ import dev.stevedore.storage.FileSystemTagStore;
 import dev.stevedore.storage.IndexedBlobStore;
 import dev.stevedore.storage.TagStore;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -53,6 +56,12 @@ public final class CacheServices implements AutoCloseable {
   /** How often downloads are checked for an upstream that stopped sending. */
   private static final Duration STALL_CHECK_INTERVAL = Duration.ofSeconds(5);
 
+  /**
+   * A system property that changes the minimum rate of blob downloads ({@code BYTES/SECONDS}, see
+   * {@link MinimumRate}): a tuning knob, and how the attack tests shorten the window.
+   */
+  public static final String MINIMUM_RATE_PROPERTY = "stevedore.blob.minimum-rate";
+
   private static final Logger log = LoggerFactory.getLogger(CacheServices.class);
   private static final Duration OFFLINE_TAG_TTL = Duration.ofDays(365L * 100);
   private static final int DISK_THREADS =
@@ -65,6 +74,7 @@ public final class CacheServices implements AutoCloseable {
   private final TagStore tagStore;
   private final RepositoryLinks links;
   private final Upstreams upstreams;
+  private final UpstreamGuards guards;
   private final ManifestService manifests;
   private final BlobService blobs;
   private final ExecutorService disk;
@@ -77,9 +87,11 @@ public final class CacheServices implements AutoCloseable {
       TagStore tagStore,
       FileSystemLinkStore linkStore,
       Upstreams upstreams,
+      UpstreamGuards guards,
       Duration tagTtl,
       CacheMetrics metrics,
       boolean enforceBudget) {
+    this.guards = guards;
     this.blobStore = blobStore;
     this.storedManifests = storedManifests;
     this.tagStore = tagStore;
@@ -95,9 +107,17 @@ public final class CacheServices implements AutoCloseable {
             RepositoryLinks.DEFAULT_NEGATIVE_TTL);
     this.manifests =
         new ManifestService(storedManifests, tagStore, disk, Clock.systemUTC(), tagTtl, links);
+    MinimumRate minimumRate = minimumRate();
     this.blobs =
         new BlobService(
-            blobStore, disk, fetch, metrics, BlobService.DEFAULT_STALL_TIMEOUT, links);
+            blobStore,
+            disk,
+            fetch,
+            metrics,
+            BlobService.DEFAULT_STALL_TIMEOUT,
+            minimumRate,
+            links);
+    Duration stallCheck = min(STALL_CHECK_INTERVAL, minimumRate.window().dividedBy(2));
     this.housekeeping =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("stevedore-housekeeping"));
     housekeeping.scheduleWithFixedDelay(
@@ -108,8 +128,8 @@ public final class CacheServices implements AutoCloseable {
             log.warn("Stall check failed: {}", e.toString());
           }
         },
-        STALL_CHECK_INTERVAL.toMillis(),
-        STALL_CHECK_INTERVAL.toMillis(),
+        stallCheck.toMillis(),
+        stallCheck.toMillis(),
         TimeUnit.MILLISECONDS);
     if (enforceBudget) {
       startSweeping(blobStore);
@@ -175,12 +195,14 @@ public final class CacheServices implements AutoCloseable {
       StoredManifests stored =
           new StoredManifests(blobStore, FileSystemMediaTypeStore.open(settings.dataDir()));
       FileSystemTagStore tags = FileSystemTagStore.open(settings.dataDir());
+      UpstreamGuards guards = UpstreamGuards.forThisProcess();
       return new CacheServices(
           blobStore,
           stored,
           tags,
           FileSystemLinkStore.open(settings.dataDir()),
-          upstreams(settings, metrics),
+          upstreams(settings, metrics, guards),
+          guards,
           tagTtl(settings),
           metrics,
           enforceBudget);
@@ -189,12 +211,30 @@ public final class CacheServices implements AutoCloseable {
     }
   }
 
+  private static MinimumRate minimumRate() {
+    String configured = System.getProperty(MINIMUM_RATE_PROPERTY);
+    if (configured == null) {
+      return MinimumRate.DEFAULT;
+    }
+    try {
+      return MinimumRate.parse(configured);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("-D" + MINIMUM_RATE_PROPERTY + ": " + e.getMessage());
+    }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
   /** Offline, a cached tag is as current as it can be: serve it without revalidating. */
   private static Duration tagTtl(ServeSettings settings) {
     return settings.offline() ? OFFLINE_TAG_TTL : settings.tagTtl();
   }
 
-  private static Upstreams upstreams(ServeSettings settings, CacheMetrics metrics) {
+  /** Every upstream client shares {@code guards}: one buffer budget, one redirect policy. */
+  private static Upstreams upstreams(
+      ServeSettings settings, CacheMetrics metrics, UpstreamGuards guards) {
     Map<String, Upstream> byName = new LinkedHashMap<>();
     for (UpstreamSettings upstream : settings.upstreams().values()) {
       UpstreamConfig config =
@@ -212,7 +252,7 @@ public final class CacheServices implements AutoCloseable {
           upstream.name(),
           settings.offline()
               ? new OfflineUpstream(upstream.name())
-              : new UpstreamClient(config, metrics));
+              : new UpstreamClient(config, metrics, guards));
     }
     return new Upstreams(byName, settings.defaultUpstream());
   }
@@ -267,6 +307,11 @@ public final class CacheServices implements AutoCloseable {
 
   public Upstreams upstreams() {
     return upstreams;
+  }
+
+  /** Tells the upstream clients where Stevedore listens, so no redirect may lead back to it. */
+  public void listeningOn(InetSocketAddress address) {
+    guards.listeningOn(address);
   }
 
   public ManifestService manifests() {

@@ -84,6 +84,7 @@ public final class StevedoreProxy implements AutoCloseable {
           new InetSocketAddress(settings.listen().host(), settings.listen().port());
       RegistryServer server =
           RegistryServer.start(address, services, options, settings.maxConnectionsPerClient());
+      cache.listeningOn(server.address());
       log.info(
           "stevedore serving on {} with data in {}; upstreams {} (default {}){}",
           server.address(),

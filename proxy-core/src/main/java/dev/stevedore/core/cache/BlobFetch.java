@@ -40,6 +40,7 @@ public final class BlobFetch implements BlobSource {
   private final long contentLength;
   private final BlobWriter writer;
   private final Runnable onEnd;
+  private final MinimumRate.Tracker pace;
   private final CompletableFuture<BlobInfo> done = new CompletableFuture<>();
   private final Object lock = new Object();
   private final List<Waiter> waiters = new ArrayList<>();
@@ -50,7 +51,9 @@ public final class BlobFetch implements BlobSource {
   private final java.util.concurrent.atomic.AtomicBoolean claimed =
       new java.util.concurrent.atomic.AtomicBoolean();
 
-  private BlobFetch(Digest digest, long contentLength, BlobWriter writer, Runnable onEnd) {
+  private BlobFetch(
+      Digest digest, long contentLength, BlobWriter writer, MinimumRate minimumRate, Runnable onEnd) {
+    this.pace = minimumRate.track(System.nanoTime());
     this.digest = digest;
     this.contentLength = contentLength;
     this.writer = writer;
@@ -64,8 +67,16 @@ public final class BlobFetch implements BlobSource {
    */
   static BlobFetch begin(BlobStore store, Digest digest, long contentLength, Runnable onEnd)
       throws IOException {
+    return begin(store, digest, contentLength, MinimumRate.DEFAULT, onEnd);
+  }
+
+  /** Like {@link #begin(BlobStore, Digest, long, Runnable)}, judged by {@code minimumRate}. */
+  static BlobFetch begin(
+      BlobStore store, Digest digest, long contentLength, MinimumRate minimumRate, Runnable onEnd)
+      throws IOException {
     Objects.requireNonNull(store, "store");
-    return new BlobFetch(digest, contentLength, store.create(digest), onEnd);
+    Objects.requireNonNull(minimumRate, "minimumRate");
+    return new BlobFetch(digest, contentLength, store.create(digest), minimumRate, onEnd);
   }
 
   public Digest digest() {
@@ -135,9 +146,15 @@ public final class BlobFetch implements BlobSource {
     return System.nanoTime() - lastProgressNanos;
   }
 
+  /** Whether the upstream sent less than the minimum rate in the window that ended by now. */
+  boolean belowMinimumRate(long nowNanos) {
+    return pace.tooSlow(nowNanos, available());
+  }
+
   /**
-   * Ends a download whose upstream stopped sending: the blocked read is interrupted, the temp file
-   * discarded, and every reader fails, so the next request starts a fresh fetch.
+   * Ends a download whose upstream stopped sending, or sends too slowly: the blocked read is
+   * interrupted, the temp file discarded, and every reader fails, so the next request starts a
+   * fresh fetch.
    */
   void abortStalled() {
     Thread thread = copier;
@@ -145,7 +162,11 @@ public final class BlobFetch implements BlobSource {
     if (thread == null || done.isDone() || stalled) {
       return;
     }
-    log.warn("upstream stalled while sending blob {}; abandoning the download", digest);
+    log.warn(
+        "upstream stalled or fell below the minimum rate sending blob {} ({} bytes so far);"
+            + " abandoning the download",
+        digest,
+        available());
     stalled = true;
     if (body != null) {
       try {

@@ -41,6 +41,7 @@ public final class BlobService {
   private final CacheMetrics metrics;
   private final Duration stallTimeout;
   private final RepositoryLinks links;
+  private final MinimumRate minimumRate;
   private final Map<FetchKey, BlobFetch> downloading = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<FetchKey, Claim> inFlight = new ConcurrentHashMap<>();
 
@@ -58,7 +59,7 @@ public final class BlobService {
    */
   public BlobService(
       BlobStore store, Executor disk, Executor fetch, CacheMetrics metrics, Duration stallTimeout) {
-    this(store, disk, fetch, metrics, stallTimeout, null);
+    this(store, disk, fetch, metrics, stallTimeout, MinimumRate.DEFAULT, null);
   }
 
   /**
@@ -72,6 +73,24 @@ public final class BlobService {
       CacheMetrics metrics,
       Duration stallTimeout,
       RepositoryLinks links) {
+    this(store, disk, fetch, metrics, stallTimeout, MinimumRate.DEFAULT, links);
+  }
+
+  /**
+   * @param minimumRate the slowest a download may go before it is abandoned (also checked by {@link
+   *     #abandonStalledFetches()})
+   * @param links the repository links shared with the {@link ManifestService} (whose manifests
+   *     link their blobs); {@code null} keeps links in memory only
+   */
+  public BlobService(
+      BlobStore store,
+      Executor disk,
+      Executor fetch,
+      CacheMetrics metrics,
+      Duration stallTimeout,
+      MinimumRate minimumRate,
+      RepositoryLinks links) {
+    this.minimumRate = Objects.requireNonNull(minimumRate, "minimumRate");
     this.stallTimeout = Objects.requireNonNull(stallTimeout, "stallTimeout");
     this.store = Objects.requireNonNull(store, "store");
     this.disk = Objects.requireNonNull(disk, "disk");
@@ -161,13 +180,15 @@ public final class BlobService {
   }
 
   /**
-   * Abandons downloads whose upstream sent nothing for the stall timeout; call it periodically.
-   * Their readers fail and the next request fetches afresh.
+   * Abandons downloads whose upstream sent nothing for the stall timeout, or less than the minimum
+   * rate in its last window; call it periodically (at least twice a window). Their readers fail and
+   * the next request fetches afresh.
    */
   public void abandonStalledFetches() {
     long limit = stallTimeout.toNanos();
+    long now = System.nanoTime();
     downloading.values().stream()
-        .filter(f -> f.stalledNanos() > limit)
+        .filter(f -> f.stalledNanos() > limit | f.belowMinimumRate(now))
         .forEach(BlobFetch::abortStalled);
   }
 
@@ -236,7 +257,7 @@ public final class BlobService {
     Runnable release = () -> inFlight.remove(key, mine);
     BlobFetch running;
     try {
-      running = BlobFetch.begin(store, digest, download.contentLength(), release);
+      running = BlobFetch.begin(store, digest, download.contentLength(), minimumRate, release);
     } catch (Exception e) {
       download.close();
       release.run();

@@ -23,10 +23,16 @@ final class AuthDiscovery {
   private final URI pingUri;
   private final RedirectingTransport transport;
   private final UpstreamErrors errors;
+  private final BufferBudget buffers;
   private final AtomicReference<CompletableFuture<AuthMode>> known = new AtomicReference<>();
 
   AuthDiscovery(
-      String upstream, URI pingUri, RedirectingTransport transport, UpstreamErrors errors) {
+      String upstream,
+      URI pingUri,
+      RedirectingTransport transport,
+      UpstreamErrors errors,
+      BufferBudget buffers) {
+    this.buffers = buffers;
     this.upstream = upstream;
     this.pingUri = pingUri;
     this.transport = transport;
@@ -70,14 +76,16 @@ final class AuthDiscovery {
 
   private CompletableFuture<AuthMode> ping() {
     HttpRequest request = transport.newRequest(pingUri).GET().build();
+    BodyPlan<Void> plan = BodyPlan.headersOnly(buffers);
     return transport
-        .send(UpstreamKind.PING, request, BodyPlan.headersOnly())
+        .send(UpstreamKind.PING, request, plan)
         .thenApply(
             reply -> {
               AuthMode mode = modeFrom(reply);
               log.debug("upstream {} authenticates with {}", upstream, mode);
               return mode;
-            });
+            })
+        .whenComplete((mode, failure) -> plan.release());
   }
 
   private AuthMode modeFrom(Reply<Void> reply) {

@@ -4,13 +4,25 @@ import java.io.InputStream;
 import java.net.http.HttpResponse.BodyHandler;
 import java.net.http.HttpResponse.BodySubscriber;
 import java.net.http.HttpResponse.BodySubscribers;
+import java.net.http.HttpResponse.ResponseInfo;
+import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.function.Function;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 
 /**
- * How to read a response body, decided when the headers arrive: a 200 body as the plan says
- * (buffered with a cap, streamed, or not at all), a redirect's body discarded, and any other
- * status's body buffered up to {@link #ERROR_BODY_CAP} for error mapping.
+ * How to read the response bodies of one exchange, decided when the headers arrive: a 200 body as
+ * the plan says (buffered with a cap, streamed, or not at all), a redirect's body never read (the
+ * connection is dropped at once: an endless redirect body must not hold the download), and any
+ * other status's body buffered up to {@link #ERROR_BODY_CAP} for error mapping.
+ *
+ * <p>A plan is made for one exchange: every body it buffers, across redirects and retries, is held
+ * in the {@link BufferBudget} under the plan's lease, which the exchange gives back with {@link
+ * #release()} when it has done with the bodies.
  */
 final class BodyPlan<T> {
 
@@ -19,42 +31,112 @@ final class BodyPlan<T> {
   /** What a handler yields: the success body, or the capped error body. */
   record Part<T>(T body, CappedBytes errorBody) {}
 
-  private final Function<Duration, BodySubscriber<T>> success;
-  private final boolean readsBodies;
-
-  private BodyPlan(Function<Duration, BodySubscriber<T>> success, boolean readsBodies) {
-    this.success = success;
-    this.readsBodies = readsBodies;
+  /** Makes the 200 body's subscriber from the announced length and the body timeout. */
+  private interface Success<T> {
+    BodySubscriber<T> subscriber(long announced, Duration timeout, BufferBudget.Lease lease);
   }
 
-  /** A 200 body read into memory up to {@code cap} bytes. */
-  static BodyPlan<CappedBytes> buffered(int cap) {
-    return new BodyPlan<>(timeout -> new CappedBodySubscriber(cap, timeout), true);
+  private final Success<T> success;
+  private final boolean readsBodies;
+  private final BufferBudget.Lease lease;
+
+  private BodyPlan(Success<T> success, boolean readsBodies, BufferBudget budget) {
+    this.success = success;
+    this.readsBodies = readsBodies;
+    this.lease = Objects.requireNonNull(budget, "budget").lease();
+  }
+
+  /** A 200 body read into memory up to {@code cap} bytes, within {@code budget}. */
+  static BodyPlan<CappedBytes> buffered(int cap, BufferBudget budget) {
+    return new BodyPlan<>(
+        (announced, timeout, lease) -> new CappedBodySubscriber(cap, announced, timeout, lease),
+        true,
+        budget);
   }
 
   /** A 200 body handed over as a stream as it arrives. */
-  static BodyPlan<InputStream> streamed() {
-    return new BodyPlan<>(timeout -> BodySubscribers.ofInputStream(), true);
+  static BodyPlan<InputStream> streamed(BufferBudget budget) {
+    return new BodyPlan<>(
+        (announced, timeout, lease) -> BodySubscribers.ofInputStream(), true, budget);
   }
 
   /** No body is read (HEAD requests, the ping). */
-  static BodyPlan<Void> headersOnly() {
-    return new BodyPlan<>(timeout -> BodySubscribers.replacing(null), false);
+  static BodyPlan<Void> headersOnly(BufferBudget budget) {
+    return new BodyPlan<>(
+        (announced, timeout, lease) -> BodySubscribers.replacing(null), false, budget);
   }
 
-  /** The handler for one exchange; buffered bodies must arrive within {@code bodyTimeout}. */
+  /** Gives back what this plan's bodies hold in the budget; call it when the exchange ends. */
+  void release() {
+    lease.close();
+  }
+
+  /** The handler for one response; buffered bodies must arrive within {@code bodyTimeout}. */
   BodyHandler<Part<T>> handler(Duration bodyTimeout) {
     return info -> {
       int status = info.statusCode();
-      if (RedirectingTransport.isRedirect(status) || !readsBodies) {
+      if (RedirectingTransport.isRedirect(status)) {
+        return new Unread<>(new Part<>(null, CappedBytes.EMPTY));
+      }
+      if (!readsBodies) {
         return BodySubscribers.replacing(new Part<>(null, CappedBytes.EMPTY));
       }
+      long announced = announcedLength(info);
       if (status == 200) {
         return BodySubscribers.mapping(
-            success.apply(bodyTimeout), body -> new Part<>(body, CappedBytes.EMPTY));
+            success.subscriber(announced, bodyTimeout, lease),
+            body -> new Part<>(body, CappedBytes.EMPTY));
       }
       return BodySubscribers.mapping(
-          new CappedBodySubscriber(ERROR_BODY_CAP, bodyTimeout), error -> new Part<>(null, error));
+          new CappedBodySubscriber(ERROR_BODY_CAP, announced, bodyTimeout, lease),
+          error -> new Part<>(null, error));
     };
+  }
+
+  private static long announcedLength(ResponseInfo info) {
+    try {
+      OptionalLong length = info.headers().firstValueAsLong("Content-Length");
+      return length.isPresent() && length.getAsLong() >= 0 ? length.getAsLong() : -1;
+    } catch (NumberFormatException malformed) {
+      return -1;
+    }
+  }
+
+  /**
+   * A body that is never read: the subscription is cancelled as soon as it starts (which closes the
+   * connection), and the value is there at once. {@link BodySubscribers#replacing} would read the
+   * body to its end first, however long it is.
+   */
+  private static final class Unread<T> implements BodySubscriber<T> {
+    private final CompletableFuture<T> value;
+
+    Unread(T value) {
+      this.value = CompletableFuture.completedFuture(value);
+    }
+
+    @Override
+    public CompletionStage<T> getBody() {
+      return value;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription subscription) {
+      subscription.cancel();
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> item) {
+      // cancelled: nothing more is read
+    }
+
+    @Override
+    public void onError(Throwable throwable) {
+      // the value does not depend on the body
+    }
+
+    @Override
+    public void onComplete() {
+      // the value does not depend on the body
+    }
   }
 }

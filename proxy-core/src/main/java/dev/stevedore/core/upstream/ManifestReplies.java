@@ -1,23 +1,23 @@
 package dev.stevedore.core.upstream;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stevedore.core.error.ErrorCode;
+import dev.stevedore.core.model.ManifestValidator;
 import dev.stevedore.core.model.Reference;
 import dev.stevedore.storage.Digest;
-import java.io.IOException;
 import java.net.http.HttpHeaders;
 import java.util.Optional;
 
 /**
- * Turns successful manifest replies into results: the media type from Content-Type, and a digest
- * the body is checked against, so wrong bytes are never returned under a digest.
+ * Turns successful manifest replies into results: a digest the body is checked against, so wrong
+ * bytes are never returned under a digest, and a body that must be whole (its announced length)
+ * and a manifest ({@link ManifestValidator}: JSON of bounded depth, a known manifest type that
+ * agrees with Content-Type), so an upstream cannot have HTML or half a manifest stored. A refused
+ * body is an upstream error: nothing is returned for storing.
  */
 final class ManifestReplies {
 
   static final int MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
   static final String DEFAULT_MEDIA_TYPE = "application/octet-stream";
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private ManifestReplies() {}
 
@@ -29,6 +29,11 @@ final class ManifestReplies {
           "upstream " + upstream + " sent a " + what + " larger than 8 MiB");
     }
     byte[] bytes = body.bytes();
+    long announced = reply.contentLength();
+    if (announced >= 0 && announced != bytes.length) {
+      throw new UpstreamProtocolException(
+          "it announced " + announced + " bytes and sent " + bytes.length);
+    }
     Optional<Digest> claimed = headerDigest(reply.headers());
     Digest expected = reference.digest().or(() -> claimed).orElse(null);
     Digest actual = expected == null ? Digest.sha256(bytes) : digestOf(bytes, expected);
@@ -43,7 +48,12 @@ final class ManifestReplies {
               + ", not "
               + expected);
     }
-    String mediaType = contentType(reply.headers()).orElseGet(() -> declaredMediaType(bytes));
+    String mediaType;
+    try {
+      mediaType = ManifestValidator.mediaTypeOf(bytes, contentType(reply.headers()));
+    } catch (ManifestValidator.InvalidManifestException e) {
+      throw new UpstreamProtocolException(e.getMessage());
+    }
     return new ManifestResponse(bytes, mediaType, actual, reply.headers());
   }
 
@@ -71,17 +81,5 @@ final class ManifestReplies {
 
   private static Digest digestOf(byte[] bytes, Digest like) {
     return Digest.fromHash(like.algorithm(), like.newMessageDigest().digest(bytes));
-  }
-
-  /** The manifest's own {@code mediaType} field, when upstream sent no Content-Type. */
-  private static String declaredMediaType(byte[] bytes) {
-    try {
-      JsonNode mediaType = JSON.readTree(bytes).path("mediaType");
-      return mediaType.isTextual() && !mediaType.asText().isBlank()
-          ? mediaType.asText()
-          : DEFAULT_MEDIA_TYPE;
-    } catch (IOException | RuntimeException e) {
-      return DEFAULT_MEDIA_TYPE;
-    }
   }
 }

@@ -14,7 +14,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Sends requests with our User-Agent and follows redirects by hand (the {@link HttpClient} never
- * does): at most {@link #MAX_REDIRECTS} hops, and a redirected request never carries the {@code
+ * does): at most {@link #MAX_REDIRECTS} hops, only where the {@link RedirectPolicy} lets the
+ * upstream send us, a redirect's body never read, and a redirected request never carries the {@code
  * Authorization} header, wherever it points, because Docker Hub sends blobs to a CDN.
  */
 final class RedirectingTransport {
@@ -27,17 +28,25 @@ final class RedirectingTransport {
   private final Duration requestTimeout;
   private final String upstream;
   private final CacheMetrics metrics;
+  private final URI upstreamUrl;
+  private final RedirectPolicy redirects;
 
-  RedirectingTransport(HttpClient http, Duration requestTimeout) {
-    this(http, requestTimeout, "upstream", CacheMetrics.NONE);
-  }
-
+  /**
+   * @param upstreamUrl the configured upstream's URL: where redirects may lead is judged by it
+   */
   RedirectingTransport(
-      HttpClient http, Duration requestTimeout, String upstream, CacheMetrics metrics) {
+      HttpClient http,
+      Duration requestTimeout,
+      String upstream,
+      CacheMetrics metrics,
+      URI upstreamUrl,
+      RedirectPolicy redirects) {
     this.http = http;
     this.requestTimeout = requestTimeout;
     this.upstream = upstream;
     this.metrics = metrics;
+    this.upstreamUrl = upstreamUrl;
+    this.redirects = redirects;
   }
 
   static HttpClient newHttpClient(Duration connectTimeout) {
@@ -87,7 +96,9 @@ final class RedirectingTransport {
       throw new UpstreamProtocolException("more than " + MAX_REDIRECTS + " redirects");
     }
     URI next = location(request.uri(), response.headers());
-    return send(redirected(request, next, status), plan, hops + 1);
+    return redirects
+        .check(upstream, upstreamUrl, next)
+        .thenCompose(allowed -> send(redirected(request, next, status), plan, hops + 1));
   }
 
   private static URI location(URI from, HttpHeaders headers) {

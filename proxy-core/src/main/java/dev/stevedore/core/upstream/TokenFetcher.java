@@ -34,13 +34,16 @@ final class TokenFetcher {
   private final Optional<Credentials> credentials;
   private final Ticker ticker;
   private final UpstreamErrors errors;
+  private final BufferBudget buffers;
 
   TokenFetcher(
       String upstream,
       RedirectingTransport transport,
       Optional<Credentials> credentials,
       Ticker ticker,
-      UpstreamErrors errors) {
+      UpstreamErrors errors,
+      BufferBudget buffers) {
+    this.buffers = buffers;
     this.upstream = upstream;
     this.transport = transport;
     this.credentials = credentials;
@@ -57,8 +60,9 @@ final class TokenFetcher {
         upstream,
         credentials.isPresent() ? "an authenticated" : "an anonymous",
         key.scope());
+    BodyPlan<CappedBytes> plan = BodyPlan.buffered(MAX_RESPONSE_BYTES, buffers);
     return transport
-        .send(UpstreamKind.TOKEN, request.build(), BodyPlan.buffered(MAX_RESPONSE_BYTES))
+        .send(UpstreamKind.TOKEN, request.build(), plan)
         .thenApply(
             reply -> {
               if (reply.status() != 200) {
@@ -69,7 +73,8 @@ final class TokenFetcher {
                 throw new UpstreamProtocolException("token response larger than 1 MiB");
               }
               return parse(reply.body().bytes());
-            });
+            })
+        .whenComplete((token, failure) -> plan.release());
   }
 
   static URI tokenUri(TokenKey key) {

@@ -39,24 +39,32 @@ public final class UpstreamClient implements Upstream {
   private final UpstreamErrors errors;
   private final RateLimitTracker rateLimits;
   private final UpstreamGate gate;
+  private final BufferBudget buffers;
 
+  /** A client with guards of its own (a process with several clients shares one). */
   public UpstreamClient(UpstreamConfig config) {
-    this(config, CacheMetrics.NONE);
+    this(config, CacheMetrics.NONE, UpstreamGuards.forThisProcess());
   }
 
-  /** A client that reports its requests to {@code metrics}. */
-  public UpstreamClient(UpstreamConfig config, CacheMetrics metrics) {
-    this(config, Ticker.systemTicker(), metrics);
+  /**
+   * A client that reports its requests to {@code metrics} and holds response bodies within the
+   * process's shared {@code guards}.
+   */
+  public UpstreamClient(UpstreamConfig config, CacheMetrics metrics, UpstreamGuards guards) {
+    this(config, Ticker.systemTicker(), metrics, guards);
   }
 
   /** With an injected ticker, so tests can expire tokens without sleeping. */
   UpstreamClient(UpstreamConfig config, Ticker ticker) {
-    this(config, ticker, CacheMetrics.NONE);
+    this(config, ticker, CacheMetrics.NONE, UpstreamGuards.forThisProcess());
   }
 
-  private UpstreamClient(UpstreamConfig config, Ticker ticker, CacheMetrics metrics) {
+  UpstreamClient(
+      UpstreamConfig config, Ticker ticker, CacheMetrics metrics, UpstreamGuards guards) {
     this.config = Objects.requireNonNull(config, "config");
     Objects.requireNonNull(ticker, "ticker");
+    Objects.requireNonNull(guards, "guards");
+    this.buffers = guards.buffers();
     this.errors = new UpstreamErrors(config.name());
     this.rateLimits = new RateLimitTracker(config.name(), java.time.Clock.systemUTC());
     this.gate = UpstreamGate.of(config.name(), config.caps());
@@ -65,11 +73,14 @@ public final class UpstreamClient implements Upstream {
             RedirectingTransport.newHttpClient(config.connectTimeout()),
             config.requestTimeout(),
             config.name(),
-            Objects.requireNonNull(metrics, "metrics"));
+            Objects.requireNonNull(metrics, "metrics"),
+            config.url(),
+            guards.redirects());
     AuthDiscovery discovery =
-        new AuthDiscovery(config.name(), config.resolve("/v2/"), transport, errors);
+        new AuthDiscovery(config.name(), config.resolve("/v2/"), transport, errors, buffers);
     TokenFetcher fetcher =
-        new TokenFetcher(config.name(), transport, config.credentials(), ticker, errors);
+        new TokenFetcher(
+            config.name(), transport, config.credentials(), ticker, errors, buffers);
     this.sender =
         new AuthorizingSender(
             config.name(),
@@ -108,7 +119,7 @@ public final class UpstreamClient implements Upstream {
         repository,
         what,
         manifestRequest(repository, reference, accept).GET().build(),
-        BodyPlan.buffered(ManifestReplies.MAX_MANIFEST_BYTES),
+        BodyPlan.buffered(ManifestReplies.MAX_MANIFEST_BYTES, buffers),
         reply -> ManifestReplies.response(config.name(), what, reference, reply));
   }
 
@@ -125,7 +136,7 @@ public final class UpstreamClient implements Upstream {
         repository,
         "manifest " + repository + ":" + reference,
         head(manifestRequest(repository, reference, accept)),
-        BodyPlan.headersOnly(),
+        BodyPlan.headersOnly(buffers),
         reply -> ManifestReplies.head(reference, reply));
   }
 
@@ -140,7 +151,7 @@ public final class UpstreamClient implements Upstream {
         repository,
         "blob " + repository + "@" + digest,
         head(transport.newRequest(blobUri(repository, digest))),
-        BodyPlan.headersOnly(),
+        BodyPlan.headersOnly(buffers),
         reply -> new BlobHead(reply.contentLength()));
   }
 
@@ -158,7 +169,7 @@ public final class UpstreamClient implements Upstream {
         repository,
         "blob " + repository + "@" + digest,
         transport.newRequest(blobUri(repository, digest)).GET().build(),
-        BodyPlan.streamed(),
+        BodyPlan.streamed(buffers),
         reply -> new BlobDownload(reply.contentLength(), reply.body()));
   }
 
@@ -179,7 +190,7 @@ public final class UpstreamClient implements Upstream {
         repository,
         "tags of " + repository,
         transport.newRequest(uri).GET().header("Accept", "application/json").build(),
-        BodyPlan.buffered(MAX_TAG_LIST_BYTES),
+        BodyPlan.buffered(MAX_TAG_LIST_BYTES, buffers),
         reply -> {
           if (reply.body().truncated()) {
             throw ErrorCode.UNKNOWN.exception(
@@ -202,7 +213,8 @@ public final class UpstreamClient implements Upstream {
    * UpstreamGate#stream} for a streamed body) and turns its 200 reply into the result with {@code
    * ok}. Any other status fails with the error for what was asked (a manifest, blob or tag list, by
    * {@code kind}); every failure is a {@link dev.stevedore.core.error.RegistryException} naming
-   * {@code what}. Manifest replies, whatever their status, also update the rate limit.
+   * {@code what}. Manifest replies, whatever their status, also update the rate limit. The bodies
+   * the plan buffered go back to the budget when the exchange ends, however it ends.
    */
   private <B, R> CompletableFuture<R> exchange(
       Function<Supplier<CompletableFuture<Reply<B>>>, CompletableFuture<Reply<B>>> gated,
@@ -228,7 +240,8 @@ public final class UpstreamClient implements Upstream {
                         throw errors.forStatus(subject, what, reply);
                       }
                       return ok.apply(reply);
-                    }));
+                    })
+                .whenComplete((result, failure) -> plan.release()));
   }
 
   private static UpstreamErrors.Subject subject(UpstreamKind kind) {

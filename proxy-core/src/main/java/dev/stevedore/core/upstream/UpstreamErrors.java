@@ -86,8 +86,10 @@ final class UpstreamErrors {
   /** The error for a failed exchange: network trouble, timeouts, unusable answers. */
   RegistryException forFailure(Throwable failure, String what) {
     Throwable cause = unwrap(failure);
-    if (cause instanceof RegistryException registryException) {
-      return registryException;
+    for (Throwable inner = cause; inner != null; inner = inner.getCause()) {
+      if (inner instanceof RegistryException registryException) {
+        return registryException; // ours, such as a refused buffer reservation, maybe wrapped
+      }
     }
     String prefix = "upstream " + upstream;
     if (cause instanceof UpstreamProtocolException) {

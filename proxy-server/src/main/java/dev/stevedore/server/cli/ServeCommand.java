@@ -1,5 +1,6 @@
 package dev.stevedore.server.cli;
 
+import dev.stevedore.server.FatalErrors;
 import dev.stevedore.server.ServerOptions;
 import dev.stevedore.server.StevedoreProxy;
 import dev.stevedore.server.config.ConfigException;
@@ -61,6 +62,7 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    FatalErrors.haltOnVirtualMachineError();
     ServeSettings settings =
         cache.resolve(
             Optional.ofNullable(listen),

@@ -51,6 +51,15 @@ public final class StevedoreProcess implements AutoCloseable {
    * waits until {@code /v2/} answers 200.
    */
   public static StevedoreProcess serve(Path dataDir, URI upstream, Path log) {
+    return serve(dataDir, log, List.of("-Xmx256m"), List.of("--upstream", "docker.io=" + upstream));
+  }
+
+  /**
+   * Runs {@code java JVM_OPTIONS -jar stevedore.jar serve --listen 127.0.0.1:PORT --data DATA
+   * SERVE_ARGS} (the upstreams among them) and waits until {@code /v2/} answers 200.
+   */
+  public static StevedoreProcess serve(
+      Path dataDir, Path log, List<String> jvmOptions, List<String> serveArgs) {
     Path jar = jar();
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException("no " + jar + "; run the ITs with `mvn verify`");
@@ -58,10 +67,11 @@ public final class StevedoreProcess implements AutoCloseable {
     int port = freePort();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(List.of("-Xmx256m", "-jar", jar.toString(), "serve"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", jar.toString(), "serve"));
     command.addAll(List.of("--listen", "127.0.0.1:" + port));
     command.addAll(List.of("--data", dataDir.toAbsolutePath().toString()));
-    command.addAll(List.of("--upstream", "docker.io=" + upstream));
+    command.addAll(serveArgs);
     Process process;
     try {
       Files.createDirectories(log.toAbsolutePath().getParent());
