@@ -76,7 +76,7 @@ final class AuthDiscovery {
 
   private CompletableFuture<AuthMode> ping() {
     HttpRequest request = transport.newRequest(pingUri).GET().build();
-    BodyPlan<Void> plan = BodyPlan.headersOnly(buffers);
+    BodyPlan<Void> plan = BodyPlan.headersThenHangUp(buffers);
     return transport
         .send(UpstreamKind.PING, request, plan)
         .thenApply(

@@ -36,13 +36,23 @@ final class BodyPlan<T> {
     BodySubscriber<T> subscriber(long announced, Duration timeout, BufferBudget.Lease lease);
   }
 
+  /** What happens to the bodies of an exchange. */
+  private enum Bodies {
+    /** The 200 body as the plan says, other bodies capped for error mapping. */
+    READ,
+    /** None is kept; an empty one (a HEAD's) is consumed, so the connection is reused. */
+    SKIPPED,
+    /** None is read at all: the connection is dropped as the headers arrive. */
+    DROPPED
+  }
+
   private final Success<T> success;
-  private final boolean readsBodies;
+  private final Bodies bodies;
   private final BufferBudget.Lease lease;
 
-  private BodyPlan(Success<T> success, boolean readsBodies, BufferBudget budget) {
+  private BodyPlan(Success<T> success, Bodies bodies, BufferBudget budget) {
     this.success = success;
-    this.readsBodies = readsBodies;
+    this.bodies = bodies;
     this.lease = Objects.requireNonNull(budget, "budget").lease();
   }
 
@@ -50,20 +60,29 @@ final class BodyPlan<T> {
   static BodyPlan<CappedBytes> buffered(int cap, BufferBudget budget) {
     return new BodyPlan<>(
         (announced, timeout, lease) -> new CappedBodySubscriber(cap, announced, timeout, lease),
-        true,
+        Bodies.READ,
         budget);
   }
 
   /** A 200 body handed over as a stream as it arrives. */
   static BodyPlan<InputStream> streamed(BufferBudget budget) {
     return new BodyPlan<>(
-        (announced, timeout, lease) -> BodySubscribers.ofInputStream(), true, budget);
+        (announced, timeout, lease) -> BodySubscribers.ofInputStream(), Bodies.READ, budget);
   }
 
-  /** No body is read (HEAD requests, the ping). */
+  /** No body is kept (HEAD requests, whose responses have none). */
   static BodyPlan<Void> headersOnly(BufferBudget budget) {
     return new BodyPlan<>(
-        (announced, timeout, lease) -> BodySubscribers.replacing(null), false, budget);
+        (announced, timeout, lease) -> BodySubscribers.replacing(null), Bodies.SKIPPED, budget);
+  }
+
+  /**
+   * No body is read at all, whatever the status (the ping, a {@code GET} whose body could be
+   * endless): the connection is dropped as soon as the headers are in.
+   */
+  static BodyPlan<Void> headersThenHangUp(BufferBudget budget) {
+    return new BodyPlan<>(
+        (announced, timeout, lease) -> new Unread<>(null), Bodies.DROPPED, budget);
   }
 
   /** Gives back what this plan's bodies hold in the budget; call it when the exchange ends. */
@@ -75,10 +94,10 @@ final class BodyPlan<T> {
   BodyHandler<Part<T>> handler(Duration bodyTimeout) {
     return info -> {
       int status = info.statusCode();
-      if (RedirectingTransport.isRedirect(status)) {
+      if (RedirectingTransport.isRedirect(status) || bodies == Bodies.DROPPED) {
         return new Unread<>(new Part<>(null, CappedBytes.EMPTY));
       }
-      if (!readsBodies) {
+      if (bodies == Bodies.SKIPPED) {
         return BodySubscribers.replacing(new Part<>(null, CappedBytes.EMPTY));
       }
       long announced = announcedLength(info);

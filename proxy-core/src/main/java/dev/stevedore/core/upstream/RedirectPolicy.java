@@ -92,9 +92,13 @@ public final class RedirectPolicy {
     Optional<String> refusal = refusal(upstream, target);
     if (refusal.isPresent()) {
       String where = target.getScheme() + "://" + host(target) + ":" + port(target);
-      log.warn("upstream {}: refused a redirect to {}: {}", upstreamName, where, refusal.get());
+      log.warn(
+          "upstream {}: refused to follow it to {} (a redirect or token realm): {}",
+          upstreamName,
+          where,
+          refusal.get());
       throw new UpstreamProtocolException(
-          "redirect to " + where + " refused: " + refusal.get());
+          "upstream pointed to " + where + ", refused: " + refusal.get());
     }
   }
 

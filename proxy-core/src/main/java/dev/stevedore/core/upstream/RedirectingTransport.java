@@ -78,6 +78,19 @@ final class RedirectingTransport {
                 metrics.upstreamRequest(upstream, kind, reply == null ? 0 : reply.status()));
   }
 
+  /**
+   * Like {@link #send(UpstreamKind, HttpRequest, BodyPlan)} for a request to an address the
+   * upstream named itself (the token realm of its {@code WWW-Authenticate}): the address is checked
+   * by the same {@link RedirectPolicy} as a redirect, so a hostile upstream cannot point us at the
+   * cloud metadata service or at Stevedore itself.
+   */
+  <T> CompletableFuture<Reply<T>> sendWherePointed(
+      UpstreamKind kind, HttpRequest request, BodyPlan<T> plan) {
+    return redirects
+        .check(upstream, upstreamUrl, request.uri())
+        .thenCompose(allowed -> send(kind, request, plan));
+  }
+
   private <T> CompletableFuture<Reply<T>> send(HttpRequest request, BodyPlan<T> plan, int hops) {
     return http.sendAsync(request, plan.handler(requestTimeout))
         .thenCompose(response -> followOrFinish(request, response, plan, hops));

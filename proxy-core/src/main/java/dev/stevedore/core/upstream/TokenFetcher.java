@@ -62,7 +62,7 @@ final class TokenFetcher {
         key.scope());
     BodyPlan<CappedBytes> plan = BodyPlan.buffered(MAX_RESPONSE_BYTES, buffers);
     return transport
-        .send(UpstreamKind.TOKEN, request.build(), plan)
+        .sendWherePointed(UpstreamKind.TOKEN, request.build(), plan)
         .thenApply(
             reply -> {
               if (reply.status() != 200) {

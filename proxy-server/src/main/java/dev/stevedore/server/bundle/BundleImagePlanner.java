@@ -1,11 +1,10 @@
 package dev.stevedore.server.bundle;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stevedore.core.error.RegistryException;
 import dev.stevedore.core.model.Descriptor;
 import dev.stevedore.core.model.ImageReference;
 import dev.stevedore.core.model.ManifestDocument;
+import dev.stevedore.core.model.ManifestValidator;
 import dev.stevedore.storage.BlobInfo;
 import dev.stevedore.storage.BlobStore;
 import dev.stevedore.storage.Digest;
@@ -27,7 +26,6 @@ import java.util.Set;
 final class BundleImagePlanner {
   private static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
   private static final int MAX_DEPTH = 4;
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final BlobStore blobs;
 
@@ -99,15 +97,13 @@ final class BundleImagePlanner {
           "manifest " + digest + " of " + image + " is too large (" + info.size() + " bytes)");
     }
     byte[] body = Files.readAllBytes(info.path());
-    String mediaType = declaredType.isBlank() ? ownMediaType(body) : declaredType;
-    if (mediaType.isBlank()) {
-      throw new BundleException(
-          "cannot tell the media type of manifest " + digest + " of " + image);
-    }
+    String mediaType;
     ManifestDocument document;
     try {
+      // checked as strictly as an upstream's manifest: a bundle is input from outside too
+      mediaType = ManifestValidator.mediaTypeOf(body, Optional.of(declaredType));
       document = ManifestDocument.parse(mediaType, body);
-    } catch (RegistryException e) {
+    } catch (ManifestValidator.InvalidManifestException | RegistryException e) {
       throw new BundleException(
           "manifest " + digest + " of " + image + " is invalid: " + e.getMessage());
     }
@@ -156,14 +152,5 @@ final class BundleImagePlanner {
               + size);
     }
     return info;
-  }
-
-  private static String ownMediaType(byte[] body) {
-    try {
-      JsonNode root = JSON.readTree(body);
-      return root == null ? "" : root.path("mediaType").asText("");
-    } catch (IOException e) {
-      return "";
-    }
   }
 }

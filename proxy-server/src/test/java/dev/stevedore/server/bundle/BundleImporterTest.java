@@ -300,6 +300,20 @@ class BundleImporterTest {
   }
 
   @Test
+  void manifestDeclaredAsHtml_isRefused_cacheUntouched() throws IOException {
+    TestBundle only = new TestBundle(13);
+    TestBundle.Image image = only.image(1, 100);
+    TestBundle.Blob html = new TestBundle.Blob("text/html", image.manifest().bytes());
+    only.entry(html, Map.of(OciLayout.IMAGE_NAME, "docker.io/library/web:1"));
+
+    assertThatThrownBy(() -> importer.importBundle(only.write(work.resolve("b.tar"))))
+        .isInstanceOf(BundleException.class)
+        .hasMessageContaining("invalid")
+        .hasMessageContaining("text/html");
+    assertNothingImported();
+  }
+
+  @Test
   void missingFile_isRefused() {
     assertThatThrownBy(() -> importer.importBundle(work.resolve("nope.tar")))
         .hasMessage("no such file");

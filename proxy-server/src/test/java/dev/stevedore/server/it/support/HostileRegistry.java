@@ -224,6 +224,21 @@ public final class HostileRegistry implements AutoCloseable {
     };
   }
 
+  /** Response headers (no length), then a chunked body that never ends: a byte a second. */
+  public static Behaviour chunkedForever(String headers) {
+    return (request, out) -> {
+      out.write(
+          ("HTTP/1.1 200 OK\r\n" + headers + "Transfer-Encoding: chunked\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      while (true) {
+        out.write("1\r\n{\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        Thread.sleep(1000);
+      }
+    };
+  }
+
   /** Holds the request without answering until the connection is closed. */
   public static Behaviour hang() {
     return (request, out) -> Thread.sleep(Long.MAX_VALUE);
