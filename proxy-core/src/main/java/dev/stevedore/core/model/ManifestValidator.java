@@ -89,7 +89,30 @@ public final class ManifestValidator {
     if (!KNOWN.contains(type)) {
       throw invalid("its media type " + printable(type) + " is not a manifest type Stevedore keeps");
     }
+    requireShape(root, type, own.isPresent());
     return type;
+  }
+
+  /**
+   * The body must have the shape of its type, so that its bytes alone decide the type: an index
+   * lists {@code manifests} and has no {@code config}, an image manifest has a {@code config} and no
+   * {@code manifests}, and a Docker manifest names its own {@code mediaType} (its spec requires it).
+   * Otherwise an upstream could store an OCI manifest without a {@code mediaType} field under the
+   * other OCI type, and the first record of a digest's type would be its to choose.
+   */
+  private static void requireShape(JsonNode root, String type, boolean namesItsType) {
+    boolean index = type.equals(MediaTypes.OCI_INDEX) || type.equals(MediaTypes.DOCKER_MANIFEST_LIST);
+    if (index && (!root.path("manifests").isArray() || root.has("config"))) {
+      throw invalid("it is declared " + type + " but is not shaped as an index");
+    }
+    if (!index && (!root.path("config").isObject() || root.has("manifests"))) {
+      throw invalid("it is declared " + type + " but is not shaped as an image manifest");
+    }
+    boolean docker =
+        type.equals(MediaTypes.DOCKER_MANIFEST_V2) || type.equals(MediaTypes.DOCKER_MANIFEST_LIST);
+    if (docker && !namesItsType) {
+      throw invalid("it is declared " + type + " but does not name its mediaType");
+    }
   }
 
   private static JsonNode parse(byte[] body) {

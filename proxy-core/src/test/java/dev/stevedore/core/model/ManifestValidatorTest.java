@@ -40,7 +40,11 @@ class ManifestValidatorTest {
 
   @Test
   void withoutASpecificContentType_theBodysOwnTypeDecides() {
-    byte[] list = bytes(withType(MediaTypes.DOCKER_MANIFEST_LIST));
+    byte[] list =
+        bytes(
+            "{\"schemaVersion\":2,\"mediaType\":\""
+                + MediaTypes.DOCKER_MANIFEST_LIST
+                + "\",\"manifests\":[]}");
 
     assertThat(ManifestValidator.mediaTypeOf(list, Optional.empty()))
         .isEqualTo(MediaTypes.DOCKER_MANIFEST_LIST);
@@ -57,6 +61,17 @@ class ManifestValidatorTest {
                 bytes("{\"schemaVersion\":2,\"manifests\":[]}"), Optional.empty()))
         .isEqualTo(MediaTypes.OCI_INDEX);
     assertRefused(bytes("{\"schemaVersion\":2}"), Optional.empty(), "unknown");
+  }
+
+  @Test
+  void aBodyWhoseShapeIsNotItsDeclaredType_isRefused() {
+    byte[] index = bytes("{\"schemaVersion\":2,\"manifests\":[]}");
+
+    assertRefused(bytes(IMAGE_BODY), Optional.of(MediaTypes.OCI_INDEX), "not shaped as an index");
+    assertRefused(index, Optional.of(MediaTypes.OCI_MANIFEST), "not shaped as an image manifest");
+    assertRefused(
+        bytes(IMAGE_BODY), Optional.of(MediaTypes.DOCKER_MANIFEST_V2), "does not name its mediaType");
+    assertRefused(index, Optional.of(MediaTypes.DOCKER_MANIFEST_LIST), "does not name its mediaType");
   }
 
   @Test
