@@ -30,15 +30,8 @@ final class AtomicFiles {
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(content, "content");
     createDirectories(target.getParent());
-    Path temp = Files.createTempFile(tmpDir, "record-", ".tmp");
+    Path temp = forcedTempFile(tmpDir, content);
     try {
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        ByteBuffer bytes = StandardCharsets.UTF_8.encode(content);
-        while (bytes.hasRemaining()) {
-          channel.write(bytes);
-        }
-        channel.force(true);
-      }
       // On POSIX and Windows an atomic move replaces an existing target.
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException | RuntimeException e) {
@@ -46,6 +39,22 @@ final class AtomicFiles {
       throw e;
     }
     fsyncDirectory(target.getParent());
+  }
+
+  /** A new temp file in {@code tmpDir} holding {@code content}, forced to disk. */
+  private static Path forcedTempFile(Path tmpDir, String content) throws IOException {
+    Path temp = Files.createTempFile(tmpDir, "record-", ".tmp");
+    try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+      ByteBuffer bytes = StandardCharsets.UTF_8.encode(content);
+      while (bytes.hasRemaining()) {
+        channel.write(bytes);
+      }
+      channel.force(true);
+    } catch (IOException | RuntimeException e) {
+      deleteQuietly(temp);
+      throw e;
+    }
+    return temp;
   }
 
   /**
@@ -65,15 +74,8 @@ final class AtomicFiles {
       return false;
     }
     createDirectories(target.getParent());
-    Path temp = Files.createTempFile(tmpDir, "record-", ".tmp");
+    Path temp = forcedTempFile(tmpDir, content);
     try {
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        ByteBuffer bytes = StandardCharsets.UTF_8.encode(content);
-        while (bytes.hasRemaining()) {
-          channel.write(bytes);
-        }
-        channel.force(true);
-      }
       boolean created = linkOrMove(temp, target);
       if (created) {
         fsyncDirectory(target.getParent());

@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 /**
  * Manifests through the cache. By digest: local first, upstream only on a miss, one fetch per
@@ -127,19 +128,29 @@ public final class ManifestService {
    *     repository's without asking
    */
   private CompletableFuture<ManifestContent> getByDigest(
+      Upstream upstream, RepositoryName repo, Digest digest, boolean tagged) {
+    return cachedOr(
+        upstream,
+        repo,
+        digest,
+        tagged,
+        () ->
+            fetches.run(
+                new FetchKey(upstream.name(), repo, digest),
+                () -> fetchByDigest(upstream, repo, digest, tagged),
+                shared -> shared.withOutcome(CacheOutcome.COALESCED)));
+  }
+
+  /** The manifest from {@link #fromCache}, or else what {@code miss} makes. */
+  private CompletableFuture<ManifestContent> cachedOr(
       Upstream upstream,
       RepositoryName repo,
       Digest digest,
-      boolean tagged) {
+      boolean tagged,
+      Supplier<CompletableFuture<ManifestContent>> miss) {
     return fromCache(upstream, repo, digest, tagged)
         .thenCompose(
-            local ->
-                local.isPresent()
-                    ? CompletableFuture.completedFuture(local.get())
-                    : fetches.run(
-                        new FetchKey(upstream.name(), repo, digest),
-                        () -> fetchByDigest(upstream, repo, digest, tagged),
-                        shared -> shared.withOutcome(CacheOutcome.COALESCED)));
+            local -> local.isPresent() ? CompletableFuture.completedFuture(local.get()) : miss.get());
   }
 
   /**
@@ -178,25 +189,23 @@ public final class ManifestService {
 
   /** Fetches a manifest by digest, unless a fetch that just finished stored it meanwhile. */
   private CompletableFuture<ManifestContent> fetchByDigest(
-      Upstream upstream,
-      RepositoryName repo,
-      Digest digest,
-      boolean tagged) {
-    return fromCache(upstream, repo, digest, tagged)
-        .thenCompose(
-            local ->
-                local.isPresent()
-                    ? CompletableFuture.completedFuture(local.get())
-                    : upstream
-                        .getManifest(repo, Reference.of(digest), MediaTypes.ALL_MANIFESTS)
-                        .thenApplyAsync(
-                            response -> {
-                              ManifestContent content =
-                                  stored.store(digest, response.body(), response.mediaType());
-                              links.linkManifest(upstream.name(), repo, content);
-                              return content;
-                            },
-                            disk));
+      Upstream upstream, RepositoryName repo, Digest digest, boolean tagged) {
+    return cachedOr(
+        upstream,
+        repo,
+        digest,
+        tagged,
+        () ->
+            upstream
+                .getManifest(repo, Reference.of(digest), MediaTypes.ALL_MANIFESTS)
+                .thenApplyAsync(
+                    response -> {
+                      ManifestContent content =
+                          stored.store(digest, response.body(), response.mediaType());
+                      links.linkManifest(upstream.name(), repo, content);
+                      return content;
+                    },
+                    disk));
   }
 
   private static ManifestDescriptor describe(ManifestHead head, Digest requested) {
