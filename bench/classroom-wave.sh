@@ -7,7 +7,8 @@
 #   bench/classroom-wave.sh [--clients 20] [--layers 3] [--layer-mib 8] [--skopeo] [--check] ...
 #   bench/classroom-wave.sh --help
 #
-# Environment: SKIP_BUILD=1 reuses the last build; MVN_FLAGS (e.g. -o) goes to every Maven call;
+# Environment: SKIP_BUILD=1 reuses the last build (the jar and proxy-server's test classes);
+# MVN_FLAGS (e.g. -o) goes to Maven;
 # BENCH_JAVA_OPTS replaces the JVM options (default -Xmx2g); STEVEDORE_TEST_LOG_LEVEL=INFO shows
 # Stevedore's logs (default WARN).
 set -euo pipefail
@@ -32,46 +33,35 @@ if [ "$skopeo_wanted" = 1 ] && ! command -v skopeo >/dev/null 2>&1; then
   exit 1
 fi
 
-# shellcheck disable=SC2206
-mvn_flags=(-B -q ${MVN_FLAGS:-})
-classpath_file=proxy-server/target/bench-classpath.txt
-if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -s "$classpath_file" ]; then
-  echo "classroom-wave: building (storage, proxy-core, proxy-server tests) ..." >&2
-  ./mvnw "${mvn_flags[@]}" -DskipTests install -pl storage,proxy-core
-  ./mvnw "${mvn_flags[@]}" -pl proxy-server test-compile
-  ./mvnw "${mvn_flags[@]}" -pl proxy-server dependency:build-classpath \
-    -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test >/dev/null
-fi
+# shellcheck source=lib/java-build.sh
+. bench/lib/java-build.sh
+if [ "${SKIP_BUILD:-0}" = 1 ]; then force_build=0; else force_build=1; fi
+bench_java_build "$PWD" "$force_build"
 
-# Run from a private copy of Stevedore's classes, so a rebuild during the run (an IDE, another
-# terminal) cannot pull classes from under the JVM; the copy goes away when the run ends.
+# Run from a private copy of the jar and the test classes, so a rebuild during the run (an IDE,
+# another terminal) cannot pull classes from under the JVM; the copy goes away when the run ends.
 snapshot=$(mktemp -d "${TMPDIR:-/tmp}/stevedore-bench-classes.XXXXXX")
 trap 'rm -rf "$snapshot"' EXIT
-for module in storage proxy-core proxy-server; do
-  cp -r "$module/target/classes" "$snapshot/$module-classes"
-done
-cp -r proxy-server/target/test-classes "$snapshot/proxy-server-test-classes"
-for class in storage-classes/dev/stevedore/storage/FileSystemBlobStore \
-  proxy-core-classes/dev/stevedore/core/cache/BlobService \
-  proxy-server-classes/dev/stevedore/server/StevedoreProxy \
-  proxy-server-test-classes/dev/stevedore/server/it/support/Upstream \
-  proxy-server-test-classes/dev/stevedore/server/bench/ClassroomWave; do
-  if [ ! -f "$snapshot/$class.class" ]; then
-    echo "classroom-wave: $class.class is missing (a build running elsewhere?); run again" \
-      "without SKIP_BUILD=1" >&2
-    exit 1
-  fi
-done
-# the third-party jars of the test classpath, without Stevedore's own installed modules
-dependencies=$(tr ':' '\n' <"$classpath_file" | grep -v '/dev/stevedore/' | paste -sd: -)
-classpath="$snapshot/proxy-server-test-classes:$snapshot/proxy-server-classes"
-classpath+=":$snapshot/proxy-core-classes:$snapshot/storage-classes:$dependencies"
+cp proxy-server/target/stevedore.jar "$snapshot/stevedore.jar"
+cp -r proxy-server/target/test-classes "$snapshot/test-classes"
+if [ ! -f "$snapshot/test-classes/dev/stevedore/server/bench/ClassroomWave.class" ]; then
+  echo "classroom-wave: ClassroomWave.class is missing (a build running elsewhere?); run again" \
+    "without SKIP_BUILD=1" >&2
+  exit 1
+fi
+classpath="$snapshot/test-classes:$snapshot/stevedore.jar"
 
 # The harness listens on 127.0.0.1 and 127.0.0.2 only; keep every client off any HTTP proxy.
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 # shellcheck disable=SC2206
 java_opts=(${BENCH_JAVA_OPTS:--Xmx2g})
+# Each run writes its raw numbers and figures to bench/results/classroom-wave/<date>-<time>-<commit>/
+# results.json (committed when the README cites it; see bench/README.md).
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then commit+=-dirty; fi
+results_dir="bench/results/classroom-wave/$(date +%Y%m%d-%H%M%S)-$commit"
 java "${java_opts[@]}" \
   -Dstevedore.it.docker-registry="$registry_binary" \
+  -Dstevedore.bench.commit="$commit" \
   -cp "$classpath" \
-  dev.stevedore.server.bench.ClassroomWave "$@"
+  dev.stevedore.server.bench.ClassroomWave --results "$results_dir" "$@"

@@ -9,7 +9,6 @@ import datetime
 import http.client
 import json
 import os
-import platform
 import resource
 import shutil
 import signal
@@ -17,14 +16,17 @@ import subprocess
 import sys
 import time
 
-import image as images
-import puller
-import report
-import servers
-import uplink as uplinks
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "lib"))
+
+import image as images  # noqa: E402 -- after the path to bench/lib
+import puller  # noqa: E402
+import report  # noqa: E402
+import runinfo  # noqa: E402
+import servers  # noqa: E402
+import uplink as uplinks  # noqa: E402
+
 HOST = servers.HOST
 MIB = 1024 * 1024
 
@@ -37,9 +39,13 @@ def parse_args(argv):
     p.add_argument("--rounds", type=int, default=3,
                    help="measured wrk runs per server and measure, in rotation (3: an odd "
                         "count, so that the reported median is a measured run)")
-    p.add_argument("--pick", choices=["quietest", "median"], default="quietest",
-                   help="which of the rounds is reported: the one during which other "
-                        "processes used the least CPU (quietest, default), or the median")
+    p.add_argument("--pick", choices=["median", "quietest"], default="median",
+                   help="which of the rounds is reported: the median (default; the lower "
+                        "middle one of an even count), or the one during which other processes "
+                        "used the least CPU (quietest; labelled as such in the output)")
+    p.add_argument("--cold-rounds", type=int, default=3,
+                   help="fresh-cache pulls per server, link and client count, in rotation; "
+                        "the median is reported with min and max (3)")
     p.add_argument("--jit-warmup", default="20s",
                    help="manifest load on Stevedore before the warm measurements, so that they "
                         "see a JVM in steady state, as a long-running cache is (20s; 0 skips)")
@@ -54,6 +60,9 @@ def parse_args(argv):
                         "counts in the cold times)")
     p.add_argument("--big-mib", type=int, default=64, help="size of the big layer (64)")
     p.add_argument("--jar", default=os.path.join(REPO, "proxy-server/target/stevedore.jar"))
+    p.add_argument("--test-classes", default=os.path.join(REPO, "proxy-server/target/test-classes"),
+                   help="proxy-server's compiled test classes: the upstream's token service "
+                        "(dev.stevedore.server.bench.TokenService) runs from them")
     p.add_argument("--java", default=shutil.which("java") or "java")
     p.add_argument("--java-opts", default="-Xmx512m", help="Stevedore's JVM options (-Xmx512m)")
     p.add_argument("--stevedore-log-level", default="WARN",
@@ -67,7 +76,8 @@ def parse_args(argv):
     p.add_argument("--wrk", default=shutil.which("wrk") or "wrk")
     p.add_argument("--workdir", help="scratch directory (default: a new temp dir)")
     p.add_argument("--results", default=os.path.join(HERE, "results"),
-                   help="parent of the per-run result directory (bench/perf/results)")
+                   help="parent of the per-run result directory <date>-<time>-<commit> "
+                        "(bench/perf/results)")
     p.add_argument("--skip", action="append", default=[],
                    choices=["warm", "cold", "manifest-tag"], help="skip a part (repeatable)")
     return p.parse_args(argv)
@@ -82,8 +92,10 @@ class Bench:
         self.image = None
         self.uplink = None
         self.upstream = None
+        self.upstream_cpu = None
         self.jfr_file = None
         self.rss = {}
+        self.wrk_text = []
 
     # ------------------------------------------------------------------ process bookkeeping
 
@@ -112,8 +124,9 @@ class Bench:
             except Exception as error:  # noqa: BLE001
                 log("  could not stop %s (pid %d): %s" % (proc.name, proc.pid, error))
         self.procs.clear()
-        if self.uplink:
-            self.uplink.close()
+        for relay in (getattr(self, "token_relay", None), self.uplink):
+            if relay:
+                relay.close()
 
     def _stevedore(self, name, port, extra_java_opts=()):
         data = os.path.join(self.workdir, name)
@@ -136,27 +149,40 @@ class Bench:
             "machine": machine_info(a),
             "options": {k: v for k, v in vars(a).items() if k not in ("workdir",)},
         }
-        # Run a copy: other work on the machine may rebuild the jar under a running JVM.
+        # Run copies: other work on the machine may rebuild the jar under a running JVM.
         jar_copy = os.path.join(self.workdir, "stevedore.jar")
         shutil.copy2(a.jar, jar_copy)
         self.jar = jar_copy
-        log("upstream: docker-registry with filesystem storage")
+        test_classes = os.path.join(self.workdir, "test-classes")
+        shutil.copytree(a.test_classes, test_classes)
+        log("upstream: token service, and docker-registry with token auth and filesystem storage")
+        token_service, auth = servers.start_token_service(
+            a.java, "%s:%s" % (test_classes, jar_copy), self.workdir)
+        self._track(token_service)
+        # The registry names a realm behind a relay of its own that shares the uplink's rate and
+        # counters: token requests cross the same "Internet" as the registry's answers.
+        token_port = int(auth["realm"].rsplit(":", 1)[1].split("/", 1)[0])
         upstream_port = servers.free_port()
+        self.uplink = uplinks.Uplink(HOST, HOST, upstream_port)
+        self.token_relay = uplinks.Uplink(HOST, HOST, token_port, link=self.uplink.link,
+                                          counts=self.uplink.counts)
+        realm = dict(auth, realm="http://%s:%d/token" % (HOST, self.token_relay.port))
         self.upstream = self._track(servers.start_registry(
             "upstream", a.registry, self.workdir, upstream_port,
-            os.path.join(self.workdir, "upstream")))
+            os.path.join(self.workdir, "upstream"), auth=realm))
+        self.upstream_cpu = servers.Group(self.upstream, token_service)
         self.image = images.BenchImage("library/bench", "v1", big_mib=a.big_mib)
         log("pushing %s:%s (%s)" % (self.image.repository, self.image.tag,
                                     describe_image(self.image)))
-        images.push(HOST, upstream_port, self.image)
+        images.push(HOST, upstream_port, self.image, auth)
         self.results["image"] = self.image.summary()
         # A different image of the same shape, pulled through each fresh server before a cold
         # measurement: the cache stays cold for the bench image, the JIT and the page cache
         # do not (a real cache has been up for a while).
         self.warmup_image = images.BenchImage("library/warmup", "v1", big_mib=16, seed=9)
-        images.push(HOST, upstream_port, self.warmup_image)
-        self.uplink = uplinks.Uplink(HOST, HOST, upstream_port)
-        log("uplink relay (counts upstream bytes and requests) on port %d" % self.uplink.port)
+        images.push(HOST, upstream_port, self.warmup_image, auth)
+        log("uplink relay (counts upstream bytes and requests) on port %d, token relay on %d"
+            % (self.uplink.port, self.token_relay.port))
         if "warm" not in a.skip:
             self.warm_measurements()
         if "cold" not in a.skip:
@@ -241,73 +267,92 @@ class Bench:
                                            % (server, key, procs[server].log_path))
             for server, results in runs.items():
                 warm.setdefault(key, {})[server] = pick_run(results, key, a.pick)
+                self.wrk_text.extend("## %s %s round %d\n%s" % (key, server, n + 1, r["stdout"])
+                                     for n, r in enumerate(results))
         for server, proc in procs.items():
             self._stop(proc, server, "warm")
 
     def cold_measurements(self):
+        """For each link, --cold-rounds rounds; in each round, for each cache, one client alone
+        and then --clients at once, each through a fresh server. Rounds rotate the servers, so
+        that a slow minute of the machine does not fall on one server's samples only."""
         a = self.args
         variants = [("loopback", "loopback", 0.0)]
         if a.uplink_mibps > 0:
             variants.append(("uplink", "uplink %g MiB/s" % a.uplink_mibps, a.uplink_mibps))
         cold = self.results.setdefault("cold", {})
         for key, label, mibps in variants:
-            cold[key] = {"label": label, "uplink_mibps": mibps}
-            for server in ("stevedore", "distribution"):
-                entry = cold[key].setdefault(server, {})
-                for phase, clients in (("single", 1), ("wave", a.clients)):
-                    name = "%s-cold-%s-%s" % (server, key, phase)
-                    port = servers.free_port()
-                    proc = (self._stevedore(name, port) if server == "stevedore"
-                            else self._distribution(name, port))
-                    if not a.no_process_warmup:
-                        warmup = puller.wave(HOST, port, self.warmup_image.repository,
-                                             self.warmup_image.tag, a.clients, a.parallel)
-                        if warmup["failures"]:
-                            raise RuntimeError("warm-up pulls through %s failed: %s"
-                                               % (name, warmup["errors"]))
-                        self.uplink.counts.settle(quiet=0.5)
-                    self.uplink.link.set_rate(mibps * MIB)
-                    self.uplink.counts.reset()
-                    meter = CpuMeter({server: proc, "upstream": self.upstream}).start()
-                    result = puller.wave(HOST, port, self.image.repository, self.image.tag,
-                                         clients, a.parallel)
-                    result["cpu"] = meter.stop()
-                    result["server_cpu_seconds"] = result["cpu"]["cpu_seconds"][server]
-                    result["upstream_at_end"] = self.uplink.counts.snapshot()
-                    self.uplink.counts.settle()
-                    result["upstream"] = self.uplink.counts.snapshot()
-                    entry[phase] = result
-                    log("  cold %-9s %-13s %-6s %s" % (key, server, phase, summarize_wave(result)))
-                    if phase == "wave":
-                        self.uplink.counts.reset()
-                        meter = CpuMeter({server: proc, "upstream": self.upstream}).start()
-                        warm_wave = puller.wave(HOST, port, self.image.repository,
-                                                self.image.tag, clients, a.parallel)
-                        warm_wave["cpu"] = meter.stop()
-                        warm_wave["server_cpu_seconds"] = warm_wave["cpu"]["cpu_seconds"][server]
-                        self.uplink.counts.settle()
-                        warm_wave["upstream"] = self.uplink.counts.snapshot()
-                        entry["warm_wave"] = warm_wave
-                        log("  warm %-9s %-13s %-6s %s"
-                            % (key, server, "wave", summarize_wave(warm_wave)))
-                    self.uplink.link.set_rate(0)
-                    if proc.poll() is not None:
-                        raise RuntimeError("%s died during the cold %s (log %s)"
-                                           % (name, phase, proc.log_path))
-                    self._stop(proc, server, "cold")
-                    shutil.rmtree(os.path.join(self.workdir, name), ignore_errors=True)
+            cold[key] = {"label": label, "uplink_mibps": mibps,
+                         "stevedore": {"rounds": []}, "distribution": {"rounds": []}}
+            for round_no in range(a.cold_rounds):
+                for server in ("stevedore", "distribution"):
+                    sample = {}
+                    for phase, clients in (("single", 1), ("wave", a.clients)):
+                        sample.update(self.cold_pull(key, server, phase, clients, mibps,
+                                                     round_no))
+                    cold[key][server]["rounds"].append(sample)
+
+    def cold_pull(self, key, server, phase, clients, mibps, round_no):
+        """One fresh server, the warm-up pull of another image, then the measured pull; after a
+        wave, the same wave again through the now warm server. Returns {phase: result}."""
+        a = self.args
+        name = "%s-cold-%s-%s-%d" % (server, key, phase, round_no + 1)
+        port = servers.free_port()
+        proc = (self._stevedore(name, port) if server == "stevedore"
+                else self._distribution(name, port))
+        measured = {}
+        if not a.no_process_warmup:
+            warmup = puller.wave(HOST, port, self.warmup_image.repository,
+                                 self.warmup_image.tag, a.clients, a.parallel)
+            if warmup["failures"]:
+                raise RuntimeError("warm-up pulls through %s failed: %s"
+                                   % (name, warmup["errors"]))
+            self.uplink.counts.settle(quiet=0.5)
+        self.uplink.link.set_rate(mibps * MIB)
+        self.uplink.counts.reset()
+        meter = CpuMeter({server: proc, "upstream": self.upstream_cpu}).start()
+        result = puller.wave(HOST, port, self.image.repository, self.image.tag,
+                             clients, a.parallel)
+        result["cpu"] = meter.stop()
+        result["server_cpu_seconds"] = result["cpu"]["cpu_seconds"][server]
+        result["upstream_at_end"] = self.uplink.counts.snapshot()
+        self.uplink.counts.settle()
+        result["upstream"] = self.uplink.counts.snapshot()
+        measured[phase] = result
+        log("  cold %-9s %-13s %-6s round %d: %s"
+            % (key, server, phase, round_no + 1, summarize_wave(result)))
+        if phase == "wave":
+            self.uplink.counts.reset()
+            meter = CpuMeter({server: proc, "upstream": self.upstream_cpu}).start()
+            warm_wave = puller.wave(HOST, port, self.image.repository,
+                                    self.image.tag, clients, a.parallel)
+            warm_wave["cpu"] = meter.stop()
+            warm_wave["server_cpu_seconds"] = warm_wave["cpu"]["cpu_seconds"][server]
+            self.uplink.counts.settle()
+            warm_wave["upstream"] = self.uplink.counts.snapshot()
+            measured["warm_wave"] = warm_wave
+            log("  warm %-9s %-13s %-6s round %d: %s"
+                % (key, server, "wave", round_no + 1, summarize_wave(warm_wave)))
+        self.uplink.link.set_rate(0)
+        if proc.poll() is not None:
+            raise RuntimeError("%s died during the cold %s (log %s)"
+                               % (name, phase, proc.log_path))
+        self._stop(proc, server, "cold")
+        shutil.rmtree(os.path.join(self.workdir, name), ignore_errors=True)
+        return measured
 
     # ------------------------------------------------------------------------------ output
 
     def write(self):
-        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-        out = os.path.join(self.args.results, stamp)
-        os.makedirs(out, exist_ok=True)
+        out = runinfo.new_run_dir(self.args.results)
         rows, checks = report.build(self.results)
+        self.results["table"] = [vars(row) for row in rows]
         self.results["checks"] = checks
         self.results["interference"] = interference(self.results)
+        # results.json is the small file committed next to the README's figures: every round's
+        # numbers, the reported figures and the setup; wrk's text output goes to logs/ (ignored).
         with open(os.path.join(out, "results.json"), "w") as f:
-            json.dump(self.results, f, indent=2, default=str)
+            json.dump(compact(self.results), f, indent=1, default=str)
         title = "Stevedore vs nginx vs CNCF distribution — %s, %d cores, jar built %s" % (
             self.results["started"][:16].replace("T", " "), os.cpu_count(),
             self.results["machine"]["stevedore_jar_built"][:16].replace("T", " "))
@@ -318,6 +363,8 @@ class Bench:
             f.write(results_markdown(self.results, report.markdown_table(rows)))
         logs = os.path.join(out, "logs")
         os.makedirs(logs, exist_ok=True)
+        with open(os.path.join(logs, "wrk-output.txt"), "w") as f:
+            f.write("\n".join(self.wrk_text))
         for name in sorted(os.listdir(self.workdir)):
             if name.endswith(".log"):
                 copy_tail(os.path.join(self.workdir, name), os.path.join(logs, name))
@@ -415,7 +462,8 @@ def wrk_value(result, key):
 
 def pick_run(results, key, pick):
     """One run of several: the median value (the lower one of an even count), or the run that
-    other processes disturbed least. Every round's value and disturbance stays attached."""
+    other processes disturbed least. Every round's figures stay attached under "rounds" (wrk's
+    text output is left out: it is in logs/wrk-output.txt)."""
     if pick == "median":
         ranked = sorted(results, key=lambda r: wrk_value(r, key))
     else:
@@ -426,12 +474,23 @@ def pick_run(results, key, pick):
         quietest = min(other(r) for r in results)
         ranked = sorted((r for r in results if other(r) <= quietest + 0.05),
                         key=lambda r: wrk_value(r, key))
-    chosen = dict(ranked[(len(ranked) - 1) // 2])
-    if len(results) > 1:
-        chosen["rounds"] = [{"value": round(wrk_value(r, key), 1),
-                             "other_cores": round(r["cpu"]["cpu_seconds"]["other processes"]
-                                                  / r["cpu"]["seconds"], 2)} for r in results]
+    chosen = {k: v for k, v in ranked[(len(ranked) - 1) // 2].items() if k != "stdout"}
+    chosen["picked"] = pick
+    chosen["round"] = results.index(ranked[(len(ranked) - 1) // 2]) + 1
+    chosen["rounds"] = [dict({k: v for k, v in r.items() if k != "stdout"},
+                             value=round(wrk_value(r, key), 1),
+                             other_cores=round(r["cpu"]["cpu_seconds"]["other processes"]
+                                               / r["cpu"]["seconds"], 2)) for r in results]
     return chosen
+
+
+def compact(results):
+    """results for results.json: a warm measurement keeps its rounds and the number of the
+    reported one ("round", 1-based), without a second copy of that round's figures."""
+    warm = {key: {server: {k: w[k] for k in ("picked", "round", "rounds")} if "rounds" in w else w
+                  for server, w in by_server.items()}
+            for key, by_server in results.get("warm", {}).items()}
+    return dict(results, warm=warm) if warm else results
 
 
 def summarize_wrk(result, key):
@@ -482,41 +541,16 @@ def describe_image(img):
         s["blobs"], s["manifests"], s["total_bytes"] / MIB, s["big_layer_bytes"] // MIB)
 
 
-def command_output(argv):
-    try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=30)
-        return (done.stdout + done.stderr).strip().splitlines()[0]
-    except (OSError, subprocess.SubprocessError, IndexError):
-        return "?"
-
-
 def machine_info(a):
-    head = command_output(["git", "-C", REPO, "rev-parse", "--short", "HEAD"])
-    dirty = command_output(["git", "-C", REPO, "status", "--porcelain", "--untracked-files=no"])
-    jar_time = (datetime.datetime.fromtimestamp(os.path.getmtime(a.jar)).isoformat(
-        timespec="seconds") if os.path.exists(a.jar) else "?")
-    mem_kib = 0
-    with open("/proc/meminfo") as meminfo:
-        for line in meminfo:
-            if line.startswith("MemTotal:"):
-                mem_kib = int(line.split()[1])
-    cpu = "?"
-    with open("/proc/cpuinfo") as cpuinfo:
-        for line in cpuinfo:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return {
-        "cpus": os.cpu_count(), "cpu": cpu, "memory_gib": round(mem_kib / 1024 ** 2, 1),
-        "kernel": platform.release(), "python": platform.python_version(),
-        "java": command_output([a.java, "-version"]), "nginx": command_output([a.nginx, "-v"]),
-        "wrk": command_output([a.wrk, "-v"]),
-        "docker_registry": command_output([a.registry, "--version"]),
-        "repository_commit": head + (" + uncommitted changes" if dirty not in ("", "?") else ""),
-        "stevedore_jar": a.jar, "stevedore_jar_built": jar_time,
+    info = runinfo.machine_info(a.java, {"nginx": [a.nginx, "-v"], "wrk": [a.wrk, "-v"],
+                                         "docker_registry": [a.registry, "--version"]})
+    info.update({
+        "stevedore_jar": a.jar,
+        "stevedore_jar_built": (datetime.datetime.fromtimestamp(os.path.getmtime(a.jar)).isoformat(
+            timespec="seconds") if os.path.exists(a.jar) else "?"),
         "stevedore_jar_older_than_sources": jar_is_stale(a.jar),
-        "loadavg_before": os.getloadavg(),
-    }
+    })
+    return info
 
 
 def interference(results):
@@ -526,7 +560,8 @@ def interference(results):
     for variant in results.get("cold", {}).values():
         for server in ("stevedore", "distribution"):
             parts.setdefault("cold " + server, []).extend(
-                r for r in (variant.get(server) or {}).values() if isinstance(r, dict))
+                r for sample in (variant.get(server) or {}).get("rounds", [])
+                for r in sample.values())
 
     def mean(samples):
         busy = sum(s["cpu"]["cpu_seconds"]["other processes"] for s in samples if s.get("cpu"))
@@ -602,12 +637,15 @@ def results_markdown(results, table):
                               img["amd64_manifest_bytes"]),
         "- JIT warm-up of Stevedore before the warm measurements: %s of manifest load" % (
             o["jit_warmup"]),
-        "- wrk runs of %s (after %s unmeasured), %d round(s) in rotation, the %s one "
-        "reported; %d pull clients with %d blobs at a time" % (
-            o["duration"], o["warmup"], o["rounds"],
-            "least disturbed" if o["pick"] == "quietest" else "median", o["clients"],
-            o["parallel"]),
-        "- cold pulls: a fresh server (new data directory / storage) for each; %s" % (
+        "- wrk runs of %s (after %s unmeasured), %d round(s) in rotation; reported: %s; "
+        "%d pull clients with %d blobs at a time" % (
+            o["duration"], o["warmup"], o["rounds"], report.pick_label(o["pick"], o["rounds"]),
+            o["clients"], o["parallel"]),
+        "- upstream: docker-registry with token auth (a JWT token service, as Docker Hub's), "
+        "both reached through the counting uplink relay; both caches pull anonymously",
+        "- cold pulls: %d round(s) per cache, link and client count, in rotation, the median "
+        "reported with (min–max); a fresh server (new data directory / storage) for each; %s" % (
+            o["cold_rounds"],
             "no warm-up pull" if o["no_process_warmup"] else
             "before each, a wave of %d pulls of a different image (`library/warmup:v1`) "
             "through the same fresh server, not counted (JIT, page cache)" % o["clients"]),
@@ -631,6 +669,9 @@ def details_markdown(results):
     warm = results.get("warm", {})
     if warm:
         lines += ["## Warm measurements (wrk)", "",
+                  "Each round's value @ the cores other processes used during it; * marks the "
+                  "reported round (%s)." % report.pick_label(results["options"]["pick"],
+                                                             results["options"]["rounds"]), "",
                   "| measure | server | result | latency p50 / p99 | cores busy: server / "
                   "wrk / other processes | upstream requests |", "|---|---|--:|--:|--:|--:|"]
         for key, by_server in warm.items():
@@ -649,41 +690,47 @@ def details_markdown(results):
                     unit = (1024 ** 3) if key.startswith("blob") else 1
                     value += " (rounds: %s)" % ", ".join(
                         ("%.2f" if key.startswith("blob") else "%.0f") % (r["value"] / unit)
-                        + " @%.2f" % r["other_cores"] for r in w["rounds"])
+                        + " @%.2f" % r["other_cores"] + ("*" if n + 1 == w["round"] else "")
+                        for n, r in enumerate(w["rounds"]))
                 cpu = w["cpu"]["cpu_seconds"]
-                lines.append("| %s | %s | %s | %.2f / %.2f ms | %.2f / %.2f / %.2f | %d |" % (
+                kinds = w["upstream"].get("by_kind", {})
+                lines.append("| %s | %s | %s | %.2f / %.2f ms | %.2f / %.2f / %.2f | %d %s |" % (
                     key, server, value, w["latency_p50_us"] / 1000, w["latency_p99_us"] / 1000,
                     cpu[server] / seconds, cpu["wrk"] / seconds,
-                    cpu["other processes"] / seconds, w["upstream"]["requests"]))
+                    cpu["other processes"] / seconds, w["upstream"]["requests"],
+                    "(%s)" % ", ".join("%s %d" % kv for kv in kinds.items()) if kinds else ""))
         lines.append("")
     cold = results.get("cold", {})
     if cold:
-        lines += ["## Pulls (python clients, sha256 checked)", "",
-                  "| link | server | pull | wall | client min / median / max | upstream MiB "
-                  "(at end → settled) | manifest GET / HEAD, blob GET | CPU s: server / "
-                  "clients+relay / upstream / other processes | failed |",
-                  "|---|---|---|--:|--:|--:|--:|--:|--:|"]
+        lines += ["## Pulls (python clients, sha256 checked), every round", "",
+                  "| link | server | round | pull | wall | client min / median / max | upstream "
+                  "MiB (at end → settled) | manifest GET / HEAD, blob GET, ping, token | CPU s: "
+                  "server / clients+relay / upstream / other processes | failed |",
+                  "|---|---|--:|---|--:|--:|--:|--:|--:|--:|"]
         for key, variant in cold.items():
             for server in ("stevedore", "distribution"):
-                for phase in ("single", "wave", "warm_wave"):
-                    r = (variant.get(server) or {}).get(phase)
-                    if not r:
-                        continue
-                    up, at_end = r["upstream"], r.get("upstream_at_end", r["upstream"])
-                    cpu = r["cpu"]["cpu_seconds"]
-                    lines.append(
-                        "| %s | %s | %s × %d | %.2f s | %.2f / %.2f / %.2f s | %.1f → %.1f | "
-                        "%d / %d, %d | %.1f / %.1f / %.1f / %.1f | %d |" % (
-                            variant["label"], server, phase.replace("_", " "), r["clients"],
-                            r["wall_seconds"], r["client_seconds_min"],
-                            r["client_seconds_median"], r["client_seconds_max"],
-                            at_end["bytes_down"] / MIB, up["bytes_down"] / MIB,
-                            up["manifest_gets"], up["manifest_heads"], up["blob_gets"],
-                            cpu[server], cpu["bench (python)"], cpu["upstream"],
-                            cpu["other processes"], r["failures"]))
-                    for error in r.get("errors", []):
-                        lines.append("|  |  | error: %s | | | | | | |" % error.replace("|", "/"))
+                for number, sample in enumerate((variant.get(server) or {}).get("rounds", [])):
+                    for phase in ("single", "wave", "warm_wave"):
+                        r = sample.get(phase)
+                        if r:
+                            lines += _pull_lines(variant["label"], server, number + 1, phase, r)
         lines.append("")
+    return lines
+
+
+def _pull_lines(label, server, number, phase, r):
+    up, at_end = r["upstream"], r.get("upstream_at_end", r["upstream"])
+    cpu = r["cpu"]["cpu_seconds"]
+    lines = ["| %s | %s | %d | %s × %d | %.2f s | %.2f / %.2f / %.2f s | %.1f → %.1f | "
+             "%d / %d, %d, %d, %d | %.1f / %.1f / %.1f / %.1f | %d |" % (
+                 label, server, number, phase.replace("_", " "), r["clients"], r["wall_seconds"],
+                 r["client_seconds_min"], r["client_seconds_median"], r["client_seconds_max"],
+                 at_end["bytes_down"] / MIB, up["bytes_down"] / MIB, up["manifest_gets"],
+                 up["manifest_heads"], up["blob_gets"], up.get("pings", 0),
+                 up.get("token_gets", 0), cpu[server], cpu["bench (python)"], cpu["upstream"],
+                 cpu["other processes"], r["failures"])]
+    for error in r.get("errors", []):
+        lines.append("|  |  |  | error: %s | | | | | | |" % error.replace("|", "/"))
     return lines
 
 

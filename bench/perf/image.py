@@ -5,11 +5,13 @@ the big layer that the warm blob throughput is measured on. Layers are random by
 need to be real gzip: registries store blobs without looking inside).
 """
 
+import base64
 import hashlib
 import http.client
 import json
 import random
 import urllib.parse
+import urllib.request
 
 MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
 MANIFEST_V2 = "application/vnd.docker.distribution.manifest.v2+json"
@@ -142,23 +144,37 @@ class BenchImage:
         }
 
 
-def push(host, port, image):
-    """Monolithic blob uploads, then the platform manifests, then the list under the tag."""
+def push_token(auth, repository):
+    """A pull,push token for `repository` from the token service (its token-service.json), asked
+    for with the push account's Basic credentials, as `docker login` + `docker push` would."""
+    query = urllib.parse.urlencode({"service": auth["service"],
+                                    "scope": "repository:%s:pull,push" % repository})
+    basic = base64.b64encode(("%s:%s" % (auth["username"], auth["password"])).encode()).decode()
+    request = urllib.request.Request(auth["realm"] + "?" + query,
+                                     headers={"Authorization": "Basic " + basic})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)["token"]
+
+
+def push(host, port, image, auth=None):
+    """Monolithic blob uploads, then the platform manifests, then the list under the tag; with a
+    token from `auth` (a token-service.json) when the registry asks for one."""
     conn = http.client.HTTPConnection(host, port, timeout=120)
+    headers = {"Authorization": "Bearer " + push_token(auth, image.repository)} if auth else {}
     try:
         for blob in image.blobs():
-            _push_blob(conn, image.repository, blob)
+            _push_blob(conn, image.repository, blob, headers)
         for platform in image.platforms:
             _put_manifest(conn, image.repository, platform.manifest_digest, MANIFEST_V2,
-                          platform.manifest)
-        _put_manifest(conn, image.repository, image.tag, MANIFEST_LIST, image.index)
+                          platform.manifest, headers)
+        _put_manifest(conn, image.repository, image.tag, MANIFEST_LIST, image.index, headers)
     finally:
         conn.close()
 
 
-def _push_blob(conn, repository, blob):
+def _push_blob(conn, repository, blob, auth_headers):
     conn.request("POST", "/v2/%s/blobs/uploads/" % repository, body=b"",
-                 headers={"Content-Length": "0"})
+                 headers=dict(auth_headers, **{"Content-Length": "0"}))
     response = conn.getresponse()
     response.read()
     if response.status != 202:
@@ -166,17 +182,18 @@ def _push_blob(conn, repository, blob):
     location = urllib.parse.urlsplit(response.getheader("Location"))
     query = location.query + ("&" if location.query else "") + "digest=" + blob.digest
     conn.request("PUT", location.path + "?" + query, body=blob.data,
-                 headers={"Content-Type": "application/octet-stream",
-                          "Content-Length": str(blob.size)})
+                 headers=dict(auth_headers, **{"Content-Type": "application/octet-stream",
+                                               "Content-Length": str(blob.size)}))
     response = conn.getresponse()
     response.read()
     if response.status != 201:
         raise RuntimeError("upload of %s: HTTP %d" % (blob.digest, response.status))
 
 
-def _put_manifest(conn, repository, reference, media_type, body):
+def _put_manifest(conn, repository, reference, media_type, body, auth_headers):
     conn.request("PUT", "/v2/%s/manifests/%s" % (repository, reference), body=body,
-                 headers={"Content-Type": media_type, "Content-Length": str(len(body))})
+                 headers=dict(auth_headers, **{"Content-Type": media_type,
+                                               "Content-Length": str(len(body))}))
     response = conn.getresponse()
     text = response.read()
     if response.status != 201:

@@ -3,7 +3,7 @@
 # side by side on loopback, in front of one docker-registry upstream. Reports warm blob throughput
 # (1 and 16 clients), warm manifest requests/s (32 clients), a cold pull by 20 clients (wall time,
 # upstream bytes) and peak RSS, as a table plus results.{md,json} and chart.svg under
-# bench/perf/results/<timestamp>/. See bench/perf/README.md.
+# bench/perf/results/<date>-<time>-<commit>/. See bench/perf/README.md.
 #
 #   bench/perf/run.sh [--duration 10s] [--warmup 3s] [--clients 20] [--uplink-mibps 50] ...
 #   bench/perf/run.sh --help
@@ -49,11 +49,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 PATH="$PATH:/usr/sbin"
 
-if [ ! -f "$jar" ] || [ "${REBUILD:-0}" = 1 ]; then
-  say "building $jar (./mvnw -B -q -DskipTests package)"
-  # shellcheck disable=SC2086
-  (cd "$repo" && ./mvnw -B -q ${MVN_FLAGS:-} -DskipTests package) >&2
-fi
+# The jar, and the test classes the upstream's token service runs from.
+# shellcheck source=../lib/java-build.sh
+. "$here/../lib/java-build.sh"
+bench_java_build "$repo" "${REBUILD:-0}"
 
 workdir="$(mktemp -d "${TMPDIR:-/tmp}/stevedore-perf.XXXXXX")"
 bench_pid=""
@@ -83,6 +82,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 cd "$repo"
-PYTHONDONTWRITEBYTECODE=1 python3 "$here/bench.py" --workdir "$workdir" --jar "$jar" "$@" &
+PYTHONDONTWRITEBYTECODE=1 python3 "$here/bench.py" --workdir "$workdir" --jar "$jar" \
+  --test-classes "$repo/proxy-server/target/test-classes" "$@" &
 bench_pid=$!
 wait "$bench_pid"

@@ -1,9 +1,11 @@
-"""The four servers of the benchmark, each a child process on 127.0.0.1 with its log in the work
-directory: the upstream docker-registry, Stevedore, CNCF distribution in proxy mode, nginx.
+"""The servers of the benchmark, each a child process on 127.0.0.1 with its log in the work
+directory: the upstream docker-registry and its token service, Stevedore, CNCF distribution in
+proxy mode, nginx.
 
 Every process is started in its own session and stopped by its PID (TERM, then KILL)."""
 
 import http.client
+import json
 import os
 import signal
 import socket
@@ -19,18 +21,18 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def _ready_or_stopped(proc, port, path):
+def _ready_or_stopped(proc, port, path, statuses=(200,)):
     """Returns proc once it answers; stops it (never leaves it running) when it does not."""
     try:
-        wait_http(port, path, proc)
+        wait_http(port, path, proc, statuses=statuses)
     except BaseException:
         proc.stop()
         raise
     return proc
 
 
-def wait_http(port, path, proc, timeout=60, accept=None):
-    """Polls GET path until it answers 200; fails early if the process died."""
+def wait_http(port, path, proc, timeout=60, accept=None, statuses=(200,)):
+    """Polls GET path until it answers one of `statuses`; fails early if the process died."""
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
@@ -43,7 +45,7 @@ def wait_http(port, path, proc, timeout=60, accept=None):
             response = conn.getresponse()
             response.read()
             conn.close()
-            if response.status == 200:
+            if response.status in statuses:
                 return
             last = "HTTP %d" % response.status
         except OSError as error:
@@ -131,9 +133,21 @@ def _descendants(root):
     return found
 
 
-def registry_config(path, port, storage_dir, remote_url=None):
-    """A docker-registry config: filesystem storage, no auth, no access log; proxy mode when
-    remote_url is given (as distribution's docs configure a pull-through cache)."""
+class Group:
+    """Several processes counted as one in a CpuMeter (the upstream: registry + token service)."""
+
+    def __init__(self, *procs):
+        self.procs = procs
+
+    def cpu_seconds(self):
+        return sum(proc.cpu_seconds() for proc in self.procs)
+
+
+def registry_config(path, port, storage_dir, remote_url=None, auth=None):
+    """A docker-registry config: filesystem storage, no access log; token auth when `auth` (a
+    token-service.json, with the realm clients must use) is given, as Docker Hub has; proxy mode
+    when remote_url is given (as distribution's docs configure a pull-through cache, anonymous
+    towards its remote like Stevedore)."""
     lines = [
         "version: 0.1",
         "log:",
@@ -150,18 +164,40 @@ def registry_config(path, port, storage_dir, remote_url=None):
         "  headers:",
         "    X-Content-Type-Options: [nosniff]",
     ]
+    if auth:
+        lines += ["auth:", "  token:", "    realm: %s" % auth["realm"],
+                  "    service: %s" % auth["service"], "    issuer: %s" % auth["issuer"],
+                  "    rootcertbundle: %s" % auth["rootcertbundle"]]
     if remote_url:
         lines += ["proxy:", "  remoteurl: %s" % remote_url]
     with open(path, "w") as config:
         config.write("\n".join(lines) + "\n")
 
 
-def start_registry(name, binary, workdir, port, storage_dir, remote_url=None):
+def start_registry(name, binary, workdir, port, storage_dir, remote_url=None, auth=None):
     os.makedirs(storage_dir, exist_ok=True)
     config = os.path.join(workdir, name + ".yml")
-    registry_config(config, port, storage_dir, remote_url)
+    registry_config(config, port, storage_dir, remote_url, auth)
     proc = Proc(name, [binary, "serve", config], os.path.join(workdir, name + ".log"))
-    return _ready_or_stopped(proc, port, "/v2/")
+    return _ready_or_stopped(proc, port, "/v2/", (401,) if auth else (200,))
+
+
+def start_token_service(java, classpath, workdir, timeout=60):
+    """The IT harness's token server (dev.stevedore.server.bench.TokenService, from the test
+    classes) as a child process. Returns (proc, its token-service.json as a dict)."""
+    directory = os.path.join(workdir, "token-service")
+    described = os.path.join(directory, "token-service.json")
+    proc = Proc("token-service", [java, "-Xmx128m", "-XX:+UseSerialGC", "-cp", classpath,
+                                  "dev.stevedore.server.bench.TokenService", directory],
+                os.path.join(workdir, "token-service.log"))
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(described):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.stop()
+            raise RuntimeError("the token service did not start (log: %s)" % proc.log_path)
+        time.sleep(0.1)
+    with open(described) as description:
+        return proc, json.load(description)
 
 
 def start_stevedore(name, java, jar, java_opts, workdir, port, data_dir, upstream_url,
@@ -174,7 +210,9 @@ def start_stevedore(name, java, jar, java_opts, workdir, port, data_dir, upstrea
 
 
 def start_nginx(binary, workdir, port, files):
-    """nginx serving `files` ({name: bytes}) from a www dir: sendfile on, access_log off."""
+    """nginx serving `files` ({name: bytes}) from a www dir, set up as a static file server at
+    its best: a worker per core, sendfile + tcp_nopush, long keep-alive, open_file_cache (no
+    open/stat per request), access_log off (as Stevedore's at WARN). See README.md."""
     root = os.path.join(workdir, "nginx")
     www = os.path.join(root, "www")
     temp = os.path.join(root, "temp")
@@ -206,6 +244,13 @@ http {
   tcp_nodelay on;
   keepalive_requests 1000000;
   keepalive_timeout 65;
+  # Keep descriptors and stat results of the served files: no open()/fstat() per request. The
+  # files never change during a run; re-validate once a minute, cache from the first use, and
+  # cache lookups that failed too.
+  open_file_cache max=1000 inactive=60s;
+  open_file_cache_valid 60s;
+  open_file_cache_min_uses 1;
+  open_file_cache_errors on;
   %(temp_paths)s
   types { }
   default_type application/octet-stream;

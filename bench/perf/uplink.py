@@ -4,6 +4,10 @@ It counts the bytes the upstream sends (what a real uplink would carry down), re
 lines going up (so it can count manifest GETs, HEADs and blob GETs), and can limit the downstream
 rate shared by all connections, like one office link. Stdlib only: one thread per direction per
 connection, which is plenty for a few dozen connections.
+
+The registry's token service gets a relay of its own that shares the link and the counters, so
+token requests cross the same "Internet" and are counted with the rest (Docker Hub's
+auth.docker.io is on the far side of the uplink too).
 """
 
 import re
@@ -86,11 +90,15 @@ class Counts:
         snap["manifest_gets"] = kinds.get("GET manifest", 0)
         snap["manifest_heads"] = kinds.get("HEAD manifest", 0)
         snap["blob_gets"] = kinds.get("GET blob", 0)
+        snap["pings"] = kinds.get("GET ping", 0) + kinds.get("HEAD ping", 0)
+        snap["token_gets"] = kinds.get("GET token", 0)
         return snap
 
 
 def _kind(method, path):
     path = path.split("?", 1)[0]
+    if path == "/token":
+        return method + " token"
     if "/manifests/" in path:
         return method + " manifest"
     if "/blobs/uploads" in path:
@@ -103,10 +111,13 @@ def _kind(method, path):
 
 
 class Uplink:
-    def __init__(self, listen_host, upstream_host, upstream_port):
+    """A relay to (upstream_host, upstream_port); pass `link` and `counts` of another Uplink to
+    share its rate and counters."""
+
+    def __init__(self, listen_host, upstream_host, upstream_port, link=None, counts=None):
         self.upstream = (upstream_host, upstream_port)
-        self.link = Link()
-        self.counts = Counts()
+        self.link = link or Link()
+        self.counts = counts or Counts()
         self._server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._server.bind((listen_host, 0))

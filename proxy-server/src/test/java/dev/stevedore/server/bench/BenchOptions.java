@@ -1,8 +1,10 @@
 package dev.stevedore.server.bench;
 
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 
 /** The command line of {@link ClassroomWave}. */
 record BenchOptions(
@@ -15,7 +17,9 @@ record BenchOptions(
     boolean verify,
     boolean warmup,
     boolean check,
-    long seed) {
+    long seed,
+    int samples,
+    Optional<Path> results) {
 
   static final String USAGE =
       """
@@ -31,11 +35,15 @@ record BenchOptions(
         --no-warmup       skip the unmeasured warm-up pull (JIT, page cache)
         --check           exit 2 when a target is missed
         --seed N          seed of the generated image (default 1)
+        --samples N       measure single client, cold wave and warm wave N times, each on fresh
+                          Stevedores; the median is reported with min and max (default 3)
+        --results DIR     also write the raw numbers and the figures to DIR/results.json
       """;
 
   BenchOptions {
-    if (clients < 1 || layers < 1 || layerMib <= 0 || parallelBlobs < 1) {
-      throw new IllegalArgumentException("clients, layers, layer size and parallel must be > 0");
+    if (clients < 1 || layers < 1 || layerMib <= 0 || parallelBlobs < 1 || samples < 1) {
+      throw new IllegalArgumentException(
+          "clients, layers, layer size, parallel and samples must be > 0");
     }
     if (upstreamMibps < 0) {
       throw new IllegalArgumentException("--upstream-mibps must be positive (or 0: unthrottled)");
@@ -62,6 +70,8 @@ record BenchOptions(
     boolean warmup = true;
     boolean check = false;
     long seed = 1;
+    int samples = 3;
+    Optional<Path> results = Optional.empty();
     Deque<String> args = new ArrayDeque<>(arguments);
     while (!args.isEmpty()) {
       String arg = args.removeFirst();
@@ -72,6 +82,8 @@ record BenchOptions(
         case "--parallel" -> parallel = Integer.parseInt(value(arg, args));
         case "--upstream-mibps" -> upstreamMibps = Double.parseDouble(value(arg, args));
         case "--seed" -> seed = Long.parseLong(value(arg, args));
+        case "--samples" -> samples = Integer.parseInt(value(arg, args));
+        case "--results" -> results = Optional.of(Path.of(value(arg, args)));
         case "--skopeo" -> skopeo = true;
         case "--no-verify" -> verify = false;
         case "--no-warmup" -> warmup = false;
@@ -80,7 +92,18 @@ record BenchOptions(
       }
     }
     return new BenchOptions(
-        clients, layers, layerMib, parallel, upstreamMibps, skopeo, verify, warmup, check, seed);
+        clients,
+        layers,
+        layerMib,
+        parallel,
+        upstreamMibps,
+        skopeo,
+        verify,
+        warmup,
+        check,
+        seed,
+        samples,
+        results);
   }
 
   private static String value(String option, Deque<String> args) {

@@ -1,7 +1,9 @@
 package dev.stevedore.server.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stevedore.server.StevedoreProxy;
 import dev.stevedore.server.config.ServeSettingsResolver;
+import dev.stevedore.server.it.support.RegistryProcess;
 import dev.stevedore.server.it.support.Skopeo;
 import dev.stevedore.server.it.support.TestImage;
 import dev.stevedore.server.it.support.TestImages;
@@ -15,8 +17,10 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -132,25 +136,43 @@ public final class ClassroomWave {
       if (options.warmup()) {
         bench.measure("warm-up (not counted)", 1, false);
       }
-      Wave.Result single = bench.measure("single client, cold", 1, false).get(0);
-      List<Wave.Result> waves = bench.measure("wave", options.clients(), true);
-      WaveReport report =
-          new WaveReport(
-              image.blobBytes(), manifests, !options.skopeo(), single, waves.get(0), waves.get(1));
-      report.print(out);
+      String loadBefore = loadAverage();
+      List<WaveReport> samples = new ArrayList<>();
+      for (int sample = 1; sample <= options.samples(); sample++) {
+        out.printf(Locale.ROOT, "%n-- sample %d of %d --%n", sample, options.samples());
+        Wave.Result single = bench.measure("single client, cold", 1, false).get(0);
+        List<Wave.Result> waves = bench.measure("wave", options.clients(), true);
+        WaveReport report =
+            new WaveReport(
+                image.blobBytes(),
+                manifests,
+                !options.skopeo(),
+                single,
+                waves.get(0),
+                waves.get(1));
+        report.print(out);
+        samples.add(report);
+        for (Wave.Result result : List.of(single, waves.get(0), waves.get(1))) {
+          result.failures().forEach(failure -> out.println(result.label() + ": " + failure));
+          keep |= !result.failures().isEmpty();
+        }
+      }
+      WaveSummary summary = new WaveSummary(samples);
+      summary.print(out);
       out.println(
           "load average after: "
               + loadAverage()
               + " (other work on this machine inflates the times, not the counts)");
-      for (Wave.Result result : List.of(single, waves.get(0), waves.get(1))) {
-        result.failures().forEach(failure -> out.println(result.label() + ": " + failure));
-        keep |= !result.failures().isEmpty();
+      if (options.results().isPresent()) {
+        Path file =
+            writeResults(options, image, manifests, loadBefore, summary, options.results().get());
+        out.println("results: " + file);
       }
       if (keep) {
         out.println("pulls failed; registry log: " + upstream.registry().logFile());
         return 1;
       }
-      return options.check() && !report.allMet() ? 2 : 0;
+      return options.check() && !summary.allMet() ? 2 : 0;
     } catch (Throwable e) {
       keep = true;
       throw e;
@@ -160,6 +182,83 @@ public final class ClassroomWave {
       } else {
         deleteTree(work);
       }
+    }
+  }
+
+  /** Writes DIR/results.json: the options, the machine, every sample's numbers, the figures. */
+  private static Path writeResults(
+      BenchOptions options,
+      TestImage image,
+      int manifests,
+      String loadBefore,
+      WaveSummary summary,
+      Path dir)
+      throws IOException {
+    Map<String, Object> machine = new LinkedHashMap<>();
+    machine.put("cpus", Runtime.getRuntime().availableProcessors());
+    machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+    machine.put(
+        "java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+    machine.put(
+        "docker_registry",
+        firstLine(
+            System.getProperty(
+                    "stevedore.it.docker-registry", RegistryProcess.DEFAULT_BINARY.toString())
+                + " --version"));
+    machine.put("repository_commit", System.getProperty("stevedore.bench.commit", "?"));
+    machine.put("loadavg_before", loadBefore);
+    machine.put("loadavg_after", loadAverage());
+    Map<String, Object> imageJson = new LinkedHashMap<>();
+    imageJson.put("reference", REPOSITORY + ":" + TAG);
+    imageJson.put("platforms", image.platforms().size());
+    imageJson.put("blobs", image.blobs().size());
+    imageJson.put("blob_bytes", image.blobBytes());
+    imageJson.put("manifests", manifests);
+    Map<String, Object> results = new LinkedHashMap<>();
+    results.put("benchmark", "bench/classroom-wave.sh");
+    results.put("finished", java.time.OffsetDateTime.now().toString());
+    results.put("options", optionsJson(options));
+    results.put("machine", machine);
+    results.put("image", imageJson);
+    results.putAll(summary.json());
+    Files.createDirectories(dir);
+    Path file = dir.resolve("results.json");
+    new ObjectMapper()
+        .writerWithDefaultPrettyPrinter()
+        .writeValue(file.toFile(), results);
+    return file;
+  }
+
+  /** The options as plain JSON values (no Optional, no Path objects). */
+  private static Map<String, Object> optionsJson(BenchOptions options) throws IOException {
+    Map<String, Object> json = new LinkedHashMap<>();
+    try {
+      for (RecordComponent component : BenchOptions.class.getRecordComponents()) {
+        Object value = component.getAccessor().invoke(options);
+        if (value instanceof Optional<?> optional) {
+          value = optional.map(Object::toString).orElse(null);
+        }
+        json.put(component.getName(), value);
+      }
+    } catch (ReflectiveOperationException e) {
+      throw new IOException("cannot read the options", e);
+    }
+    return json;
+  }
+
+  /** The first line a command prints, or "?" when it cannot run. */
+  private static String firstLine(String command) {
+    try {
+      Process process =
+          new ProcessBuilder(command.split(" ")).redirectErrorStream(true).start();
+      String output = new String(process.getInputStream().readAllBytes()).strip();
+      process.waitFor();
+      return output.isEmpty() ? "?" : output.lines().findFirst().orElse("?");
+    } catch (IOException e) {
+      return "?";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "?";
     }
   }
 

@@ -35,6 +35,26 @@ final class WaveReport {
     this.warm = warm;
   }
 
+  Wave.Result single() {
+    return single;
+  }
+
+  Wave.Result cold() {
+    return cold;
+  }
+
+  Wave.Result warm() {
+    return warm;
+  }
+
+  int distinctManifests() {
+    return distinctManifests;
+  }
+
+  double warmOverSingle() {
+    return seconds(warm.wall()) / seconds(single.wall());
+  }
+
   double bytesRatio() {
     return (double) cold.upstream().cdnBytes() / imageBlobBytes;
   }
