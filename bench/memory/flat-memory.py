@@ -204,17 +204,16 @@ def wave(base, digest, clients, size, pid, verify):
     elapsed = time.time() - started
     done.set()
     sampler.join()
-    ok = sum(1 for status, got, hashed in results
-             if status == "200" and got == size and (not verify or hashed == digest))
+    def good(status, got, hashed):
+        return status == "200" and got == size and (not verify or hashed == digest)
+
+    failures = sorted({"HTTP %s, %d bytes, %s" % (status, got, hashed)
+                       for status, got, hashed in results if not good(status, got, hashed)})
     return {
         "clients": clients,
-        "ok": ok,
+        "ok": sum(1 for result in results if good(*result)),
         "checked": "status, size and sha256" if verify else "status and size",
-        "failures": sorted({"HTTP %s, %d bytes%s" % (status, got, "" if not verify or hashed == digest
-                                                       else ", digest " + str(hashed))
-                            for status, got, hashed in results
-                            if not (status == "200" and got == size
-                                    and (not verify or hashed == digest))})[:5],
+        "failures": failures[:5],
         "seconds": round(elapsed, 2),
         "gib_per_s": round(clients * size / elapsed / 2**30, 2),
         "peak_rss_mib": round(peak["rss_kib"] / 1024),
@@ -290,21 +289,23 @@ def main():
     parser.add_argument("--no-verify", action="store_true",
                         help="do not hash the downloads (then only status and size are checked)")
     parser.add_argument("--jar", default="proxy-server/target/stevedore.jar")
-    parser.add_argument("--results", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                                          "results"),
+    here = os.path.dirname(os.path.abspath(__file__))
+    parser.add_argument("--results", default=os.path.join(here, "results"),
                         help="parent of the run's <date>-<time>-<commit> directory")
     args = parser.parse_args()
     for tool in ("docker-registry", "curl", "java"):
         if shutil.which(tool) is None:
-            raise SystemExit(f"needs {tool} (apt-get install docker-registry curl default-jre-headless)")
+            raise SystemExit(f"needs {tool} "
+                             "(apt-get install docker-registry curl default-jre-headless)")
     if not os.path.exists(args.jar):
         raise SystemExit(f"build first: ./mvnw -B -q -DskipTests package ({args.jar} missing)")
     verify = not args.no_verify
     results = {
         "benchmark": "bench/memory/flat-memory.py",
         "options": vars(args),
-        "machine": runinfo.machine_info("java", {"docker_registry": ["docker-registry", "--version"],
-                                                 "curl": ["curl", "--version"]}),
+        "machine": runinfo.machine_info("java", {
+            "docker_registry": ["docker-registry", "--version"],
+            "curl": ["curl", "--version"]}),
     }
     work = tempfile.mkdtemp(prefix="stevedore-mem-")
     procs = []
@@ -360,8 +361,8 @@ def main():
             "every download ok (%s)" % ("status, size and sha256" if verify else "status and size"):
                 all(r[p]["ok"] == r[p]["clients"] for r in rounds for p in ("cold", "warm")),
             "cold wave: exactly one upstream blob GET of the whole blob, every round":
-                all(r["cold"]["upstream_blob_gets"] == 1 and r["cold"]["upstream_blob_bytes"] == size
-                    for r in rounds),
+                all(r["cold"]["upstream_blob_gets"] == 1
+                    and r["cold"]["upstream_blob_bytes"] == size for r in rounds),
             "warm wave: no upstream blob GET, every round":
                 all(r["warm"]["upstream_blob_gets"] == 0 for r in rounds),
             "Stevedore's metrics agree: one blob request and the blob's bytes (cold), none (warm)":
@@ -375,20 +376,24 @@ def main():
         with open(os.path.join(out_dir, "results.json"), "w") as out:
             json.dump(results, out, indent=1)
 
+        checked = "status, size and sha256" if verify else "status and size (not hashed)"
         print(f"\n{args.clients} concurrent downloads of a {args.size_mib} MiB blob, Stevedore "
               f"-Xmx{args.xmx}, {args.rounds} round(s) on fresh Stevedores; every download's "
-              f"{'status, size and sha256' if verify else 'status and size (not hashed)'} checked\n")
+              f"{checked} checked\n")
         print(f"{'wave':6} {'ok':>9} {'secs: median (min–max)':>24} {'GiB/s: median':>14} "
               f"{'peak RSS MiB':>13} {'peak heap MiB':>14} {'upstream blob GETs / MiB':>25}")
         for phase in ("cold", "warm"):
             f = figures[phase]
-            print(f"{phase:6} {f['ok']:>4}/{f['downloads']:<4} {runinfo.fmt_spread(f['seconds'], '%.1f'):>24} "
+            seconds = runinfo.fmt_spread(f["seconds"], "%.1f")
+            upstream = "%s / %s" % (_range(f["upstream_blob_gets"]),
+                                    _range(f["upstream_blob_bytes"], 2**20))
+            print(f"{phase:6} {f['ok']:>4}/{f['downloads']:<4} {seconds:>24} "
                   f"{f['gib_per_s']['median']:>14.2f} {f['peak_rss_mib_max']:>13} "
-                  f"{f['peak_heap_mib_max']:>14} "
-                  f"{'%s / %s' % (_range(f['upstream_blob_gets']), _range(f['upstream_blob_bytes'], 2**20)):>25}")
+                  f"{f['peak_heap_mib_max']:>14} {upstream:>25}")
         print(f"\n(peak RSS and heap: the largest over the rounds; upstream: from the registry's "
               f"access log, per wave)")
-        print(f"Stevedore peak RSS over a whole round (VmHWM), largest: {figures['vm_hwm_mib_max']} MiB")
+        print("Stevedore peak RSS over a whole round (VmHWM), largest: %d MiB"
+              % figures["vm_hwm_mib_max"])
         for round_no, r in enumerate(rounds, 1):
             for phase in ("cold", "warm"):
                 for failure in r[phase]["failures"]:

@@ -373,6 +373,14 @@ class Bench:
         nginx_error = os.path.join(self.workdir, "nginx", "error.log")
         if os.path.exists(nginx_error):
             copy_tail(nginx_error, os.path.join(logs, "nginx-error.log"))
+        o = self.results["options"]
+        parts = []
+        if self.results.get("warm"):
+            parts.append("warm figures: %s" % report.pick_label(o["pick"], o["rounds"]))
+        if self.results.get("cold"):
+            parts.append("cold figures: median (min–max) of %d round(s); ratios in [brackets]: "
+                         "each server's own wave ÷ single" % o["cold_rounds"])
+        table += "\n\n" + "; ".join(parts)
         warning = interference_warning(self.results["interference"])
         if warning:
             table += "\n\n" + warning

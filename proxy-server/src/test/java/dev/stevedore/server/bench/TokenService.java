@@ -17,11 +17,11 @@ import java.util.concurrent.CountDownLatch;
  * CNCF distribution proxy) fetch a token before it pulls; without token auth, distribution's proxy
  * pings {@code /v2/} again before each upstream request, which Docker Hub never makes it do.
  *
- * <p>Usage: {@code TokenService DIR}. It generates a fresh signing key ({@link TestPki}), writes its
- * certificate to {@code DIR/token-signer.pem} (the registry's {@code rootcertbundle}), starts the
- * token server on 127.0.0.1 and then writes {@code DIR/token-service.json} (realm, service, issuer,
- * push credentials, certificate path) in one rename, so that a reader sees the whole file or none.
- * It serves until the process is stopped. Its name keeps surefire and failsafe away.
+ * <p>Usage: {@code TokenService DIR}. It generates a fresh signing key ({@link TestPki}), writes
+ * its certificate to {@code DIR/token-signer.pem} (the registry's {@code rootcertbundle}), starts
+ * the token server on 127.0.0.1 and then writes {@code DIR/token-service.json} (realm, service,
+ * issuer, push credentials, certificate path) in one rename, so that a reader sees the whole file
+ * or none. It serves until the process is stopped. Its name keeps surefire and failsafe away.
  */
 public final class TokenService {
   private TokenService() {}
