@@ -3,10 +3,15 @@ package dev.stevedore.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stevedore.core.upstream.Credentials;
 import dev.stevedore.core.upstream.DockerConfigCredentials;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class KubernetesManifestsTest {
 
   private static final Set<String> CLUSTER_SCOPED = Set.of("Namespace");
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   static List<Path> manifests() {
     return DeployFiles.kubernetesManifests();
@@ -180,6 +186,12 @@ class KubernetesManifestsTest {
     }
   }
 
+  /**
+   * The Secret holds, under the key the workloads mount as {@code --credentials-file}, a Docker
+   * config that Stevedore reads: the placeholder as committed means anonymous pulls (no entry for
+   * any upstream), and the same document with the entry {@code kubectl create secret
+   * docker-registry} writes gives Stevedore exactly those Docker Hub credentials.
+   */
   @Test
   void secret_isADockerConfigJsonThatStevedoreReads(@TempDir Path tmp) throws Exception {
     JsonNode secret = DeployFiles.kubernetesObject("secret.yaml", "Secret");
@@ -187,8 +199,23 @@ class KubernetesManifestsTest {
         MountedFiles.secretData(secret.at("/metadata/name").asText()).get(".dockerconfigjson");
 
     assertThat(secret.path("type").asText()).isEqualTo("kubernetes.io/dockerconfigjson");
-    assertThat(config).isNotNull();
-    Path file = Files.write(tmp.resolve("config.json"), config);
-    assertThat(DockerConfigCredentials.load(file)).isNotNull();
+    assertThat(config).as("the .dockerconfigjson key").isNotNull();
+    Path placeholder = Files.write(tmp.resolve("placeholder.json"), config);
+    assertThat(DockerConfigCredentials.load(placeholder)).as("anonymous: no entries").isEmpty();
+
+    ObjectNode filled = (ObjectNode) JSON.readTree(config);
+    ObjectNode entry = ((ObjectNode) filled.path("auths")).putObject("https://index.docker.io/v1/");
+    entry.put("username", "puller");
+    entry.put("password", "dckr_pat_example");
+    entry.put(
+        "auth",
+        Base64.getEncoder()
+            .encodeToString("puller:dckr_pat_example".getBytes(StandardCharsets.UTF_8)));
+    Path real = Files.write(tmp.resolve("real.json"), JSON.writeValueAsBytes(filled));
+    Map<String, Credentials> auths = DockerConfigCredentials.load(real);
+
+    assertThat(auths).hasSize(1);
+    assertThat(DockerConfigCredentials.lookup(auths, DockerConfigCredentials.DOCKER_HUB))
+        .contains(new Credentials("puller", "dckr_pat_example"));
   }
 }

@@ -1,5 +1,6 @@
 package dev.stevedore.server;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.stevedore.core.cache.BlobService;
 import dev.stevedore.core.cache.ManifestService;
 import dev.stevedore.core.cache.MinimumRate;
@@ -34,6 +35,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -90,7 +92,8 @@ public final class CacheServices implements AutoCloseable {
       UpstreamGuards guards,
       Duration tagTtl,
       CacheMetrics metrics,
-      boolean enforceBudget) {
+      boolean enforceBudget,
+      Ticker ticker) {
     this.guards = guards;
     this.blobStore = blobStore;
     this.storedManifests = storedManifests;
@@ -116,24 +119,35 @@ public final class CacheServices implements AutoCloseable {
             metrics,
             BlobService.DEFAULT_STALL_TIMEOUT,
             minimumRate,
-            links);
+            links,
+            ticker);
     Duration stallCheck = min(STALL_CHECK_INTERVAL, minimumRate.window().dividedBy(2));
     this.housekeeping =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("stevedore-housekeeping"));
     housekeeping.scheduleWithFixedDelay(
-        () -> {
-          try {
-            blobs.abandonStalledFetches();
-          } catch (RuntimeException e) {
-            log.warn("Stall check failed: {}", e.toString());
-          }
-        },
+        this::checkStalls,
         stallCheck.toMillis(),
         stallCheck.toMillis(),
         TimeUnit.MILLISECONDS);
     if (enforceBudget) {
       startSweeping(blobStore);
     }
+  }
+
+  private void checkStalls() {
+    try {
+      blobs.abandonStalledFetches();
+    } catch (RuntimeException e) {
+      log.warn("Stall check failed: {}", e.toString());
+    }
+  }
+
+  /**
+   * Runs the housekeeping's stall check now, on the housekeeping thread, as the schedule does every
+   * few seconds; for tests that advance the ticker they opened the cache with instead of waiting.
+   */
+  public Future<?> checkStallsNow() {
+    return housekeeping.submit(this::checkStalls);
   }
 
   /**
@@ -171,7 +185,8 @@ public final class CacheServices implements AutoCloseable {
 
   /** Opens the data directory without evicting, reporting upstream traffic to {@code metrics}. */
   public static CacheServices open(ServeSettings settings, CacheMetrics metrics) {
-    return open(settings, metrics, OptionalLong.empty(), EvictionListener.NONE, false);
+    return open(
+        settings, metrics, OptionalLong.empty(), EvictionListener.NONE, false, Ticker.systemTicker());
   }
 
   /**
@@ -181,7 +196,16 @@ public final class CacheServices implements AutoCloseable {
    */
   public static CacheServices openWithBudget(
       ServeSettings settings, CacheMetrics metrics, EvictionListener evictions) {
-    return open(settings, metrics, settings.maxCacheSize(), evictions, true);
+    return openWithBudget(settings, metrics, evictions, Ticker.systemTicker());
+  }
+
+  /**
+   * Like {@link #openWithBudget(ServeSettings, CacheMetrics, EvictionListener)}, with blob
+   * downloads timed by {@code ticker} for the stall check: tests pass a fake one and advance it.
+   */
+  public static CacheServices openWithBudget(
+      ServeSettings settings, CacheMetrics metrics, EvictionListener evictions, Ticker ticker) {
+    return open(settings, metrics, settings.maxCacheSize(), evictions, true, ticker);
   }
 
   private static CacheServices open(
@@ -189,7 +213,8 @@ public final class CacheServices implements AutoCloseable {
       CacheMetrics metrics,
       OptionalLong budget,
       EvictionListener evictions,
-      boolean enforceBudget) {
+      boolean enforceBudget,
+      Ticker ticker) {
     try {
       IndexedBlobStore blobStore = IndexedBlobStore.open(settings.dataDir(), budget, evictions);
       StoredManifests stored =
@@ -205,7 +230,8 @@ public final class CacheServices implements AutoCloseable {
           guards,
           tagTtl(settings),
           metrics,
-          enforceBudget);
+          enforceBudget,
+          ticker);
     } catch (IOException e) {
       throw new ConfigException("cannot use data directory " + settings.dataDir() + ": " + e);
     }

@@ -1,5 +1,6 @@
 package dev.stevedore.core.cache;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.stevedore.core.upstream.BlobDownload;
 import dev.stevedore.storage.BlobInfo;
 import dev.stevedore.storage.BlobStore;
@@ -41,10 +42,11 @@ public final class BlobFetch implements BlobSource {
   private final BlobWriter writer;
   private final Runnable onEnd;
   private final MinimumRate.Tracker pace;
+  private final Ticker ticker;
   private final CompletableFuture<BlobInfo> done = new CompletableFuture<>();
   private final Object lock = new Object();
   private final List<Waiter> waiters = new ArrayList<>();
-  private volatile long lastProgressNanos = System.nanoTime();
+  private volatile long lastProgressNanos;
   private volatile Thread copier;
   private volatile BlobDownload download;
   private volatile boolean stalled;
@@ -52,8 +54,15 @@ public final class BlobFetch implements BlobSource {
       new java.util.concurrent.atomic.AtomicBoolean();
 
   private BlobFetch(
-      Digest digest, long contentLength, BlobWriter writer, MinimumRate minimumRate, Runnable onEnd) {
-    this.pace = minimumRate.track(System.nanoTime());
+      Digest digest,
+      long contentLength,
+      BlobWriter writer,
+      MinimumRate minimumRate,
+      Ticker ticker,
+      Runnable onEnd) {
+    this.ticker = ticker;
+    this.lastProgressNanos = ticker.read();
+    this.pace = minimumRate.track(lastProgressNanos);
     this.digest = digest;
     this.contentLength = contentLength;
     this.writer = writer;
@@ -67,16 +76,26 @@ public final class BlobFetch implements BlobSource {
    */
   static BlobFetch begin(BlobStore store, Digest digest, long contentLength, Runnable onEnd)
       throws IOException {
-    return begin(store, digest, contentLength, MinimumRate.DEFAULT, onEnd);
+    return begin(store, digest, contentLength, MinimumRate.DEFAULT, Ticker.systemTicker(), onEnd);
   }
 
-  /** Like {@link #begin(BlobStore, Digest, long, Runnable)}, judged by {@code minimumRate}. */
+  /**
+   * Like {@link #begin(BlobStore, Digest, long, Runnable)}, judged by {@code minimumRate}, with
+   * progress timed by {@code ticker} (the system ticker in production; a fake one in tests, so a
+   * stall can be made certain without waiting for it).
+   */
   static BlobFetch begin(
-      BlobStore store, Digest digest, long contentLength, MinimumRate minimumRate, Runnable onEnd)
+      BlobStore store,
+      Digest digest,
+      long contentLength,
+      MinimumRate minimumRate,
+      Ticker ticker,
+      Runnable onEnd)
       throws IOException {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(minimumRate, "minimumRate");
-    return new BlobFetch(digest, contentLength, store.create(digest), minimumRate, onEnd);
+    Objects.requireNonNull(ticker, "ticker");
+    return new BlobFetch(digest, contentLength, store.create(digest), minimumRate, ticker, onEnd);
   }
 
   public Digest digest() {
@@ -141,9 +160,12 @@ public final class BlobFetch implements BlobSource {
     }
   }
 
-  /** Nanoseconds since the upstream last sent bytes (or since the copy started). */
-  long stalledNanos() {
-    return System.nanoTime() - lastProgressNanos;
+  /**
+   * Nanoseconds since the upstream last sent bytes (or since the copy started), at {@code
+   * nowNanos} of this fetch's ticker.
+   */
+  long stalledNanos(long nowNanos) {
+    return nowNanos - lastProgressNanos;
   }
 
   /** Whether the upstream sent less than the minimum rate in the window that ended by now. */
@@ -204,7 +226,7 @@ public final class BlobFetch implements BlobSource {
   void copy(BlobDownload download) {
     this.download = download;
     copier = Thread.currentThread();
-    lastProgressNanos = System.nanoTime();
+    lastProgressNanos = ticker.read();
     try (download;
         InputStream body = download.body()) {
       byte[] buffer = new byte[COPY_BUFFER];
@@ -214,7 +236,7 @@ public final class BlobFetch implements BlobSource {
         if (stalled) {
           throw new IOException("upstream stalled");
         }
-        lastProgressNanos = System.nanoTime();
+        lastProgressNanos = ticker.read();
         writer.write(ByteBuffer.wrap(buffer, 0, read));
         if (writer.written() - signalled >= SIGNAL_STEP) {
           signalled = writer.written();

@@ -2,6 +2,7 @@ package dev.stevedore.core.cache;
 
 import static dev.stevedore.core.cache.Futures.supplyBlocking;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.stevedore.core.metrics.CacheMetrics;
 import dev.stevedore.core.model.RepositoryName;
 import dev.stevedore.core.upstream.BlobDownload;
@@ -42,6 +43,7 @@ public final class BlobService {
   private final Duration stallTimeout;
   private final RepositoryLinks links;
   private final MinimumRate minimumRate;
+  private final Ticker ticker;
   private final Map<FetchKey, BlobFetch> downloading = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<FetchKey, Claim> inFlight = new ConcurrentHashMap<>();
 
@@ -90,6 +92,23 @@ public final class BlobService {
       Duration stallTimeout,
       MinimumRate minimumRate,
       RepositoryLinks links) {
+    this(store, disk, fetch, metrics, stallTimeout, minimumRate, links, Ticker.systemTicker());
+  }
+
+  /**
+   * Like the constructor above, with stalls and the minimum rate timed by {@code ticker}: the
+   * system ticker in production, a fake one in tests (so a stall is certain, not waited for).
+   */
+  public BlobService(
+      BlobStore store,
+      Executor disk,
+      Executor fetch,
+      CacheMetrics metrics,
+      Duration stallTimeout,
+      MinimumRate minimumRate,
+      RepositoryLinks links,
+      Ticker ticker) {
+    this.ticker = Objects.requireNonNull(ticker, "ticker");
     this.minimumRate = Objects.requireNonNull(minimumRate, "minimumRate");
     this.stallTimeout = Objects.requireNonNull(stallTimeout, "stallTimeout");
     this.store = Objects.requireNonNull(store, "store");
@@ -186,9 +205,9 @@ public final class BlobService {
    */
   public void abandonStalledFetches() {
     long limit = stallTimeout.toNanos();
-    long now = System.nanoTime();
+    long now = ticker.read();
     downloading.values().stream()
-        .filter(f -> f.stalledNanos() > limit | f.belowMinimumRate(now))
+        .filter(f -> f.stalledNanos(now) > limit | f.belowMinimumRate(now))
         .forEach(BlobFetch::abortStalled);
   }
 
@@ -257,7 +276,8 @@ public final class BlobService {
     Runnable release = () -> inFlight.remove(key, mine);
     BlobFetch running;
     try {
-      running = BlobFetch.begin(store, digest, download.contentLength(), minimumRate, release);
+      running = BlobFetch.begin(
+              store, digest, download.contentLength(), minimumRate, ticker, release);
     } catch (Exception e) {
       download.close();
       release.run();

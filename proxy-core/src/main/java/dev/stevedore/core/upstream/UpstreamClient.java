@@ -96,6 +96,14 @@ public final class UpstreamClient implements Upstream {
     return rateLimits.latest();
   }
 
+  /**
+   * Requests waiting for a connection permit of the upstream's {@link UpstreamCaps} now, so tests
+   * can know a request is held back by the cap instead of guessing from elapsed time.
+   */
+  int queuedRequests() {
+    return gate.queued();
+  }
+
   /** The upstream's registry name, such as {@code docker.io}. */
   @Override
   public String name() {

@@ -42,6 +42,11 @@ final class UpstreamGate {
     return new UpstreamGate(limiter, bandwidth);
   }
 
+  /** Calls waiting for a connection permit now; 0 when connections are not capped. */
+  int queued() {
+    return limiter.map(ConnectionLimiter::queued).orElse(0);
+  }
+
   /** Runs {@code exchange} holding a permit until the exchange completes, however it ends. */
   <T> CompletableFuture<T> call(Supplier<CompletableFuture<T>> exchange) {
     if (limiter.isEmpty()) {

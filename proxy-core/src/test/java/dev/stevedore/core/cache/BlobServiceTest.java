@@ -142,16 +142,31 @@ class BlobServiceTest {
                     return -1;
                   }
                 });
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+    java.time.Duration stallTimeout = java.time.Duration.ofSeconds(60);
     BlobService stalling =
         new BlobService(
             store,
             threads,
             threads,
             dev.stevedore.core.metrics.CacheMetrics.NONE,
-            java.time.Duration.ofMillis(50));
+            stallTimeout,
+            new MinimumRate(0, stallTimeout), // never too slow: this is about the stall alone
+            null,
+            now::get);
     BlobFetch fetch = (BlobFetch) stalling.open(upstream, REPO, digest).join();
-    Thread.sleep(200);
+    // the copy has begun and the first 1000 bytes are in: from now on the upstream sends nothing
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (fetch.available() < 1000) {
+      assertThat(System.nanoTime()).as("the first 1000 bytes arrive").isLessThan(deadline);
+      Thread.sleep(1);
+    }
 
+    now.addAndGet(stallTimeout.toNanos());
+    stalling.abandonStalledFetches();
+    assertThat(fetch.done()).as("silent for exactly the stall timeout: not yet").isNotDone();
+
+    now.incrementAndGet();
     stalling.abandonStalledFetches();
 
     assertThatThrownBy(() -> fetch.done().get(10, java.util.concurrent.TimeUnit.SECONDS))

@@ -83,24 +83,30 @@ class TokenCacheTest {
   void get_concurrentCallers_shareOneFetch() throws Exception {
     CompletableFuture<Token> pending = new CompletableFuture<>();
     CountDownLatch start = new CountDownLatch(1);
+    CountDownLatch allAsked = new CountDownLatch(50);
     List<CompletableFuture<Token>> results = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       results.add(
           CompletableFuture.supplyAsync(
                   () -> {
                     await(start);
-                    return cache.get(
-                        KEY,
-                        key -> {
-                          fetches.incrementAndGet();
-                          return pending;
-                        });
+                    CompletableFuture<Token> token =
+                        cache.get(
+                            KEY,
+                            key -> {
+                              fetches.incrementAndGet();
+                              return pending;
+                            });
+                    allAsked.countDown();
+                    return token;
                   },
                   pool)
               .thenCompose(future -> future));
     }
     start.countDown();
-    Thread.sleep(100); // let every caller reach the cache before the fetch finishes
+    // every caller has asked the cache while the one fetch is still pending
+    assertThat(allAsked.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(results).allSatisfy(result -> assertThat(result).isNotDone());
     pending.complete(Token.expiringIn("shared", Duration.ofMinutes(5), ticker));
 
     for (CompletableFuture<Token> result : results) {

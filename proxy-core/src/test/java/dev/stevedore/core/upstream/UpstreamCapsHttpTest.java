@@ -134,6 +134,21 @@ class UpstreamCapsHttpTest {
     }
   }
 
+  /**
+   * Waits until {@code count} requests wait for the client's connection cap: a certain state (the
+   * slow blob holds the one permit until the test releases it), where a sleep would only guess.
+   */
+  private static void awaitQueued(UpstreamClient client, int count) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (client.queuedRequests() < count) {
+      assertThat(System.nanoTime())
+          .as("%d requests queue for the connection cap", count)
+          .isLessThan(deadline);
+      Thread.sleep(1);
+    }
+    assertThat(client.queuedRequests()).isEqualTo(count);
+  }
+
   private static <T> T value(CompletableFuture<T> future) throws Exception {
     return future.get(10, TimeUnit.SECONDS);
   }
@@ -151,7 +166,7 @@ class UpstreamCapsHttpTest {
 
     CompletableFuture<BlobHead> head = client.headBlob(REPO, fast);
     CompletableFuture<BlobDownload> second = client.getBlob(REPO, fast);
-    Thread.sleep(300);
+    awaitQueued(client, 2);
 
     assertThat(head).isNotDone();
     assertThat(second).isNotDone();

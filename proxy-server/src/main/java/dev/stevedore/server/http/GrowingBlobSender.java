@@ -115,7 +115,7 @@ final class GrowingBlobSender {
       long length = Math.min(REGION, sendable - position);
       DefaultFileRegion region = new DefaultFileRegion(fetch.openChannel(), position, length);
       position += length;
-      writeThenStep(region);
+      send(region);
       return;
     }
     int length = (int) Math.min(CHUNK, sendable - position);
@@ -132,7 +132,32 @@ final class GrowingBlobSender {
       throw e;
     }
     position += buffer.readableBytes();
-    writeThenStep(new DefaultHttpContent(buffer));
+    send(new DefaultHttpContent(buffer));
+  }
+
+  /** Sends a chunk: the response's last one together with its end, any other one alone. */
+  private void send(Object chunk) {
+    if (end >= 0 && position >= end) {
+      writeLast(chunk);
+    } else {
+      writeThenStep(chunk);
+    }
+  }
+
+  /**
+   * Writes the final chunk and the end of the response in one event-loop task. Written apart, a
+   * client that has all its bytes may close the connection between the two, and the exchange would
+   * end without its end: no access-log line, no request metric, for a response that was served.
+   */
+  private void writeLast(Object chunk) {
+    close();
+    ctx.executor()
+        .execute(
+            () -> {
+              ctx.write(chunk).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+              ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
+                  .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            });
   }
 
   /** Writes one chunk and reads the next only once it is on the wire: a slow client holds one. */

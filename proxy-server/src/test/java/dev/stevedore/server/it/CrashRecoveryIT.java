@@ -12,6 +12,7 @@ import dev.stevedore.server.it.support.TestImage;
 import dev.stevedore.server.it.support.TestImages;
 import dev.stevedore.server.it.support.Upstream;
 import dev.stevedore.storage.Digest;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,12 +34,10 @@ class CrashRecoveryIT {
   /** The layer's content; gzip barely shrinks random bytes, so the blob is about this big. */
   private static final int LAYER_CONTENT_BYTES = 24 * 1024 * 1024;
 
-  /** About 6 MiB/s from the CDN while throttled: the cold download takes about 4 s. */
-  private static final int THROTTLE_CHUNK = 64 * 1024;
-
-  private static final Duration THROTTLE_PAUSE = Duration.ofMillis(10);
-
-  /** The kill comes once the CDN has sent this much of the layer. */
+  /**
+   * The CDN holds the layer's body after this many bytes until released, so the kill certainly
+   * comes in the middle of the download (not during a race against a throttled transfer).
+   */
   private static final long KILL_AFTER_BYTES = 6L * 1024 * 1024;
 
   @TempDir Path work;
@@ -58,10 +58,10 @@ class CrashRecoveryIT {
       DataDirInspector dataDir = new DataDirInspector(data);
       Skopeo skopeo = new Skopeo(work).withTimeout(Duration.ofSeconds(60));
 
-      // 1. A cold pull of a large layer through a slow CDN; kill -9 in the middle of it.
-      cdn.throttle(THROTTLE_CHUNK, THROTTLE_PAUSE);
+      // 1. A cold pull of a large layer whose CDN holds the body mid-way; kill -9 while it does,
+      //    once Stevedore has written everything it received to its partial file.
+      cdn.stall(layer.digest(), KILL_AFTER_BYTES);
       long deadPid;
-      long sentAtKill;
       ProcessResult doomedPull;
       try (StevedoreProcess first =
           StevedoreProcess.serve(data, upstream.uri(), work.resolve("first.log"))) {
@@ -71,14 +71,17 @@ class CrashRecoveryIT {
                 () ->
                     skopeo.copyAll(
                         Skopeo.dockerRef(first.uri(), "bigfile", "1.0"), work.resolve("doomed")));
-        awaitCdnBytes(upstream, KILL_AFTER_BYTES, pulling);
+        awaitUntil(
+            () -> cdn.stalledResponses() == 1 && partialBytes(dataDir, layer) == KILL_AFTER_BYTES,
+            "the CDN holds the body and the partial file has the " + KILL_AFTER_BYTES + " bytes",
+            upstream,
+            pulling);
         first.kill();
-        sentAtKill = upstream.front().cdnBytes();
+        assertThat(cdn.stalledResponses()).as("killed mid-download").isEqualTo(1);
         doomedPull = pulling.get(60, TimeUnit.SECONDS);
+      } finally {
+        cdn.releaseStalls();
       }
-      assertThat(sentAtKill)
-          .as("the kill came in the middle of the layer's download")
-          .isBetween(KILL_AFTER_BYTES, layer.size() - 1);
       assertThat(doomedPull.succeeded()).as("the pull the kill interrupted").isFalse();
 
       // 2. What the crash left: a partial download in the dead process's temp folder, nothing
@@ -90,7 +93,7 @@ class CrashRecoveryIT {
       List<Path> partial = dataDir.partialDownloadsOf(layer.digest());
       assertThat(partial).hasSize(1);
       long partialBytes = Files.size(partial.get(0));
-      assertThat(partialBytes).isBetween(1L, layer.size() - 1);
+      assertThat(partialBytes).isEqualTo(KILL_AFTER_BYTES);
 
       // 3. Restart on the same data directory, CDN at full speed: the leftovers are gone and the
       //    image is pulled intact (the layer downloaded afresh, not resumed from the partial file).
@@ -122,31 +125,38 @@ class CrashRecoveryIT {
         assertThat(upstream.front().cdnRequests()).isZero();
         assertThat(second.log()).doesNotContain("Exception in thread");
         System.out.printf(
-            "CrashRecoveryIT: killed pid %d after the CDN sent %d of %d layer bytes (%d in the"
-                + " partial file); restarted pid %d removed %s, re-fetched and served offline%n",
-            deadPid, sentAtKill, layer.size(), partialBytes, second.pid(), deadFolders);
+            "CrashRecoveryIT: killed pid %d with %d of %d layer bytes in the partial file;"
+                + " restarted pid %d removed %s, re-fetched and served offline%n",
+            deadPid, partialBytes, layer.size(), second.pid(), deadFolders);
       }
     }
   }
 
-  /** Polls the CDN's byte count until it reaches {@code bytes}; fails if the pull ends first. */
-  private static void awaitCdnBytes(
-      Upstream upstream, long bytes, CompletableFuture<ProcessResult> pulling)
+  /** Bytes in the partial download of {@code layer}, 0 while there is none. */
+  private static long partialBytes(DataDirInspector dataDir, Blob layer) {
+    List<Path> partial = dataDir.partialDownloadsOf(layer.digest());
+    try {
+      return partial.size() == 1 ? Files.size(partial.get(0)) : 0;
+    } catch (IOException gone) {
+      return 0;
+    }
+  }
+
+  /** Polls until {@code condition} holds; fails if the pull ends first or after 30 s. */
+  private static void awaitUntil(
+      BooleanSupplier condition,
+      String what,
+      Upstream upstream,
+      CompletableFuture<ProcessResult> pulling)
       throws InterruptedException {
     Instant deadline = Instant.now().plusSeconds(30);
-    while (upstream.front().cdnBytes() < bytes) {
+    while (!condition.getAsBoolean()) {
       if (pulling.isDone()) {
         throw new AssertionError(
-            "the pull ended before the CDN sent "
-                + bytes
-                + " bytes: "
-                + pulling.join()
-                + "\n"
-                + upstream.diagnostics());
+            "the pull ended before " + what + ": " + pulling.join() + "\n" + upstream.diagnostics());
       }
       if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError(
-            "the CDN sent only " + upstream.front().cdnBytes() + " bytes in 30 s");
+        throw new AssertionError("not within 30 s: " + what + "\n" + upstream.diagnostics());
       }
       Thread.sleep(5);
     }

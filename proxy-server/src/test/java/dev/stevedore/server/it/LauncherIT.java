@@ -2,6 +2,7 @@ package dev.stevedore.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stevedore.server.config.ServeSettingsResolver;
 import dev.stevedore.server.it.support.Skopeo;
 import dev.stevedore.server.it.support.TestImage;
 import dev.stevedore.server.it.support.TestImages;
@@ -13,12 +14,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,13 +39,20 @@ class LauncherIT {
   @TempDir Path work;
 
   private Process launch(Path log, String... args) throws IOException {
+    return launch(log, Map.of(), args);
+  }
+
+  /** Runs {@code ./stevedore ARGS} with {@code env} added to this JVM's environment. */
+  private Process launch(Path log, Map<String, String> env, String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of(REPO_ROOT.resolve("stevedore").toString()));
     command.addAll(List.of(args));
-    return new ProcessBuilder(command)
-        .directory(work.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(work.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder.environment().putAll(env);
+    return builder.start();
   }
 
   private static int freePort() throws IOException {
@@ -71,16 +82,30 @@ class LauncherIT {
     throw new AssertionError("stevedore did not become ready:\n" + Files.readString(log));
   }
 
+  /**
+   * The Docker Hub credentials {@code serve} reads from its environment reach the token server (it
+   * refuses anonymous pulls here, so the pull proves they were used) and never the log, even at
+   * DEBUG: neither the password nor the Basic header made of it.
+   */
   @Test
-  void serve_pullsMultiPlatformImageFromTokenAuthUpstream() throws Exception {
+  void serve_pullsMultiPlatformImageFromTokenAuthUpstream_withCredentialsItNeverLogs()
+      throws Exception {
     try (Upstream upstream = Upstream.start(work.resolve("upstream"))) {
       TestImage image = new TestImages(11).layerSizes(20_000, 60_000).ociIndex();
       upstream.push("library/hello", "latest", image);
+      upstream.tokens().setAnonymousPull(false);
+      upstream.tokens().reset();
+      String username = upstream.tokens().username();
+      String password = upstream.tokens().password();
       int port = freePort();
       Path log = work.resolve("stevedore.log");
       Process stevedore =
           launch(
               log,
+              Map.of(
+                  ServeSettingsResolver.ENV_USERNAME, username,
+                  ServeSettingsResolver.ENV_TOKEN, password,
+                  "STEVEDORE_LOG_LEVEL", "DEBUG"),
               "serve",
               "--listen", "127.0.0.1:" + port,
               "--data", work.resolve("data").toString(),
@@ -94,11 +119,21 @@ class LauncherIT {
 
         assertThat(Digest.sha256(Files.readAllBytes(pulled.resolve("manifest.json"))).toString())
             .isEqualTo(image.digest());
-        assertThat(Files.readString(log)).doesNotContain(upstream.tokens().password());
+        assertThat(upstream.tokens().identities())
+            .as("every token was asked for with the credentials from the environment")
+            .isNotEmpty()
+            .containsOnly(username);
       } finally {
         stevedore.destroy();
         stevedore.waitFor(10, TimeUnit.SECONDS);
       }
+      String output = Files.readString(log);
+      assertThat(output).as("the DEBUG log").contains(" DEBUG ");
+      assertThat(output)
+          .doesNotContain(password)
+          .doesNotContain(
+              Base64.getEncoder()
+                  .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8)));
     }
   }
 
