@@ -41,7 +41,17 @@ public final class ClientAccessControl implements AccessControl, AutoCloseable {
    * allowList} allows. bcrypt runs on a small pool of its own daemon threads.
    */
   public static ClientAccessControl of(Optional<Htpasswd> users, AllowList allowList) {
+    return of(users, allowList, Ticker.systemTicker());
+  }
+
+  /**
+   * Like {@link #of(Optional, AllowList)}, timing the sign-in backoff and the memory of verified
+   * credentials with {@code ticker}.
+   */
+  public static ClientAccessControl of(
+      Optional<Htpasswd> users, AllowList allowList, Ticker ticker) {
     Objects.requireNonNull(users, "users");
+    Objects.requireNonNull(ticker, "ticker");
     if (users.isEmpty()) {
       return new ClientAccessControl(Optional.empty(), allowList, Optional.empty());
     }
@@ -50,9 +60,9 @@ public final class ClientAccessControl implements AccessControl, AutoCloseable {
         new BasicAuthenticator(
             users.get(),
             verifier,
-            new FailureBackoff(FailureBackoff.Policy.DEFAULT, Ticker.systemTicker()),
+            new FailureBackoff(FailureBackoff.Policy.DEFAULT, ticker),
             REMEMBER_VERIFIED,
-            Ticker.systemTicker());
+            ticker);
     return new ClientAccessControl(Optional.of(authenticator), allowList, Optional.of(verifier));
   }
 
