@@ -38,15 +38,8 @@ public final class ClientAccessControl implements AccessControl, AutoCloseable {
 
   /**
    * Clients must sign in as one of {@code users} (when present) and may pull what {@code
-   * allowList} allows. bcrypt runs on a small pool of its own daemon threads.
-   */
-  public static ClientAccessControl of(Optional<Htpasswd> users, AllowList allowList) {
-    return of(users, allowList, Ticker.systemTicker());
-  }
-
-  /**
-   * Like {@link #of(Optional, AllowList)}, timing the sign-in backoff and the memory of verified
-   * credentials with {@code ticker}.
+   * allowList} allows. bcrypt runs on a small pool of its own daemon threads; {@code ticker} times
+   * the sign-in backoff and the memory of verified credentials.
    */
   public static ClientAccessControl of(
       Optional<Htpasswd> users, AllowList allowList, Ticker ticker) {
