@@ -3,7 +3,10 @@ package dev.stevedore.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.stevedore.server.StevedoreProxy;
+import dev.stevedore.server.cli.ServeCommand;
+import dev.stevedore.server.cli.StevedoreCommand;
 import dev.stevedore.server.config.ConfigFile;
 import dev.stevedore.server.config.HostPort;
 import dev.stevedore.server.config.ServeSettings;
@@ -15,9 +18,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,6 +31,8 @@ import picocli.CommandLine.ParseResult;
 
 /** The Deployment and DaemonSet run the server the way the code says it runs. */
 class WorkloadAgreesWithServerTest {
+  private static final Set<String> PATH_OPTIONS =
+      Set.of("--config", "--data", "--credentials-file");
 
   static List<Workload> workloads() {
     return Workload.all();
@@ -103,7 +110,7 @@ class WorkloadAgreesWithServerTest {
   void args_resolveAgainstTheMountedFiles(Workload workload, @TempDir Path root) throws Exception {
     MountedFiles.write(workload, root);
 
-    ServeSettings settings = resolve(workload.args(), root, Optional.empty());
+    ServeSettings settings = resolve(workload.args(), root);
 
     assertThat(settings.listen().port())
         .isEqualTo(workload.onlyPort().path("containerPort").asInt());
@@ -119,10 +126,9 @@ class WorkloadAgreesWithServerTest {
       throws Exception {
     Workload deployment = Workload.deployment();
     MountedFiles.write(deployment, root);
-    ServeSettings settings = resolve(deployment.args(), root, Optional.of("127.0.0.1:0"));
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    try (StevedoreProxy proxy = StevedoreProxy.start(settings)) {
+    try (StevedoreProxy proxy = serve(deployment.args(), root)) {
       for (String path : ServeOptions.PROBE_PATHS) {
         URI uri = URI.create("http://127.0.0.1:" + proxy.address().getPort() + path);
         HttpResponse<String> response =
@@ -136,9 +142,30 @@ class WorkloadAgreesWithServerTest {
   }
 
   /**
+   * Starts the real {@code serve} in-process with the workload's arguments, its pod paths moved
+   * under {@code root}, plus {@code --listen 127.0.0.1:0 --offline}; no environment variables.
+   */
+  private static StevedoreProxy serve(List<String> args, Path root) throws Exception {
+    List<String> local = new ArrayList<>();
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      assertThat(arg).as("flags of the workload are written '--flag value'").doesNotContain("=");
+      assertThat(arg).as("the test chooses the listen address").isNotEqualTo("--listen");
+      local.add(arg);
+      if (PATH_OPTIONS.contains(arg)) {
+        local.add(MountedFiles.under(root, args.get(++i)).toString());
+      }
+    }
+    local.addAll(List.of("--listen", "127.0.0.1:0", "--offline"));
+    ParseResult parsed = StevedoreCommand.commandLine().parseArgs(local.toArray(String[]::new));
+    ServeCommand serve = (ServeCommand) parsed.subcommand().commandSpec().userObject();
+    return serve.start(new ServeCommand.Surroundings(Map.of(), Ticker.systemTicker()));
+  }
+
+  /**
    * Resolves settings the way {@code serve} does, with pod paths moved under {@code root}; offline.
    */
-  private static ServeSettings resolve(List<String> args, Path root, Optional<String> listen) {
+  private static ServeSettings resolve(List<String> args, Path root) {
     ParseResult serve = ServeOptions.parse(args);
     Optional<Path> config = pathOption(serve, "--config", root);
     Optional<Path> data = pathOption(serve, "--data", root);
@@ -148,7 +175,7 @@ class WorkloadAgreesWithServerTest {
     return ServeSettingsResolver.resolve(
         new ServeSettingsResolver.Flags(
             config,
-            listen.or(() -> Optional.ofNullable(serve.matchedOptionValue("--listen", null))),
+            Optional.ofNullable(serve.matchedOptionValue("--listen", null)),
             data,
             upstreams,
             credentials,

@@ -25,14 +25,20 @@ public final class StevedoreProxy implements AutoCloseable {
   private final RegistryServer server;
   private final HealthCheck health;
   private final StevedoreMetrics metrics;
+  private final ServerOptions options;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private StevedoreProxy(
-      CacheServices cache, RegistryServer server, HealthCheck health, StevedoreMetrics metrics) {
+      CacheServices cache,
+      RegistryServer server,
+      HealthCheck health,
+      StevedoreMetrics metrics,
+      ServerOptions options) {
     this.cache = cache;
     this.server = server;
     this.health = health;
     this.metrics = metrics;
+    this.options = options;
   }
 
   /**
@@ -46,11 +52,22 @@ public final class StevedoreProxy implements AutoCloseable {
   }
 
   /**
-   * Like {@link #start(ServeSettings)}, facing clients as {@code options} say (TLS, access).
+   * Like {@link #start(ServeSettings)}, facing clients as {@code options} say (TLS, access). The
+   * proxy owns the access control: closing the proxy, or a failed start, closes it.
    *
    * @throws IOException when the listen address cannot be bound
    */
   public static StevedoreProxy start(ServeSettings settings, ServerOptions options)
+      throws IOException, InterruptedException {
+    try {
+      return startOwning(settings, options);
+    } catch (Throwable e) { // Netty rethrows bind failures unchecked
+      options.access().close();
+      throw e;
+    }
+  }
+
+  private static StevedoreProxy startOwning(ServeSettings settings, ServerOptions options)
       throws IOException, InterruptedException {
     StevedoreMetrics metrics = StevedoreMetrics.withJvmMetrics();
     CacheServices cache =
@@ -92,7 +109,7 @@ public final class StevedoreProxy implements AutoCloseable {
           settings.upstreams().keySet(),
           settings.defaultUpstream(),
           settings.offline() ? "; offline" : "");
-      return new StevedoreProxy(cache, server, health, metrics);
+      return new StevedoreProxy(cache, server, health, metrics, options);
     } catch (Exception e) { // Netty rethrows bind failures unchecked
       cache.close();
       throw e;
@@ -101,6 +118,11 @@ public final class StevedoreProxy implements AutoCloseable {
 
   public InetSocketAddress address() {
     return server.address();
+  }
+
+  /** Whether clients speak HTTPS to it (else plain HTTP). */
+  public boolean tls() {
+    return options.tls().isPresent();
   }
 
   public void awaitClose() throws InterruptedException {
@@ -124,5 +146,6 @@ public final class StevedoreProxy implements AutoCloseable {
     health.startShutdown();
     server.close(DRAIN_TIMEOUT);
     cache.close();
+    options.access().close();
   }
 }

@@ -7,9 +7,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Who may pull what through this Stevedore: client authentication on every {@code /v2/} request,
  * then the allow-list of {@code registry/repository} patterns. Checked before anything touches the
- * disk or an upstream.
+ * disk or an upstream. The {@link dev.stevedore.server.StevedoreProxy} that runs it closes it.
  */
-public interface AccessControl {
+public interface AccessControl extends AutoCloseable {
 
   /**
    * Completes when the client may go on; fails with a {@link
@@ -20,6 +20,10 @@ public interface AccessControl {
 
   /** Whether {@code registry/repository} may be pulled through. */
   boolean allows(String registry, RepositoryName repository);
+
+  /** Releases what the checks run on (threads); by default there is nothing to release. */
+  @Override
+  default void close() {}
 
   /** No authentication and everything allowed: the default. */
   AccessControl OPEN =

@@ -38,10 +38,13 @@ public final class ClientAccessControl implements AccessControl, AutoCloseable {
 
   /**
    * Clients must sign in as one of {@code users} (when present) and may pull what {@code
-   * allowList} allows. bcrypt runs on a small pool of its own daemon threads.
+   * allowList} allows. bcrypt runs on a small pool of its own daemon threads; {@code ticker} times
+   * the sign-in backoff and the memory of verified credentials.
    */
-  public static ClientAccessControl of(Optional<Htpasswd> users, AllowList allowList) {
+  public static ClientAccessControl of(
+      Optional<Htpasswd> users, AllowList allowList, Ticker ticker) {
     Objects.requireNonNull(users, "users");
+    Objects.requireNonNull(ticker, "ticker");
     if (users.isEmpty()) {
       return new ClientAccessControl(Optional.empty(), allowList, Optional.empty());
     }
@@ -50,9 +53,9 @@ public final class ClientAccessControl implements AccessControl, AutoCloseable {
         new BasicAuthenticator(
             users.get(),
             verifier,
-            new FailureBackoff(FailureBackoff.Policy.DEFAULT, Ticker.systemTicker()),
+            new FailureBackoff(FailureBackoff.Policy.DEFAULT, ticker),
             REMEMBER_VERIFIED,
-            Ticker.systemTicker());
+            ticker);
     return new ClientAccessControl(Optional.of(authenticator), allowList, Optional.of(verifier));
   }
 

@@ -1,5 +1,6 @@
 package dev.stevedore.server.cli;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.stevedore.server.auth.AccessControl;
 import dev.stevedore.server.auth.AllowList;
 import dev.stevedore.server.auth.ClientAccessControl;
@@ -40,10 +41,10 @@ public final class AccessOptions {
   /**
    * The access control of these options over the config file's {@code access:} section ({@code
    * --htpasswd} replaces its file, any {@code --allow} its list); {@link AccessControl#OPEN} when
-   * neither asks for anything. Throws a {@link dev.stevedore.server.config.ConfigException} on a
-   * bad file or pattern.
+   * neither asks for anything. {@code ticker} times the sign-in backoff. Throws a {@link
+   * dev.stevedore.server.config.ConfigException} on a bad file or pattern.
    */
-  public AccessControl build(AccessSettings fromFile, Set<String> upstreams) {
+  public AccessControl build(AccessSettings fromFile, Set<String> upstreams, Ticker ticker) {
     AllowList allowList = AllowList.parse(allow.isEmpty() ? fromFile.allow() : allow);
     Optional<Path> htpasswdFile = Optional.ofNullable(htpasswd).or(fromFile::htpasswd);
     Optional<Htpasswd> users = htpasswdFile.map(Htpasswd::read);
@@ -56,7 +57,7 @@ public final class AccessOptions {
       log.info("clients may pull only {}", allowList.patterns());
       warnAboutUnknownRegistries(allowList, upstreams);
     }
-    return ClientAccessControl.of(users, allowList);
+    return ClientAccessControl.of(users, allowList, ticker);
   }
 
   private static void warnAboutUnknownRegistries(AllowList allowList, Set<String> upstreams) {

@@ -5,6 +5,7 @@ import dev.stevedore.server.config.ServeSettingsResolver;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -37,19 +38,22 @@ public final class CacheOptions {
 
   /** Resolves the settings with the given extra flags of the command. */
   public ServeSettings resolve(Optional<String> listen, Optional<String> tagTtl, boolean offline) {
-    return resolve(listen, tagTtl, offline, Optional.empty(), Optional.empty());
+    return resolve(
+        listen, tagTtl, offline, Optional.empty(), Optional.empty(), System.getenv());
   }
 
   /**
    * Resolves the settings with the given extra flags, {@code --max-cache-size} and {@code
-   * --max-connections-per-client} among them.
+   * --max-connections-per-client} among them, and the given environment variables (upstream
+   * credentials).
    */
   public ServeSettings resolve(
       Optional<String> listen,
       Optional<String> tagTtl,
       boolean offline,
       Optional<String> maxCacheSize,
-      Optional<Integer> maxConnectionsPerClient) {
+      Optional<Integer> maxConnectionsPerClient,
+      Map<String, String> environment) {
     return ServeSettingsResolver.resolve(
         new ServeSettingsResolver.Flags(
             Optional.ofNullable(config),
@@ -61,6 +65,6 @@ public final class CacheOptions {
             offline,
             maxCacheSize,
             maxConnectionsPerClient),
-        System.getenv());
+        environment);
   }
 }

@@ -1,5 +1,6 @@
 package dev.stevedore.server.cli;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.stevedore.server.FatalErrors;
 import dev.stevedore.server.ServerOptions;
 import dev.stevedore.server.StevedoreProxy;
@@ -7,6 +8,8 @@ import dev.stevedore.server.config.ConfigException;
 import dev.stevedore.server.config.ServeSettings;
 import dev.stevedore.server.http.LeakDetection;
 import dev.stevedore.server.tls.TlsOptions;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -60,28 +63,56 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Serve only what is cached; never contact an upstream (a miss is a 404).")
   boolean offline;
 
+  /**
+   * What {@code serve} takes from the process it runs in: the environment variables (upstream
+   * credentials) and the time source of the sign-in backoff. {@link #SYSTEM} in production;
+   * in-process tests give an explicit environment and, to drive the backoff, a fake ticker.
+   */
+  public record Surroundings(Map<String, String> environment, Ticker ticker) {
+    public static final Surroundings SYSTEM =
+        new Surroundings(System.getenv(), Ticker.systemTicker());
+
+    public Surroundings {
+      environment = Map.copyOf(environment);
+      Objects.requireNonNull(ticker, "ticker");
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     FatalErrors.haltOnVirtualMachineError();
+    LeakDetection.productionDefault();
+    try (StevedoreProxy proxy = start(Surroundings.SYSTEM)) {
+      Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, "stevedore-shutdown"));
+      proxy.awaitClose();
+    }
+    return 0;
+  }
+
+  /**
+   * Resolves the settings of these flags and starts the proxy, without waiting for it to stop:
+   * {@link #call} is this and the wait. The proxy owns its access control and closes it.
+   *
+   * @throws ConfigException on a bad flag, file or listen address
+   */
+  public StevedoreProxy start(Surroundings surroundings) throws InterruptedException {
     ServeSettings settings =
         cache.resolve(
             Optional.ofNullable(listen),
             Optional.ofNullable(tagTtl),
             offline,
             Optional.ofNullable(maxCacheSize),
-            Optional.ofNullable(maxConnectionsPerClient));
+            Optional.ofNullable(maxConnectionsPerClient),
+            surroundings.environment());
     ServerOptions options =
         new ServerOptions(
             tls.sslContext(settings),
-            access.build(settings.access(), settings.upstreams().keySet()));
-    LeakDetection.productionDefault();
-    try (StevedoreProxy proxy = StevedoreProxy.start(settings, options)) {
-      Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, "stevedore-shutdown"));
-      proxy.awaitClose();
+            access.build(settings.access(), settings.upstreams().keySet(), surroundings.ticker()));
+    try {
+      return StevedoreProxy.start(settings, options);
     } catch (java.io.IOException | java.nio.channels.UnresolvedAddressException e) {
       String why = e.getMessage() == null ? "unresolvable address" : e.getMessage();
       throw new ConfigException("cannot listen on " + settings.listen() + ": " + why);
     }
-    return 0;
   }
 }

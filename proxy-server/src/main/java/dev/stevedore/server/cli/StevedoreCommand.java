@@ -45,6 +45,15 @@ public final class StevedoreCommand implements Runnable {
 
   /** Runs the command line and returns the exit code. */
   public static int run(String... args) {
+    return commandLine().execute(args);
+  }
+
+  /**
+   * The command line {@link #run} executes, with its error handling: a bad flag or configuration
+   * is exit 2 and one line. In-process tests parse their arguments with it, so they start {@code
+   * serve} exactly as {@code main} does.
+   */
+  public static CommandLine commandLine() {
     CommandLine commandLine = new CommandLine(new StevedoreCommand());
     commandLine.setParameterExceptionHandler(
         (error, arguments) -> {
@@ -68,7 +77,7 @@ public final class StevedoreCommand implements Runnable {
           cmd.getErr().println("stevedore: " + error);
           return 1;
         });
-    return commandLine.execute(args);
+    return commandLine;
   }
 
   /** The version from the jar manifest. */

@@ -1,9 +1,8 @@
 package dev.stevedore.server.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.stevedore.server.StevedoreProxy;
-import dev.stevedore.server.config.ServeSettingsResolver;
 import dev.stevedore.server.it.support.RegistryProcess;
+import dev.stevedore.server.it.support.InProcessStevedore;
 import dev.stevedore.server.it.support.Skopeo;
 import dev.stevedore.server.it.support.TestImage;
 import dev.stevedore.server.it.support.TestImages;
@@ -268,9 +267,9 @@ public final class ClassroomWave {
    */
   private List<Wave.Result> measure(String label, int clients, boolean thenWarm) throws Exception {
     Path dir = work.resolve("measurement-" + ++measurements);
-    try (StevedoreProxy proxy =
+    try (InProcessStevedore proxy =
         cpu.attribute(CpuMeter.STEVEDORE, () -> startProxy(dir.resolve("data")))) {
-      URI uri = URI.create("http://127.0.0.1:" + proxy.address().getPort());
+      URI uri = proxy.uri();
       Wave.Result cold = wave(thenWarm ? "cold wave" : label, clients, uri, dir.resolve("cold"));
       if (!thenWarm) {
         return List.of(cold);
@@ -322,40 +321,12 @@ public final class ClassroomWave {
     };
   }
 
-  /** Starts Stevedore in-process as PullThroughIT does, on loopback, with a 5-minute tag TTL. */
-  private StevedoreProxy startProxy(Path data) throws Exception {
-    return StevedoreProxy.start(
-        ServeSettingsResolver.resolve(
-            flags(
-                Map.of(
-                    "listen", Optional.of("127.0.0.1:0"),
-                    "data", Optional.of(data),
-                    "upstreams", List.of(NAMESPACE + "=" + upstreamUri),
-                    "tagTtl", Optional.of("5m"))),
-            Map.of()));
-  }
-
   /**
-   * {@link ServeSettingsResolver.Flags#none()} with the named components replaced. Built by record
-   * reflection so that a flag added to {@code serve} later does not break this benchmark's build.
+   * Starts Stevedore in-process as PullThroughIT does: {@code serve} on loopback with this
+   * upstream and a 5-minute tag TTL.
    */
-  private static ServeSettingsResolver.Flags flags(Map<String, Object> given) throws Exception {
-    RecordComponent[] components = ServeSettingsResolver.Flags.class.getRecordComponents();
-    ServeSettingsResolver.Flags none = ServeSettingsResolver.Flags.none();
-    Object[] values = new Object[components.length];
-    Class<?>[] types = new Class<?>[components.length];
-    for (int i = 0; i < components.length; i++) {
-      String name = components[i].getName();
-      types[i] = components[i].getType();
-      values[i] =
-          given.containsKey(name) ? given.get(name) : components[i].getAccessor().invoke(none);
-    }
-    for (String name : given.keySet()) {
-      if (Arrays.stream(components).noneMatch(component -> component.getName().equals(name))) {
-        throw new IllegalStateException("ServeSettingsResolver.Flags has no component " + name);
-      }
-    }
-    return ServeSettingsResolver.Flags.class.getDeclaredConstructor(types).newInstance(values);
+  private InProcessStevedore startProxy(Path data) throws Exception {
+    return InProcessStevedore.on(data).upstream(NAMESPACE, upstreamUri).tagTtl("5m").start();
   }
 
   /** The 1-minute load average, or "?" where the OS does not say. */

@@ -2,6 +2,7 @@ package dev.stevedore.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.stevedore.core.model.RepositoryName;
 import dev.stevedore.server.auth.AccessControl;
 import dev.stevedore.server.config.ServeSettings;
@@ -21,6 +22,8 @@ import picocli.CommandLine;
 
 /** The config file's {@code tls:} and {@code access:} sections, and flags over them. */
 class ConfigFileServerOptionsTest {
+  private static final Set<String> UPSTREAMS = Set.of("docker.io");
+
   @TempDir Path dir;
 
   private ServeSettings settings(String yaml) throws IOException {
@@ -63,7 +66,7 @@ class ConfigFileServerOptionsTest {
   void allowListInTheFile_limitsWhatMayBePulled() throws IOException {
     ServeSettings settings = settings("access:\n  allow: [docker.io/library/*]\n");
 
-    AccessControl access = accessFlags().build(settings.access(), Set.of("docker.io"));
+    AccessControl access = accessFlags().build(settings.access(), UPSTREAMS, Ticker.systemTicker());
 
     assertThat(allows(access, "library/alpine")).isTrue();
     assertThat(allows(access, "someone/tool")).isFalse();
@@ -74,7 +77,8 @@ class ConfigFileServerOptionsTest {
     ServeSettings settings = settings("access:\n  allow: [docker.io/library/*]\n");
 
     AccessControl access =
-        accessFlags("--allow", "docker.io/someone/*").build(settings.access(), Set.of("docker.io"));
+        accessFlags("--allow", "docker.io/someone/*")
+            .build(settings.access(), UPSTREAMS, Ticker.systemTicker());
 
     assertThat(allows(access, "someone/tool")).isTrue();
     assertThat(allows(access, "library/alpine")).isFalse();
@@ -90,7 +94,7 @@ class ConfigFileServerOptionsTest {
                 + "\n");
     ServeSettings settings = settings("access:\n  htpasswd: " + users + "\n");
 
-    AccessControl access = accessFlags().build(settings.access(), Set.of("docker.io"));
+    AccessControl access = accessFlags().build(settings.access(), UPSTREAMS, Ticker.systemTicker());
 
     assertThat(access).isNotSameAs(AccessControl.OPEN);
     assertThat(access.authenticate("127.0.0.1", Optional.empty())).isCompletedExceptionally();
@@ -100,7 +104,7 @@ class ConfigFileServerOptionsTest {
   void nothingInTheFileNorTheFlags_isOpen() throws IOException {
     ServeSettings settings = settings("listen: 127.0.0.1:0\n");
 
-    assertThat(accessFlags().build(settings.access(), Set.of("docker.io")))
+    assertThat(accessFlags().build(settings.access(), UPSTREAMS, Ticker.systemTicker()))
         .isSameAs(AccessControl.OPEN);
   }
 }

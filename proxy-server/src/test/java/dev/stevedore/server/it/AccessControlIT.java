@@ -2,10 +2,7 @@ package dev.stevedore.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stevedore.server.ServerOptions;
-import dev.stevedore.server.auth.AllowList;
-import dev.stevedore.server.auth.ClientAccessControl;
-import dev.stevedore.server.auth.Htpasswd;
+import dev.stevedore.server.it.support.DataDirInspector;
 import dev.stevedore.server.it.support.HtpasswdFile;
 import dev.stevedore.server.it.support.InProcessStevedore;
 import dev.stevedore.server.it.support.ProcessResult;
@@ -21,9 +18,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
-import java.util.List;
-import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,8 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Client access control end to end: skopeo pulls through a Stevedore that requires an htpasswd user
- * and allows only {@code docker.io/library/*}, from the real token-auth registry behind the
- * counting front. Refused requests must never reach the front (nor the token server).
+ * and allows only {@code docker.io/library/*} ({@code serve --htpasswd FILE --allow
+ * docker.io/library/*}), from the real token-auth registry behind the counting front. Refused
+ * requests must never reach the front (nor the token server). The sign-in backoff runs on a
+ * ticker the test moves, so its window ends when the test says, not when the clock does.
  */
 class AccessControlIT {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -47,7 +46,7 @@ class AccessControlIT {
   private static TestImage forbidden;
 
   @TempDir Path work;
-  private ClientAccessControl access;
+  private final AtomicLong nanos = new AtomicLong();
   private InProcessStevedore proxy;
   private URI proxyUri;
 
@@ -71,14 +70,13 @@ class AccessControlIT {
   @BeforeEach
   void startProxy() throws Exception {
     Path htpasswd = HtpasswdFile.write(work.resolve("htpasswd"), USER, PASSWORD);
-    access =
-        ClientAccessControl.of(
-            Optional.of(Htpasswd.read(htpasswd)), AllowList.parse(List.of("docker.io/library/*")));
     proxy =
         InProcessStevedore.on(work.resolve("data"))
             .upstream("docker.io", upstream.uri())
             .tagTtl("5m")
-            .options(new ServerOptions(Optional.empty(), access))
+            .flag("--htpasswd", htpasswd.toString())
+            .flag("--allow", "docker.io/library/*")
+            .ticker(nanos::get)
             .start();
     proxyUri = proxy.uri();
     upstream.resetCounters();
@@ -88,9 +86,6 @@ class AccessControlIT {
   void stopProxy() {
     if (proxy != null) {
       proxy.close();
-    }
-    if (access != null) {
-      access.close();
     }
     upstream.resetCounters();
   }
@@ -169,8 +164,11 @@ class AccessControlIT {
     assertThat(result.output()).containsIgnoringCase("denied");
     assertThat(byHand.statusCode()).isEqualTo(403);
     assertThat(byHand.body()).contains("\"code\":\"DENIED\"");
-    assertThat(Files.exists(work.resolve("data"))).isTrue();
     assertUpstreamUntouched();
+    assertThat(new DataDirInspector(work.resolve("data")).blobFileCount())
+        .as("blobs stored for a denied pull")
+        .isZero();
+    assertThat(work.resolve("data/repositories/docker.io/team")).doesNotExist();
   }
 
   @Test
@@ -200,17 +198,34 @@ class AccessControlIT {
     assertUpstreamUntouched();
   }
 
+  /**
+   * Five wrong passwords are free; the sixth attempt, even with the right password, waits out the
+   * first window (1 s) with a 429 and no bcrypt; once the ticker passes the window, the right
+   * password signs in and the failures are forgotten.
+   */
   @Test
-  void repeatedWrongPasswords_areSlowedWithTooManyRequests() throws Exception {
+  void repeatedWrongPasswords_areSlowedWithTooManyRequests_untilTheWindowEnds() throws Exception {
+    String right = basic(USER + ":" + PASSWORD);
     for (int i = 0; i < 5; i++) {
       assertThat(get("/v2/", "Authorization", basic(USER + ":guess-" + i)).statusCode())
           .isEqualTo(401);
     }
 
-    HttpResponse<String> slowed = get("/v2/", "Authorization", basic(USER + ":guess-5"));
+    assertTooManyRequests(get("/v2/", "Authorization", right));
+    nanos.addAndGet(Duration.ofMillis(999).toNanos());
+    assertTooManyRequests(get("/v2/", "Authorization", right));
+    nanos.addAndGet(Duration.ofMillis(1).toNanos());
+    HttpResponse<String> afterTheWindow = get("/v2/", "Authorization", right);
+    HttpResponse<String> nextGuess = get("/v2/", "Authorization", basic(USER + ":guess-5"));
 
-    assertThat(slowed.statusCode()).isEqualTo(429);
-    assertThat(slowed.headers().firstValue("Retry-After")).contains("1");
-    assertThat(slowed.body()).contains("\"code\":\"TOOMANYREQUESTS\"");
+    assertThat(afterTheWindow.statusCode()).isEqualTo(200);
+    assertThat(nextGuess.statusCode()).as("failures forgotten after a sign-in").isEqualTo(401);
+    assertUpstreamUntouched();
+  }
+
+  private static void assertTooManyRequests(HttpResponse<String> response) {
+    assertThat(response.statusCode()).isEqualTo(429);
+    assertThat(response.headers().allValues("Retry-After")).containsExactly("1");
+    assertThat(response.body()).contains("\"code\":\"TOOMANYREQUESTS\"");
   }
 }

@@ -2,10 +2,6 @@ package dev.stevedore.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stevedore.server.ServerOptions;
-import dev.stevedore.server.auth.AllowList;
-import dev.stevedore.server.auth.ClientAccessControl;
-import dev.stevedore.server.auth.Htpasswd;
 import dev.stevedore.server.it.support.HtpasswdFile;
 import dev.stevedore.server.it.support.InProcessStevedore;
 import dev.stevedore.server.it.support.RawHttpConnection;
@@ -18,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,7 +35,6 @@ class AttackAuthBypassIT {
   private static TestImage image;
 
   @TempDir Path work;
-  private ClientAccessControl access;
   private InProcessStevedore proxy;
 
   @BeforeAll
@@ -60,13 +54,11 @@ class AttackAuthBypassIT {
   @BeforeEach
   void startProxy() throws Exception {
     Path htpasswd = HtpasswdFile.write(work.resolve("htpasswd"), USER, PASSWORD);
-    access =
-        ClientAccessControl.of(Optional.of(Htpasswd.read(htpasswd)), AllowList.parse(List.of()));
     proxy =
         InProcessStevedore.on(work.resolve("data"))
             .upstream("docker.io", upstream.uri())
             .tagTtl("5m")
-            .options(new ServerOptions(Optional.empty(), access))
+            .flag("--htpasswd", htpasswd.toString())
             .start();
     upstream.resetCounters();
   }
@@ -75,9 +67,6 @@ class AttackAuthBypassIT {
   void stopProxy() {
     if (proxy != null) {
       proxy.close();
-    }
-    if (access != null) {
-      access.close();
     }
   }
 

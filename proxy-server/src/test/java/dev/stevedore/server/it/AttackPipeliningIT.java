@@ -2,8 +2,6 @@ package dev.stevedore.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stevedore.server.ServerOptions;
-import dev.stevedore.server.auth.AccessControl;
 import dev.stevedore.server.it.support.AccessLogCapture;
 import dev.stevedore.server.it.support.Blob;
 import dev.stevedore.server.it.support.InProcessStevedore;
@@ -13,19 +11,15 @@ import dev.stevedore.server.it.support.TestImage;
 import dev.stevedore.server.it.support.TestImages;
 import dev.stevedore.server.it.support.TrustedCa;
 import dev.stevedore.server.it.support.Upstream;
-import dev.stevedore.server.tls.TlsOptions;
-import io.netty.handler.ssl.SslContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Issue 12, finding 7: pipelined requests were answered out of order (a cold tag list after the
@@ -73,13 +67,7 @@ class AttackPipeliningIT {
             .upstream("docker.io", upstream.uri())
             .tagTtl("5m");
     if (tls) {
-      builder.options(
-          settings -> {
-            Optional<SslContext> context =
-                CommandLine.populateCommand(new TlsOptions(), "--tls-self-signed")
-                    .sslContext(settings);
-            return new ServerOptions(context, AccessControl.OPEN);
-          });
+      builder.flag("--tls-self-signed");
     }
     proxy = builder.start();
   }

@@ -2,10 +2,6 @@ package dev.stevedore.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stevedore.server.ServerOptions;
-import dev.stevedore.server.auth.AccessControl;
-import dev.stevedore.server.cli.AccessOptions;
-import dev.stevedore.server.config.ServeSettings;
 import dev.stevedore.server.it.support.Blob;
 import dev.stevedore.server.it.support.HtpasswdFile;
 import dev.stevedore.server.it.support.InProcessStevedore;
@@ -14,7 +10,6 @@ import dev.stevedore.server.it.support.Skopeo;
 import dev.stevedore.server.it.support.TestImage;
 import dev.stevedore.server.it.support.TestImages;
 import dev.stevedore.server.it.support.Upstream;
-import dev.stevedore.server.tls.TlsOptions;
 import dev.stevedore.storage.Digest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +22,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code serve --config stevedore.yml} with the file's {@code tls:} (self-signed) and {@code
@@ -46,7 +40,6 @@ class ConfigFileIT {
 
   @TempDir Path work;
   private InProcessStevedore proxy;
-  private AccessControl access;
 
   @BeforeAll
   static void startUpstream() throws Exception {
@@ -66,7 +59,8 @@ class ConfigFileIT {
   }
 
   /**
-   * Starts Stevedore the way {@code serve --config FILE} does when no TLS or access flag is given.
+   * {@code serve --config stevedore.yml --upstream docker.io=URL --tag-ttl 5m}: TLS and access
+   * come from the file alone.
    */
   @BeforeEach
   void startProxy() throws Exception {
@@ -86,26 +80,14 @@ class ConfigFileIT {
             .configFile(config)
             .upstream("docker.io", upstream.uri())
             .tagTtl("5m")
-            .options(this::serverOptionsWithoutFlags)
             .start();
     upstream.resetCounters();
   }
 
-  private ServerOptions serverOptionsWithoutFlags(ServeSettings settings) {
-    access =
-        CommandLine.populateCommand(new AccessOptions())
-            .build(settings.access(), settings.upstreams().keySet());
-    return new ServerOptions(
-        CommandLine.populateCommand(new TlsOptions()).sslContext(settings), access);
-  }
-
   @AfterEach
-  void stopProxy() throws Exception {
+  void stopProxy() {
     if (proxy != null) {
       proxy.close();
-    }
-    if (access instanceof AutoCloseable closeable) {
-      closeable.close();
     }
     upstream.resetCounters();
   }

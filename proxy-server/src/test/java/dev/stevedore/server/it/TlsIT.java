@@ -2,8 +2,6 @@ package dev.stevedore.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stevedore.server.ServerOptions;
-import dev.stevedore.server.auth.AccessControl;
 import dev.stevedore.server.it.support.Blob;
 import dev.stevedore.server.it.support.InProcessStevedore;
 import dev.stevedore.server.it.support.ProcessResult;
@@ -12,9 +10,7 @@ import dev.stevedore.server.it.support.TestImage;
 import dev.stevedore.server.it.support.TestImages;
 import dev.stevedore.server.it.support.TrustedCa;
 import dev.stevedore.server.it.support.Upstream;
-import dev.stevedore.server.tls.TlsOptions;
 import dev.stevedore.storage.Digest;
-import io.netty.handler.ssl.SslContext;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,7 +27,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Stevedore serving HTTPS with {@code --tls-self-signed}: skopeo pulls through it trusting only the
@@ -77,15 +72,9 @@ class TlsIT {
         InProcessStevedore.on(work.resolve("data"))
             .upstream("docker.io", upstream.uri())
             .tagTtl("5m")
-            .options(
-                settings -> {
-                  Optional<SslContext> tls =
-                      CommandLine.populateCommand(new TlsOptions(), "--tls-self-signed")
-                          .sslContext(settings);
-                  assertThat(tls).isPresent();
-                  return new ServerOptions(tls, AccessControl.OPEN);
-                })
+            .flag("--tls-self-signed")
             .start();
+    assertThat(proxy.uri().getScheme()).as("serve with --tls-self-signed").isEqualTo("https");
     return proxy.uri();
   }
 

@@ -1,30 +1,37 @@
 package dev.stevedore.server.it.support;
 
-import dev.stevedore.server.ServerOptions;
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.stevedore.server.StevedoreProxy;
-import dev.stevedore.server.config.ServeSettings;
-import dev.stevedore.server.config.ServeSettingsResolver;
+import dev.stevedore.server.cli.ServeCommand;
+import dev.stevedore.server.cli.StevedoreCommand;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Function;
+import picocli.CommandLine;
 
 /**
- * Stevedore started in-process as {@code serve --listen 127.0.0.1:0} would start it: an ephemeral
- * port, no config file, no environment; every other flag is empty unless set on the {@link
- * Builder}. Closing stops it (again is a no-op).
+ * Stevedore started in-process by the real {@code stevedore serve} command: the arguments a user
+ * would type, {@code serve --listen 127.0.0.1:0 --data DIR} and the flags set on the {@link
+ * Builder}, parsed by {@link StevedoreCommand#commandLine()} and started by {@link
+ * ServeCommand#start} — what {@code main} runs, minus waiting for shutdown and exiting. The
+ * environment is empty (no {@code STEVEDORE_*} variable of the test JVM leaks in). Closing stops it
+ * (again is a no-op).
  */
 public final class InProcessStevedore implements AutoCloseable {
   private final StevedoreProxy proxy;
+  private final List<String> commandLine;
   private final URI uri;
 
-  private InProcessStevedore(StevedoreProxy proxy, String scheme) {
+  private InProcessStevedore(StevedoreProxy proxy, List<String> commandLine) {
     this.proxy = proxy;
-    this.uri = URI.create(scheme + "://127.0.0.1:" + proxy.address().getPort());
+    this.commandLine = commandLine;
+    this.uri =
+        URI.create((proxy.tls() ? "https" : "http") + "://127.0.0.1:" + proxy.address().getPort());
   }
 
   /** A Stevedore keeping its cache in {@code dataDir} ({@code --data}). */
@@ -32,7 +39,7 @@ public final class InProcessStevedore implements AutoCloseable {
     return new Builder(dataDir);
   }
 
-  /** {@code http://127.0.0.1:PORT}, or {@code https://…} when started with TLS. */
+  /** {@code http://127.0.0.1:PORT}, or {@code https://…} when {@code serve} chose TLS. */
   public URI uri() {
     return uri;
   }
@@ -41,95 +48,90 @@ public final class InProcessStevedore implements AutoCloseable {
     return proxy;
   }
 
+  /** The arguments it was started with, {@code serve} first. */
+  public List<String> commandLine() {
+    return commandLine;
+  }
+
   @Override
   public void close() {
     proxy.close();
   }
 
-  /** The {@code serve} flags of one start; each setter is the flag of the same name. */
+  /** The {@code serve} flags of one start; each method adds the flag of the same name. */
   public static final class Builder {
-    private final Path dataDir;
-    private final List<String> upstreams = new ArrayList<>();
-    private Optional<Path> configFile = Optional.empty();
-    private Optional<Path> credentialsFile = Optional.empty();
-    private Optional<String> tagTtl = Optional.empty();
-    private boolean offline;
-    private Optional<String> maxCacheSize = Optional.empty();
-    private Optional<Integer> maxConnectionsPerClient = Optional.empty();
-    private Function<ServeSettings, ServerOptions> options = settings -> ServerOptions.PLAIN;
+    private final List<String> args = new ArrayList<>();
+    private Ticker ticker = Ticker.systemTicker();
 
     private Builder(Path dataDir) {
-      this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+      Objects.requireNonNull(dataDir, "dataDir");
+      flag("--listen", "127.0.0.1:0", "--data", dataDir.toString());
     }
 
-    /** {@code --config FILE}: a YAML config file, under the other settings of this builder. */
-    public Builder configFile(Path file) {
-      this.configFile = Optional.of(file);
+    /** Any flags, as typed after {@code serve}: {@code flag("--allow", "docker.io/library/*")}. */
+    public Builder flag(String... flags) {
+      args.addAll(Arrays.asList(flags));
       return this;
+    }
+
+    /** {@code --config FILE}: a YAML config file; the other flags override it. */
+    public Builder configFile(Path file) {
+      return flag("--config", file.toString());
     }
 
     /** {@code --upstream name=url}; repeatable, in order. */
     public Builder upstream(String name, URI url) {
-      upstreams.add(name + "=" + url);
-      return this;
+      return flag("--upstream", name + "=" + url);
     }
 
+    /** {@code --credentials-file FILE} when present. */
     public Builder credentialsFile(Optional<Path> file) {
-      this.credentialsFile = Objects.requireNonNull(file, "file");
+      file.ifPresent(path -> flag("--credentials-file", path.toString()));
       return this;
     }
 
     public Builder tagTtl(String ttl) {
-      this.tagTtl = Optional.of(ttl);
-      return this;
+      return flag("--tag-ttl", ttl);
     }
 
+    /** {@code --offline} when {@code offline}. */
     public Builder offline(boolean offline) {
-      this.offline = offline;
-      return this;
+      return offline ? flag("--offline") : this;
     }
 
     public Builder maxCacheSize(String size) {
-      this.maxCacheSize = Optional.of(size);
-      return this;
+      return flag("--max-cache-size", size);
     }
 
     public Builder maxConnectionsPerClient(int max) {
-      this.maxConnectionsPerClient = Optional.of(max);
-      return this;
-    }
-
-    /** How the server faces clients (TLS, access); {@link ServerOptions#PLAIN} unless set. */
-    public Builder options(ServerOptions options) {
-      Objects.requireNonNull(options, "options");
-      return options(settings -> options);
+      return flag("--max-connections-per-client", Integer.toString(max));
     }
 
     /**
-     * Like {@link #options(ServerOptions)}, from the resolved settings (TLS reads the data dir).
+     * The time source of the sign-in backoff (not a flag: {@link ServeCommand.Surroundings}), so a
+     * test drives the backoff window instead of sleeping through it; the system ticker unless set.
      */
-    public Builder options(Function<ServeSettings, ServerOptions> options) {
-      this.options = Objects.requireNonNull(options, "options");
+    public Builder ticker(Ticker ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;
     }
 
+    /**
+     * Parses {@code serve} and these flags as {@code stevedore} does and starts it.
+     *
+     * @throws CommandLine.ParameterException on a flag {@code serve} does not take
+     * @throws dev.stevedore.server.config.ConfigException on a bad value or file
+     */
     public InProcessStevedore start() throws Exception {
-      ServeSettings settings =
-          ServeSettingsResolver.resolve(
-              new ServeSettingsResolver.Flags(
-                  configFile,
-                  Optional.of("127.0.0.1:0"),
-                  Optional.of(dataDir),
-                  List.copyOf(upstreams),
-                  credentialsFile,
-                  tagTtl,
-                  offline,
-                  maxCacheSize,
-                  maxConnectionsPerClient),
-              Map.of());
-      ServerOptions server = options.apply(settings);
-      return new InProcessStevedore(
-          StevedoreProxy.start(settings, server), server.tls().isPresent() ? "https" : "http");
+      List<String> commandLine = new ArrayList<>();
+      commandLine.add("serve");
+      commandLine.addAll(args);
+      CommandLine.ParseResult parsed =
+          StevedoreCommand.commandLine().parseArgs(commandLine.toArray(String[]::new));
+      Object command = parsed.subcommand().commandSpec().userObject();
+      StevedoreProxy proxy =
+          ((ServeCommand) command).start(new ServeCommand.Surroundings(Map.of(), ticker));
+      return new InProcessStevedore(proxy, List.copyOf(commandLine));
     }
   }
 }
