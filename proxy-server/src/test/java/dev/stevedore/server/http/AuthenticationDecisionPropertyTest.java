@@ -2,29 +2,11 @@ package dev.stevedore.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stevedore.core.cache.BlobService;
-import dev.stevedore.core.cache.ManifestService;
-import dev.stevedore.core.cache.StoredManifests;
-import dev.stevedore.core.upstream.OfflineUpstream;
-import dev.stevedore.core.upstream.Upstreams;
-import dev.stevedore.server.HealthCheck;
-import dev.stevedore.server.metrics.StevedoreMetrics;
-import dev.stevedore.storage.FileSystemBlobStore;
-import dev.stevedore.storage.FileSystemMediaTypeStore;
-import dev.stevedore.storage.FileSystemTagStore;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.Executor;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -46,7 +28,6 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * it is either refused as malformed (400, before authentication is asked) or answered 401.
  */
 class AuthenticationDecisionPropertyTest {
-  private static final Executor SAME_THREAD = Runnable::run;
   private static final String DIGEST = "sha256:" + "ab".repeat(32);
   private static final List<String> V2_PATHS =
       List.of(
@@ -62,8 +43,7 @@ class AuthenticationDecisionPropertyTest {
           "/v2/a/referrers/" + DIGEST,
           "/v2/a/unknown/x");
 
-  private static Path dataDir;
-  private static RegistryServices services;
+  private static OfflineRegistry registry;
 
   /** One change to the spelling of a path, at a position taken modulo the path's length. */
   enum Change {
@@ -89,29 +69,12 @@ class AuthenticationDecisionPropertyTest {
 
   @BeforeContainer
   static void openCache() throws Exception {
-    dataDir = Files.createTempDirectory("stevedore-auth-fuzz");
-    FileSystemBlobStore blobs = FileSystemBlobStore.open(dataDir);
-    services =
-        new RegistryServices(
-            new Upstreams(Map.of("docker.io", new OfflineUpstream("docker.io")), "docker.io"),
-            new ManifestService(
-                new StoredManifests(blobs, FileSystemMediaTypeStore.open(dataDir)),
-                FileSystemTagStore.open(dataDir),
-                SAME_THREAD,
-                Clock.systemUTC(),
-                Duration.ofMinutes(5)),
-            new BlobService(blobs, SAME_THREAD, SAME_THREAD),
-            SAME_THREAD,
-            new StevedoreMetrics(),
-            new HealthCheck(blobs, SAME_THREAD),
-            () -> "<html></html>");
+    registry = OfflineRegistry.open();
   }
 
   @AfterContainer
   static void removeCache() throws Exception {
-    try (var paths = Files.walk(dataDir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
+    registry.close();
   }
 
   @Provide
@@ -154,22 +117,13 @@ class AuthenticationDecisionPropertyTest {
 
   /** The status code of the answer of the real handler behind the HTTP codec. */
   private static String statusOf(String request, RecordingAccessControl access) {
-    EmbeddedChannel channel =
-        new EmbeddedChannel(new HttpServerCodec(), new RegistryRequestHandler(services, access));
-    try {
-      channel.writeInbound(Unpooled.wrappedBuffer(request.getBytes(StandardCharsets.ISO_8859_1)));
-      channel.runPendingTasks();
-      StringBuilder answer = new StringBuilder();
-      ByteBuf chunk;
-      while ((chunk = channel.readOutbound()) != null) {
-        answer.append(chunk.toString(StandardCharsets.ISO_8859_1));
-        chunk.release();
-      }
-      assertThat(answer).as(request).startsWith("HTTP/1.1 ");
-      return answer.substring(9, 12);
-    } finally {
-      channel.finishAndReleaseAll();
-    }
+    String answer =
+        OfflineRegistry.exchange(
+            new EmbeddedChannel(
+                new HttpServerCodec(), new RegistryRequestHandler(registry.services(), access)),
+            request.getBytes(StandardCharsets.ISO_8859_1));
+    assertThat(answer).as(request).startsWith("HTTP/1.1 ");
+    return answer.substring(9, 12);
   }
 
   static String apply(Edit edit, String target) {

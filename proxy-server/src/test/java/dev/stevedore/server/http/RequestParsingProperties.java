@@ -2,29 +2,11 @@ package dev.stevedore.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stevedore.core.cache.BlobService;
-import dev.stevedore.core.cache.ManifestService;
-import dev.stevedore.core.cache.StoredManifests;
-import dev.stevedore.core.upstream.OfflineUpstream;
-import dev.stevedore.core.upstream.Upstreams;
-import dev.stevedore.server.HealthCheck;
-import dev.stevedore.server.metrics.StevedoreMetrics;
-import dev.stevedore.storage.FileSystemBlobStore;
-import dev.stevedore.storage.FileSystemMediaTypeStore;
-import dev.stevedore.storage.FileSystemTagStore;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executor;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -38,35 +20,16 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * a 500, or closes the connection; route and range parsing never throw.
  */
 class RequestParsingProperties {
-  private static final Executor SAME_THREAD = Runnable::run;
-  private static Path dataDir;
-  private static RegistryServices services;
+  private static OfflineRegistry registry;
 
   @BeforeContainer
   static void openCache() throws Exception {
-    dataDir = Files.createTempDirectory("stevedore-fuzz");
-    FileSystemBlobStore blobs = FileSystemBlobStore.open(dataDir);
-    services =
-        new RegistryServices(
-            new Upstreams(Map.of("docker.io", new OfflineUpstream("docker.io")), "docker.io"),
-            new ManifestService(
-                new StoredManifests(blobs, FileSystemMediaTypeStore.open(dataDir)),
-                FileSystemTagStore.open(dataDir),
-                SAME_THREAD,
-                Clock.systemUTC(),
-                Duration.ofMinutes(5)),
-            new BlobService(blobs, SAME_THREAD, SAME_THREAD),
-            SAME_THREAD,
-            new StevedoreMetrics(),
-            new HealthCheck(blobs, SAME_THREAD),
-            () -> "<html></html>");
+    registry = OfflineRegistry.open();
   }
 
   @AfterContainer
   static void removeCache() throws Exception {
-    try (var paths = Files.walk(dataDir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
+    registry.close();
   }
 
   @Provide
@@ -156,26 +119,13 @@ class RequestParsingProperties {
   }
 
   private static String exchange(byte[] request) {
-    EmbeddedChannel channel =
+    RegistryServices services = registry.services();
+    return OfflineRegistry.exchange(
         new EmbeddedChannel(
             new HttpServerCodec(8192, 16384, 8192),
             new AccessLogHandler(services.metrics(), new InFlightRequests()),
             new HttpServerKeepAliveHandler(),
-            new RegistryRequestHandler(services));
-    try {
-      channel.writeInbound(Unpooled.wrappedBuffer(request));
-      channel.runPendingTasks();
-      StringBuilder out = new StringBuilder();
-      Object message;
-      while ((message = channel.readOutbound()) != null) {
-        if (message instanceof ByteBuf buffer) {
-          out.append(buffer.toString(StandardCharsets.ISO_8859_1));
-        }
-        io.netty.util.ReferenceCountUtil.release(message);
-      }
-      return out.toString();
-    } finally {
-      channel.finishAndReleaseAll();
-    }
+            new RegistryRequestHandler(services)),
+        request);
   }
 }

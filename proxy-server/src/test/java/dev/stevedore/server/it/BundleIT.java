@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -153,8 +152,6 @@ class BundleIT {
 
   @Test
   void containerd_importsAllPlatforms_underTheFullNames() {
-    String unavailable = Containerd.unavailableReason();
-    Assumptions.assumeTrue(unavailable == null, unavailable);
     try (Containerd containerd = Containerd.start()) {
       containerd
           .ctr(
