@@ -25,11 +25,12 @@ for arg in "$@"; do
 done
 if [ "$help_wanted" = 0 ] && [ ! -x "$registry_binary" ]; then
   echo "classroom-wave: needs the CNCF distribution registry at $registry_binary;" \
-    "install it with: sudo apt-get install docker-registry" >&2
+    "install it with: sudo build/apt-install.sh docker-registry" >&2
   exit 1
 fi
 if [ "$skopeo_wanted" = 1 ] && ! command -v skopeo >/dev/null 2>&1; then
-  echo "classroom-wave: --skopeo needs skopeo; install it with: sudo apt-get install skopeo" >&2
+  echo "classroom-wave: --skopeo needs skopeo;" \
+    "install it with: sudo build/apt-install.sh skopeo" >&2
   exit 1
 fi
 

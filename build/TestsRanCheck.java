@@ -18,9 +18,9 @@ import org.w3c.dom.NodeList;
 
 /**
  * The tests-ran check, run by Maven at the end of each module's {@code verify} (see the parent
- * pom): every test class in the module's {@code src/test/java} ran in this build, and, when
- * {@code CI=true}, no test was skipped. Runners pick classes by name patterns and tests skip
- * themselves with assumptions; both can leave a green build that tested less than the tree holds.
+ * pom): every test class in the module's {@code src/test/java} ran in this build, and, when {@code
+ * CI=true}, no test was skipped. Runners pick classes by name patterns and tests skip themselves
+ * with assumptions; both can leave a green build that tested less than the tree holds.
  *
  * <p>A test class is a top-level class, not abstract and not an interface, whose file has a JUnit
  * Jupiter or jqwik test method (contract base classes run through their subclasses; support classes
@@ -42,7 +42,8 @@ import org.w3c.dom.NodeList;
 public final class TestsRanCheck {
   private static final Pattern TEST_METHOD =
       Pattern.compile(
-          "(?m)^\\s*@(Test|ParameterizedTest|RepeatedTest|TestFactory|TestTemplate|Property|Example)\\b");
+          "(?m)^\\s*@(Test|ParameterizedTest|RepeatedTest|TestFactory|TestTemplate"
+              + "|Property|Example)\\b");
 
   enum Runner {
     SUREFIRE("Surefire", "surefire-reports"),
@@ -136,7 +137,11 @@ public final class TestsRanCheck {
   }
 
   /** What a source file declares: its top-level type and the simple name of what it extends. */
-  record Source(String className, String simpleName, boolean testMethods, boolean concrete,
+  record Source(
+      String className,
+      String simpleName,
+      boolean testMethods,
+      boolean concrete,
       String superclass) {
 
     static Source read(Path sources, Path file) {
@@ -149,13 +154,18 @@ public final class TestsRanCheck {
       }
       String quoted = Pattern.quote(simpleName);
       boolean notConcrete =
-          Pattern.compile("\\b(abstract\\s+class|interface|@interface|enum|record)\\s+" + quoted + "\\b")
+          Pattern.compile(
+                  "\\b(abstract\\s+class|interface|@interface|enum|record)\\s+" + quoted + "\\b")
               .matcher(text)
               .find();
       Matcher extension =
-          Pattern.compile("\\bclass\\s+" + quoted + "\\b[^{]*?\\bextends\\s+([\\w.]+)").matcher(text);
+          Pattern.compile("\\bclass\\s+" + quoted + "\\b[^{]*?\\bextends\\s+([\\w.]+)")
+              .matcher(text);
       String className =
-          sources.relativize(file).toString().replace(file.getFileSystem().getSeparator(), ".")
+          sources
+              .relativize(file)
+              .toString()
+              .replace(file.getFileSystem().getSeparator(), ".")
               .replaceFirst("\\.java$", "");
       return new Source(
           className,
@@ -183,7 +193,9 @@ public final class TestsRanCheck {
     Map<String, List<Source>> bySimpleName = new HashMap<>();
     all.forEach(
         source ->
-            bySimpleName.computeIfAbsent(source.simpleName(), name -> new ArrayList<>()).add(source));
+            bySimpleName
+                .computeIfAbsent(source.simpleName(), name -> new ArrayList<>())
+                .add(source));
     Map<String, Runner> classes = new TreeMap<>();
     for (Source source : all) {
       if (source.concrete() && hasTests(source, bySimpleName, 0)) {
@@ -194,7 +206,8 @@ public final class TestsRanCheck {
   }
 
   /** Whether the class or a superclass in the tree (by simple name) declares test methods. */
-  private static boolean hasTests(Source source, Map<String, List<Source>> bySimpleName, int depth) {
+  private static boolean hasTests(
+      Source source, Map<String, List<Source>> bySimpleName, int depth) {
     return source.testMethods()
         || (depth < 20
             && bySimpleName.getOrDefault(source.superclass(), List.of()).stream()
@@ -248,7 +261,9 @@ public final class TestsRanCheck {
   /** The skip's message, else the first line of what it holds (an assumption's exception). */
   private static String reason(Element skip) {
     String message = skip.getAttribute("message");
-    return message.isEmpty() ? skip.getTextContent().strip().lines().findFirst().orElse("") : message;
+    return message.isEmpty()
+        ? skip.getTextContent().strip().lines().findFirst().orElse("")
+        : message;
   }
 
   private static Instant modified(Path file) {
@@ -259,7 +274,9 @@ public final class TestsRanCheck {
     }
   }
 
-  /** {@code --name=value} options; values that are unresolved Maven expressions or empty dropped. */
+  /**
+   * {@code --name=value} options; values that are unresolved Maven expressions or empty dropped.
+   */
   private static Map<String, String> options(String[] args) {
     Map<String, String> options = new HashMap<>();
     for (int i = 2; i < args.length; i++) {

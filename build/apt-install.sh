@@ -38,7 +38,7 @@ if [ ! -e "$policy" ]; then
 fi
 say "installing $* with apt-get (services kept from starting)"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
+apt-get update -qq >&2
 apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 
 started="$(comm -13 <(echo "$before") <(services) | xargs)"

@@ -31,21 +31,9 @@ missing=()
 command -v wrk >/dev/null || missing+=(wrk)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 [ -x "$registry" ] || missing+=(docker-registry)
+# Installed without leaving their services (nginx on 80, docker-registry on 5000) running.
 if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    say "installing ${missing[*]} with apt-get"
-    apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
-    # The Debian packages start their own services; this benchmark does not use them.
-    for unit in nginx docker-registry; do
-      if command -v systemctl >/dev/null && systemctl is-active --quiet "$unit" 2>/dev/null; then
-        say "note: the $unit service is running (installed just now); it is not used here"
-      fi
-    done
-  else
-    say "missing: ${missing[*]}; install with: sudo apt-get install ${missing[*]}"
-    exit 2
-  fi
+  "$repo/build/apt-install.sh" "${missing[@]}" || exit 2
 fi
 PATH="$PATH:/usr/sbin"
 

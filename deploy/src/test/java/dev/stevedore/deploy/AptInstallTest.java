@@ -20,8 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * build/apt-install.sh, which run-tests and the benchmark install their tools with, against fake
  * {@code id}, {@code apt-get} and {@code systemctl} first on the PATH: the install runs under a
  * policy-rc.d that refuses to start services, which is removed afterwards even when apt-get fails;
- * a service that started all the same is stopped and disabled, and the script says so; without
- * root it names what to install and exits 1.
+ * a service that started all the same is stopped and disabled, and the script says so; without root
+ * it names what to install and exits 1.
  */
 class AptInstallTest {
   private static final String SCRIPT = "build/apt-install.sh";

@@ -94,7 +94,8 @@ class TestsRanCheckTest {
 
     assertThat(run.exitCode()).as(run.output()).isZero();
     assertThat(run.output())
-        .contains("tests-ran: " + name() + ": WARNING skipped a.GrammarProperties#p: needs openssl");
+        .contains(
+            "tests-ran: " + name() + ": WARNING skipped a.GrammarProperties#p: needs openssl");
   }
 
   @Test

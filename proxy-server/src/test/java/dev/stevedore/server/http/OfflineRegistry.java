@@ -26,9 +26,9 @@ import java.util.concurrent.Executor;
 import java.util.stream.Stream;
 
 /**
- * The real registry services over an empty cache in a temporary directory, with an offline
- * {@code docker.io} upstream and every task run on the calling thread: what the request fuzzers
- * put behind the HTTP codec in an {@link EmbeddedChannel}, so a whole exchange is synchronous.
+ * The real registry services over an empty cache in a temporary directory, with an offline {@code
+ * docker.io} upstream and every task run on the calling thread: what the request fuzzers put behind
+ * the HTTP codec in an {@link EmbeddedChannel}, so a whole exchange is synchronous.
  */
 final class OfflineRegistry implements AutoCloseable {
   private static final Executor SAME_THREAD = Runnable::run;
