@@ -87,7 +87,10 @@ public final class ManifestValidator {
       type = own.or(() -> inferred(root)).orElseThrow(() -> invalid("its media type is unknown"));
     }
     if (!KNOWN.contains(type)) {
-      throw invalid("its media type " + printable(type) + " is not a manifest type Stevedore keeps");
+      throw invalid(
+          "its media type "
+              + RepositoryName.printable(type)
+              + " is not a manifest type Stevedore keeps");
     }
     requireShape(root, type, own.isPresent());
     return type;
@@ -149,11 +152,6 @@ public final class ManifestValidator {
       return Optional.of(MediaTypes.OCI_MANIFEST);
     }
     return Optional.empty();
-  }
-
-  private static String printable(String text) {
-    String flat = text.replaceAll("\\p{Cntrl}", "?");
-    return flat.length() > 100 ? flat.substring(0, 100) + "…" : flat;
   }
 
   private static InvalidManifestException invalid(String why) {
