@@ -125,10 +125,7 @@ public final class CacheServices implements AutoCloseable {
     this.housekeeping =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("stevedore-housekeeping"));
     housekeeping.scheduleWithFixedDelay(
-        this::checkStalls,
-        stallCheck.toMillis(),
-        stallCheck.toMillis(),
-        TimeUnit.MILLISECONDS);
+        this::checkStalls, stallCheck.toMillis(), stallCheck.toMillis(), TimeUnit.MILLISECONDS);
     if (enforceBudget) {
       startSweeping(blobStore);
     }
@@ -186,7 +183,12 @@ public final class CacheServices implements AutoCloseable {
   /** Opens the data directory without evicting, reporting upstream traffic to {@code metrics}. */
   public static CacheServices open(ServeSettings settings, CacheMetrics metrics) {
     return open(
-        settings, metrics, OptionalLong.empty(), EvictionListener.NONE, false, Ticker.systemTicker());
+        settings,
+        metrics,
+        OptionalLong.empty(),
+        EvictionListener.NONE,
+        false,
+        Ticker.systemTicker());
   }
 
   /**

@@ -22,7 +22,10 @@ public final class FatalErrors {
           if (isFatal(error)) {
             try {
               System.err.println(
-                  "stevedore: fatal " + error.getClass().getName() + " on " + thread.getName()
+                  "stevedore: fatal "
+                      + error.getClass().getName()
+                      + " on "
+                      + thread.getName()
                       + "; exiting");
             } finally {
               Runtime.getRuntime().halt(EXIT_FATAL);

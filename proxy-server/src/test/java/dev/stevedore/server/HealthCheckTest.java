@@ -44,8 +44,9 @@ class HealthCheckTest {
 
     Optional<String> why = health.notReadyBecause().join();
 
-    assertThat(why).contains(
-        "disk full: 12.0 MiB free in the data directory's file system, at least 64.0 MiB needed");
+    assertThat(why)
+        .contains(
+            "disk full: 12.0 MiB free in the data directory's file system, at least 64.0 MiB needed");
   }
 
   @Test
@@ -90,8 +91,9 @@ class HealthCheckTest {
             },
             HealthCheck.MIN_FREE_BYTES);
 
-    assertThat(broken.notReadyBecause().join()).hasValueSatisfying(
-        why -> assertThat(why).startsWith("storage not writable").contains("statfs failed"));
+    assertThat(broken.notReadyBecause().join())
+        .hasValueSatisfying(
+            why -> assertThat(why).startsWith("storage not writable").contains("statfs failed"));
   }
 
   @Test

@@ -22,8 +22,8 @@ public interface BlobStore {
   BlobWriter create(Digest expected) throws IOException;
 
   /**
-   * Notes that a blob was served from a copy in memory, so a budgeted store still sees it as
-   * used. Never blocks. No-op by default.
+   * Notes that a blob was served from a copy in memory, so a budgeted store still sees it as used.
+   * Never blocks. No-op by default.
    */
   default void recordUse(Digest digest, long size) {}
 

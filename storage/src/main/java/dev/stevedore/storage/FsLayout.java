@@ -37,9 +37,8 @@ import java.util.regex.Pattern;
  * characters, and made of {@code [A-Za-z0-9._-]} only; a registry may also contain {@code :} (for a
  * port, as in {@code 127.0.0.1:5001}); a repository is components separated by single {@code /},
  * each starting with {@code [a-z0-9]}, so no repository component can be {@code _tags} or {@code
- * _links}. Anything
- * else (absolute paths, backslashes, control characters, empty components) throws {@link
- * IllegalArgumentException}.
+ * _links}. Anything else (absolute paths, backslashes, control characters, empty components) throws
+ * {@link IllegalArgumentException}.
  */
 public record FsLayout(Path root) {
 

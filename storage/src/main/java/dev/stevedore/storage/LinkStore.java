@@ -3,11 +3,11 @@ package dev.stevedore.storage;
 import java.io.IOException;
 
 /**
- * Which digests each repository of each upstream has, as distribution's repository links record
- * it. Blobs and manifests are stored once by digest and shared, but one is served through a
- * repository only when that repository has a link to it, so a client that learns a digest cannot
- * read it through a repository that does not hold it. Callers validate names; the store still
- * refuses any component that could leave its directory.
+ * Which digests each repository of each upstream has, as distribution's repository links record it.
+ * Blobs and manifests are stored once by digest and shared, but one is served through a repository
+ * only when that repository has a link to it, so a client that learns a digest cannot read it
+ * through a repository that does not hold it. Callers validate names; the store still refuses any
+ * component that could leave its directory.
  */
 public interface LinkStore {
 

@@ -110,7 +110,8 @@ class FileSystemMediaTypeStoreTest extends MediaTypeStoreContract {
   void putIfAbsent_nulls_areRejected() throws IOException {
     MediaTypeStore store = FileSystemMediaTypeStore.open(root);
 
-    assertThatThrownBy(() -> store.putIfAbsent(manifest, null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> store.putIfAbsent(manifest, null))
+        .isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> store.putIfAbsent(null, OCI_MANIFEST))
         .isInstanceOf(NullPointerException.class);
   }

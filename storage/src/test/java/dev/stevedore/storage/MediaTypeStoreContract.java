@@ -77,5 +77,4 @@ abstract class MediaTypeStoreContract {
       threads.shutdownNow();
     }
   }
-
 }

@@ -161,8 +161,8 @@ public final class BlobFetch implements BlobSource {
   }
 
   /**
-   * Nanoseconds since the upstream last sent bytes (or since the copy started), at {@code
-   * nowNanos} of this fetch's ticker.
+   * Nanoseconds since the upstream last sent bytes (or since the copy started), at {@code nowNanos}
+   * of this fetch's ticker.
    */
   long stalledNanos(long nowNanos) {
     return nowNanos - lastProgressNanos;

@@ -7,10 +7,10 @@ import dev.stevedore.core.metrics.CacheMetrics;
 import dev.stevedore.core.model.RepositoryName;
 import dev.stevedore.core.upstream.BlobDownload;
 import dev.stevedore.core.upstream.Upstream;
+import dev.stevedore.storage.BlobInfo;
 import dev.stevedore.storage.BlobStore;
 import dev.stevedore.storage.Digest;
 import dev.stevedore.storage.DigestMismatchException;
-import dev.stevedore.storage.BlobInfo;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
@@ -65,8 +65,8 @@ public final class BlobService {
   }
 
   /**
-   * @param links the repository links shared with the {@link ManifestService} (whose manifests
-   *     link their blobs); {@code null} keeps links in memory only
+   * @param links the repository links shared with the {@link ManifestService} (whose manifests link
+   *     their blobs); {@code null} keeps links in memory only
    */
   public BlobService(
       BlobStore store,
@@ -81,8 +81,8 @@ public final class BlobService {
   /**
    * @param minimumRate the slowest a download may go before it is abandoned (also checked by {@link
    *     #abandonStalledFetches()})
-   * @param links the repository links shared with the {@link ManifestService} (whose manifests
-   *     link their blobs); {@code null} keeps links in memory only
+   * @param links the repository links shared with the {@link ManifestService} (whose manifests link
+   *     their blobs); {@code null} keeps links in memory only
    */
   public BlobService(
       BlobStore store,
@@ -115,10 +115,7 @@ public final class BlobService {
     this.disk = Objects.requireNonNull(disk, "disk");
     this.fetch = Objects.requireNonNull(fetch, "fetch");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
-    this.links =
-        links != null
-            ? links
-            : RepositoryLinks.inMemory(null, disk);
+    this.links = links != null ? links : RepositoryLinks.inMemory(null, disk);
   }
 
   /**
@@ -276,8 +273,8 @@ public final class BlobService {
     Runnable release = () -> inFlight.remove(key, mine);
     BlobFetch running;
     try {
-      running = BlobFetch.begin(
-              store, digest, download.contentLength(), minimumRate, ticker, release);
+      running =
+          BlobFetch.begin(store, digest, download.contentLength(), minimumRate, ticker, release);
     } catch (Exception e) {
       download.close();
       release.run();
@@ -308,5 +305,4 @@ public final class BlobService {
   private record Claim(RepositoryName repo, CompletableFuture<BlobSource> source) {}
 
   private record Local(Optional<BlobInfo> info, boolean linked) {}
-
 }

@@ -41,7 +41,9 @@ public final class ManifestService {
     this(stored, tags, disk, clock, tagTtl, RepositoryLinks.inMemory(stored, disk));
   }
 
-  /** @param links the repository links, shared with the {@link BlobService} */
+  /**
+   * @param links the repository links, shared with the {@link BlobService}
+   */
   public ManifestService(
       StoredManifests stored,
       TagStore tags,
@@ -67,8 +69,7 @@ public final class ManifestService {
       return supplyBlocking(
               () -> {
                 Optional<ManifestDescriptor> local = stored.describe(digest);
-                boolean linked =
-                    local.isPresent() && links.has(upstream.name(), repo, digest);
+                boolean linked = local.isPresent() && links.has(upstream.name(), repo, digest);
                 return new Local<>(local, linked);
               },
               disk)
@@ -150,7 +151,8 @@ public final class ManifestService {
       Supplier<CompletableFuture<ManifestContent>> miss) {
     return fromCache(upstream, repo, digest, tagged)
         .thenCompose(
-            local -> local.isPresent() ? CompletableFuture.completedFuture(local.get()) : miss.get());
+            local ->
+                local.isPresent() ? CompletableFuture.completedFuture(local.get()) : miss.get());
   }
 
   /**

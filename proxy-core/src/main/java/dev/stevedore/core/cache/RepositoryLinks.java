@@ -132,10 +132,9 @@ public final class RepositoryLinks {
   }
 
   /**
-   * Links a manifest held by the repository and everything it references: the config and layers
-   * of an image, the child manifests of an index and, for children already stored, theirs. A
-   * registry only accepts a manifest whose references the repository holds, so they are its too.
-   * Blocking.
+   * Links a manifest held by the repository and everything it references: the config and layers of
+   * an image, the child manifests of an index and, for children already stored, theirs. A registry
+   * only accepts a manifest whose references the repository holds, so they are its too. Blocking.
    */
   public void linkManifest(String upstream, RepositoryName repo, ManifestContent manifest) {
     link(upstream, repo, manifest.descriptor().digest());
@@ -175,7 +174,8 @@ public final class RepositoryLinks {
                 .headManifest(key.repo(), Reference.of(key.digest()), List.of())
                 .thenAccept(
                     answer -> {
-                      if (answer.digest().isPresent() && !answer.digest().get().equals(key.digest())) {
+                      if (answer.digest().isPresent()
+                          && !answer.digest().get().equals(key.digest())) {
                         throw ErrorCode.MANIFEST_UNKNOWN.exception(
                             "upstream answered " + answer.digest().get() + " for " + key.digest());
                       }
@@ -221,13 +221,15 @@ public final class RepositoryLinks {
   }
 
   private static RegistryException notInRepository(Key key) {
-    return key.kind().unknown.exception(
-        (key.kind() == Kind.BLOB ? "blob " : "manifest ")
-            + key.digest()
-            + " is unknown to repository "
-            + key.repo()
-            + " of "
-            + key.upstream());
+    return key.kind()
+        .unknown
+        .exception(
+            (key.kind() == Kind.BLOB ? "blob " : "manifest ")
+                + key.digest()
+                + " is unknown to repository "
+                + key.repo()
+                + " of "
+                + key.upstream());
   }
 
   private void linkReferences(

@@ -20,9 +20,9 @@ import java.util.Set;
  * Content-Type, or a bundle's record); a declared type that is not specific ({@code
  * application/json}, {@code application/octet-stream}, none) yields to the body's own {@code
  * mediaType} field; a body's field that disagrees with a specific declared type is refused. With
- * neither, the type is inferred only where the specs leave no doubt: the Docker types require
- * their {@code mediaType} field, so a body without one is OCI — an index if it has {@code
- * manifests}, an image manifest if it has {@code config} and {@code layers}.
+ * neither, the type is inferred only where the specs leave no doubt: the Docker types require their
+ * {@code mediaType} field, so a body without one is OCI — an index if it has {@code manifests}, an
+ * image manifest if it has {@code config} and {@code layers}.
  *
  * <p>Docker schema 1 ({@code manifest.v1+json}, {@code v1+prettyjws}) is refused: Stevedore never
  * asks for it, Docker Hub and containerd 2 no longer serve or pull it, and a signed schema-1
@@ -75,7 +75,8 @@ public final class ManifestValidator {
     }
     Optional<String> own = ownMediaType(root);
     Optional<String> specific =
-        declared.map(type -> type.strip().toLowerCase(Locale.ROOT))
+        declared
+            .map(type -> type.strip().toLowerCase(Locale.ROOT))
             .filter(type -> !type.isEmpty() && !UNSPECIFIC.contains(type));
     String type;
     if (specific.isPresent()) {
@@ -98,13 +99,14 @@ public final class ManifestValidator {
 
   /**
    * The body must have the shape of its type, so that its bytes alone decide the type: an index
-   * lists {@code manifests} and has no {@code config}, an image manifest has a {@code config} and no
-   * {@code manifests}, and a Docker manifest names its own {@code mediaType} (its spec requires it).
-   * Otherwise an upstream could store an OCI manifest without a {@code mediaType} field under the
-   * other OCI type, and the first record of a digest's type would be its to choose.
+   * lists {@code manifests} and has no {@code config}, an image manifest has a {@code config} and
+   * no {@code manifests}, and a Docker manifest names its own {@code mediaType} (its spec requires
+   * it). Otherwise an upstream could store an OCI manifest without a {@code mediaType} field under
+   * the other OCI type, and the first record of a digest's type would be its to choose.
    */
   private static void requireShape(JsonNode root, String type, boolean namesItsType) {
-    boolean index = type.equals(MediaTypes.OCI_INDEX) || type.equals(MediaTypes.DOCKER_MANIFEST_LIST);
+    boolean index =
+        type.equals(MediaTypes.OCI_INDEX) || type.equals(MediaTypes.DOCKER_MANIFEST_LIST);
     if (index && (!root.path("manifests").isArray() || root.has("config"))) {
       throw invalid("it is declared " + type + " but is not shaped as an index");
     }

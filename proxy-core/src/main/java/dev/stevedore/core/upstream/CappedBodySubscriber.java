@@ -124,7 +124,8 @@ final class CappedBodySubscriber implements BodySubscriber<CappedBytes> {
   public synchronized void onComplete() {
     if (whole != null) {
       result.complete(
-          new CappedBytes(size == whole.length ? whole : java.util.Arrays.copyOf(whole, size), false));
+          new CappedBytes(
+              size == whole.length ? whole : java.util.Arrays.copyOf(whole, size), false));
       return;
     }
     result.complete(new CappedBytes(joined(), false));

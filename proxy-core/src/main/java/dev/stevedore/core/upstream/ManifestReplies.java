@@ -9,10 +9,10 @@ import java.util.Optional;
 
 /**
  * Turns successful manifest replies into results: a digest the body is checked against, so wrong
- * bytes are never returned under a digest, and a body that must be whole (its announced length)
- * and a manifest ({@link ManifestValidator}: JSON of bounded depth, a known manifest type that
- * agrees with Content-Type), so an upstream cannot have HTML or half a manifest stored. A refused
- * body is an upstream error: nothing is returned for storing.
+ * bytes are never returned under a digest, and a body that must be whole (its announced length) and
+ * a manifest ({@link ManifestValidator}: JSON of bounded depth, a known manifest type that agrees
+ * with Content-Type), so an upstream cannot have HTML or half a manifest stored. A refused body is
+ * an upstream error: nothing is returned for storing.
  */
 final class ManifestReplies {
 

@@ -37,9 +37,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * Checks run on a resolver thread (names are resolved, interfaces listed), never on the caller's
- * (an event loop's) thread.
- * The HTTP client resolves the name again when it connects; a name whose answers change between
- * the two (DNS rebinding) is not caught here.
+ * (an event loop's) thread. The HTTP client resolves the name again when it connects; a name whose
+ * answers change between the two (DNS rebinding) is not caught here.
  */
 public final class RedirectPolicy {
 

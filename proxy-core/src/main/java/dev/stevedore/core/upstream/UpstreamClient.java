@@ -79,8 +79,7 @@ public final class UpstreamClient implements Upstream {
     AuthDiscovery discovery =
         new AuthDiscovery(config.name(), config.resolve("/v2/"), transport, errors, buffers);
     TokenFetcher fetcher =
-        new TokenFetcher(
-            config.name(), transport, config.credentials(), ticker, errors, buffers);
+        new TokenFetcher(config.name(), transport, config.credentials(), ticker, errors, buffers);
     this.sender =
         new AuthorizingSender(
             config.name(),

@@ -186,10 +186,12 @@ class ManifestServiceTest {
     get("3.19");
     AcceptedTypes dockerOnly = new AcceptedTypes(List.of(MediaTypes.DOCKER_MANIFEST_V2));
 
-    assertThatThrownBy(() -> service.get(upstream, REPO, Reference.parse("3.19"), dockerOnly).join())
+    assertThatThrownBy(
+            () -> service.get(upstream, REPO, Reference.parse("3.19"), dockerOnly).join())
         .hasCauseInstanceOf(RegistryException.class)
         .cause()
-        .satisfies(e -> assertThat(((RegistryException) e).code()).isEqualTo(ErrorCode.MANIFEST_UNKNOWN));
+        .satisfies(
+            e -> assertThat(((RegistryException) e).code()).isEqualTo(ErrorCode.MANIFEST_UNKNOWN));
     assertThat(upstream.manifestGets).hasValue(1);
     assertThat(upstream.manifestHeads).hasValue(0);
   }
@@ -204,21 +206,21 @@ class ManifestServiceTest {
           .cause()
           .satisfies(
               e ->
-                  assertThat(((RegistryException) e).code())
-                      .isEqualTo(ErrorCode.MANIFEST_UNKNOWN));
+                  assertThat(((RegistryException) e).code()).isEqualTo(ErrorCode.MANIFEST_UNKNOWN));
       assertThatThrownBy(
               () -> service.head(upstream, REPO, Reference.parse("3.19"), dockerOnly).join())
           .cause()
           .satisfies(
               e ->
-                  assertThat(((RegistryException) e).code())
-                      .isEqualTo(ErrorCode.MANIFEST_UNKNOWN));
+                  assertThat(((RegistryException) e).code()).isEqualTo(ErrorCode.MANIFEST_UNKNOWN));
     }
 
     assertThat(get("3.19").body()).isEqualTo(index.body());
     assertThat(head("3.19").mediaType()).isEqualTo(MediaTypes.OCI_INDEX);
-    assertThat(upstream.manifestAccepts).allSatisfy(
-        accept -> assertThat(accept).containsExactlyInAnyOrderElementsOf(MediaTypes.ALL_MANIFESTS));
+    assertThat(upstream.manifestAccepts)
+        .allSatisfy(
+            accept ->
+                assertThat(accept).containsExactlyInAnyOrderElementsOf(MediaTypes.ALL_MANIFESTS));
   }
 
   @Test
@@ -229,8 +231,7 @@ class ManifestServiceTest {
         service.get(upstream, REPO, Reference.parse(index.digest().toString()), dockerOnly).join();
 
     assertThat(content.body()).isEqualTo(index.body());
-    assertThat(upstream.manifestAccepts)
-        .containsExactly(MediaTypes.ALL_MANIFESTS);
+    assertThat(upstream.manifestAccepts).containsExactly(MediaTypes.ALL_MANIFESTS);
   }
 
   @Test

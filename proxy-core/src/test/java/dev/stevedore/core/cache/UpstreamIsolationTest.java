@@ -60,8 +60,7 @@ class UpstreamIsolationTest {
   }
 
   @Test
-  void get_sameBytesClaimedUnderAnotherTypeByAnotherUpstream_keepsTheFirstType()
-      throws Exception {
+  void get_sameBytesClaimedUnderAnotherTypeByAnotherUpstream_keepsTheFirstType() throws Exception {
     String json = "{\"schemaVersion\":2,\"manifests\":[]}";
     FakeUpstream.Manifest index = docker.putTag("3.19", json, MediaTypes.OCI_INDEX);
     evil.putTag("3.19", json, MediaTypes.DOCKER_MANIFEST_LIST);

@@ -19,8 +19,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * Hostile input never gets past the grammar: every parser either accepts a value that is safe in
- * a path and a URL, or refuses it with the one error type the server turns into an OCI error.
+ * Hostile input never gets past the grammar: every parser either accepts a value that is safe in a
+ * path and a URL, or refuses it with the one error type the server turns into an OCI error.
  */
 class GrammarProperties {
 
@@ -42,7 +42,8 @@ class GrammarProperties {
           .doesNotEndWith("/")
           .doesNotContain("//")
           .doesNotContain("..");
-      assertThat(List.of(name.value().split("/"))).noneMatch(part -> part.equals(".") || part.isEmpty());
+      assertThat(List.of(name.value().split("/")))
+          .noneMatch(part -> part.equals(".") || part.isEmpty());
     } catch (RegistryException refused) {
       assertThat(refused.code().name()).isEqualTo("NAME_INVALID");
     }

@@ -20,12 +20,16 @@ class ManifestValidatorTest {
   }
 
   private static String withType(String type) {
-    return "{\"schemaVersion\":2,\"mediaType\":\"" + type + "\"," + IMAGE_BODY.substring("{\"schemaVersion\":2,".length());
+    return "{\"schemaVersion\":2,\"mediaType\":\""
+        + type
+        + "\","
+        + IMAGE_BODY.substring("{\"schemaVersion\":2,".length());
   }
 
   @Test
   void knownTypes_fromContentType_areAccepted() {
-    assertThat(ManifestValidator.mediaTypeOf(bytes(IMAGE_BODY), Optional.of(MediaTypes.OCI_MANIFEST)))
+    assertThat(
+            ManifestValidator.mediaTypeOf(bytes(IMAGE_BODY), Optional.of(MediaTypes.OCI_MANIFEST)))
         .isEqualTo(MediaTypes.OCI_MANIFEST);
     assertThat(
             ManifestValidator.mediaTypeOf(
@@ -70,8 +74,11 @@ class ManifestValidatorTest {
     assertRefused(bytes(IMAGE_BODY), Optional.of(MediaTypes.OCI_INDEX), "not shaped as an index");
     assertRefused(index, Optional.of(MediaTypes.OCI_MANIFEST), "not shaped as an image manifest");
     assertRefused(
-        bytes(IMAGE_BODY), Optional.of(MediaTypes.DOCKER_MANIFEST_V2), "does not name its mediaType");
-    assertRefused(index, Optional.of(MediaTypes.DOCKER_MANIFEST_LIST), "does not name its mediaType");
+        bytes(IMAGE_BODY),
+        Optional.of(MediaTypes.DOCKER_MANIFEST_V2),
+        "does not name its mediaType");
+    assertRefused(
+        index, Optional.of(MediaTypes.DOCKER_MANIFEST_LIST), "does not name its mediaType");
   }
 
   @Test

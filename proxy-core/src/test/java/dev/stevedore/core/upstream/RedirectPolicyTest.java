@@ -146,8 +146,7 @@ class RedirectPolicyTest {
     RedirectPolicy deferred =
         new RedirectPolicy(host -> List.of(InetAddress.getByName("93.184.216.34")), queued::add);
 
-    var verdict =
-        deferred.check("docker.io", PUBLIC_UPSTREAM, URI.create("https://cdn.example/"));
+    var verdict = deferred.check("docker.io", PUBLIC_UPSTREAM, URI.create("https://cdn.example/"));
 
     assertThat(verdict).isNotDone();
     queued.forEach(Runnable::run);

@@ -28,9 +28,8 @@ import java.util.concurrent.RejectedExecutionException;
  * remembered. A client whose guesses keep failing is answered {@code 429} with {@code Retry-After}
  * by the {@link FailureBackoff} before any bcrypt is spent on it; a guess counts from the moment
  * its bcrypt is handed to the verifier, so guesses sent all at once are held to the same limit as
- * guesses sent one after another. A request without credentials is
- * answered {@code 401} with the Basic challenge and is not counted as a failure: that is how every
- * client starts.
+ * guesses sent one after another. A request without credentials is answered {@code 401} with the
+ * Basic challenge and is not counted as a failure: that is how every client starts.
  */
 final class BasicAuthenticator {
 

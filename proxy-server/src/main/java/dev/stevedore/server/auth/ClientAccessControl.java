@@ -37,9 +37,9 @@ public final class ClientAccessControl implements AccessControl, AutoCloseable {
   }
 
   /**
-   * Clients must sign in as one of {@code users} (when present) and may pull what {@code
-   * allowList} allows. bcrypt runs on a small pool of its own daemon threads; {@code ticker} times
-   * the sign-in backoff and the memory of verified credentials.
+   * Clients must sign in as one of {@code users} (when present) and may pull what {@code allowList}
+   * allows. bcrypt runs on a small pool of its own daemon threads; {@code ticker} times the sign-in
+   * backoff and the memory of verified credentials.
    */
   public static ClientAccessControl of(
       Optional<Htpasswd> users, AllowList allowList, Ticker ticker) {

@@ -11,15 +11,15 @@ import java.util.function.UnaryOperator;
 
 /**
  * Slows down password guessing, per client: the first {@code freeFailures} consecutive failures
- * cost nothing; each one after that makes the client wait before its next attempt, 1 s, 2 s, 4 s
- * … up to a cap. A success forgets the client. Memory is bounded: clients are forgotten a while
- * after their last failure, and only so many are remembered. Time comes from a {@link Ticker}, so
- * tests advance a fake clock.
+ * cost nothing; each one after that makes the client wait before its next attempt, 1 s, 2 s, 4 s …
+ * up to a cap. A success forgets the client. Memory is bounded: clients are forgotten a while after
+ * their last failure, and only so many are remembered. Time comes from a {@link Ticker}, so tests
+ * advance a fake clock.
  *
  * <p>An attempt counts from when its check {@linkplain #begin starts}, not when it ends: checks in
  * flight are counted as if they will fail, so a client that sends a hundred guesses at once has at
- * most {@code freeFailures} of them checked (and, once it waits, one at a time) — the rest are
- * told to wait before any bcrypt is spent on them.
+ * most {@code freeFailures} of them checked (and, once it waits, one at a time) — the rest are told
+ * to wait before any bcrypt is spent on them.
  */
 final class FailureBackoff {
 
@@ -117,8 +117,8 @@ final class FailureBackoff {
   }
 
   /**
-   * Ends a begun attempt of {@code client} as a success: its failures are forgotten (attempts
-   * still in flight stay counted until they end).
+   * Ends a begun attempt of {@code client} as a success: its failures are forgotten (attempts still
+   * in flight stay counted until they end).
    */
   void succeeded(String client) {
     endWith(client, known -> new Failures(0, known.inFlight() - 1, 0));

@@ -94,8 +94,8 @@ public final class Htpasswd {
   }
 
   /**
-   * Whether {@code password} is {@code user}'s. Takes one bcrypt whether or not the user exists,
-   * so response times do not reveal user names.
+   * Whether {@code password} is {@code user}'s. Takes one bcrypt whether or not the user exists, so
+   * response times do not reveal user names.
    */
   public boolean verify(String user, String password) {
     String hash = hashes.get(user);

@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * <p>Repositories are matched after Docker Hub's {@code library/} normalisation ({@code alpine} is
- * {@code docker.io/library/alpine}), and a Docker Hub pattern with a single repository component
- * is normalised the same way: {@code docker.io/alpine} means {@code docker.io/library/alpine} and
+ * {@code docker.io/library/alpine}), and a Docker Hub pattern with a single repository component is
+ * normalised the same way: {@code docker.io/alpine} means {@code docker.io/library/alpine} and
  * {@code docker.io/*} means every official image.
  */
 public record RepositoryPattern(String glob, Pattern regex) {

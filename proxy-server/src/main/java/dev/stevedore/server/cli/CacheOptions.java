@@ -38,8 +38,7 @@ public final class CacheOptions {
 
   /** Resolves the settings with the given extra flags of the command. */
   public ServeSettings resolve(Optional<String> listen, Optional<String> tagTtl, boolean offline) {
-    return resolve(
-        listen, tagTtl, offline, Optional.empty(), Optional.empty(), System.getenv());
+    return resolve(listen, tagTtl, offline, Optional.empty(), Optional.empty(), System.getenv());
   }
 
   /**

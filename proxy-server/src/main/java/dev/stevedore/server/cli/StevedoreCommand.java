@@ -28,7 +28,8 @@ public final class StevedoreCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (try: stevedore serve)");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "missing command (try: stevedore serve)");
   }
 
   public static void main(String[] args) {
@@ -36,9 +37,12 @@ public final class StevedoreCommand implements Runnable {
     System.exit(run(args));
   }
 
-  /** {@code STEVEDORE_LOG_FORMAT=json} logs one JSON object per line; must run before any logging. */
+  /**
+   * {@code STEVEDORE_LOG_FORMAT=json} logs one JSON object per line; must run before any logging.
+   */
   static void chooseLogFormat(String format) {
-    if ("json".equalsIgnoreCase(format) && System.getProperty("logback.configurationFile") == null) {
+    if ("json".equalsIgnoreCase(format)
+        && System.getProperty("logback.configurationFile") == null) {
       System.setProperty("logback.configurationFile", "logback-json.xml");
     }
   }
@@ -49,8 +53,8 @@ public final class StevedoreCommand implements Runnable {
   }
 
   /**
-   * The command line {@link #run} executes, with its error handling: a bad flag or configuration
-   * is exit 2 and one line. In-process tests parse their arguments with it, so they start {@code
+   * The command line {@link #run} executes, with its error handling: a bad flag or configuration is
+   * exit 2 and one line. In-process tests parse their arguments with it, so they start {@code
    * serve} exactly as {@code main} does.
    */
   public static CommandLine commandLine() {

@@ -11,8 +11,8 @@ import java.util.OptionalLong;
  * {@code offline} means: serve only what is cached and never contact an upstream. {@code
  * maxCacheSize} is the disk budget of the blobs in bytes (empty: unlimited); {@code serve} and
  * {@code gc} enforce it. {@code tls} and {@code access} are the file's sections; {@code serve}'s
- * flags override them. {@code maxConnectionsPerClient} caps the connections one client address
- * (an IPv6 /64) may hold open at once.
+ * flags override them. {@code maxConnectionsPerClient} caps the connections one client address (an
+ * IPv6 /64) may hold open at once.
  */
 public record ServeSettings(
     HostPort listen,

@@ -27,11 +27,12 @@ public final class ServeSettingsResolver {
   /**
    * Connections one client address may hold open at once. A pulling host needs a handful (Docker
    * opens about three per pull, containerd a few more), a CI host running many pulls or a NAT
-   * gateway for a team some dozens; 256 leaves that room while one address can take only a
-   * fraction of the 65,536 descriptors the systemd unit allows, so other clients and probes keep
-   * theirs. Raise it for a large site behind one NAT address.
+   * gateway for a team some dozens; 256 leaves that room while one address can take only a fraction
+   * of the 65,536 descriptors the systemd unit allows, so other clients and probes keep theirs.
+   * Raise it for a large site behind one NAT address.
    */
   public static final int DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 256;
+
   public static final String ENV_USERNAME = "STEVEDORE_DOCKERHUB_USERNAME";
   public static final String ENV_TOKEN = "STEVEDORE_DOCKERHUB_TOKEN";
 

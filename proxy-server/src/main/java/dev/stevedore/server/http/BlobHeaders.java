@@ -12,8 +12,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
  * <p>{@code Docker-Content-Digest} and the digest {@code ETag} vouch for the bytes: a response
  * carries them only when it can complete only with verified bytes — a stored blob, or a download
  * whose last byte is held back until its digest verified (a whole blob, or a range that includes
- * the last byte). A range that ends before the last byte of a blob still downloading is sent as
- * the bytes arrive, before anything is verified, so it names no digest.
+ * the last byte). A range that ends before the last byte of a blob still downloading is sent as the
+ * bytes arrive, before anything is verified, so it names no digest.
  */
 final class BlobHeaders {
   private BlobHeaders() {}

@@ -5,9 +5,9 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * How many connections each client holds open, with a cap per client: one address cannot take
- * every file descriptor and leave none for other clients and probes. A client is forgotten when
- * its last connection closes, so memory follows the clients connected now.
+ * How many connections each client holds open, with a cap per client: one address cannot take every
+ * file descriptor and leave none for other clients and probes. A client is forgotten when its last
+ * connection closes, so memory follows the clients connected now.
  */
 final class ClientConnections {
 

@@ -12,10 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The head of every connection's pipeline: counts the connection against its client's cap in
- * {@link ClientConnections} and closes it at once, before TLS or any byte is read, when the client
- * already holds the maximum. A refused connection is counted in a metric; a warning is logged at
- * most once a minute (a flood must not flood the log too).
+ * The head of every connection's pipeline: counts the connection against its client's cap in {@link
+ * ClientConnections} and closes it at once, before TLS or any byte is read, when the client already
+ * holds the maximum. A refused connection is counted in a metric; a warning is logged at most once
+ * a minute (a flood must not flood the log too).
  */
 @ChannelHandler.Sharable
 final class ConnectionCapHandler extends ChannelInboundHandlerAdapter {

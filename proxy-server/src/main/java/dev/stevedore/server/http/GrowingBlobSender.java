@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * holds at most one chunk in memory and never slows the download. The final byte is held back until
  * the blob's digest verified, so no client ever receives a complete wrong blob: on a failed
  * download the connection is closed instead. A range that includes the last byte waits for the
- * digest the same way; a range that ends before it is sent as the bytes arrive, without the
- * headers that name the digest (see {@link BlobHeaders}), unless the download already verified.
+ * digest the same way; a range that ends before it is sent as the bytes arrive, without the headers
+ * that name the digest (see {@link BlobHeaders}), unless the download already verified.
  */
 final class GrowingBlobSender {
   private static final Logger log = LoggerFactory.getLogger(GrowingBlobSender.class);
@@ -59,8 +59,8 @@ final class GrowingBlobSender {
   }
 
   /**
-   * Whether a response ending at {@code end} (exclusive) can complete only with verified bytes:
-   * it reaches the held-back last byte, or the download already verified.
+   * Whether a response ending at {@code end} (exclusive) can complete only with verified bytes: it
+   * reaches the held-back last byte, or the download already verified.
    */
   static boolean vouched(BlobFetch fetch, long end) {
     long size = fetch.contentLength();

@@ -14,9 +14,9 @@ import java.util.Queue;
 /**
  * Lets one request of a connection through at a time, as nginx does, so pipelined requests are
  * answered in the order they came (RFC 9112 §9.3.2) and each answer is whole before the next
- * starts. The codec may decode several requests from one read; those after the one in progress
- * wait here, and the connection stops reading until its response's last content has been written.
- * Then the next waiting request goes on, and reading resumes once none waits. Everything after this
+ * starts. The codec may decode several requests from one read; those after the one in progress wait
+ * here, and the connection stops reading until its response's last content has been written. Then
+ * the next waiting request goes on, and reading resumes once none waits. Everything after this
  * handler (deadline, access log, endpoints) sees one exchange at a time. One instance per
  * connection; it sits right after the HTTP codec.
  */

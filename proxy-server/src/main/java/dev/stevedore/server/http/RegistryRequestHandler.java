@@ -23,9 +23,8 @@ import org.slf4j.LoggerFactory;
  * Routes each registry request to its endpoint after validating method, upstream, name and
  * reference; nothing invalid reaches the disk or the upstream. The target is parsed once ({@link
  * RequestTarget}), a non-canonical one refused with 400, and authentication is decided on the
- * parsed route's kind: every route but the operators' endpoints needs credentials. Endpoints
- * answer asynchronously, so this handler never blocks the event loop. Request bodies (pushes) are
- * dropped.
+ * parsed route's kind: every route but the operators' endpoints needs credentials. Endpoints answer
+ * asynchronously, so this handler never blocks the event loop. Request bodies (pushes) are dropped.
  */
 @ChannelHandler.Sharable
 public final class RegistryRequestHandler extends SimpleChannelInboundHandler<HttpObject> {

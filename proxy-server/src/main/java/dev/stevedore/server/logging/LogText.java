@@ -2,8 +2,8 @@ package dev.stevedore.server.logging;
 
 /**
  * Makes text from clients and upstreams safe to put in a log line: control characters (a raw NUL,
- * CR or LF), Unicode format characters (bidirectional overrides), line and paragraph separators
- * and lone surrogates are escaped as {@code \xHH} or <code>&#92;uHHHH</code>, so nobody can forge,
+ * CR or LF), Unicode format characters (bidirectional overrides), line and paragraph separators and
+ * lone surrogates are escaped as {@code \xHH} or <code>&#92;uHHHH</code>, so nobody can forge,
  * split or hide a log line through a request line, a header or an upstream's error text.
  */
 public final class LogText {
@@ -26,10 +26,10 @@ public final class LogText {
   public static boolean unprintable(int codePoint) {
     switch (Character.getType(codePoint)) {
       case Character.CONTROL,
-          Character.FORMAT,
-          Character.LINE_SEPARATOR,
-          Character.PARAGRAPH_SEPARATOR,
-          Character.SURROGATE:
+      Character.FORMAT,
+      Character.LINE_SEPARATOR,
+      Character.PARAGRAPH_SEPARATOR,
+      Character.SURROGATE:
         return true;
       default:
         return false;

@@ -22,8 +22,12 @@ class BasicAuthenticatorTest {
   private static final String CLIENT = "10.0.0.7";
   private static final Htpasswd USERS =
       Htpasswd.parse(
-          "bob:" + HtpasswdTest.bcrypt("2y", "hunter2") + "\n"
-              + "eve:" + HtpasswdTest.bcrypt("2b", "letmein") + "\n",
+          "bob:"
+              + HtpasswdTest.bcrypt("2y", "hunter2")
+              + "\n"
+              + "eve:"
+              + HtpasswdTest.bcrypt("2b", "letmein")
+              + "\n",
           "users");
 
   /** Runs bcrypt tasks only when the test says so, and counts them. */
@@ -186,8 +190,7 @@ class BasicAuthenticatorTest {
     }
     ticker.advance(Duration.ofSeconds(1));
     refusal(attempt(CLIENT, "bob:guess5"));
-    assertThat(refusal(attempt(CLIENT, "bob:guess6")).headers())
-        .containsEntry("Retry-After", "2");
+    assertThat(refusal(attempt(CLIENT, "bob:guess6")).headers()).containsEntry("Retry-After", "2");
     ticker.advance(Duration.ofMillis(1500));
     assertThat(refusal(attempt(CLIENT, "bob:guess6")).headers())
         .as("rounded up")

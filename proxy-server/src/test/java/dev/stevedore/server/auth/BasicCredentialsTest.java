@@ -17,8 +17,7 @@ class BasicCredentialsTest {
   void parse_basicHeader() {
     assertThat(BasicCredentials.parse(basic("bob:pa:ss")))
         .contains(new BasicCredentials("bob", "pa:ss"));
-    assertThat(BasicCredentials.parse(basic("bob:")))
-        .contains(new BasicCredentials("bob", ""));
+    assertThat(BasicCredentials.parse(basic("bob:"))).contains(new BasicCredentials("bob", ""));
     assertThat(BasicCredentials.parse("bAsIc  " + basic("dan:pässwörd").substring(6)))
         .contains(new BasicCredentials("dan", "pässwörd"));
   }

@@ -73,8 +73,18 @@ class RepositoryPatternTest {
 
   @Test
   void invalidPatterns_areConfigErrorsNamingThem() {
-    for (String bad : List.of("", "  ", "docker.io", "docker.io/lib rary/*", "a/***", "/x", "x/",
-        "a//b", "docker.io/library/[ab]*", "docker.io/library/alpine?")) {
+    for (String bad :
+        List.of(
+            "",
+            "  ",
+            "docker.io",
+            "docker.io/lib rary/*",
+            "a/***",
+            "/x",
+            "x/",
+            "a//b",
+            "docker.io/library/[ab]*",
+            "docker.io/library/alpine?")) {
       assertThatThrownBy(() -> RepositoryPattern.parse(bad))
           .as(bad)
           .isInstanceOf(ConfigException.class)

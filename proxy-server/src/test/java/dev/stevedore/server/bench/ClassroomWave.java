@@ -1,8 +1,8 @@
 package dev.stevedore.server.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.stevedore.server.it.support.RegistryProcess;
 import dev.stevedore.server.it.support.InProcessStevedore;
+import dev.stevedore.server.it.support.RegistryProcess;
 import dev.stevedore.server.it.support.Skopeo;
 import dev.stevedore.server.it.support.TestImage;
 import dev.stevedore.server.it.support.TestImages;
@@ -222,9 +222,7 @@ public final class ClassroomWave {
     results.putAll(summary.json());
     Files.createDirectories(dir);
     Path file = dir.resolve("results.json");
-    new ObjectMapper()
-        .writerWithDefaultPrettyPrinter()
-        .writeValue(file.toFile(), results);
+    new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(file.toFile(), results);
     return file;
   }
 
@@ -248,8 +246,7 @@ public final class ClassroomWave {
   /** The first line a command prints, or "?" when it cannot run. */
   private static String firstLine(String command) {
     try {
-      Process process =
-          new ProcessBuilder(command.split(" ")).redirectErrorStream(true).start();
+      Process process = new ProcessBuilder(command.split(" ")).redirectErrorStream(true).start();
       String output = new String(process.getInputStream().readAllBytes()).strip();
       process.waitFor();
       return output.isEmpty() ? "?" : output.lines().findFirst().orElse("?");
@@ -322,8 +319,8 @@ public final class ClassroomWave {
   }
 
   /**
-   * Starts Stevedore in-process as PullThroughIT does: {@code serve} on loopback with this
-   * upstream and a 5-minute tag TTL.
+   * Starts Stevedore in-process as PullThroughIT does: {@code serve} on loopback with this upstream
+   * and a 5-minute tag TTL.
    */
   private InProcessStevedore startProxy(Path data) throws Exception {
     return InProcessStevedore.on(data).upstream(NAMESPACE, upstreamUri).tagTtl("5m").start();

@@ -40,8 +40,7 @@ final class WaveSummary {
       if (values.size() == 1) {
         return median;
       }
-      return median
-          + String.format(Locale.ROOT, " (" + number + "–" + number + ")", min, max);
+      return median + String.format(Locale.ROOT, " (" + number + "–" + number + ")", min, max);
     }
   }
 

@@ -80,7 +80,6 @@ class ClientConnectionsTest {
 
   @Test
   void capBelowOne_isRejected() {
-    assertThatThrownBy(() -> new ClientConnections(0))
-        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new ClientConnections(0)).isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -77,8 +77,7 @@ class RouteTest {
 
   @Test
   void parse_tagsList_isTags() {
-    assertThat(Route.parse("/v2/a/b/c/tags/list"))
-        .isEqualTo(new Route(Kind.TAGS, "a/b/c", null));
+    assertThat(Route.parse("/v2/a/b/c/tags/list")).isEqualTo(new Route(Kind.TAGS, "a/b/c", null));
   }
 
   @Test

@@ -32,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Client access control end to end: skopeo pulls through a Stevedore that requires an htpasswd user
  * and allows only {@code docker.io/library/*} ({@code serve --htpasswd FILE --allow
  * docker.io/library/*}), from the real token-auth registry behind the counting front. Refused
- * requests must never reach the front (nor the token server). The sign-in backoff runs on a
- * ticker the test moves, so its window ends when the test says, not when the clock does.
+ * requests must never reach the front (nor the token server). The sign-in backoff runs on a ticker
+ * the test moves, so its window ends when the test says, not when the clock does.
  */
 class AccessControlIT {
   private static final HttpClient HTTP = HttpClient.newHttpClient();

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 12, finding 1: with {@code --htpasswd}, a percent-encoded spelling of a {@code /v2/} path
- * ({@code /%762/…}) was served without credentials, because authentication read the raw target
- * and routing the decoded one. Every spelling must now be either refused as non-canonical (400) or
+ * ({@code /%762/…}) was served without credentials, because authentication read the raw target and
+ * routing the decoded one. Every spelling must now be either refused as non-canonical (400) or
  * asked for credentials (401), and the upstream never sees a request.
  */
 class AttackAuthBypassIT {
@@ -158,8 +158,7 @@ class AttackAuthBypassIT {
     Response manifest =
         get(
             "/%762/library/alpine/manifests/3.19",
-            credentials(),
-            "Accept: application/vnd.oci.image.manifest.v1+json");
+            credentials(), "Accept: application/vnd.oci.image.manifest.v1+json");
 
     assertThat(manifest.status()).as(manifest.text()).isEqualTo(200);
     assertThat(manifest.header("Docker-Content-Digest")).isEqualTo(image.digest());

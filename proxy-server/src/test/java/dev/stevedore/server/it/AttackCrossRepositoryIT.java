@@ -9,7 +9,6 @@ import dev.stevedore.server.it.support.TestImages;
 import dev.stevedore.server.it.support.TokenServer;
 import dev.stevedore.server.it.support.Upstream;
 import dev.stevedore.storage.Digest;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -26,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Finding 9: blobs and manifests were found by digest whatever repository the request named, so a
- * client that learned the digest of a private layer read it through any repository it may pull.
- * Now a repository is served only what it has: fetched or referenced through it, or confirmed by an
+ * client that learned the digest of a private layer read it through any repository it may pull. Now
+ * a repository is served only what it has: fetched or referenced through it, or confirmed by an
  * upstream HEAD in its own scope.
  */
 class AttackCrossRepositoryIT {

@@ -35,7 +35,8 @@ class AttackHostileAuthIT {
   static void start() throws Exception {
     Path work = Files.createTempDirectory("stevedore-attack-auth-it");
     endlessPing = HostileRegistry.start();
-    endlessPing.on("GET", "/v2/?", HostileRegistry.chunkedForever("Content-Type: application/json\r\n"));
+    endlessPing.on(
+        "GET", "/v2/?", HostileRegistry.chunkedForever("Content-Type: application/json\r\n"));
     metadataRealm = HostileRegistry.start();
     metadataRealm.on(
         null,

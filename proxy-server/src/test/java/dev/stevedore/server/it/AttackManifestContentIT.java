@@ -21,10 +21,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Finding 5 of issue 12: manifests were stored without being parsed, so an upstream could have
- * HTML stored and served under a digest (stored XSS), or half a manifest. Each attack is served by
- * the hostile upstream evil.io; the client must get an OCI error, nothing may be stored, and a
- * second request must go upstream again.
+ * Finding 5 of issue 12: manifests were stored without being parsed, so an upstream could have HTML
+ * stored and served under a digest (stored XSS), or half a manifest. Each attack is served by the
+ * hostile upstream evil.io; the client must get an OCI error, nothing may be stored, and a second
+ * request must go upstream again.
  */
 class AttackManifestContentIT {
 
@@ -42,8 +42,7 @@ class AttackManifestContentIT {
   static void start() throws Exception {
     Path work = Files.createTempDirectory("stevedore-attack-manifest-it");
     evil = HostileRegistry.start();
-    stevedore =
-        InProcessStevedore.on(work.resolve("data")).upstream("evil.io", evil.uri()).start();
+    stevedore = InProcessStevedore.on(work.resolve("data")).upstream("evil.io", evil.uri()).start();
     data = new DataDirInspector(work.resolve("data"));
   }
 

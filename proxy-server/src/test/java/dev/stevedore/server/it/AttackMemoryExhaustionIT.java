@@ -72,8 +72,7 @@ class AttackMemoryExhaustionIT {
             work.resolve("data"),
             work.resolve("stevedore.log"),
             List.of("-Xmx160m", "-XX:+ExitOnOutOfMemoryError"),
-            List.of(
-                "--upstream", "docker.io=" + hub.uri(), "--upstream", "evil.io=" + evil.uri()));
+            List.of("--upstream", "docker.io=" + hub.uri(), "--upstream", "evil.io=" + evil.uri()));
   }
 
   private static void headOnly(OutputStream out) throws java.io.IOException {
@@ -135,8 +134,7 @@ class AttackMemoryExhaustionIT {
     }
     assertThat(refused).as("requests refused for want of buffer room").isPositive();
     assertThat(
-            HTTP.send(get("/healthz").build(), HttpResponse.BodyHandlers.discarding())
-                .statusCode())
+            HTTP.send(get("/healthz").build(), HttpResponse.BodyHandlers.discarding()).statusCode())
         .isEqualTo(200);
   }
 

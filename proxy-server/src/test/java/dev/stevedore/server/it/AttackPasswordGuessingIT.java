@@ -66,8 +66,7 @@ class AttackPasswordGuessingIT {
       // Every guess is on the wire before any answer is read: all of them are in flight at once.
       for (int i = 0; i < GUESSES; i++) {
         String credentials =
-            Base64.getEncoder()
-                .encodeToString(("bob:guess-" + i).getBytes(StandardCharsets.UTF_8));
+            Base64.getEncoder().encodeToString(("bob:guess-" + i).getBytes(StandardCharsets.UTF_8));
         String request =
             "GET /v2/ HTTP/1.1\r\nHost: "
                 + uri.getAuthority()

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 12, finding 7: pipelined requests were answered out of order (a cold tag list after the
  * quick answers behind it), over TLS a request pipelined after a blob cut the blob short, and the
- * access log paired requests with the wrong responses. Responses must come in request order
- * (RFC 9112 §9.3.2), whole, each logged with its own request.
+ * access log paired requests with the wrong responses. Responses must come in request order (RFC
+ * 9112 §9.3.2), whole, each logged with its own request.
  */
 class AttackPipeliningIT {
   private static final String OCI_MANIFEST = "Accept: application/vnd.oci.image.manifest.v1+json";

@@ -39,8 +39,7 @@ class AttackRedirectIT {
   static void start() throws Exception {
     Path work = Files.createTempDirectory("stevedore-attack-redirect-it");
     evil = HostileRegistry.start();
-    stevedore =
-        InProcessStevedore.on(work.resolve("data")).upstream("evil.io", evil.uri()).start();
+    stevedore = InProcessStevedore.on(work.resolve("data")).upstream("evil.io", evil.uri()).start();
   }
 
   @AfterAll

@@ -10,7 +10,6 @@ import dev.stevedore.server.it.support.TestImage;
 import dev.stevedore.server.it.support.TestImages;
 import dev.stevedore.server.it.support.Upstream;
 import dev.stevedore.storage.Digest;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -26,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Findings 3 and 4: a second upstream ({@code evil.io}, a hostile registry) must not slow down or
- * change what the first ({@code docker.io}, the real token-auth registry) serves, even for the
- * very same digest.
+ * change what the first ({@code docker.io}, the real token-auth registry) serves, even for the very
+ * same digest.
  */
 class AttackUpstreamIsolationIT {
   private static final HttpClient HTTP =

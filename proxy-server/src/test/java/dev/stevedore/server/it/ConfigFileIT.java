@@ -59,8 +59,8 @@ class ConfigFileIT {
   }
 
   /**
-   * {@code serve --config stevedore.yml --upstream docker.io=URL --tag-ttl 5m}: TLS and access
-   * come from the file alone.
+   * {@code serve --config stevedore.yml --upstream docker.io=URL --tag-ttl 5m}: TLS and access come
+   * from the file alone.
    */
   @BeforeEach
   void startProxy() throws Exception {

@@ -250,7 +250,9 @@ class ContainerdMirrorIT {
 
   private static List<String> blobGets(String name, String registry, TestImage image) {
     return image.blobs().stream()
-        .map(blob -> "GET " + mirror() + "/v2/" + name + "/blobs/" + blob.digest() + "?ns=" + registry)
+        .map(
+            blob ->
+                "GET " + mirror() + "/v2/" + name + "/blobs/" + blob.digest() + "?ns=" + registry)
         .toList();
   }
 

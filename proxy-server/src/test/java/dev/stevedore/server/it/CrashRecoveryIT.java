@@ -153,7 +153,12 @@ class CrashRecoveryIT {
     while (!condition.getAsBoolean()) {
       if (pulling.isDone()) {
         throw new AssertionError(
-            "the pull ended before " + what + ": " + pulling.join() + "\n" + upstream.diagnostics());
+            "the pull ended before "
+                + what
+                + ": "
+                + pulling.join()
+                + "\n"
+                + upstream.diagnostics());
       }
       if (Instant.now().isAfter(deadline)) {
         throw new AssertionError("not within 30 s: " + what + "\n" + upstream.diagnostics());

@@ -161,8 +161,9 @@ class IntegrityIT {
    * abandonment itself is done by the housekeeping's scheduled stall check.
    */
   @Test
-  void upstreamStallsMidBody_abandonedByHousekeepingAfterStallTimeout_waitersFailNothingCached_nextOpenRefetches()
-      throws Exception {
+  void
+      upstreamStallsMidBody_abandonedByHousekeepingAfterStallTimeout_waitersFailNothingCached_nextOpenRefetches()
+          throws Exception {
     TestImage image = pushImage(72, "library/stalled", 4 * MIB);
     Blob layer = layerOf(image);
     Digest digest = Digest.parse(layer.digest());
@@ -196,8 +197,7 @@ class IntegrityIT {
 
       // past it: the housekeeping's own scheduled check (every few seconds) abandons the fetch
       now.addAndGet(Duration.ofSeconds(2).toNanos());
-      Throwable failure =
-          fetch.done().handle((info, error) -> error).get(30, TimeUnit.SECONDS);
+      Throwable failure = fetch.done().handle((info, error) -> error).get(30, TimeUnit.SECONDS);
       assertThat(failure).isInstanceOf(IOException.class).hasMessageContaining("stalled");
       reader.get(5, TimeUnit.SECONDS);
       assertThat(fetch.available()).isEqualTo(MIB);

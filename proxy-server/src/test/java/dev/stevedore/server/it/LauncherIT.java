@@ -70,7 +70,9 @@ class LauncherIT {
       }
       try {
         HttpResponse<String> response =
-            http.send(HttpRequest.newBuilder(base.resolve("/v2/")).build(), HttpResponse.BodyHandlers.ofString());
+            http.send(
+                HttpRequest.newBuilder(base.resolve("/v2/")).build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() == 200) {
           return;
         }
@@ -103,19 +105,27 @@ class LauncherIT {
           launch(
               log,
               Map.of(
-                  ServeSettingsResolver.ENV_USERNAME, username,
-                  ServeSettingsResolver.ENV_TOKEN, password,
-                  "STEVEDORE_LOG_LEVEL", "DEBUG"),
+                  ServeSettingsResolver.ENV_USERNAME,
+                  username,
+                  ServeSettingsResolver.ENV_TOKEN,
+                  password,
+                  "STEVEDORE_LOG_LEVEL",
+                  "DEBUG"),
               "serve",
-              "--listen", "127.0.0.1:" + port,
-              "--data", work.resolve("data").toString(),
-              "--upstream", "docker.io=" + upstream.uri());
+              "--listen",
+              "127.0.0.1:" + port,
+              "--data",
+              work.resolve("data").toString(),
+              "--upstream",
+              "docker.io=" + upstream.uri());
       try {
         URI base = URI.create("http://127.0.0.1:" + port);
         awaitReady(base, stevedore, log);
 
         Path pulled = work.resolve("pulled");
-        new Skopeo(work).copyAll(Skopeo.dockerRef(base, "hello", "latest"), pulled).requireSuccess();
+        new Skopeo(work)
+            .copyAll(Skopeo.dockerRef(base, "hello", "latest"), pulled)
+            .requireSuccess();
 
         assertThat(Digest.sha256(Files.readAllBytes(pulled.resolve("manifest.json"))).toString())
             .isEqualTo(image.digest());
@@ -142,7 +152,13 @@ class LauncherIT {
     try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       Path log = work.resolve("busy.log");
       Process stevedore =
-          launch(log, "serve", "--listen", "127.0.0.1:" + taken.getLocalPort(), "--data", work.toString());
+          launch(
+              log,
+              "serve",
+              "--listen",
+              "127.0.0.1:" + taken.getLocalPort(),
+              "--data",
+              work.toString());
 
       assertThat(stevedore.waitFor(60, TimeUnit.SECONDS)).isTrue();
       assertThat(stevedore.exitValue()).isEqualTo(2);

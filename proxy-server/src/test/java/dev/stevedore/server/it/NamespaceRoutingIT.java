@@ -67,13 +67,16 @@ class NamespaceRoutingIT {
     return HTTP.send(
         HttpRequest.newBuilder(base.resolve(path))
             .method("HEAD", HttpRequest.BodyPublishers.noBody())
-            .header("Accept", "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json")
+            .header(
+                "Accept",
+                "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json")
             .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   private static HttpResponse<String> get(String path) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
+    return HTTP.send(
+        HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
@@ -85,7 +88,8 @@ class NamespaceRoutingIT {
     assertThat(response.headers().firstValue("OCI-Namespace")).hasValue("docker.io");
     assertThat(response.headers().firstValueAsLong("Content-Length"))
         .hasValue(hubImage.manifest().bytes().length);
-    assertThat(String.join("\n", hub.front().requestLog())).contains("/v2/library/alpine/manifests/1");
+    assertThat(String.join("\n", hub.front().requestLog()))
+        .contains("/v2/library/alpine/manifests/1");
     assertThat(ghcr.front().requestLog()).isEmpty();
   }
 

@@ -133,7 +133,8 @@ class PullThroughIT {
     java.net.http.HttpResponse<String> miss =
         java.net.http.HttpClient.newHttpClient()
             .send(
-                java.net.http.HttpRequest.newBuilder(offline.resolve("/v2/library/alpha/manifests/1.0"))
+                java.net.http.HttpRequest.newBuilder(
+                        offline.resolve("/v2/library/alpha/manifests/1.0"))
                     .build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
 

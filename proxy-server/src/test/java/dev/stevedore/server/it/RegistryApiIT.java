@@ -52,7 +52,8 @@ class RegistryApiIT {
   private static HttpResponse<byte[]> send(String method, String path, String... headers)
       throws Exception {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(proxyUri.resolve(path)).method(method, HttpRequest.BodyPublishers.noBody());
+        HttpRequest.newBuilder(proxyUri.resolve(path))
+            .method(method, HttpRequest.BodyPublishers.noBody());
     if (headers.length > 0) {
       request.headers(headers);
     }
@@ -64,7 +65,8 @@ class RegistryApiIT {
         HttpRequest.newBuilder(upstream.registry().uri().resolve(path))
             .method("HEAD", HttpRequest.BodyPublishers.noBody())
             .header("Accept", accept)
-            .header("Authorization", "Bearer " + upstream.tokens().mintToken("library/busybox", "pull"))
+            .header(
+                "Authorization", "Bearer " + upstream.tokens().mintToken("library/busybox", "pull"))
             .build();
     return HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
   }
@@ -78,7 +80,8 @@ class RegistryApiIT {
     HttpResponse<byte[]> response = send("GET", "/v2/");
 
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.headers().firstValue("Docker-Distribution-API-Version")).hasValue("registry/2.0");
+    assertThat(response.headers().firstValue("Docker-Distribution-API-Version"))
+        .hasValue("registry/2.0");
   }
 
   @Test
@@ -137,8 +140,7 @@ class RegistryApiIT {
   @Test
   void unknownTagAndBlob_areOciErrors() throws Exception {
     HttpResponse<byte[]> manifest = send("GET", "/v2/library/busybox/manifests/nope");
-    HttpResponse<byte[]> blob =
-        send("GET", "/v2/library/busybox/blobs/sha256:" + "0".repeat(64));
+    HttpResponse<byte[]> blob = send("GET", "/v2/library/busybox/blobs/sha256:" + "0".repeat(64));
 
     assertThat(manifest.statusCode()).isEqualTo(404);
     assertThat(body(manifest)).contains("\"code\":\"MANIFEST_UNKNOWN\"");

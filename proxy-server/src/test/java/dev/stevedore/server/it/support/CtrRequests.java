@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  * response.header.NAME=..}) as one logfmt line, so concurrent fetches cannot garble them.
  */
 public record CtrRequests(List<Map<String, String>> requests, List<Map<String, String>> responses) {
-  private static final Pattern FIELD = Pattern.compile("([\\w.-]+)=(\"(?:[^\"\\\\]|\\\\.)*\"|\\S*)");
+  private static final Pattern FIELD =
+      Pattern.compile("([\\w.-]+)=(\"(?:[^\"\\\\]|\\\\.)*\"|\\S*)");
 
   public CtrRequests {
     requests = requests.stream().map(Map::copyOf).toList();

@@ -158,8 +158,9 @@ public final class HostileRegistry implements AutoCloseable {
    */
   public static Behaviour chunked(String headers, byte[] body, int chunkBytes, long pauseMillis) {
     return (request, out) -> {
-      out.write(("HTTP/1.1 200 OK\r\n" + headers + "Transfer-Encoding: chunked\r\n\r\n").getBytes(
-          StandardCharsets.ISO_8859_1));
+      out.write(
+          ("HTTP/1.1 200 OK\r\n" + headers + "Transfer-Encoding: chunked\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
       for (int offset = 0; offset < body.length; offset += chunkBytes) {
         int length = Math.min(chunkBytes, body.length - offset);
@@ -182,7 +183,10 @@ public final class HostileRegistry implements AutoCloseable {
    * followed by a close).
    */
   public static Behaviour trickle(
-      Map<String, String> headers, long announcedLength, byte[] body, int pieceBytes,
+      Map<String, String> headers,
+      long announcedLength,
+      byte[] body,
+      int pieceBytes,
       long pauseMillis) {
     return (request, out) -> {
       StringBuilder head = statusLine(200);
@@ -208,13 +212,17 @@ public final class HostileRegistry implements AutoCloseable {
     return (request, out) -> {
       StringBuilder head = statusLine(status).append("Location: ").append(location).append("\r\n");
       if (!endlessBody) {
-        out.write(head.append("Content-Length: 0\r\n\r\n").toString().getBytes(
-            StandardCharsets.ISO_8859_1));
+        out.write(
+            head.append("Content-Length: 0\r\n\r\n")
+                .toString()
+                .getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
         return;
       }
-      out.write(head.append("Transfer-Encoding: chunked\r\n\r\n").toString().getBytes(
-          StandardCharsets.ISO_8859_1));
+      out.write(
+          head.append("Transfer-Encoding: chunked\r\n\r\n")
+              .toString()
+              .getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
       while (true) {
         out.write("1\r\nx\r\n".getBytes(StandardCharsets.ISO_8859_1));
