@@ -12,8 +12,9 @@ import java.util.Objects;
  * Repository links as empty files at {@link FsLayout#link}: the file's existence is the record, so
  * creating it ({@code O_CREAT|O_EXCL}) is atomic and needs no temp file. Links are not forced to
  * disk one by one: one lost in a crash only costs an upstream {@code HEAD} that confirms it again.
- * Links read or written lately are remembered in memory (a bounded set), so a hot repository's
- * requests check their links without a disk read.
+ * Links read or written lately are remembered in memory (a bounded set, keyed by the link's names,
+ * not its path: a hot repository's requests check their links without a disk read and without
+ * building and validating a path, which cost a quarter of a cached manifest GET).
  */
 public final class FileSystemLinkStore implements LinkStore {
 
@@ -21,8 +22,11 @@ public final class FileSystemLinkStore implements LinkStore {
   private static final long MEMORY_LINKS = 100_000;
 
   private final FsLayout layout;
-  private final Cache<Path, Boolean> known =
+  private final Cache<Link, Boolean> known =
       Caffeine.newBuilder().maximumSize(MEMORY_LINKS).build();
+
+  /** One link by its names; remembered only after {@link FsLayout#link} accepted them. */
+  private record Link(String registry, String repository, Digest digest) {}
 
   private FileSystemLinkStore(FsLayout layout) {
     this.layout = layout;
@@ -38,17 +42,17 @@ public final class FileSystemLinkStore implements LinkStore {
 
   @Override
   public boolean cached(String registry, String repository, Digest digest) {
-    return known.getIfPresent(layout.link(registry, repository, digest)) != null;
+    return known.getIfPresent(new Link(registry, repository, digest)) != null;
   }
 
   @Override
   public boolean has(String registry, String repository, Digest digest) throws IOException {
-    Path link = layout.link(registry, repository, digest);
-    if (known.getIfPresent(link) != null) {
+    Link key = new Link(registry, repository, digest);
+    if (known.getIfPresent(key) != null) {
       return true;
     }
-    if (Files.isRegularFile(link)) {
-      known.put(link, Boolean.TRUE);
+    if (Files.isRegularFile(layout.link(registry, repository, digest))) {
+      known.put(key, Boolean.TRUE);
       return true;
     }
     return false;
@@ -56,10 +60,11 @@ public final class FileSystemLinkStore implements LinkStore {
 
   @Override
   public void put(String registry, String repository, Digest digest) throws IOException {
-    Path link = layout.link(registry, repository, digest);
-    if (known.getIfPresent(link) != null) {
+    Link key = new Link(registry, repository, digest);
+    if (known.getIfPresent(key) != null) {
       return;
     }
+    Path link = layout.link(registry, repository, digest);
     if (!Files.isRegularFile(link)) {
       AtomicFiles.createDirectories(link.getParent());
       try {
@@ -68,6 +73,6 @@ public final class FileSystemLinkStore implements LinkStore {
         // another writer recorded it first: same record
       }
     }
-    known.put(link, Boolean.TRUE);
+    known.put(key, Boolean.TRUE);
   }
 }
