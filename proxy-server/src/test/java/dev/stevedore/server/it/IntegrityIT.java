@@ -7,6 +7,7 @@ import dev.stevedore.core.cache.BlobService;
 import dev.stevedore.core.cache.BlobSource;
 import dev.stevedore.core.metrics.CacheMetrics;
 import dev.stevedore.core.model.RepositoryName;
+import dev.stevedore.core.testing.FakeTicker;
 import dev.stevedore.server.CacheServices;
 import dev.stevedore.server.config.ServeSettings;
 import dev.stevedore.server.config.ServeSettingsResolver;
@@ -40,7 +41,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -172,11 +172,11 @@ class IntegrityIT {
     cdn.stall(layer.digest(), MIB);
     Path data = work.resolve("stall-data");
     DataDirInspector dataDir = new DataDirInspector(data);
-    AtomicLong now = new AtomicLong();
+    FakeTicker now = new FakeTicker();
     Duration stallTimeout = BlobService.DEFAULT_STALL_TIMEOUT;
     try (CacheServices cache =
         CacheServices.openWithBudget(
-            serveSettings(data), CacheMetrics.NONE, EvictionListener.NONE, now::get)) {
+            serveSettings(data), CacheMetrics.NONE, EvictionListener.NONE, now)) {
       BlobService blobs = cache.blobs();
       dev.stevedore.core.upstream.Upstream client = cache.upstreams().defaultUpstream();
 
@@ -190,13 +190,13 @@ class IntegrityIT {
       assertThat(joined).as("a second request joins the running fetch").isSameAs(fetch);
 
       // silent for just under the stall timeout (and within the first minimum-rate window)
-      now.addAndGet(stallTimeout.minusSeconds(1).toNanos());
+      now.advance(stallTimeout.minusSeconds(1));
       cache.checkStallsNow().get(10, TimeUnit.SECONDS);
       assertThat(fetch.done()).as("not stalled for the stall timeout yet").isNotDone();
       assertThat(reader).isNotDone();
 
       // past it: the housekeeping's own scheduled check (every few seconds) abandons the fetch
-      now.addAndGet(Duration.ofSeconds(2).toNanos());
+      now.advance(Duration.ofSeconds(2));
       Throwable failure = fetch.done().handle((info, error) -> error).get(30, TimeUnit.SECONDS);
       assertThat(failure).isInstanceOf(IOException.class).hasMessageContaining("stalled");
       reader.get(5, TimeUnit.SECONDS);
