@@ -9,6 +9,7 @@ import dev.stevedore.core.metrics.CacheMetrics;
 import dev.stevedore.core.model.RepositoryName;
 import dev.stevedore.core.testing.FakeTicker;
 import dev.stevedore.server.CacheServices;
+import dev.stevedore.server.TimeSource;
 import dev.stevedore.server.config.ServeSettings;
 import dev.stevedore.server.config.ServeSettingsResolver;
 import dev.stevedore.server.it.support.Blob;
@@ -32,6 +33,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -176,7 +178,10 @@ class IntegrityIT {
     Duration stallTimeout = BlobService.DEFAULT_STALL_TIMEOUT;
     try (CacheServices cache =
         CacheServices.openWithBudget(
-            serveSettings(data), CacheMetrics.NONE, EvictionListener.NONE, now)) {
+            serveSettings(data),
+            CacheMetrics.NONE,
+            EvictionListener.NONE,
+            new TimeSource(Clock.systemUTC(), now))) {
       BlobService blobs = cache.blobs();
       dev.stevedore.core.upstream.Upstream client = cache.upstreams().defaultUpstream();
 
