@@ -226,6 +226,62 @@ class IntegrityIT {
     }
   }
 
+  /**
+   * The stall case end to end, through the running server: a client pulls while the CDN stalls
+   * mid-body; the server runs on the test's ticker, so once the test moves it past the stall
+   * timeout the housekeeping's own scheduled check abandons the download, the client's response is
+   * cut short, nothing is kept, and the next pull fetches afresh.
+   */
+  @Test
+  void upstreamStallsMidBody_serverTickerPastStallTimeout_clientCutOff_nextPullRefetches()
+      throws Exception {
+    TestImage image = pushImage(75, "library/stalled-served", 4 * MIB);
+    Blob layer = layerOf(image);
+    CdnStreamFaults cdn = upstream.front().streamFaults();
+    FakeTicker ticker = new FakeTicker();
+    proxy =
+        InProcessStevedore.on(work.resolve("data"))
+            .upstream("docker.io", upstream.uri())
+            .ticker(ticker)
+            .start();
+    URI proxyUri = proxy.uri();
+    upstream.resetCounters();
+    DataDirInspector dataDir = new DataDirInspector(work.resolve("data"));
+    cdn.stall(layer.digest(), MIB);
+    try {
+      CompletableFuture<BlobRead> stalled =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return readBlob(proxyUri, "stalled-served", layer.digest());
+                } catch (IOException | InterruptedException e) {
+                  throw new AssertionError(e);
+                }
+              });
+      awaitTrue(() -> cdn.stalledResponses() == 1, "the CDN holds the body at 1 MiB");
+
+      ticker.advance(BlobService.DEFAULT_STALL_TIMEOUT.plusSeconds(1));
+
+      BlobRead cut = stalled.get(30, TimeUnit.SECONDS);
+      assertThat(cut.status()).isEqualTo(200);
+      assertThat(cut.failure()).as("the response was cut off").isNotNull();
+      assertThat(cut.bytes()).isLessThan(layer.size());
+      awaitTrue(
+          () -> dataDir.partialDownloadsOf(layer.digest()).isEmpty(),
+          "the abandoned download's partial file is removed");
+      assertThat(dataDir.hasBlob(layer.digest())).isFalse();
+    } finally {
+      cdn.releaseStalls();
+    }
+
+    BlobRead again = readBlob(proxyUri, "stalled-served", layer.digest());
+    assertThat(again.failure()).isNull();
+    assertThat(again.bytes()).isEqualTo(layer.size());
+    assertThat(dataDir.hasBlob(layer.digest())).isTrue();
+    assertThat(dataDir.blobProblems()).isEmpty();
+    assertThat(upstream.front().cdnRequests()).isEqualTo(2);
+  }
+
   /** The settings {@code serve --data DATA --upstream docker.io=UPSTREAM} resolves to. */
   private static ServeSettings serveSettings(Path data) {
     return ServeSettingsResolver.resolve(
