@@ -127,66 +127,47 @@ public final class FakeUpstream implements Upstream {
   @Override
   public CompletableFuture<ManifestResponse> getManifest(
       RepositoryName repo, Reference ref, List<String> accept) {
-    String call = "getManifest " + repo + " " + ref;
-    if (refusing && find(repo, ref).isEmpty()) {
-      return refuse(call);
-    }
-    calls.add(call);
-    manifestGets.incrementAndGet();
-    manifestAccepts.add(List.copyOf(accept));
-    return answer(
-        () -> {
-          Manifest manifest = negotiated(found(repo, ref), accept);
-          return new ManifestResponse(
-              manifest.body(), manifest.mediaType(), manifest.digest(), NO_HEADERS);
-        });
+    return manifestCall(
+        "getManifest",
+        manifestGets,
+        repo,
+        ref,
+        accept,
+        manifest ->
+            new ManifestResponse(
+                manifest.body(), manifest.mediaType(), manifest.digest(), NO_HEADERS));
   }
 
   @Override
   public CompletableFuture<ManifestHead> headManifest(
       RepositoryName repo, Reference ref, List<String> accept) {
-    String call = "headManifest " + repo + " " + ref;
-    if (refusing && find(repo, ref).isEmpty()) {
-      return refuse(call);
-    }
-    calls.add(call);
-    manifestHeads.incrementAndGet();
-    manifestAccepts.add(List.copyOf(accept));
-    return answer(
-        () -> {
-          Manifest manifest = negotiated(found(repo, ref), accept);
-          return new ManifestHead(
-              Optional.of(manifest.digest()),
-              manifest.mediaType(),
-              manifest.body().length,
-              NO_HEADERS);
-        });
+    return manifestCall(
+        "headManifest",
+        manifestHeads,
+        repo,
+        ref,
+        accept,
+        manifest ->
+            new ManifestHead(
+                Optional.of(manifest.digest()),
+                manifest.mediaType(),
+                manifest.body().length,
+                NO_HEADERS));
   }
 
   @Override
   public CompletableFuture<BlobHead> headBlob(RepositoryName repo, Digest digest) {
-    String call = "headBlob " + repo + " " + digest;
-    if (refusing && blob(repo, digest).isEmpty()) {
-      return refuse(call);
-    }
-    calls.add(call);
-    blobHeads.incrementAndGet();
-    return answer(() -> new BlobHead(found(repo, digest).length));
+    return blobCall("headBlob", blobHeads, repo, digest, content -> new BlobHead(content.length));
   }
 
   @Override
   public CompletableFuture<BlobDownload> getBlob(RepositoryName repo, Digest digest) {
-    String call = "getBlob " + repo + " " + digest;
-    if (refusing && blob(repo, digest).isEmpty()) {
-      return refuse(call);
-    }
-    calls.add(call);
-    blobGets.incrementAndGet();
-    return answer(
-        () -> {
-          byte[] content = found(repo, digest);
-          return new BlobDownload(content.length, blobBodies.apply(content));
-        });
+    return blobCall(
+        "getBlob",
+        blobGets,
+        repo,
+        digest,
+        content -> new BlobDownload(content.length, blobBodies.apply(content)));
   }
 
   @Override
@@ -205,6 +186,38 @@ public final class FakeUpstream implements Upstream {
         () ->
             new TagListResponse(
                 200, "{}".getBytes(StandardCharsets.UTF_8), "application/json", Optional.empty()));
+  }
+
+  private <T> CompletableFuture<T> manifestCall(
+      String verb,
+      AtomicInteger counter,
+      RepositoryName repo,
+      Reference ref,
+      List<String> accept,
+      Function<Manifest, T> reply) {
+    String call = verb + " " + repo + " " + ref;
+    if (refusing && find(repo, ref).isEmpty()) {
+      return refuse(call);
+    }
+    calls.add(call);
+    counter.incrementAndGet();
+    manifestAccepts.add(List.copyOf(accept));
+    return answer(() -> reply.apply(negotiated(found(repo, ref), accept)));
+  }
+
+  private <T> CompletableFuture<T> blobCall(
+      String verb,
+      AtomicInteger counter,
+      RepositoryName repo,
+      Digest digest,
+      Function<byte[], T> reply) {
+    String call = verb + " " + repo + " " + digest;
+    if (refusing && blob(repo, digest).isEmpty()) {
+      return refuse(call);
+    }
+    calls.add(call);
+    counter.incrementAndGet();
+    return answer(() -> reply.apply(found(repo, digest)));
   }
 
   /** As the distribution registry does: a type the Accept list leaves out is a 404. */
