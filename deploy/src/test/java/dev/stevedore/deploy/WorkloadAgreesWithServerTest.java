@@ -3,8 +3,8 @@ package dev.stevedore.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.github.benmanes.caffeine.cache.Ticker;
 import dev.stevedore.server.StevedoreProxy;
+import dev.stevedore.server.TimeSource;
 import dev.stevedore.server.cli.ServeCommand;
 import dev.stevedore.server.cli.StevedoreCommand;
 import dev.stevedore.server.config.ConfigFile;
@@ -159,7 +159,7 @@ class WorkloadAgreesWithServerTest {
     local.addAll(List.of("--listen", "127.0.0.1:0", "--offline"));
     ParseResult parsed = StevedoreCommand.commandLine().parseArgs(local.toArray(String[]::new));
     ServeCommand serve = (ServeCommand) parsed.subcommand().commandSpec().userObject();
-    return serve.start(new ServeCommand.Surroundings(Map.of(), Ticker.systemTicker()));
+    return serve.start(new ServeCommand.Surroundings(Map.of(), TimeSource.SYSTEM));
   }
 
   /**

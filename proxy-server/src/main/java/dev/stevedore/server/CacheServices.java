@@ -1,6 +1,5 @@
 package dev.stevedore.server;
 
-import com.github.benmanes.caffeine.cache.Ticker;
 import dev.stevedore.core.cache.BlobService;
 import dev.stevedore.core.cache.ManifestService;
 import dev.stevedore.core.cache.MinimumRate;
@@ -28,7 +27,6 @@ import dev.stevedore.storage.IndexedBlobStore;
 import dev.stevedore.storage.TagStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -93,7 +91,7 @@ public final class CacheServices implements AutoCloseable {
       Duration tagTtl,
       CacheMetrics metrics,
       boolean enforceBudget,
-      Ticker ticker) {
+      TimeSource time) {
     this.guards = guards;
     this.blobStore = blobStore;
     this.storedManifests = storedManifests;
@@ -103,13 +101,9 @@ public final class CacheServices implements AutoCloseable {
     this.fetch = Executors.newCachedThreadPool(daemonThreads("stevedore-fetch"));
     this.links =
         new RepositoryLinks(
-            linkStore,
-            storedManifests,
-            disk,
-            Clock.systemUTC(),
-            RepositoryLinks.DEFAULT_NEGATIVE_TTL);
+            linkStore, storedManifests, disk, time.clock(), RepositoryLinks.DEFAULT_NEGATIVE_TTL);
     this.manifests =
-        new ManifestService(storedManifests, tagStore, disk, Clock.systemUTC(), tagTtl, links);
+        new ManifestService(storedManifests, tagStore, disk, time.clock(), tagTtl, links);
     MinimumRate minimumRate = minimumRate();
     this.blobs =
         new BlobService(
@@ -120,7 +114,7 @@ public final class CacheServices implements AutoCloseable {
             BlobService.DEFAULT_STALL_TIMEOUT,
             minimumRate,
             links,
-            ticker);
+            time.ticker());
     Duration stallCheck = min(STALL_CHECK_INTERVAL, minimumRate.window().dividedBy(2));
     this.housekeeping =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("stevedore-housekeeping"));
@@ -183,12 +177,7 @@ public final class CacheServices implements AutoCloseable {
   /** Opens the data directory without evicting, reporting upstream traffic to {@code metrics}. */
   public static CacheServices open(ServeSettings settings, CacheMetrics metrics) {
     return open(
-        settings,
-        metrics,
-        OptionalLong.empty(),
-        EvictionListener.NONE,
-        false,
-        Ticker.systemTicker());
+        settings, metrics, OptionalLong.empty(), EvictionListener.NONE, false, TimeSource.SYSTEM);
   }
 
   /**
@@ -198,16 +187,17 @@ public final class CacheServices implements AutoCloseable {
    */
   public static CacheServices openWithBudget(
       ServeSettings settings, CacheMetrics metrics, EvictionListener evictions) {
-    return openWithBudget(settings, metrics, evictions, Ticker.systemTicker());
+    return openWithBudget(settings, metrics, evictions, TimeSource.SYSTEM);
   }
 
   /**
-   * Like {@link #openWithBudget(ServeSettings, CacheMetrics, EvictionListener)}, with blob
-   * downloads timed by {@code ticker} for the stall check: tests pass a fake one and advance it.
+   * Like {@link #openWithBudget(ServeSettings, CacheMetrics, EvictionListener)}, on {@code time}:
+   * tag TTLs by its clock, the stall check of blob downloads by its ticker. Tests pass fakes and
+   * advance them.
    */
   public static CacheServices openWithBudget(
-      ServeSettings settings, CacheMetrics metrics, EvictionListener evictions, Ticker ticker) {
-    return open(settings, metrics, settings.maxCacheSize(), evictions, true, ticker);
+      ServeSettings settings, CacheMetrics metrics, EvictionListener evictions, TimeSource time) {
+    return open(settings, metrics, settings.maxCacheSize(), evictions, true, time);
   }
 
   private static CacheServices open(
@@ -216,7 +206,7 @@ public final class CacheServices implements AutoCloseable {
       OptionalLong budget,
       EvictionListener evictions,
       boolean enforceBudget,
-      Ticker ticker) {
+      TimeSource time) {
     try {
       IndexedBlobStore blobStore = IndexedBlobStore.open(settings.dataDir(), budget, evictions);
       StoredManifests stored =
@@ -233,7 +223,7 @@ public final class CacheServices implements AutoCloseable {
           tagTtl(settings),
           metrics,
           enforceBudget,
-          ticker);
+          time);
     } catch (IOException e) {
       throw new ConfigException("cannot use data directory " + settings.dataDir() + ": " + e);
     }

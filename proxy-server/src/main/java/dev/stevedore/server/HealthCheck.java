@@ -1,6 +1,7 @@
 package dev.stevedore.server;
 
 import dev.stevedore.core.cache.Futures;
+import dev.stevedore.server.config.ByteSize;
 import dev.stevedore.storage.BlobStore;
 import java.io.IOException;
 import java.nio.file.FileStore;
@@ -80,17 +81,13 @@ public final class HealthCheck {
     if (free < minFreeBytes) {
       return Optional.of(
           "disk full: "
-              + mebibytes(free)
+              + ByteSize.format(free)
               + " free in the data directory's file system, at least "
-              + mebibytes(minFreeBytes)
+              + ByteSize.format(minFreeBytes)
               + " needed");
     }
     blobs.checkWritable();
     return Optional.empty();
-  }
-
-  private static String mebibytes(long bytes) {
-    return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
   }
 
   public void startShutdown() {

@@ -59,19 +59,31 @@ public final class StevedoreProxy implements AutoCloseable {
    */
   public static StevedoreProxy start(ServeSettings settings, ServerOptions options)
       throws IOException, InterruptedException {
+    return start(settings, options, TimeSource.SYSTEM);
+  }
+
+  /**
+   * Like {@link #start(ServeSettings, ServerOptions)}, on {@code time} (tests pass a fake clock and
+   * ticker).
+   *
+   * @throws IOException when the listen address cannot be bound
+   */
+  public static StevedoreProxy start(ServeSettings settings, ServerOptions options, TimeSource time)
+      throws IOException, InterruptedException {
     try {
-      return startOwning(settings, options);
+      return startOwning(settings, options, time);
     } catch (Throwable e) { // Netty rethrows bind failures unchecked
       options.access().close();
       throw e;
     }
   }
 
-  private static StevedoreProxy startOwning(ServeSettings settings, ServerOptions options)
+  private static StevedoreProxy startOwning(
+      ServeSettings settings, ServerOptions options, TimeSource time)
       throws IOException, InterruptedException {
     StevedoreMetrics metrics = StevedoreMetrics.withJvmMetrics();
     CacheServices cache =
-        CacheServices.openWithBudget(settings, metrics, (digest, size) -> metrics.eviction());
+        CacheServices.openWithBudget(settings, metrics, (digest, size) -> metrics.eviction(), time);
     try {
       HealthCheck health =
           new HealthCheck(

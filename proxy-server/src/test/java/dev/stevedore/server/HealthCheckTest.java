@@ -46,7 +46,7 @@ class HealthCheckTest {
 
     assertThat(why)
         .contains(
-            "disk full: 12.0 MiB free in the data directory's file system, at least 64.0 MiB needed");
+            "disk full: 12 MiB free in the data directory's file system, at least 64 MiB needed");
   }
 
   @Test

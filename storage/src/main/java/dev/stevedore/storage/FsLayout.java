@@ -1,5 +1,6 @@
 package dev.stevedore.storage;
 
+import dev.stevedore.storage.text.Printable;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -184,11 +185,6 @@ public record FsLayout(Path root) {
 
   /** The value with anything unprintable masked and its length capped, safe for logs. */
   private static String printable(String value) {
-    StringBuilder out = new StringBuilder("\"");
-    value
-        .codePoints()
-        .limit(100)
-        .forEach(c -> out.appendCodePoint(c < 0x20 || c == 0x7f ? '?' : c));
-    return out.append(value.length() > 100 ? "…\"" : "\"").toString();
+    return '"' + Printable.masked(value, 100) + '"';
   }
 }

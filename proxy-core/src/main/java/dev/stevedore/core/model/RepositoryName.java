@@ -1,6 +1,7 @@
 package dev.stevedore.core.model;
 
 import dev.stevedore.core.error.ErrorCode;
+import dev.stevedore.storage.text.Printable;
 import java.util.Objects;
 
 /**
@@ -87,8 +88,7 @@ public record RepositoryName(String value) {
   }
 
   static String printable(String text) {
-    String cut = text.length() > 300 ? text.substring(0, 300) + "…" : text;
-    return cut.replaceAll("[\\p{Cntrl}]", "?");
+    return Printable.masked(text, 300);
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.stevedore.core.upstream;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stevedore.storage.text.Printable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -166,7 +167,6 @@ public final class DockerConfigCredentials {
   }
 
   private static String oneLine(String text) {
-    String flat = text.replaceAll("[\\r\\n\\t]+", " ").replaceAll("\\p{Cntrl}", "?");
-    return flat.length() > 200 ? flat.substring(0, 200) + "…" : flat;
+    return Printable.oneLine(text, 200);
   }
 }

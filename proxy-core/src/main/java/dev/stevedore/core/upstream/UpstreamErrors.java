@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stevedore.core.error.ErrorCode;
 import dev.stevedore.core.error.RegistryException;
+import dev.stevedore.storage.text.Printable;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
@@ -204,8 +205,7 @@ final class UpstreamErrors {
   }
 
   static String printable(String text) {
-    String flat = text.replaceAll("\\p{Cntrl}", " ").strip();
-    return flat.length() > MAX_DETAIL_PART ? flat.substring(0, MAX_DETAIL_PART) + "…" : flat;
+    return Printable.oneLine(text, MAX_DETAIL_PART);
   }
 
   private static void closeQuietly(Object value) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stevedore.core.model.RepositoryName;
+import dev.stevedore.core.testing.FakeTicker;
+import dev.stevedore.core.testing.FakeUpstream;
 import dev.stevedore.storage.BlobStore;
 import dev.stevedore.storage.Digest;
 import dev.stevedore.storage.DigestMismatchException;
@@ -142,7 +144,7 @@ class BlobServiceTest {
                     return -1;
                   }
                 });
-    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+    FakeTicker now = new FakeTicker();
     java.time.Duration stallTimeout = java.time.Duration.ofSeconds(60);
     BlobService stalling =
         new BlobService(
@@ -153,7 +155,7 @@ class BlobServiceTest {
             stallTimeout,
             new MinimumRate(0, stallTimeout), // never too slow: this is about the stall alone
             null,
-            now::get);
+            now);
     BlobFetch fetch = (BlobFetch) stalling.open(upstream, REPO, digest).join();
     // the copy has begun and the first 1000 bytes are in: from now on the upstream sends nothing
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
@@ -162,11 +164,11 @@ class BlobServiceTest {
       Thread.sleep(1);
     }
 
-    now.addAndGet(stallTimeout.toNanos());
+    now.advance(stallTimeout);
     stalling.abandonStalledFetches();
     assertThat(fetch.done()).as("silent for exactly the stall timeout: not yet").isNotDone();
 
-    now.incrementAndGet();
+    now.advance(java.time.Duration.ofNanos(1));
     stalling.abandonStalledFetches();
 
     assertThatThrownBy(() -> fetch.done().get(10, java.util.concurrent.TimeUnit.SECONDS))

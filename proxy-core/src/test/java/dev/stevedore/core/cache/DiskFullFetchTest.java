@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stevedore.core.model.RepositoryName;
+import dev.stevedore.core.testing.FakeUpstream;
 import dev.stevedore.storage.BlobInfo;
 import dev.stevedore.storage.BlobStore;
 import dev.stevedore.storage.BlobWriter;

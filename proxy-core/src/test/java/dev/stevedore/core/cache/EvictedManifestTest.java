@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stevedore.core.model.MediaTypes;
 import dev.stevedore.core.model.Reference;
 import dev.stevedore.core.model.RepositoryName;
+import dev.stevedore.core.testing.FakeClock;
+import dev.stevedore.core.testing.FakeUpstream;
 import dev.stevedore.storage.EvictionListener;
 import dev.stevedore.storage.FileSystemMediaTypeStore;
 import dev.stevedore.storage.FileSystemTagStore;
@@ -28,7 +30,7 @@ class EvictedManifestTest {
 
   @TempDir Path data;
   private final FakeUpstream upstream = new FakeUpstream();
-  private final MutableClock clock = new MutableClock();
+  private final FakeClock clock = new FakeClock();
   private IndexedBlobStore blobs;
   private ManifestService service;
   private FakeUpstream.Manifest index;

@@ -8,6 +8,8 @@ import dev.stevedore.core.error.RegistryException;
 import dev.stevedore.core.model.MediaTypes;
 import dev.stevedore.core.model.Reference;
 import dev.stevedore.core.model.RepositoryName;
+import dev.stevedore.core.testing.FakeClock;
+import dev.stevedore.core.testing.FakeUpstream;
 import dev.stevedore.storage.FileSystemBlobStore;
 import dev.stevedore.storage.FileSystemMediaTypeStore;
 import dev.stevedore.storage.FileSystemTagStore;
@@ -28,7 +30,7 @@ class ManifestServiceTest {
 
   @TempDir Path data;
   private final FakeUpstream upstream = new FakeUpstream();
-  private final MutableClock clock = new MutableClock();
+  private final FakeClock clock = new FakeClock();
   private ManifestService service;
   private FakeUpstream.Manifest index;
 
@@ -152,7 +154,7 @@ class ManifestServiceTest {
   @Test
   void getTag_cachedButGoneUpstream_keepsServingWhatIsCached() {
     get("3.19");
-    upstream.tags.clear();
+    upstream.manifestsByTag.clear();
     clock.advance(TTL.plusSeconds(1));
 
     ManifestContent content = get("3.19");

@@ -8,6 +8,8 @@ import dev.stevedore.core.error.RegistryException;
 import dev.stevedore.core.model.MediaTypes;
 import dev.stevedore.core.model.Reference;
 import dev.stevedore.core.model.RepositoryName;
+import dev.stevedore.core.testing.FakeClock;
+import dev.stevedore.core.testing.FakeUpstream;
 import dev.stevedore.storage.BlobStore;
 import dev.stevedore.storage.Digest;
 import dev.stevedore.storage.FileSystemBlobStore;
@@ -41,7 +43,7 @@ class RepositoryLinksTest {
 
   @TempDir Path data;
   private final FakeUpstream upstream = new FakeUpstream();
-  private final MutableClock clock = new MutableClock();
+  private final FakeClock clock = new FakeClock();
   private final ExecutorService threads = Executors.newCachedThreadPool();
   private BlobStore store;
   private StoredManifests stored;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stevedore.core.model.MediaTypes;
 import dev.stevedore.core.model.Reference;
 import dev.stevedore.core.model.RepositoryName;
+import dev.stevedore.core.testing.FakeClock;
+import dev.stevedore.core.testing.FakeUpstream;
 import dev.stevedore.storage.BlobStore;
 import dev.stevedore.storage.Digest;
 import dev.stevedore.storage.FileSystemBlobStore;
@@ -68,7 +70,7 @@ class UpstreamIsolationTest {
         new StoredManifests(FileSystemBlobStore.open(data), FileSystemMediaTypeStore.open(data));
     ManifestService manifests =
         new ManifestService(
-            stored, FileSystemTagStore.open(data), threads, new MutableClock(), Duration.ZERO);
+            stored, FileSystemTagStore.open(data), threads, new FakeClock(), Duration.ZERO);
     Reference tag = Reference.parse("3.19");
     manifests.get(docker, REPO, tag, AcceptedTypes.ANY).join();
 

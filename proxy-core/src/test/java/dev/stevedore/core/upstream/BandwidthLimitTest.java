@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.stevedore.core.testing.FakeTicker;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,7 +16,7 @@ class BandwidthLimitTest {
 
   private static final int MIB = 1024 * 1024;
 
-  private final TokenCacheTest.FakeTicker ticker = new TokenCacheTest.FakeTicker();
+  private final FakeTicker ticker = new FakeTicker();
 
   /** Sleeping advances the fake clock and nothing else. */
   private BandwidthLimit limit(long bytesPerSecond) {

@@ -2,7 +2,7 @@ package dev.stevedore.core.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.benmanes.caffeine.cache.Ticker;
+import dev.stevedore.core.testing.FakeTicker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +12,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -173,20 +172,6 @@ class TokenCacheTest {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
-    }
-  }
-
-  /** A clock the test moves by hand. */
-  static final class FakeTicker implements Ticker {
-    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-
-    @Override
-    public long read() {
-      return nanos.get();
-    }
-
-    void advance(Duration duration) {
-      nanos.addAndGet(duration.toNanos());
     }
   }
 }

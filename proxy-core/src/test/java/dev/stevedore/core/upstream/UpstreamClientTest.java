@@ -7,6 +7,7 @@ import dev.stevedore.core.error.RegistryException;
 import dev.stevedore.core.model.MediaTypes;
 import dev.stevedore.core.model.Reference;
 import dev.stevedore.core.model.RepositoryName;
+import dev.stevedore.core.testing.FakeTicker;
 import dev.stevedore.storage.Digest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +32,7 @@ class UpstreamClientTest {
       "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_INDEX + "\",\"manifests\":[]}";
   private static final Credentials ALICE = new Credentials("alice", "hunter2");
 
-  private final TokenCacheTest.FakeTicker ticker = new TokenCacheTest.FakeTicker();
+  private final FakeTicker ticker = new FakeTicker();
   private FakeRegistry registry;
 
   @AfterEach

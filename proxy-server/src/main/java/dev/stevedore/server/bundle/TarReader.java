@@ -1,5 +1,6 @@
 package dev.stevedore.server.bundle;
 
+import dev.stevedore.storage.text.Printable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -236,8 +237,7 @@ final class TarReader {
   }
 
   static String printable(String text) {
-    String cut = text.length() > 200 ? text.substring(0, 200) + "…" : text;
-    return cut.replaceAll("\\p{Cntrl}", "?");
+    return Printable.masked(text, 200);
   }
 
   /** The content of the current entry: exactly its size, then end of stream. */

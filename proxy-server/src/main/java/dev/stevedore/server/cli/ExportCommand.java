@@ -8,10 +8,10 @@ import dev.stevedore.core.upstream.Upstream;
 import dev.stevedore.server.CacheServices;
 import dev.stevedore.server.bundle.BundleException;
 import dev.stevedore.server.bundle.BundleExporter;
-import dev.stevedore.server.bundle.ByteCounts;
-import dev.stevedore.server.bundle.CommandLogLevels;
+import dev.stevedore.server.config.ByteSize;
 import dev.stevedore.server.config.ConfigException;
 import dev.stevedore.server.config.ServeSettings;
+import dev.stevedore.server.logging.QuietLogs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +72,7 @@ public final class ExportCommand implements Callable<Integer> {
       throw new ConfigException("cannot write " + output + ": it is a directory");
     }
     ServeSettings settings = cache.resolve(Optional.empty(), Optional.empty(), offline);
-    try (CommandLogLevels quiet = CommandLogLevels.quiet(System.getenv());
+    try (QuietLogs quiet = QuietLogs.unlessConfigured(System.getenv(), QuietLogs.BLOB_WRITER);
         CacheServices services = CacheServices.open(settings)) {
       ImageFetcher fetcher = new ImageFetcher(services.manifests(), services.blobs());
       List<FetchedImage> fetched = new ArrayList<>();
@@ -86,13 +86,13 @@ public final class ExportCommand implements Callable<Integer> {
             done.top().descriptor().digest(),
             done.manifests().size(),
             done.blobs().size(),
-            ByteCounts.format(done.blobBytes()));
+            ByteSize.format(done.blobBytes()));
       }
       BundleExporter.Report report =
           new BundleExporter(services.blobStore()).write(target, fetched);
       System.out.printf(
           "wrote %s: %d images, %d manifests and blobs, %s%n",
-          report.file(), report.images(), report.blobs(), ByteCounts.format(report.bytes()));
+          report.file(), report.images(), report.blobs(), ByteSize.format(report.bytes()));
     } catch (BundleException e) {
       throw new ConfigException("cannot export: " + e.getMessage(), e);
     }

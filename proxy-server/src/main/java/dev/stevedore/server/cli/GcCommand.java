@@ -1,10 +1,10 @@
 package dev.stevedore.server.cli;
 
-import dev.stevedore.server.bundle.CommandLogLevels;
 import dev.stevedore.server.config.ByteSize;
 import dev.stevedore.server.config.ConfigException;
 import dev.stevedore.server.config.ServeSettings;
 import dev.stevedore.server.config.ServeSettingsResolver;
+import dev.stevedore.server.logging.QuietLogs;
 import dev.stevedore.storage.CacheGc;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -62,7 +62,7 @@ public final class GcCommand implements Callable<Integer> {
       throw new ConfigException("data directory " + dataDir + " does not exist");
     }
     CacheGc.Report report;
-    try (CommandLogLevels quiet = CommandLogLevels.quiet(System.getenv())) {
+    try (QuietLogs quiet = QuietLogs.unlessConfigured(System.getenv(), QuietLogs.BLOB_WRITER)) {
       report = CacheGc.run(dataDir, settings.maxCacheSize());
     }
     System.out.printf(

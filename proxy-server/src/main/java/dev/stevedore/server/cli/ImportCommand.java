@@ -3,11 +3,11 @@ package dev.stevedore.server.cli;
 import dev.stevedore.server.CacheServices;
 import dev.stevedore.server.bundle.BundleException;
 import dev.stevedore.server.bundle.BundleImporter;
-import dev.stevedore.server.bundle.ByteCounts;
-import dev.stevedore.server.bundle.CommandLogLevels;
+import dev.stevedore.server.config.ByteSize;
 import dev.stevedore.server.config.ConfigException;
 import dev.stevedore.server.config.ServeSettings;
 import dev.stevedore.server.config.ServeSettingsResolver;
+import dev.stevedore.server.logging.QuietLogs;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -48,7 +48,7 @@ public final class ImportCommand implements Callable<Integer> {
                 true),
             System.getenv());
     BundleImporter.Report report;
-    try (CommandLogLevels quiet = CommandLogLevels.quiet(System.getenv());
+    try (QuietLogs quiet = QuietLogs.unlessConfigured(System.getenv(), QuietLogs.BLOB_WRITER);
         CacheServices services = CacheServices.open(settings)) {
       BundleImporter importer =
           new BundleImporter(
@@ -73,9 +73,9 @@ public final class ImportCommand implements Callable<Integer> {
         bundle,
         settings.dataDir(),
         report.blobsAdded(),
-        ByteCounts.format(report.bytesAdded()),
+        ByteSize.format(report.bytesAdded()),
         report.blobsPresent(),
-        ByteCounts.format(report.bytesPresent()),
+        ByteSize.format(report.bytesPresent()),
         report.blobsUnreferenced() == 0
             ? ""
             : ", " + report.blobsUnreferenced() + " blobs no image needs not kept");

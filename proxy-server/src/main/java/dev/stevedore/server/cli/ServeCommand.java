@@ -1,9 +1,9 @@
 package dev.stevedore.server.cli;
 
-import com.github.benmanes.caffeine.cache.Ticker;
 import dev.stevedore.server.FatalErrors;
 import dev.stevedore.server.ServerOptions;
 import dev.stevedore.server.StevedoreProxy;
+import dev.stevedore.server.TimeSource;
 import dev.stevedore.server.config.ConfigException;
 import dev.stevedore.server.config.ServeSettings;
 import dev.stevedore.server.http.LeakDetection;
@@ -65,16 +65,16 @@ public final class ServeCommand implements Callable<Integer> {
 
   /**
    * What {@code serve} takes from the process it runs in: the environment variables (upstream
-   * credentials) and the time source of the sign-in backoff. {@link #SYSTEM} in production;
-   * in-process tests give an explicit environment and, to drive the backoff, a fake ticker.
+   * credentials) and the {@link TimeSource} (tag TTLs, stall detection, sign-in backoff). {@link
+   * #SYSTEM} in production; in-process tests give an explicit environment and, to drive time, a
+   * fake clock and ticker.
    */
-  public record Surroundings(Map<String, String> environment, Ticker ticker) {
-    public static final Surroundings SYSTEM =
-        new Surroundings(System.getenv(), Ticker.systemTicker());
+  public record Surroundings(Map<String, String> environment, TimeSource time) {
+    public static final Surroundings SYSTEM = new Surroundings(System.getenv(), TimeSource.SYSTEM);
 
     public Surroundings {
       environment = Map.copyOf(environment);
-      Objects.requireNonNull(ticker, "ticker");
+      Objects.requireNonNull(time, "time");
     }
   }
 
@@ -107,9 +107,10 @@ public final class ServeCommand implements Callable<Integer> {
     ServerOptions options =
         new ServerOptions(
             tls.sslContext(settings),
-            access.build(settings.access(), settings.upstreams().keySet(), surroundings.ticker()));
+            access.build(
+                settings.access(), settings.upstreams().keySet(), surroundings.time().ticker()));
     try {
-      return StevedoreProxy.start(settings, options);
+      return StevedoreProxy.start(settings, options, surroundings.time());
     } catch (java.io.IOException | java.nio.channels.UnresolvedAddressException e) {
       String why = e.getMessage() == null ? "unresolvable address" : e.getMessage();
       throw new ConfigException("cannot listen on " + settings.listen() + ": " + why);

@@ -1,5 +1,6 @@
 package dev.stevedore.server.config;
 
+import dev.stevedore.storage.text.Printable;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.Locale;
@@ -66,14 +67,19 @@ public final class ByteSize {
     return bytes.longValueExact();
   }
 
-  /** {@code bytes} in the largest binary unit that keeps it at least 1, e.g. {@code 1.5 GiB}. */
+  /**
+   * {@code bytes} as people read them, in the one style every output of Stevedore uses (log lines,
+   * {@code gc}, {@code preload}, the status page): the largest binary (IEC) unit that keeps it at
+   * least 1, one decimal that is left out when it is 0: {@code 0 B}, {@code 1023 B}, {@code 1 KiB},
+   * {@code 1.5 GiB}. A value that would round to 1024 of a unit is shown in the next one.
+   */
   public static String format(long bytes) {
     if (bytes < 1024) {
-      return bytes + " B";
+      return Math.max(0, bytes) + " B";
     }
     int unit = 0;
     double value = bytes;
-    while (value >= 1024 && unit < BINARY.length - 1) {
+    while (value >= 1023.95 && unit < BINARY.length - 1) {
       value /= 1024;
       unit++;
     }
@@ -85,7 +91,7 @@ public final class ByteSize {
   }
 
   private static ConfigException invalid(String text) {
-    String shown = text == null ? "" : text.replaceAll("\\p{Cntrl}", "?");
+    String shown = text == null ? "" : Printable.masked(text);
     return new ConfigException(
         "invalid size '"
             + shown

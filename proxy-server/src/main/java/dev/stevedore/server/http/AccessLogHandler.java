@@ -1,8 +1,8 @@
 package dev.stevedore.server.http;
 
 import dev.stevedore.core.cache.CacheOutcome;
-import dev.stevedore.server.logging.LogText;
 import dev.stevedore.server.metrics.StevedoreMetrics;
+import dev.stevedore.storage.text.Printable;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.ChannelDuplexHandler;
@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One access-log line and one request metric per answered request: client, request line, status,
- * body bytes, duration and cache outcome. The request line is escaped ({@link LogText#quoted}): a
+ * body bytes, duration and cache outcome. The request line is escaped ({@link Printable#quoted}): a
  * client cannot end its quotes or put a control character in the log. The router says the route
  * through {@link #ROUTE} and endpoints the outcome through {@link #OUTCOME}; this handler sees
  * everything else on the wire. One instance per connection; it pairs each request with its own
@@ -133,8 +133,8 @@ final class AccessLogHandler extends ChannelDuplexHandler {
           "{} - - [{}] \"{} {} {}\" {} {} {}ms {}",
           ClientAddress.of(ctx.channel()),
           CLF_TIME.format(Instant.ofEpochMilli(done.startMillis).atZone(ZoneId.systemDefault())),
-          LogText.quoted(request.method().name()),
-          LogText.quoted(request.uri()),
+          Printable.quoted(request.method().name()),
+          Printable.quoted(request.uri()),
           request.protocolVersion(),
           done.status,
           done.bytes,

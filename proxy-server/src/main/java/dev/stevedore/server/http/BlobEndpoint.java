@@ -7,6 +7,7 @@ import dev.stevedore.core.cache.StoredBlob;
 import dev.stevedore.core.error.ErrorCode;
 import dev.stevedore.core.error.RegistryException;
 import dev.stevedore.storage.Digest;
+import dev.stevedore.storage.text.Printable;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.util.Map;
 import java.util.Optional;
@@ -83,8 +84,7 @@ final class BlobEndpoint {
     try {
       return Digest.parse(text);
     } catch (IllegalArgumentException e) {
-      throw ErrorCode.DIGEST_INVALID.exception(
-          "invalid digest: " + text.replaceAll("\\p{Cntrl}", "?"));
+      throw ErrorCode.DIGEST_INVALID.exception("invalid digest: " + Printable.masked(text));
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.stevedore.server.http;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -8,7 +9,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,18 +28,18 @@ final class RequestDeadlineHandler extends ChannelDuplexHandler {
   private static final long NOT_WAITING = Long.MIN_VALUE;
 
   private final long timeoutNanos;
-  private final LongSupplier nanoClock;
+  private final Ticker ticker;
   private long waitingSince = NOT_WAITING;
   private ChannelPromise lastResponse;
   private ScheduledFuture<?> check;
 
   RequestDeadlineHandler(Duration timeout) {
-    this(timeout, System::nanoTime);
+    this(timeout, Ticker.systemTicker());
   }
 
-  RequestDeadlineHandler(Duration timeout, LongSupplier nanoClock) {
+  RequestDeadlineHandler(Duration timeout, Ticker ticker) {
     this.timeoutNanos = timeout.toNanos();
-    this.nanoClock = nanoClock;
+    this.ticker = ticker;
   }
 
   @Override
@@ -81,7 +81,7 @@ final class RequestDeadlineHandler extends ChannelDuplexHandler {
     if (!ctx.channel().isActive()) {
       return;
     }
-    waitingSince = nanoClock.getAsLong();
+    waitingSince = ticker.read();
     if (check == null) {
       schedule(ctx, timeoutNanos);
     }
@@ -107,7 +107,7 @@ final class RequestDeadlineHandler extends ChannelDuplexHandler {
       sending.addListener(sent -> startWaiting(ctx));
       return;
     }
-    long left = timeoutNanos - (nanoClock.getAsLong() - waitingSince);
+    long left = timeoutNanos - (ticker.read() - waitingSince);
     if (left > 0) {
       schedule(ctx, left);
       return;

@@ -2,7 +2,7 @@ package dev.stevedore.server.http;
 
 import dev.stevedore.core.error.ErrorCode;
 import dev.stevedore.core.error.RegistryException;
-import dev.stevedore.server.logging.LogText;
+import dev.stevedore.storage.text.Printable;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -126,7 +126,7 @@ record RequestTarget(
 
   private static RegistryException refused(String why, String uri) {
     return ErrorCode.BAD_REQUEST.exception(
-        "request target refused, " + why + ": " + LogText.printable(uri));
+        "request target refused, " + why + ": " + Printable.escaped(uri));
   }
 
   /** The query, decoded once: {@code ns} picks the upstream, the rest is forwarded as sent. */
@@ -184,7 +184,7 @@ record RequestTarget(
       } catch (CharacterCodingException e) {
         throw refused("a query escape that is not UTF-8", uri);
       }
-      if (decoded.codePoints().anyMatch(LogText::unprintable)) {
+      if (decoded.codePoints().anyMatch(Printable::unprintable)) {
         throw refused("an encoded control character in the query", uri);
       }
       return decoded;

@@ -2,6 +2,7 @@ package dev.stevedore.server.logging;
 
 import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import dev.stevedore.storage.text.Printable;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -43,14 +44,14 @@ public final class PrintableJsonEncoder extends JsonEncoder {
     if (Character.isHighSurrogate(c) && i + 1 < line.length()) {
       char next = line.charAt(i + 1);
       if (Character.isLowSurrogate(next)) {
-        return LogText.unprintable(Character.toCodePoint(c, next));
+        return Printable.unprintable(Character.toCodePoint(c, next));
       }
     } else if (Character.isLowSurrogate(c) && i > 0) {
       char previous = line.charAt(i - 1);
       if (Character.isHighSurrogate(previous)) {
-        return LogText.unprintable(Character.toCodePoint(previous, c));
+        return Printable.unprintable(Character.toCodePoint(previous, c));
       }
     }
-    return LogText.unprintable(c);
+    return Printable.unprintable(c);
   }
 }

@@ -3,12 +3,13 @@ package dev.stevedore.server.logging;
 import ch.qos.logback.classic.pattern.ThrowableProxyConverter;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.StackTraceElementProxy;
+import dev.stevedore.storage.text.Printable;
 import java.util.Arrays;
 
 /**
  * {@code %ex} of the plain log format: the stack trace keeps its own line breaks, but the message
  * of each exception in the chain (which may quote a request or an upstream's answer) is escaped
- * with {@link LogText#printable}.
+ * with {@link Printable#escaped}.
  */
 public final class PrintableThrowableConverter extends ThrowableProxyConverter {
   @Override
@@ -20,7 +21,7 @@ public final class PrintableThrowableConverter extends ThrowableProxyConverter {
   private record PrintableProxy(IThrowableProxy proxy) implements IThrowableProxy {
     @Override
     public String getMessage() {
-      return LogText.printable(proxy.getMessage());
+      return Printable.escaped(proxy.getMessage());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.stevedore.server.preload;
 
 import dev.stevedore.core.model.ImageReference;
+import dev.stevedore.server.config.ByteSize;
 
 /** The lines a preload prints, shared by the reporters. */
 final class PreloadMessages {
@@ -18,7 +19,7 @@ final class PreloadMessages {
             + ", "
             + count(result.blobs(), "blob")
             + ", "
-            + Units.bytes(result.bytes());
+            + ByteSize.format(result.bytes());
     if (result.blobs() > 0 && result.blobsCached() == result.blobs()) {
       return contents + "; all already cached";
     }
@@ -68,9 +69,9 @@ final class PreloadMessages {
         + " fetched, "
         + summary.blobsCached()
         + " already cached), "
-        + Units.bytes(summary.bytes())
+        + ByteSize.format(summary.bytes())
         + " ("
-        + Units.bytes(summary.bytesFetched())
+        + ByteSize.format(summary.bytesFetched())
         + " fetched) in "
         + Units.duration(summary.elapsed());
   }

@@ -17,7 +17,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
  */
 public final class ProgressBarReporter implements PreloadReporter {
   private static final long POLL_MILLIS = 200;
-  private static final long MEGABYTE = 1_000_000;
+  private static final long MEBIBYTE = 1L << 20;
 
   private final PrintStream out;
   private final PrintStream err;
@@ -51,7 +51,7 @@ public final class ProgressBarReporter implements PreloadReporter {
         new ProgressBarBuilder()
             .setTaskName(progress.image().toString())
             .setInitialMax(-1)
-            .setUnit(" MB", MEGABYTE)
+            .setUnit(" MiB", MEBIBYTE)
             .showSpeed()
             .setUpdateIntervalMillis((int) POLL_MILLIS)
             .setConsumer(line)

@@ -4,26 +4,11 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * Numbers as people read them: {@code 1.5 MiB}, {@code 12,345}, {@code 66.7 %}, {@code 2 h 5 min}.
+ * Numbers as people read them: {@code 12,345}, {@code 66.7 %}, {@code 2 h 5 min}. Sizes are {@link
+ * dev.stevedore.server.config.ByteSize#format}'s.
  */
 final class HumanUnits {
-  private static final String[] BINARY_UNITS = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-
   private HumanUnits() {}
-
-  /** {@code 0 B}, {@code 1023 B}, {@code 1.0 KiB}, {@code 12.3 MiB}, {@code 4.0 GiB}. */
-  static String bytes(long bytes) {
-    if (bytes < 1024) {
-      return Math.max(0, bytes) + " B";
-    }
-    double value = bytes;
-    int unit = -1;
-    while (value >= 1023.95 && unit < BINARY_UNITS.length - 1) {
-      value /= 1024;
-      unit++;
-    }
-    return String.format(Locale.ROOT, "%.1f %s", value, BINARY_UNITS[unit]);
-  }
 
   /** {@code 12,345}. */
   static String count(long count) {

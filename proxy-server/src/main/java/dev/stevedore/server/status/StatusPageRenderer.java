@@ -2,6 +2,7 @@ package dev.stevedore.server.status;
 
 import dev.stevedore.core.cache.PullStats.ImagePulls;
 import dev.stevedore.core.upstream.RateLimit;
+import dev.stevedore.server.config.ByteSize;
 import dev.stevedore.server.status.BarChart.Bar;
 import dev.stevedore.server.status.StatusSnapshot.CacheUsage;
 import dev.stevedore.server.status.StatusSnapshot.Outcomes;
@@ -74,8 +75,8 @@ public final class StatusPageRenderer {
         html,
         "Bytes saved",
         "bytes-saved",
-        HumanUnits.bytes(snapshot.bytesSaved()),
-        "served from cache; " + HumanUnits.bytes(snapshot.bytesFetched()) + " fetched upstream");
+        ByteSize.format(snapshot.bytesSaved()),
+        "served from cache; " + ByteSize.format(snapshot.bytesFetched()) + " fetched upstream");
     card(
         html,
         "Downloads in flight",
@@ -97,14 +98,14 @@ public final class StatusPageRenderer {
 
   private static void cacheCard(StringBuilder html, CacheUsage cache) {
     String size =
-        cache.sizeBytes().isPresent() ? HumanUnits.bytes(cache.sizeBytes().getAsLong()) : "unknown";
+        cache.sizeBytes().isPresent() ? ByteSize.format(cache.sizeBytes().getAsLong()) : "unknown";
     String budget;
     if (cache.budgetBytes().isEmpty()) {
       budget = "budget unknown";
     } else if (cache.unlimited()) {
       budget = "budget unlimited";
     } else {
-      budget = "of " + HumanUnits.bytes(cache.budgetBytes().getAsLong()) + " budget";
+      budget = "of " + ByteSize.format(cache.budgetBytes().getAsLong()) + " budget";
       if (cache.usedFraction().isPresent()) {
         budget += " (" + HumanUnits.percent(cache.usedFraction().getAsDouble()) + ")";
       }
@@ -169,14 +170,11 @@ public final class StatusPageRenderer {
         "Bytes served from cache and fetched from upstreams",
         List.of(
             new Bar(
-                "From cache",
-                snapshot.bytesSaved(),
-                HumanUnits.bytes(snapshot.bytesSaved()),
-                "hit"),
+                "From cache", snapshot.bytesSaved(), ByteSize.format(snapshot.bytesSaved()), "hit"),
             new Bar(
                 "From upstream",
                 snapshot.bytesFetched(),
-                HumanUnits.bytes(snapshot.bytesFetched()),
+                ByteSize.format(snapshot.bytesFetched()),
                 "miss")));
   }
 

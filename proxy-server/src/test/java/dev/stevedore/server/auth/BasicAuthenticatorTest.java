@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stevedore.core.error.ErrorCode;
 import dev.stevedore.core.error.RegistryException;
+import dev.stevedore.core.testing.FakeTicker;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

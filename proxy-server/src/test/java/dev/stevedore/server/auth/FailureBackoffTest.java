@@ -2,6 +2,7 @@ package dev.stevedore.server.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stevedore.core.testing.FakeTicker;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

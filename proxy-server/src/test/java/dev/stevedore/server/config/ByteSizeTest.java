@@ -85,6 +85,26 @@ class ByteSizeTest {
   }
 
   @Test
+  void format_oneDecimal_leftOutWhenZero() {
+    assertThat(ByteSize.format(1024)).isEqualTo("1 KiB");
+    assertThat(ByteSize.format(1536)).isEqualTo("1.5 KiB");
+    assertThat(ByteSize.format(12_345_678)).isEqualTo("11.8 MiB");
+    assertThat(ByteSize.format(5L << 30)).isEqualTo("5 GiB");
+    assertThat(ByteSize.format(3L << 40)).isEqualTo("3 TiB");
+  }
+
+  @Test
+  void format_aValueThatRoundsTo1024_showsTheNextUnit() {
+    assertThat(ByteSize.format((1L << 20) - 1)).isEqualTo("1 MiB");
+    assertThat(ByteSize.format(Long.MAX_VALUE)).isEqualTo("8 EiB");
+  }
+
+  @Test
+  void format_negative_isZero() {
+    assertThat(ByteSize.format(-5)).isEqualTo("0 B");
+  }
+
+  @Test
   void resolver_flagOverridesFile_andBadValueNamesTheSetting() {
     ServeSettings none =
         ServeSettingsResolver.resolve(ServeSettingsResolver.Flags.none(), Map.of());

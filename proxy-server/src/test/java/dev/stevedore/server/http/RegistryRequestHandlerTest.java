@@ -11,6 +11,7 @@ import dev.stevedore.core.cache.RepositoryLinks;
 import dev.stevedore.core.cache.StoredManifests;
 import dev.stevedore.core.metrics.CacheMetrics;
 import dev.stevedore.core.model.RepositoryName;
+import dev.stevedore.core.testing.FakeUpstream;
 import dev.stevedore.core.upstream.TagListResponse;
 import dev.stevedore.core.upstream.Upstreams;
 import dev.stevedore.server.HealthCheck;
@@ -71,8 +72,8 @@ class RegistryRequestHandlerTest {
 
   @TempDir Path dataDir;
 
-  private final RecordingUpstream hub = new RecordingUpstream("docker.io");
-  private final RecordingUpstream ghcr = new RecordingUpstream("ghcr.io");
+  private final FakeUpstream hub = FakeUpstream.refusing("docker.io");
+  private final FakeUpstream ghcr = FakeUpstream.refusing("ghcr.io");
   private FileSystemBlobStore blobs;
   private StoredManifests manifests;
   private RepositoryLinks links;

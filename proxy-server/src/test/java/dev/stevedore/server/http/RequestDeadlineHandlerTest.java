@@ -2,6 +2,7 @@ package dev.stevedore.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stevedore.core.testing.FakeTicker;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -11,18 +12,17 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class RequestDeadlineHandlerTest {
   /** The handler's clock, moved together with the embedded event loop's. */
-  private final AtomicLong nanos = new AtomicLong();
+  private final FakeTicker ticker = new FakeTicker();
 
   private final EmbeddedChannel channel =
-      new EmbeddedChannel(new RequestDeadlineHandler(Duration.ofSeconds(10), nanos::get));
+      new EmbeddedChannel(new RequestDeadlineHandler(Duration.ofSeconds(10), ticker));
 
   private void advance(long seconds) {
-    nanos.addAndGet(TimeUnit.SECONDS.toNanos(seconds));
+    ticker.advance(Duration.ofSeconds(seconds));
     channel.advanceTimeBy(seconds, TimeUnit.SECONDS);
     channel.runScheduledPendingTasks();
   }

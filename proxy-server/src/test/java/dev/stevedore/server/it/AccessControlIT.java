@@ -2,6 +2,7 @@ package dev.stevedore.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stevedore.core.testing.FakeTicker;
 import dev.stevedore.server.it.support.DataDirInspector;
 import dev.stevedore.server.it.support.HtpasswdFile;
 import dev.stevedore.server.it.support.InProcessStevedore;
@@ -20,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,7 +46,7 @@ class AccessControlIT {
   private static TestImage forbidden;
 
   @TempDir Path work;
-  private final AtomicLong nanos = new AtomicLong();
+  private final FakeTicker ticker = new FakeTicker();
   private InProcessStevedore proxy;
   private URI proxyUri;
 
@@ -76,7 +76,7 @@ class AccessControlIT {
             .tagTtl("5m")
             .flag("--htpasswd", htpasswd.toString())
             .flag("--allow", "docker.io/library/*")
-            .ticker(nanos::get)
+            .ticker(ticker)
             .start();
     proxyUri = proxy.uri();
     upstream.resetCounters();
@@ -212,9 +212,9 @@ class AccessControlIT {
     }
 
     assertTooManyRequests(get("/v2/", "Authorization", right));
-    nanos.addAndGet(Duration.ofMillis(999).toNanos());
+    ticker.advance(Duration.ofMillis(999));
     assertTooManyRequests(get("/v2/", "Authorization", right));
-    nanos.addAndGet(Duration.ofMillis(1).toNanos());
+    ticker.advance(Duration.ofMillis(1));
     HttpResponse<String> afterTheWindow = get("/v2/", "Authorization", right);
     HttpResponse<String> nextGuess = get("/v2/", "Authorization", basic(USER + ":guess-5"));
 

@@ -3,6 +3,7 @@ package dev.stevedore.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.stevedore.core.testing.FakeClock;
 import dev.stevedore.server.it.support.Blob;
 import dev.stevedore.server.it.support.CdnFront;
 import dev.stevedore.server.it.support.InProcessStevedore;
@@ -22,6 +23,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,12 +34,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The classroom scene of issue 3: many skopeo clients pull one multi-platform image through one
@@ -52,7 +58,7 @@ class ClassroomIT {
   private static final int SMALL_CLASS_SIZE = 4;
   private static final String LONG_TTL = "5m";
 
-  /** The tag TTL of the revalidation tests, and how long they sleep to get past it. */
+  /** The tag TTL of the revalidation tests, and how far they move the proxy's clock past it. */
   private static final String SHORT_TTL = "1s";
 
   private static final Duration PAST_SHORT_TTL = Duration.ofMillis(1_200);
@@ -76,6 +82,7 @@ class ClassroomIT {
   private static Upstream upstream;
 
   @TempDir Path work;
+  private final FakeClock clock = new FakeClock(Instant.now());
   private InProcessStevedore proxy;
   private URI proxyUri;
 
@@ -107,33 +114,38 @@ class ClassroomIT {
     upstream.resetCounters();
   }
 
-  @Test
-  void concurrentColdPulls_fetchEveryBlobOnceAndEveryManifestOnce() throws Exception {
-    TestImage image = CLASSROOM_IMAGES.ociIndex();
-    upstream.push("classroom/oci", "lesson-1", image);
-    startProxy(LONG_TTL);
-
-    long started = System.nanoTime();
-    List<Path> pulled = wave(CLASS_SIZE, "classroom/oci", "lesson-1");
-    report("OCI index cold wave", CLASS_SIZE, image, started);
-
-    pulled.forEach(dir -> assertPulledIntact(dir, image));
-    assertEachManifestAndBlobFetchedOnce("classroom/oci", image);
+  /** One multi-platform format a class pulls cold, all at once. */
+  private record ColdWave(
+      String format, Supplier<TestImage> image, String repository, int clients) {
+    @Override
+    public String toString() {
+      return format + ", " + clients + " clients";
+    }
   }
 
-  @Test
-  void concurrentColdPulls_dockerManifestList_fetchEveryBlobOnceAndEveryManifestOnce()
-      throws Exception {
-    TestImage image = CLASSROOM_IMAGES.dockerManifestList();
-    upstream.push("classroom/docker", "lesson-1", image);
+  static Stream<ColdWave> coldWaves() {
+    return Stream.of(
+        new ColdWave("OCI index", CLASSROOM_IMAGES::ociIndex, "classroom/oci", CLASS_SIZE),
+        new ColdWave(
+            "Docker manifest list",
+            CLASSROOM_IMAGES::dockerManifestList,
+            "classroom/docker",
+            SMALL_CLASS_SIZE));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("coldWaves")
+  void concurrentColdPulls_fetchEveryBlobOnceAndEveryManifestOnce(ColdWave cold) throws Exception {
+    TestImage image = cold.image().get();
+    upstream.push(cold.repository(), "lesson-1", image);
     startProxy(LONG_TTL);
 
     long started = System.nanoTime();
-    List<Path> pulled = wave(SMALL_CLASS_SIZE, "classroom/docker", "lesson-1");
-    report("Docker manifest list cold wave", SMALL_CLASS_SIZE, image, started);
+    List<Path> pulled = wave(cold.clients(), cold.repository(), "lesson-1");
+    report(cold.format() + " cold wave", cold.clients(), image, started);
 
     pulled.forEach(dir -> assertPulledIntact(dir, image));
-    assertEachManifestAndBlobFetchedOnce("classroom/docker", image);
+    assertEachManifestAndBlobFetchedOnce(cold.repository(), image);
   }
 
   @Test
@@ -161,11 +173,7 @@ class ClassroomIT {
   @Test
   void afterTtl_revalidatesWithHeadOnly() throws Exception {
     TestImage image = SMALL_IMAGES.ociIndex();
-    upstream.push("classroom/revalidate", "lesson-3", image);
-    startProxy(SHORT_TTL);
-    pull("classroom/revalidate", "lesson-3");
-    sleepPastShortTtl();
-    upstream.resetCounters();
+    cachedPastShortTtl("classroom/revalidate", "lesson-3", image);
 
     List<Path> pulled = wave(SMALL_CLASS_SIZE, "classroom/revalidate", "lesson-3");
 
@@ -183,11 +191,7 @@ class ClassroomIT {
   @Test
   void upstreamRateLimitsManifestGets_pullByTagStillSucceeds() throws Exception {
     TestImage image = SMALL_IMAGES.ociIndex();
-    upstream.push("classroom/get-limited", "lesson-4", image);
-    startProxy(SHORT_TTL);
-    pull("classroom/get-limited", "lesson-4");
-    sleepPastShortTtl();
-    upstream.resetCounters();
+    cachedPastShortTtl("classroom/get-limited", "lesson-4", image);
     upstream.front().failTimes("GET", MANIFEST_PATHS, 1_000, 429, RETRY_AFTER);
 
     Path pulled = pull("classroom/get-limited", "lesson-4");
@@ -206,11 +210,8 @@ class ClassroomIT {
   void upstreamRateLimitsManifestGets_tagMovedUpstream_servesCachedImageStale() throws Exception {
     TestImage cached = SMALL_IMAGES.ociIndex();
     TestImage moved = SMALL_IMAGES.ociIndex();
-    upstream.push("classroom/moved", "lesson-5", cached);
-    startProxy(SHORT_TTL);
-    pull("classroom/moved", "lesson-5");
+    cachedPastShortTtl("classroom/moved", "lesson-5", cached);
     upstream.push("classroom/moved", "lesson-5", moved);
-    sleepPastShortTtl();
     upstream.resetCounters();
     upstream.front().failTimes("GET", MANIFEST_PATHS, 1_000, 429, RETRY_AFTER);
 
@@ -226,11 +227,7 @@ class ClassroomIT {
   @Test
   void upstreamRateLimitsManifestHeadsAndGets_pullByTagServedStale() throws Exception {
     TestImage image = SMALL_IMAGES.ociIndex();
-    upstream.push("classroom/all-limited", "lesson-6", image);
-    startProxy(SHORT_TTL);
-    pull("classroom/all-limited", "lesson-6");
-    sleepPastShortTtl();
-    upstream.resetCounters();
+    cachedPastShortTtl("classroom/all-limited", "lesson-6", image);
     upstream.front().failTimes(MANIFEST_PATHS, 1_000, 429, RETRY_AFTER);
 
     List<Path> pulled = wave(SMALL_CLASS_SIZE, "classroom/all-limited", "lesson-6");
@@ -245,12 +242,8 @@ class ClassroomIT {
   @Test
   void upstreamStopped_pullByTagStillSucceeds() throws Exception {
     TestImage image = SMALL_IMAGES.dockerManifestList();
-    upstream.push("classroom/outage", "lesson-7", image);
-    startProxy(SHORT_TTL);
-    pull("classroom/outage", "lesson-7");
-    sleepPastShortTtl();
+    cachedPastShortTtl("classroom/outage", "lesson-7", image);
     upstream.registry().stop();
-    upstream.resetCounters();
 
     List<Path> pulled = wave(SMALL_CLASS_SIZE, "classroom/outage", "lesson-7");
 
@@ -267,7 +260,7 @@ class ClassroomIT {
     pull("classroom/offline", "lesson-8");
     proxy.close();
     proxy = null;
-    sleepPastShortTtl();
+    clock.advance(PAST_SHORT_TTL);
 
     startProxy(SHORT_TTL, URI.create("http://127.0.0.1:" + closedPort()));
     Path pulled = pull("classroom/offline", "lesson-8");
@@ -276,16 +269,33 @@ class ClassroomIT {
     assertServedStale("classroom/offline", "lesson-8", image);
   }
 
+  /**
+   * {@code image} pushed as {@code repository:tag}, pulled once through a proxy with the short TTL,
+   * its clock moved past that TTL, the upstream's counters reset: the cache holds the tag, and the
+   * next pull must ask upstream whether it is still current.
+   */
+  private void cachedPastShortTtl(String repository, String tag, TestImage image) throws Exception {
+    upstream.push(repository, tag, image);
+    startProxy(SHORT_TTL);
+    pull(repository, tag);
+    clock.advance(PAST_SHORT_TTL);
+    upstream.resetCounters();
+  }
+
   private void startProxy(String tagTtl) throws Exception {
     startProxy(tagTtl, upstream.uri());
   }
 
-  /** Stevedore on an ephemeral port, its cache in {@code work/data}, docker.io = {@code hub}. */
+  /**
+   * Stevedore on an ephemeral port, its cache in {@code work/data}, docker.io = {@code hub}, its
+   * tag TTLs timed by the test's clock.
+   */
   private void startProxy(String tagTtl, URI hub) throws Exception {
     proxy =
         InProcessStevedore.on(work.resolve("data"))
             .upstream("docker.io", hub)
             .tagTtl(tagTtl)
+            .clock(clock)
             .start();
     proxyUri = proxy.uri();
   }
@@ -418,10 +428,6 @@ class ClassroomIT {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       return socket.getLocalPort();
     }
-  }
-
-  private static void sleepPastShortTtl() throws InterruptedException {
-    Thread.sleep(PAST_SHORT_TTL.toMillis());
   }
 
   private static String diagnostics() {

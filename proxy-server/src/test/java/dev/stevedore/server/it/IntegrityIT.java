@@ -7,7 +7,9 @@ import dev.stevedore.core.cache.BlobService;
 import dev.stevedore.core.cache.BlobSource;
 import dev.stevedore.core.metrics.CacheMetrics;
 import dev.stevedore.core.model.RepositoryName;
+import dev.stevedore.core.testing.FakeTicker;
 import dev.stevedore.server.CacheServices;
+import dev.stevedore.server.TimeSource;
 import dev.stevedore.server.config.ServeSettings;
 import dev.stevedore.server.config.ServeSettingsResolver;
 import dev.stevedore.server.it.support.Blob;
@@ -31,6 +33,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -40,7 +43,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -172,11 +174,14 @@ class IntegrityIT {
     cdn.stall(layer.digest(), MIB);
     Path data = work.resolve("stall-data");
     DataDirInspector dataDir = new DataDirInspector(data);
-    AtomicLong now = new AtomicLong();
+    FakeTicker now = new FakeTicker();
     Duration stallTimeout = BlobService.DEFAULT_STALL_TIMEOUT;
     try (CacheServices cache =
         CacheServices.openWithBudget(
-            serveSettings(data), CacheMetrics.NONE, EvictionListener.NONE, now::get)) {
+            serveSettings(data),
+            CacheMetrics.NONE,
+            EvictionListener.NONE,
+            new TimeSource(Clock.systemUTC(), now))) {
       BlobService blobs = cache.blobs();
       dev.stevedore.core.upstream.Upstream client = cache.upstreams().defaultUpstream();
 
@@ -190,13 +195,13 @@ class IntegrityIT {
       assertThat(joined).as("a second request joins the running fetch").isSameAs(fetch);
 
       // silent for just under the stall timeout (and within the first minimum-rate window)
-      now.addAndGet(stallTimeout.minusSeconds(1).toNanos());
+      now.advance(stallTimeout.minusSeconds(1));
       cache.checkStallsNow().get(10, TimeUnit.SECONDS);
       assertThat(fetch.done()).as("not stalled for the stall timeout yet").isNotDone();
       assertThat(reader).isNotDone();
 
       // past it: the housekeeping's own scheduled check (every few seconds) abandons the fetch
-      now.addAndGet(Duration.ofSeconds(2).toNanos());
+      now.advance(Duration.ofSeconds(2));
       Throwable failure = fetch.done().handle((info, error) -> error).get(30, TimeUnit.SECONDS);
       assertThat(failure).isInstanceOf(IOException.class).hasMessageContaining("stalled");
       reader.get(5, TimeUnit.SECONDS);
@@ -219,6 +224,62 @@ class IntegrityIT {
     } finally {
       cdn.releaseStalls();
     }
+  }
+
+  /**
+   * The stall case end to end, through the running server: a client pulls while the CDN stalls
+   * mid-body; the server runs on the test's ticker, so once the test moves it past the stall
+   * timeout the housekeeping's own scheduled check abandons the download, the client's response is
+   * cut short, nothing is kept, and the next pull fetches afresh.
+   */
+  @Test
+  void upstreamStallsMidBody_serverTickerPastStallTimeout_clientCutOff_nextPullRefetches()
+      throws Exception {
+    TestImage image = pushImage(75, "library/stalled-served", 4 * MIB);
+    Blob layer = layerOf(image);
+    CdnStreamFaults cdn = upstream.front().streamFaults();
+    FakeTicker ticker = new FakeTicker();
+    proxy =
+        InProcessStevedore.on(work.resolve("data"))
+            .upstream("docker.io", upstream.uri())
+            .ticker(ticker)
+            .start();
+    URI proxyUri = proxy.uri();
+    upstream.resetCounters();
+    DataDirInspector dataDir = new DataDirInspector(work.resolve("data"));
+    cdn.stall(layer.digest(), MIB);
+    try {
+      CompletableFuture<BlobRead> stalled =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return readBlob(proxyUri, "stalled-served", layer.digest());
+                } catch (IOException | InterruptedException e) {
+                  throw new AssertionError(e);
+                }
+              });
+      awaitTrue(() -> cdn.stalledResponses() == 1, "the CDN holds the body at 1 MiB");
+
+      ticker.advance(BlobService.DEFAULT_STALL_TIMEOUT.plusSeconds(1));
+
+      BlobRead cut = stalled.get(30, TimeUnit.SECONDS);
+      assertThat(cut.status()).isEqualTo(200);
+      assertThat(cut.failure()).as("the response was cut off").isNotNull();
+      assertThat(cut.bytes()).isLessThan(layer.size());
+      awaitTrue(
+          () -> dataDir.partialDownloadsOf(layer.digest()).isEmpty(),
+          "the abandoned download's partial file is removed");
+      assertThat(dataDir.hasBlob(layer.digest())).isFalse();
+    } finally {
+      cdn.releaseStalls();
+    }
+
+    BlobRead again = readBlob(proxyUri, "stalled-served", layer.digest());
+    assertThat(again.failure()).isNull();
+    assertThat(again.bytes()).isEqualTo(layer.size());
+    assertThat(dataDir.hasBlob(layer.digest())).isTrue();
+    assertThat(dataDir.blobProblems()).isEmpty();
+    assertThat(upstream.front().cdnRequests()).isEqualTo(2);
   }
 
   /** The settings {@code serve --data DATA --upstream docker.io=UPSTREAM} resolves to. */

@@ -2,6 +2,7 @@ package dev.stevedore.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stevedore.server.config.ByteSize;
 import dev.stevedore.server.it.support.AccessLogCapture;
 import dev.stevedore.server.it.support.InProcessStevedore;
 import dev.stevedore.server.it.support.Skopeo;
@@ -18,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -90,7 +90,7 @@ class StatusPageIT {
                   + " manifest and blob requests were hits");
       assertThat(metric(dom, "bytes-saved"))
           .as("bytes saved: the second pull's manifest and blobs")
-          .isEqualTo(humanBytes(image.manifest().size() + image.blobBytes()));
+          .isEqualTo(ByteSize.format(image.manifest().size() + image.blobBytes()));
       assertThat(metric(dom, "inflight")).isEqualTo("0");
       assertThat(dom)
           .as("docker.io's pull budget")
@@ -98,17 +98,6 @@ class StatusPageIT {
       assertThat(dom).contains("<svg class=\"chart\"").contains("<rect class=\"bar hit\"");
       assertThat(Files.size(SCREENSHOT)).isPositive();
     }
-  }
-
-  /** {@code 1.5 MiB}: how the page writes a byte count of at least 1 KiB. */
-  private static String humanBytes(long bytes) {
-    double value = bytes / 1024.0;
-    String unit = "KiB";
-    if (value >= 1023.95) {
-      value /= 1024;
-      unit = "MiB";
-    }
-    return String.format(Locale.ROOT, "%.1f %s", value, unit);
   }
 
   private void pull(URI proxy, String repository, String tag) {

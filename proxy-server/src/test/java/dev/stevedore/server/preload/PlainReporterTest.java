@@ -36,7 +36,9 @@ class PlainReporterTest {
 
     assertThat(outLines())
         .containsExactly(
-            "fetched docker.io/library/alpine:3.19 " + DIGEST + " (3 manifests, 5 blobs, 12.3 MB)");
+            "fetched docker.io/library/alpine:3.19 "
+                + DIGEST
+                + " (3 manifests, 5 blobs, 11.8 MiB)");
     assertThat(errLines()).isEmpty();
   }
 
@@ -48,7 +50,7 @@ class PlainReporterTest {
         .containsExactly(
             "fetched docker.io/library/alpine:3.19 "
                 + DIGEST
-                + " (3 manifests, 5 blobs, 12.3 MB; 2 already cached)");
+                + " (3 manifests, 5 blobs, 11.8 MiB; 2 already cached)");
   }
 
   @Test
@@ -90,7 +92,7 @@ class PlainReporterTest {
     assertThat(outLines())
         .containsExactly(
             "preloaded 2 images: 6 manifests, 10 blobs (8 fetched, 2 already cached),"
-                + " 15.0 MB (13.0 MB fetched) in 3.2 s");
+                + " 14.3 MiB (12.4 MiB fetched) in 3.2 s");
   }
 
   @Test
@@ -104,7 +106,7 @@ class PlainReporterTest {
     assertThat(outLines())
         .containsExactly(
             "preloaded 1 of 2 images (1 failed): 1 manifest, 2 blobs (0 fetched, 2 already cached),"
-                + " 2.0 kB (0 B fetched) in 1.0 s");
+                + " 2 KiB (0 B fetched) in 1.0 s");
   }
 
   @Test

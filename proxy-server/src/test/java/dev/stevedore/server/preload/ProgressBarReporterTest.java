@@ -29,7 +29,7 @@ class ProgressBarReporterTest {
   void finishedBarStays_failedBarIsWiped_errorOnStderr_thenSummary() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    ImageResult result = new ImageResult(IMAGE, DIGEST, 3, 4, 3_000_000, 3, 2_000_000);
+    ImageResult result = new ImageResult(IMAGE, DIGEST, 3, 4, 3L << 20, 3, 2L << 20);
 
     try (ProgressBarReporter reporter =
         new ProgressBarReporter(
@@ -48,7 +48,7 @@ class ProgressBarReporterTest {
     assertThat(screen.get(0))
         .startsWith("docker.io/library/alpine:3.19")
         .contains("100%")
-        .contains("3/3 MB")
+        .contains("3/3 MiB")
         .endsWith("4 blobs, 1 cached");
     assertThat(screen.get(1)).startsWith("preloaded 1 of 2 images (1 failed)");
     assertThat(err.toString(StandardCharsets.UTF_8).lines())

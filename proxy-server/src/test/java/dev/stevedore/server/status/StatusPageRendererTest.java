@@ -58,13 +58,13 @@ class StatusPageRendererTest {
     assertThat(html)
         .startsWith("<!doctype html>")
         .contains("<meta http-equiv=\"refresh\" content=\"10\">")
-        .contains("data-metric=\"cache-size\">12.0 GiB<")
-        .contains("of 50.0 GiB budget (24.0 %)")
+        .contains("data-metric=\"cache-size\">12 GiB<")
+        .contains("of 50 GiB budget (24.0 %)")
         .contains("1,234 blobs")
         .contains("data-metric=\"hit-ratio\">75.0 %<")
         .contains("30 of 40 manifest and blob requests were hits")
         .contains("data-metric=\"bytes-saved\">1.5 GiB<")
-        .contains("512.0 MiB fetched upstream")
+        .contains("512 MiB fetched upstream")
         .contains("data-metric=\"inflight\">2<")
         .contains("up 2 h 5 min")
         .contains("2025-03-01 12:00:00 UTC")
@@ -162,7 +162,7 @@ class StatusPageRendererTest {
         .contains("budget unknown")
         .contains("No pulls yet.");
     assertThat(unlimited)
-        .contains("data-metric=\"cache-size\">2.0 KiB<")
+        .contains("data-metric=\"cache-size\">2 KiB<")
         .contains("budget unlimited")
         .doesNotContain("<meter min=\"0\" max=\"1\"");
   }

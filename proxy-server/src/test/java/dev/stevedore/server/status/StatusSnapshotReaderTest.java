@@ -5,28 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stevedore.core.cache.CacheOutcome;
 import dev.stevedore.core.cache.PullStats;
 import dev.stevedore.core.cache.PullStats.ImagePulls;
-import dev.stevedore.core.model.Reference;
 import dev.stevedore.core.model.RepositoryName;
-import dev.stevedore.core.upstream.BlobDownload;
-import dev.stevedore.core.upstream.BlobHead;
-import dev.stevedore.core.upstream.ManifestHead;
-import dev.stevedore.core.upstream.ManifestResponse;
+import dev.stevedore.core.testing.FakeClock;
+import dev.stevedore.core.testing.FakeUpstream;
 import dev.stevedore.core.upstream.RateLimit;
-import dev.stevedore.core.upstream.TagListResponse;
 import dev.stevedore.core.upstream.Upstream;
 import dev.stevedore.server.metrics.MeterNames;
 import dev.stevedore.server.metrics.StevedoreMetrics;
 import dev.stevedore.server.status.StatusSnapshot.UpstreamBudget;
-import dev.stevedore.storage.Digest;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 class StatusSnapshotReaderTest {
@@ -34,7 +25,7 @@ class StatusSnapshotReaderTest {
 
   private final StevedoreMetrics metrics = new StevedoreMetrics();
   private final PullStats pulls = new PullStats();
-  private final SteppingClock clock = new SteppingClock();
+  private final FakeClock clock = new FakeClock(START);
 
   private StatusSnapshotReader reader(List<Upstream> upstreams, int inFlight) {
     return new StatusSnapshotReader(metrics.registry(), upstreams, () -> inFlight, pulls, clock);
@@ -110,8 +101,7 @@ class StatusSnapshotReaderTest {
   void read_upstreamBudgetsByName_inFlight_pulls_uptime() {
     RateLimit stated = new RateLimit(100, 76, 21600, Optional.empty(), START);
     StatusSnapshotReader reader =
-        reader(
-            List.of(new FixedUpstream("ghcr.io", null), new FixedUpstream("docker.io", stated)), 3);
+        reader(List.of(FakeUpstream.refusing("ghcr.io"), statingLimit("docker.io", stated)), 3);
     pulls.record("docker.io", RepositoryName.parse("library/alpine"));
     pulls.record("docker.io", RepositoryName.parse("library/alpine"));
     clock.advance(Duration.ofMinutes(3));
@@ -141,62 +131,10 @@ class StatusSnapshotReaderTest {
         .contains("data-metric=\"hit-ratio\">100.0 %<");
   }
 
-  /** A clock that moves only when told. */
-  private static final class SteppingClock extends Clock {
-    private Instant now = START;
-
-    void advance(Duration duration) {
-      now = now.plus(duration);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
   /** An upstream that only states a rate limit. */
-  private record FixedUpstream(String name, RateLimit limit) implements Upstream {
-    @Override
-    public Optional<RateLimit> rateLimit() {
-      return Optional.ofNullable(limit);
-    }
-
-    @Override
-    public CompletableFuture<ManifestResponse> getManifest(
-        RepositoryName repo, Reference ref, List<String> accept) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public CompletableFuture<ManifestHead> headManifest(
-        RepositoryName repo, Reference ref, List<String> accept) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public CompletableFuture<BlobHead> headBlob(RepositoryName repo, Digest digest) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public CompletableFuture<BlobDownload> getBlob(RepositoryName repo, Digest digest) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public CompletableFuture<TagListResponse> listTags(RepositoryName repo, String rawQuery) {
-      throw new UnsupportedOperationException();
-    }
+  private static FakeUpstream statingLimit(String name, RateLimit limit) {
+    FakeUpstream upstream = FakeUpstream.refusing(name);
+    upstream.rateLimit = limit;
+    return upstream;
   }
 }

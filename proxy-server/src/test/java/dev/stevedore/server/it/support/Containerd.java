@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -39,7 +38,6 @@ public final class Containerd implements AutoCloseable {
   public static final String SNAPSHOTTER = "native";
 
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(20);
-  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration CTR_TIMEOUT = Duration.ofSeconds(90);
   private static final AtomicInteger RUNS = new AtomicInteger();
 
@@ -49,7 +47,7 @@ public final class Containerd implements AutoCloseable {
   private final Path socket;
   private final Path logFile;
   private Process process;
-  private Thread shutdownHook;
+  private ChildProcess child;
 
   private Containerd(Path dir) {
     this.binary = binary("stevedore.it.containerd", DEFAULT_BINARY);
@@ -229,9 +227,7 @@ public final class Containerd implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("cannot start " + binary + ": " + e.getMessage(), e);
     }
-    Process started = process;
-    shutdownHook = new Thread(started::destroyForcibly, "stop-containerd-" + started.pid());
-    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    child = ChildProcess.watch(process, "containerd");
     awaitReady();
   }
 
@@ -304,21 +300,9 @@ public final class Containerd implements AutoCloseable {
     if (process == null) {
       return;
     }
-    process.destroy();
-    try {
-      if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly().waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
-    try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-    } catch (IllegalStateException alreadyShuttingDown) {
-      // the hook runs anyway
-    }
+    child.stop();
     process = null;
+    child = null;
   }
 
   private void unmountAll() {

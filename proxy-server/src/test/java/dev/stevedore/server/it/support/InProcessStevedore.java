@@ -2,10 +2,12 @@ package dev.stevedore.server.it.support;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.stevedore.server.StevedoreProxy;
+import dev.stevedore.server.TimeSource;
 import dev.stevedore.server.cli.ServeCommand;
 import dev.stevedore.server.cli.StevedoreCommand;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -61,6 +63,7 @@ public final class InProcessStevedore implements AutoCloseable {
   /** The {@code serve} flags of one start; each method adds the flag of the same name. */
   public static final class Builder {
     private final List<String> args = new ArrayList<>();
+    private Clock clock = Clock.systemUTC();
     private Ticker ticker = Ticker.systemTicker();
 
     private Builder(Path dataDir) {
@@ -108,11 +111,21 @@ public final class InProcessStevedore implements AutoCloseable {
     }
 
     /**
-     * The time source of the sign-in backoff (not a flag: {@link ServeCommand.Surroundings}), so a
-     * test drives the backoff window instead of sleeping through it; the system ticker unless set.
+     * The elapsed time of the sign-in backoff and the stall detection (not a flag: {@link
+     * ServeCommand.Surroundings}), so a test drives them instead of sleeping through them; the
+     * system ticker unless set.
      */
     public Builder ticker(Ticker ticker) {
       this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /**
+     * The wall time of tag TTLs (not a flag: {@link ServeCommand.Surroundings}), so a test moves
+     * past a TTL instead of sleeping through it; the system clock unless set.
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
@@ -130,7 +143,8 @@ public final class InProcessStevedore implements AutoCloseable {
           StevedoreCommand.commandLine().parseArgs(commandLine.toArray(String[]::new));
       Object command = parsed.subcommand().commandSpec().userObject();
       StevedoreProxy proxy =
-          ((ServeCommand) command).start(new ServeCommand.Surroundings(Map.of(), ticker));
+          ((ServeCommand) command)
+              .start(new ServeCommand.Surroundings(Map.of(), new TimeSource(clock, ticker)));
       return new InProcessStevedore(proxy, List.copyOf(commandLine));
     }
   }

@@ -17,7 +17,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real CNCF distribution registry ({@code docker-registry serve}) as a child process on
@@ -31,7 +30,6 @@ public final class RegistryProcess implements AutoCloseable {
   public static final Path DEFAULT_BINARY = Path.of("/usr/bin/docker-registry");
 
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(20);
-  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
   private final Path binary;
   private final Path workDir;
@@ -45,7 +43,7 @@ public final class RegistryProcess implements AutoCloseable {
           .connectTimeout(Duration.ofSeconds(2))
           .build();
   private Process process;
-  private Thread shutdownHook;
+  private ChildProcess child;
 
   private RegistryProcess(Path workDir, URI tokenRealm, Path rootCertBundle) {
     this.binary = binary();
@@ -94,9 +92,7 @@ public final class RegistryProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("cannot start " + binary + ": " + e.getMessage(), e);
     }
-    Process started = process;
-    shutdownHook = new Thread(started::destroyForcibly, "stop-docker-registry-" + port);
-    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    child = ChildProcess.watch(process, "docker-registry");
     awaitReady();
   }
 
@@ -105,22 +101,9 @@ public final class RegistryProcess implements AutoCloseable {
     if (process == null) {
       return;
     }
-    process.destroy();
-    try {
-      if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly().waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
-    try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-    } catch (IllegalStateException alreadyShuttingDown) {
-      // the hook runs anyway
-    }
+    child.stop();
     process = null;
-    shutdownHook = null;
+    child = null;
   }
 
   public synchronized boolean isRunning() {

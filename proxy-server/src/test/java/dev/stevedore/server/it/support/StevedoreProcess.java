@@ -30,14 +30,13 @@ public final class StevedoreProcess implements AutoCloseable {
   private final Process process;
   private final URI uri;
   private final Path log;
-  private final Thread shutdownHook;
+  private final ChildProcess child;
 
   private StevedoreProcess(Process process, URI uri, Path log) {
     this.process = process;
     this.uri = uri;
     this.log = log;
-    this.shutdownHook = new Thread(process::destroyForcibly, "kill-stevedore-" + process.pid());
-    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    this.child = ChildProcess.watch(process, "stevedore");
   }
 
   /** The built jar: {@code -Dstevedore.jar}, else {@code proxy-server/target/stevedore.jar}. */
@@ -121,23 +120,8 @@ public final class StevedoreProcess implements AutoCloseable {
   /** SIGTERM, then SIGKILL if it has not exited within 10 s. */
   @Override
   public void close() {
-    if (process.isAlive()) {
-      process.destroy();
-      try {
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        process.destroyForcibly();
-      }
-    }
+    child.stop();
     awaitExit();
-    try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-    } catch (IllegalStateException shuttingDown) {
-      // the hook runs anyway
-    }
   }
 
   private void awaitExit() {
