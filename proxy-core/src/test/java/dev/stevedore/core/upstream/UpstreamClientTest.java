@@ -533,9 +533,9 @@ class UpstreamClientTest {
 
   @Test
   void paginationQuery_keepsOnlyNAndLast() {
-    assertThat(UpstreamClient.paginationQuery(null)).isEmpty();
-    assertThat(UpstreamClient.paginationQuery("ns=docker.io")).isEmpty();
-    assertThat(UpstreamClient.paginationQuery("n=10&last=v1.2&x=y")).isEqualTo("n=10&last=v1.2");
-    assertThat(UpstreamClient.paginationQuery("last=a%20b\r\n")).isEmpty();
+    assertThat(RegistryEndpoints.paginationQuery(null)).isEmpty();
+    assertThat(RegistryEndpoints.paginationQuery("ns=docker.io")).isEmpty();
+    assertThat(RegistryEndpoints.paginationQuery("n=10&last=v1.2&x=y")).isEqualTo("n=10&last=v1.2");
+    assertThat(RegistryEndpoints.paginationQuery("last=a%20b\r\n")).isEmpty();
   }
 }
