@@ -102,11 +102,6 @@ final class AuthDiscovery {
     }
 
     @Override
-    public String method() {
-      return "GET";
-    }
-
-    @Override
     public UpstreamTarget target() {
       return new UpstreamTarget("/v2/", List.of(), Optional.empty(), "/v2/");
     }

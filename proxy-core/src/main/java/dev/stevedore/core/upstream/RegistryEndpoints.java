@@ -25,6 +25,19 @@ final class RegistryEndpoints {
 
   private RegistryEndpoints() {}
 
+  /** What the {@code HEAD} endpoints share: no body, so only the headers are read. */
+  interface HeadEndpoint<R> extends UpstreamEndpoint<Void, R> {
+    @Override
+    default String method() {
+      return "HEAD";
+    }
+
+    @Override
+    default BodyHandling<Void> body() {
+      return BodyHandling.headersOnly();
+    }
+  }
+
   /**
    * What the manifest endpoints share: the manifest asked for with the client's Accept types (an
    * empty {@code accept} asks for every manifest type), a 404 meaning {@code MANIFEST_UNKNOWN}, and
@@ -70,11 +83,6 @@ final class RegistryEndpoints {
     }
 
     @Override
-    public String method() {
-      return "GET";
-    }
-
-    @Override
     public BodyHandling<CappedBytes> body() {
       return BodyHandling.buffered(ManifestReplies.MAX_MANIFEST_BYTES);
     }
@@ -90,21 +98,11 @@ final class RegistryEndpoints {
    * does not meter it.
    */
   record ManifestHeadRequest(RepositoryName repository, Reference reference, List<String> accept)
-      implements ManifestEndpoint<Void, ManifestHead> {
+      implements ManifestEndpoint<Void, ManifestHead>, HeadEndpoint<ManifestHead> {
 
     @Override
     public UpstreamKind kind() {
       return UpstreamKind.MANIFEST_HEAD;
-    }
-
-    @Override
-    public String method() {
-      return "HEAD";
-    }
-
-    @Override
-    public BodyHandling<Void> body() {
-      return BodyHandling.headersOnly();
     }
 
     @Override
@@ -147,11 +145,6 @@ final class RegistryEndpoints {
     }
 
     @Override
-    public String method() {
-      return "GET";
-    }
-
-    @Override
     public BodyHandling<InputStream> body() {
       return BodyHandling.streamed();
     }
@@ -164,21 +157,11 @@ final class RegistryEndpoints {
 
   /** {@code HEAD /v2/<name>/blobs/<digest>}: the blob's length. */
   record BlobHeadRequest(RepositoryName repository, Digest digest)
-      implements BlobEndpoint<Void, BlobHead> {
+      implements BlobEndpoint<Void, BlobHead>, HeadEndpoint<BlobHead> {
 
     @Override
     public UpstreamKind kind() {
       return UpstreamKind.BLOB_HEAD;
-    }
-
-    @Override
-    public String method() {
-      return "HEAD";
-    }
-
-    @Override
-    public BodyHandling<Void> body() {
-      return BodyHandling.headersOnly();
     }
 
     @Override
@@ -208,11 +191,6 @@ final class RegistryEndpoints {
     @Override
     public UpstreamKind kind() {
       return UpstreamKind.TAGS;
-    }
-
-    @Override
-    public String method() {
-      return "GET";
     }
 
     @Override

@@ -84,11 +84,6 @@ final class TokenFetcher {
     }
 
     @Override
-    public String method() {
-      return "GET";
-    }
-
-    @Override
     public UpstreamTarget target() {
       return new UpstreamTarget(
           tokenUri(key).toString(),

@@ -20,8 +20,10 @@ interface UpstreamEndpoint<B, R> {
   /** The metric tag this endpoint's requests are counted under. */
   UpstreamKind kind();
 
-  /** {@code GET} or {@code HEAD}. */
-  String method();
+  /** {@code GET} unless the endpoint says otherwise ({@code HEAD}). */
+  default String method() {
+    return "GET";
+  }
 
   /** Where the request goes and what it asks for. */
   UpstreamTarget target();
