@@ -2,7 +2,12 @@ package dev.stevedore.core.metrics;
 
 import java.util.Locale;
 
-/** The kinds of upstream request, a bounded metric tag. */
+/**
+ * The upstream endpoints, as the bounded metric tag their requests are counted under: each {@code
+ * UpstreamEndpoint} in {@code dev.stevedore.core.upstream} names its own, and holds everything else
+ * about the verb (what a 404 means, how the body is read). The tag values are what dashboards
+ * query: a new endpoint adds one, none is renamed.
+ */
 public enum UpstreamKind {
   PING,
   TOKEN,

@@ -1,5 +1,6 @@
 package dev.stevedore.core.upstream;
 
+import dev.stevedore.core.error.ErrorCode;
 import dev.stevedore.core.metrics.UpstreamKind;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -19,24 +20,21 @@ final class AuthDiscovery {
 
   private static final Logger log = LoggerFactory.getLogger(AuthDiscovery.class);
 
-  private final String upstream;
-  private final URI pingUri;
+  private final UpstreamConfig upstream;
   private final RedirectingTransport transport;
   private final UpstreamErrors errors;
   private final BufferBudget buffers;
   private final AtomicReference<CompletableFuture<AuthMode>> known = new AtomicReference<>();
 
   AuthDiscovery(
-      String upstream,
-      URI pingUri,
+      UpstreamConfig upstream,
       RedirectingTransport transport,
       UpstreamErrors errors,
       BufferBudget buffers) {
-    this.buffers = buffers;
     this.upstream = upstream;
-    this.pingUri = pingUri;
     this.transport = transport;
     this.errors = errors;
+    this.buffers = buffers;
   }
 
   /** The upstream's auth mode, pinging it if not yet known. */
@@ -75,33 +73,67 @@ final class AuthDiscovery {
   }
 
   private CompletableFuture<AuthMode> ping() {
-    HttpRequest request = transport.newRequest(pingUri).GET().build();
-    BodyPlan<Void> plan = BodyPlan.headersThenHangUp(buffers);
-    return transport
-        .send(UpstreamKind.PING, request, plan)
+    Ping ping = new Ping();
+    HttpRequest request = ping.request(upstream, transport).build();
+    return ping.body()
+        .withPlan(
+            buffers,
+            plan ->
+                transport
+                    .send(ping.kind(), request, plan)
+                    .thenApply(reply -> ping.answer(reply, upstream.name(), errors)))
         .thenApply(
-            reply -> {
-              AuthMode mode = modeFrom(reply);
-              log.debug("upstream {} authenticates with {}", upstream, mode);
+            mode -> {
+              log.debug("upstream {} authenticates with {}", upstream.name(), mode);
               return mode;
-            })
-        .whenComplete((mode, failure) -> plan.release());
+            });
   }
 
-  private AuthMode modeFrom(Reply<Void> reply) {
-    if (reply.status() >= 200 && reply.status() <= 299) {
-      return new AuthMode.Anonymous();
+  /**
+   * {@code GET /v2/}: how the upstream authenticates. Its body is never read (it could be endless);
+   * a 2xx means anonymous access, a 401 names the challenge to answer. It goes without a registry
+   * token, so it has no scope.
+   */
+  record Ping() implements UpstreamEndpoint<Void, AuthMode> {
+
+    @Override
+    public UpstreamKind kind() {
+      return UpstreamKind.PING;
     }
-    if (reply.status() != 401) {
-      throw errors.forStatus(UpstreamErrors.Subject.PING, "/v2/", reply);
+
+    @Override
+    public UpstreamTarget target() {
+      return new UpstreamTarget("/v2/", List.of(), Optional.empty(), "/v2/");
     }
-    List<Challenge> challenges =
-        WwwAuthenticate.parseAll(reply.headers().allValues("WWW-Authenticate"));
-    return fromChallenges(challenges)
-        .orElseThrow(
-            () ->
-                new UpstreamProtocolException(
-                    "401 on /v2/ without a usable Bearer or Basic challenge"));
+
+    @Override
+    public BodyHandling<Void> body() {
+      return BodyHandling.headersThenHangUp();
+    }
+
+    @Override
+    public ErrorCode notFound() {
+      return ErrorCode.UNAVAILABLE;
+    }
+
+    @Override
+    public boolean answers(int status) {
+      return status >= 200 && status <= 299 || status == 401;
+    }
+
+    @Override
+    public AuthMode read(Reply<Void> reply, String upstream) {
+      if (reply.status() != 401) {
+        return new AuthMode.Anonymous();
+      }
+      List<Challenge> challenges =
+          WwwAuthenticate.parseAll(reply.headers().allValues("WWW-Authenticate"));
+      return fromChallenges(challenges)
+          .orElseThrow(
+              () ->
+                  new UpstreamProtocolException(
+                      "401 on /v2/ without a usable Bearer or Basic challenge"));
+    }
   }
 
   /** Bearer (with an http(s) realm) is preferred over Basic. */

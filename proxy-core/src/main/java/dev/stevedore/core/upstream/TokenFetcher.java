@@ -3,6 +3,7 @@ package dev.stevedore.core.upstream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.stevedore.core.error.ErrorCode;
 import dev.stevedore.core.metrics.UpstreamKind;
 import java.io.IOException;
 import java.net.URI;
@@ -10,6 +11,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
@@ -29,52 +31,84 @@ final class TokenFetcher {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Logger log = LoggerFactory.getLogger(TokenFetcher.class);
 
-  private final String upstream;
+  private final UpstreamConfig upstream;
   private final RedirectingTransport transport;
-  private final Optional<Credentials> credentials;
   private final Ticker ticker;
   private final UpstreamErrors errors;
   private final BufferBudget buffers;
 
   TokenFetcher(
-      String upstream,
+      UpstreamConfig upstream,
       RedirectingTransport transport,
-      Optional<Credentials> credentials,
       Ticker ticker,
       UpstreamErrors errors,
       BufferBudget buffers) {
-    this.buffers = buffers;
     this.upstream = upstream;
     this.transport = transport;
-    this.credentials = credentials;
     this.ticker = ticker;
     this.errors = errors;
+    this.buffers = buffers;
   }
 
   CompletableFuture<Token> fetch(TokenKey key) {
-    HttpRequest.Builder request =
-        transport.newRequest(tokenUri(key)).GET().header("Accept", "application/json");
+    TokenRequest endpoint = new TokenRequest(key, ticker);
+    HttpRequest.Builder request = endpoint.request(upstream, transport);
+    Optional<Credentials> credentials = upstream.credentials();
     credentials.ifPresent(c -> request.header("Authorization", c.basicAuthorization()));
     log.debug(
         "upstream {}: fetching {} token for {}",
-        upstream,
+        upstream.name(),
         credentials.isPresent() ? "an authenticated" : "an anonymous",
         key.scope());
-    BodyPlan<CappedBytes> plan = BodyPlan.buffered(MAX_RESPONSE_BYTES, buffers);
-    return transport
-        .sendWherePointed(UpstreamKind.TOKEN, request.build(), plan)
-        .thenApply(
-            reply -> {
-              if (reply.status() != 200) {
-                throw errors.forStatus(
-                    UpstreamErrors.Subject.TOKEN, "a token for " + key.scope(), reply);
-              }
-              if (reply.body().truncated()) {
-                throw new UpstreamProtocolException("token response larger than 1 MiB");
-              }
-              return parse(reply.body().bytes());
-            })
-        .whenComplete((token, failure) -> plan.release());
+    return endpoint
+        .body()
+        .withPlan(
+            buffers,
+            plan ->
+                transport
+                    .sendWherePointed(endpoint.kind(), request.build(), plan)
+                    .thenApply(reply -> endpoint.answer(reply, upstream.name(), errors)));
+  }
+
+  /**
+   * {@code GET <realm>?service=…&scope=…}: a bearer token for {@code key}, its lifetime read with
+   * {@code ticker}. The realm is an address the upstream named, so it is sent where pointed (see
+   * {@link RedirectingTransport#sendWherePointed}), with the configured credentials as Basic
+   * authentication and no registry token (no scope).
+   */
+  record TokenRequest(TokenKey key, Ticker ticker) implements UpstreamEndpoint<CappedBytes, Token> {
+
+    @Override
+    public UpstreamKind kind() {
+      return UpstreamKind.TOKEN;
+    }
+
+    @Override
+    public UpstreamTarget target() {
+      return new UpstreamTarget(
+          tokenUri(key).toString(),
+          List.of("application/json"),
+          Optional.empty(),
+          "a token for " + key.scope());
+    }
+
+    @Override
+    public BodyHandling<CappedBytes> body() {
+      return BodyHandling.buffered(MAX_RESPONSE_BYTES);
+    }
+
+    @Override
+    public ErrorCode notFound() {
+      return ErrorCode.UNAVAILABLE;
+    }
+
+    @Override
+    public Token read(Reply<CappedBytes> reply, String upstream) {
+      if (reply.body().truncated()) {
+        throw new UpstreamProtocolException("token response larger than 1 MiB");
+      }
+      return parse(reply.body().bytes(), ticker);
+    }
   }
 
   static URI tokenUri(TokenKey key) {
@@ -88,7 +122,7 @@ final class TokenFetcher {
     return URI.create(realm + separator + query);
   }
 
-  Token parse(byte[] body) {
+  static Token parse(byte[] body, Ticker ticker) {
     JsonNode json;
     try {
       json = JSON.readTree(body);

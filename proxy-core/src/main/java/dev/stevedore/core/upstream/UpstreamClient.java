@@ -1,23 +1,16 @@
 package dev.stevedore.core.upstream;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.stevedore.core.error.ErrorCode;
 import dev.stevedore.core.metrics.CacheMetrics;
-import dev.stevedore.core.metrics.UpstreamKind;
 import dev.stevedore.core.model.MediaTypes;
 import dev.stevedore.core.model.Reference;
 import dev.stevedore.core.model.RepositoryName;
 import dev.stevedore.storage.Digest;
-import java.net.URI;
 import java.net.http.HttpRequest;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
-import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,9 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class UpstreamClient implements Upstream {
 
-  static final int MAX_TAG_LIST_BYTES = 8 * 1024 * 1024;
   private static final Logger log = LoggerFactory.getLogger(UpstreamClient.class);
-  private static final Pattern TAG_QUERY_PARAM = Pattern.compile("(n|last)=[A-Za-z0-9._~%-]*");
 
   private final UpstreamConfig config;
   private final RedirectingTransport transport;
@@ -76,10 +67,8 @@ public final class UpstreamClient implements Upstream {
             Objects.requireNonNull(metrics, "metrics"),
             config.url(),
             guards.redirects());
-    AuthDiscovery discovery =
-        new AuthDiscovery(config.name(), config.resolve("/v2/"), transport, errors, buffers);
-    TokenFetcher fetcher =
-        new TokenFetcher(config.name(), transport, config.credentials(), ticker, errors, buffers);
+    AuthDiscovery discovery = new AuthDiscovery(config, transport, errors, buffers);
+    TokenFetcher fetcher = new TokenFetcher(config, transport, ticker, errors, buffers);
     this.sender =
         new AuthorizingSender(
             config.name(),
@@ -119,15 +108,7 @@ public final class UpstreamClient implements Upstream {
     Objects.requireNonNull(repository, "repository");
     Objects.requireNonNull(reference, "reference");
     Objects.requireNonNull(accept, "accept");
-    String what = "manifest " + repository + ":" + reference;
-    return exchange(
-        gate::call,
-        UpstreamKind.MANIFEST_GET,
-        repository,
-        what,
-        manifestRequest(repository, reference, accept).GET().build(),
-        BodyPlan.buffered(ManifestReplies.MAX_MANIFEST_BYTES, buffers),
-        reply -> ManifestReplies.response(config.name(), what, reference, reply));
+    return exchange(new RegistryEndpoints.ManifestGet(repository, reference, accept));
   }
 
   /** {@code HEAD} a manifest (Docker Hub does not count HEADs against the pull limit). */
@@ -137,14 +118,7 @@ public final class UpstreamClient implements Upstream {
     Objects.requireNonNull(repository, "repository");
     Objects.requireNonNull(reference, "reference");
     Objects.requireNonNull(accept, "accept");
-    return exchange(
-        gate::call,
-        UpstreamKind.MANIFEST_HEAD,
-        repository,
-        "manifest " + repository + ":" + reference,
-        head(manifestRequest(repository, reference, accept)),
-        BodyPlan.headersOnly(buffers),
-        reply -> ManifestReplies.head(reference, reply));
+    return exchange(new RegistryEndpoints.ManifestHeadRequest(repository, reference, accept));
   }
 
   /** {@code HEAD} a blob: its length, following redirects without credentials. */
@@ -152,14 +126,7 @@ public final class UpstreamClient implements Upstream {
   public CompletableFuture<BlobHead> headBlob(RepositoryName repository, Digest digest) {
     Objects.requireNonNull(repository, "repository");
     Objects.requireNonNull(digest, "digest");
-    return exchange(
-        gate::call,
-        UpstreamKind.BLOB_HEAD,
-        repository,
-        "blob " + repository + "@" + digest,
-        head(transport.newRequest(blobUri(repository, digest))),
-        BodyPlan.headersOnly(buffers),
-        reply -> new BlobHead(reply.contentLength()));
+    return exchange(new RegistryEndpoints.BlobHeadRequest(repository, digest));
   }
 
   /**
@@ -170,14 +137,7 @@ public final class UpstreamClient implements Upstream {
   public CompletableFuture<BlobDownload> getBlob(RepositoryName repository, Digest digest) {
     Objects.requireNonNull(repository, "repository");
     Objects.requireNonNull(digest, "digest");
-    return exchange(
-        gate::stream,
-        UpstreamKind.BLOB_GET,
-        repository,
-        "blob " + repository + "@" + digest,
-        transport.newRequest(blobUri(repository, digest)).GET().build(),
-        BodyPlan.streamed(buffers),
-        reply -> new BlobDownload(reply.contentLength(), reply.body()));
+    return exchange(new RegistryEndpoints.BlobGet(repository, digest));
   }
 
   /**
@@ -187,106 +147,39 @@ public final class UpstreamClient implements Upstream {
   @Override
   public CompletableFuture<TagListResponse> listTags(RepositoryName repository, String rawQuery) {
     Objects.requireNonNull(repository, "repository");
-    String query = paginationQuery(rawQuery);
-    URI uri =
-        config.resolve(
-            "/v2/" + repository.value() + "/tags/list" + (query.isEmpty() ? "" : "?" + query));
-    return exchange(
-        gate::call,
-        UpstreamKind.TAGS,
-        repository,
-        "tags of " + repository,
-        transport.newRequest(uri).GET().header("Accept", "application/json").build(),
-        BodyPlan.buffered(MAX_TAG_LIST_BYTES, buffers),
-        reply -> {
-          if (reply.body().truncated()) {
-            throw ErrorCode.UNKNOWN.exception(
-                "upstream "
-                    + config.name()
-                    + " sent a tag list over 8 MiB for "
-                    + repository
-                    + "; ask for fewer with ?n=");
-          }
-          return new TagListResponse(
-              reply.status(),
-              reply.body().bytes(),
-              reply.headers().firstValue("Content-Type").orElse("application/json"),
-              reply.headers().firstValue("Link"));
-        });
+    return exchange(new RegistryEndpoints.TagList(repository, rawQuery));
   }
 
   /**
-   * Sends {@code request} for {@code what} through the gate ({@link UpstreamGate#call}, or {@link
-   * UpstreamGate#stream} for a streamed body) and turns its 200 reply into the result with {@code
-   * ok}. Any other status fails with the error for what was asked (a manifest, blob or tag list, by
-   * {@code kind}); every failure is a {@link dev.stevedore.core.error.RegistryException} naming
-   * {@code what}. Manifest replies, whatever their status, also update the rate limit. The bodies
-   * the plan buffered go back to the budget when the exchange ends, however it ends.
+   * Sends the request {@code endpoint} describes, authorized for its repository, through the gate
+   * as its body handling says, and turns the final reply into its result ({@link
+   * UpstreamEndpoint#answer}); every failure is a {@link
+   * dev.stevedore.core.error.RegistryException} naming what was asked for. The bodies the exchange
+   * buffered go back to the budget when it ends, however it ends.
    */
-  private <B, R> CompletableFuture<R> exchange(
-      Function<Supplier<CompletableFuture<Reply<B>>>, CompletableFuture<Reply<B>>> gated,
-      UpstreamKind kind,
-      RepositoryName repository,
-      String what,
-      HttpRequest request,
-      BodyPlan<B> plan,
-      Function<Reply<B>, R> ok) {
-    log.debug("upstream {}: {} {}", config.name(), request.method(), what);
-    UpstreamErrors.Subject subject = subject(kind);
+  private <B, R> CompletableFuture<R> exchange(UpstreamEndpoint<B, R> endpoint) {
+    UpstreamTarget target = endpoint.target();
+    RepositoryName repository =
+        target
+            .scope()
+            .orElseThrow(() -> new IllegalArgumentException(target.what() + " has no scope"));
+    HttpRequest request = endpoint.request(config, transport).build();
+    BodyHandling<B> body = endpoint.body();
+    log.debug("upstream {}: {} {}", config.name(), endpoint.method(), target.what());
     return errors.mapped(
-        what,
+        target.what(),
         () ->
-            gated
-                .apply(() -> sender.send(kind, repository, request, plan))
-                .thenApply(
-                    reply -> {
-                      if (subject == UpstreamErrors.Subject.MANIFEST) {
-                        rateLimits.observe(reply.headers());
-                      }
-                      if (reply.status() != 200) {
-                        throw errors.forStatus(subject, what, reply);
-                      }
-                      return ok.apply(reply);
-                    })
-                .whenComplete((result, failure) -> plan.release()));
-  }
-
-  private static UpstreamErrors.Subject subject(UpstreamKind kind) {
-    return switch (kind) {
-      case MANIFEST_GET, MANIFEST_HEAD -> UpstreamErrors.Subject.MANIFEST;
-      case BLOB_GET, BLOB_HEAD -> UpstreamErrors.Subject.BLOB;
-      case TAGS -> UpstreamErrors.Subject.TAGS;
-      case PING -> UpstreamErrors.Subject.PING;
-      case TOKEN -> UpstreamErrors.Subject.TOKEN;
-    };
-  }
-
-  private static HttpRequest head(HttpRequest.Builder request) {
-    return request.method("HEAD", HttpRequest.BodyPublishers.noBody()).build();
-  }
-
-  private HttpRequest.Builder manifestRequest(
-      RepositoryName repository, Reference reference, List<String> accept) {
-    List<String> types = accept.isEmpty() ? MediaTypes.ALL_MANIFESTS : accept;
-    URI uri = config.resolve("/v2/" + repository.value() + "/manifests/" + reference.value());
-    return transport.newRequest(uri).header("Accept", String.join(", ", types));
-  }
-
-  private URI blobUri(RepositoryName repository, Digest digest) {
-    return config.resolve("/v2/" + repository.value() + "/blobs/" + digest);
-  }
-
-  /** The {@code n} and {@code last} parameters of a raw query, anything else dropped. */
-  static String paginationQuery(String rawQuery) {
-    if (rawQuery == null || rawQuery.isEmpty()) {
-      return "";
-    }
-    List<String> kept = new ArrayList<>();
-    for (String param : rawQuery.split("&")) {
-      if (TAG_QUERY_PARAM.matcher(param).matches()) {
-        kept.add(param);
-      }
-    }
-    return String.join("&", kept);
+            body.withPlan(
+                buffers,
+                plan ->
+                    body.admission()
+                        .admit(gate, () -> sender.send(endpoint.kind(), repository, request, plan))
+                        .thenApply(
+                            reply -> {
+                              if (endpoint.observesRateLimit()) {
+                                rateLimits.observe(reply.headers());
+                              }
+                              return endpoint.answer(reply, config.name(), errors);
+                            })));
   }
 }

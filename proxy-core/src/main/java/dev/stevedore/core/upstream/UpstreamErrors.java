@@ -26,21 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 final class UpstreamErrors {
 
-  /** What was asked for; decides what a 404 means. */
-  enum Subject {
-    MANIFEST(ErrorCode.MANIFEST_UNKNOWN),
-    BLOB(ErrorCode.BLOB_UNKNOWN),
-    TAGS(ErrorCode.NAME_UNKNOWN),
-    PING(ErrorCode.UNAVAILABLE),
-    TOKEN(ErrorCode.UNAVAILABLE);
-
-    private final ErrorCode notFound;
-
-    Subject(ErrorCode notFound) {
-      this.notFound = notFound;
-    }
-  }
-
   private static final Logger log = LoggerFactory.getLogger(UpstreamErrors.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_DETAIL_PART = 300;
@@ -51,14 +36,17 @@ final class UpstreamErrors {
     this.upstream = upstream;
   }
 
-  /** The error for a final, unsuccessful status. */
-  RegistryException forStatus(Subject subject, String what, Reply<?> reply) {
+  /**
+   * The error for a final, unsuccessful status of a request for {@code what}; a 404 is {@code
+   * notFound} (what the endpoint says it means).
+   */
+  RegistryException forStatus(ErrorCode notFound, String what, Reply<?> reply) {
     int status = reply.status();
     String prefix = "upstream " + upstream;
     if (status == 404) {
-      return subject.notFound == ErrorCode.UNAVAILABLE
+      return notFound == ErrorCode.UNAVAILABLE
           ? ErrorCode.UNAVAILABLE.exception(prefix + " answered HTTP 404 for " + what)
-          : subject.notFound.exception(prefix + " has no " + what);
+          : notFound.exception(prefix + " has no " + what);
     }
     if (status == 401 || status == 403) {
       return ErrorCode.DENIED.exception(

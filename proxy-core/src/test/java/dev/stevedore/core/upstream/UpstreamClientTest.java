@@ -1,6 +1,7 @@
 package dev.stevedore.core.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import dev.stevedore.core.error.ErrorCode;
 import dev.stevedore.core.error.RegistryException;
@@ -22,8 +23,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class UpstreamClientTest {
 
@@ -119,17 +126,21 @@ class UpstreamClientTest {
         .isEqualTo(MediaTypes.OCI_INDEX);
   }
 
-  @Test
-  void credentials_sentAsBasicToRealmOnly_neverToRegistryOrCdn() throws Exception {
-    UpstreamClient client = client(FakeRegistry.Auth.BEARER, Optional.of(ALICE));
+  /** Pulls alpine:3.19 and one of its layers through {@code client}, checking the layer's bytes. */
+  private void pullManifestAndBlob(UpstreamClient client) throws Exception {
     registry.putManifest("library/alpine", "3.19", MANIFEST, MediaTypes.OCI_INDEX);
-    Digest blob = registry.putBlob("layer".getBytes(StandardCharsets.UTF_8));
+    byte[] layer = "layer".getBytes(StandardCharsets.UTF_8);
+    Digest blob = registry.putBlob(layer);
 
     value(client.getManifest(ALPINE, tag("3.19"), List.of()));
     try (BlobDownload download = value(client.getBlob(ALPINE, blob))) {
-      assertThat(download.body().readAllBytes())
-          .isEqualTo("layer".getBytes(StandardCharsets.UTF_8));
+      assertThat(download.body().readAllBytes()).isEqualTo(layer);
     }
+  }
+
+  @Test
+  void credentials_sentAsBasicToRealmOnly_neverToRegistryOrCdn() throws Exception {
+    pullManifestAndBlob(client(FakeRegistry.Auth.BEARER, Optional.of(ALICE)));
 
     assertThat(registry.seenBy("registry"))
         .filteredOn(seen -> seen.path().equals("/token"))
@@ -166,14 +177,22 @@ class UpstreamClientTest {
     assertThat(registry.count("registry", "GET", "/manifests/")).isEqualTo(21);
   }
 
-  @Test
-  void getManifest_cachedTokenRejected_refreshesOnceAndRetries() throws Exception {
+  /**
+   * Pulls alpine:3.19 once through a bearer-token upstream (so a token is cached), lets {@code
+   * change} happen upstream, and pulls it again.
+   */
+  private CompletableFuture<ManifestResponse> pullAgainAfter(Runnable change) throws Exception {
     UpstreamClient client = client(FakeRegistry.Auth.BEARER, Optional.empty());
     registry.putManifest("library/alpine", "3.19", MANIFEST, MediaTypes.OCI_INDEX);
     value(client.getManifest(ALPINE, tag("3.19"), List.of()));
+    change.run();
+    return client.getManifest(ALPINE, tag("3.19"), List.of());
+  }
 
-    registry.validTokens.clear(); // upstream revokes every token it issued
-    ManifestResponse response = value(client.getManifest(ALPINE, tag("3.19"), List.of()));
+  @Test
+  void getManifest_cachedTokenRejected_refreshesOnceAndRetries() throws Exception {
+    ManifestResponse response =
+        value(pullAgainAfter(() -> registry.validTokens.clear())); // every token revoked
 
     assertThat(response.body()).isEqualTo(MANIFEST.getBytes(StandardCharsets.UTF_8));
     assertThat(registry.tokenRequests).hasValue(2);
@@ -182,12 +201,8 @@ class UpstreamClientTest {
 
   @Test
   void getManifest_cachedTokenStillRejected_deniedAfterOneRetry() throws Exception {
-    UpstreamClient client = client(FakeRegistry.Auth.BEARER, Optional.empty());
-    registry.putManifest("library/alpine", "3.19", MANIFEST, MediaTypes.OCI_INDEX);
-    value(client.getManifest(ALPINE, tag("3.19"), List.of()));
-    registry.deniedRepositories.add("library/alpine");
-
-    RegistryException error = failure(client.getManifest(ALPINE, tag("3.19"), List.of()));
+    RegistryException error =
+        failure(pullAgainAfter(() -> registry.deniedRepositories.add("library/alpine")));
 
     assertThat(error.code()).isEqualTo(ErrorCode.DENIED);
     assertThat(error.detail()).contains(registry.name()).contains("library/alpine");
@@ -210,12 +225,8 @@ class UpstreamClientTest {
 
   @Test
   void getManifest_tokenExpired_fetchesNewTokenWithoutSleeping() throws Exception {
-    UpstreamClient client = client(FakeRegistry.Auth.BEARER, Optional.empty());
-    registry.putManifest("library/alpine", "3.19", MANIFEST, MediaTypes.OCI_INDEX);
-    value(client.getManifest(ALPINE, tag("3.19"), List.of()));
-
-    ticker.advance(Duration.ofSeconds(271)); // 300 s token, refreshed 30 s early
-    value(client.getManifest(ALPINE, tag("3.19"), List.of()));
+    // 300 s token, refreshed 30 s early
+    value(pullAgainAfter(() -> ticker.advance(Duration.ofSeconds(271))));
 
     assertThat(registry.tokenRequests).hasValue(2);
   }
@@ -273,32 +284,22 @@ class UpstreamClientTest {
     assertThat(registry.seenBy("cdn")).isEmpty();
   }
 
-  @Test
-  void getManifest_byDigestWithWrongBytes_manifestInvalid() throws Exception {
-    UpstreamClient client = client(FakeRegistry.Auth.BEARER, Optional.empty());
-    Digest claimed = Digest.sha256("something else".getBytes(StandardCharsets.UTF_8));
+  @ParameterizedTest(name = "{0} upstream, by {1}")
+  @CsvSource({"BEARER, digest", "ANONYMOUS, tag"})
+  void getManifest_bytesNotMatchingTheirDigest_manifestInvalid(FakeRegistry.Auth auth, String by)
+      throws Exception {
+    UpstreamClient client = client(auth, Optional.empty());
+    Digest lie = Digest.sha256("something else".getBytes(StandardCharsets.UTF_8));
+    Reference reference = by.equals("digest") ? Reference.of(lie) : tag("3.19");
     registry.manifests.put(
-        "library/alpine:" + claimed,
-        new FakeRegistry.Manifest(
-            MANIFEST.getBytes(StandardCharsets.UTF_8), MediaTypes.OCI_INDEX, claimed.toString()));
-
-    RegistryException error = failure(client.getManifest(ALPINE, Reference.of(claimed), List.of()));
-
-    assertThat(error.code()).isEqualTo(ErrorCode.MANIFEST_INVALID);
-    assertThat(error.detail()).contains(claimed.toString());
-  }
-
-  @Test
-  void getManifest_byTagWithLyingDigestHeader_manifestInvalid() throws Exception {
-    UpstreamClient client = client(FakeRegistry.Auth.ANONYMOUS, Optional.empty());
-    Digest lie = Digest.sha256("other".getBytes(StandardCharsets.UTF_8));
-    registry.manifests.put(
-        "library/alpine:3.19",
+        "library/alpine:" + reference.value(),
         new FakeRegistry.Manifest(
             MANIFEST.getBytes(StandardCharsets.UTF_8), MediaTypes.OCI_INDEX, lie.toString()));
 
-    assertThat(failure(client.getManifest(ALPINE, tag("3.19"), List.of())).code())
-        .isEqualTo(ErrorCode.MANIFEST_INVALID);
+    RegistryException error = failure(client.getManifest(ALPINE, reference, List.of()));
+
+    assertThat(error.code()).isEqualTo(ErrorCode.MANIFEST_INVALID);
+    assertThat(error.detail()).contains(lie.toString());
   }
 
   @Test
@@ -309,18 +310,6 @@ class UpstreamClientTest {
     ManifestResponse response = value(client.getManifest(ALPINE, Reference.of(digest), List.of()));
 
     assertThat(response.digest()).isEqualTo(digest);
-  }
-
-  @Test
-  void getManifest_over8MiB_manifestInvalid() throws Exception {
-    UpstreamClient client = client(FakeRegistry.Auth.ANONYMOUS, Optional.empty());
-    String huge = "{\"pad\":\"" + "x".repeat(9 * 1024 * 1024) + "\"}";
-    registry.putManifest("library/alpine", "big", huge, MediaTypes.OCI_MANIFEST);
-
-    RegistryException error = failure(client.getManifest(ALPINE, tag("big"), List.of()));
-
-    assertThat(error.code()).isEqualTo(ErrorCode.MANIFEST_INVALID);
-    assertThat(error.detail()).contains("8 MiB");
   }
 
   @Test
@@ -354,52 +343,92 @@ class UpstreamClientTest {
     assertThat(failure(client.listTags(ALPINE, null)).code()).isEqualTo(ErrorCode.NAME_UNKNOWN);
   }
 
-  @Test
-  void tooManyRequests_passesRetryAfter() throws Exception {
+  static Stream<Arguments> upstreamAnswers() {
+    return Stream.of(
+        arguments(
+            "429 passes Retry-After",
+            answering(
+                429,
+                Map.of("Retry-After", "120"),
+                FakeRegistry.ociError("TOOMANYREQUESTS", "slow")),
+            ErrorCode.TOOMANYREQUESTS,
+            "rate limiting",
+            Map.of("Retry-After", "120")),
+        arguments(
+            "5xx is unavailable",
+            answering(500, Map.of(), "oops"),
+            ErrorCode.UNAVAILABLE,
+            "500",
+            Map.of()),
+        arguments(
+            "4xx keeps a known OCI code",
+            answering(400, Map.of(), FakeRegistry.ociError("MANIFEST_INVALID", "bad schema")),
+            ErrorCode.MANIFEST_INVALID,
+            "bad schema",
+            Map.of()),
+        arguments(
+            "4xx with an unknown OCI code",
+            answering(400, Map.of(), FakeRegistry.ociError("WEIRD_CODE", "huh")),
+            ErrorCode.UNKNOWN,
+            "400",
+            Map.of()),
+        arguments(
+            "4xx without an OCI body",
+            answering(418, Map.of(), "teapot"),
+            ErrorCode.UNKNOWN,
+            "418",
+            Map.of()),
+        arguments(
+            "no headers in time",
+            answering(0, Map.of(), ""),
+            ErrorCode.UNAVAILABLE,
+            "timed out",
+            Map.of()),
+        arguments(
+            "body stalls",
+            answering(-1, Map.of(), ""),
+            ErrorCode.UNAVAILABLE,
+            "timed out",
+            Map.of()),
+        arguments(
+            "manifest over 8 MiB",
+            (Consumer<FakeRegistry>)
+                registry ->
+                    registry.putManifest(
+                        "library/alpine",
+                        "3.19",
+                        "{\"pad\":\"" + "x".repeat(9 * 1024 * 1024) + "\"}",
+                        MediaTypes.OCI_MANIFEST),
+            ErrorCode.MANIFEST_INVALID,
+            "8 MiB",
+            Map.of()));
+  }
+
+  /** An upstream that answers the request for alpine:3.19 as scripted. */
+  private static Consumer<FakeRegistry> answering(
+      int status, Map<String, String> headers, String body) {
+    return registry ->
+        registry.scripted.put(
+            "/v2/library/alpine/manifests/3.19", new FakeRegistry.Scripted(status, headers, body));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("upstreamAnswers")
+  void getManifest_upstreamError_mappedNamingUpstream(
+      String name,
+      Consumer<FakeRegistry> upstream,
+      ErrorCode code,
+      String detail,
+      Map<String, String> headers)
+      throws Exception {
     UpstreamClient client = client(FakeRegistry.Auth.ANONYMOUS, Optional.empty());
-    registry.scripted.put(
-        "/v2/library/alpine/manifests/3.19",
-        new FakeRegistry.Scripted(
-            429, Map.of("Retry-After", "120"), FakeRegistry.ociError("TOOMANYREQUESTS", "slow")));
+    upstream.accept(registry);
 
     RegistryException error = failure(client.getManifest(ALPINE, tag("3.19"), List.of()));
 
-    assertThat(error.code()).isEqualTo(ErrorCode.TOOMANYREQUESTS);
-    assertThat(error.headers()).containsEntry("Retry-After", "120");
-  }
-
-  @Test
-  void serverError_unavailableNamingUpstream() throws Exception {
-    UpstreamClient client = client(FakeRegistry.Auth.ANONYMOUS, Optional.empty());
-    registry.scripted.put(
-        "/v2/library/alpine/manifests/3.19", new FakeRegistry.Scripted(500, Map.of(), "oops"));
-
-    RegistryException error = failure(client.getManifest(ALPINE, tag("3.19"), List.of()));
-
-    assertThat(error.code()).isEqualTo(ErrorCode.UNAVAILABLE);
-    assertThat(error.detail()).contains(registry.name()).contains("500");
-  }
-
-  @Test
-  void badRequestWithOciBody_keepsKnownCodeElseUnknown() throws Exception {
-    UpstreamClient client = client(FakeRegistry.Auth.ANONYMOUS, Optional.empty());
-    registry.scripted.put(
-        "/v2/library/alpine/manifests/a",
-        new FakeRegistry.Scripted(
-            400, Map.of(), FakeRegistry.ociError("MANIFEST_INVALID", "bad schema")));
-    registry.scripted.put(
-        "/v2/library/alpine/manifests/b",
-        new FakeRegistry.Scripted(400, Map.of(), FakeRegistry.ociError("WEIRD_CODE", "huh")));
-    registry.scripted.put(
-        "/v2/library/alpine/manifests/c", new FakeRegistry.Scripted(418, Map.of(), "teapot"));
-
-    RegistryException known = failure(client.getManifest(ALPINE, tag("a"), List.of()));
-    assertThat(known.code()).isEqualTo(ErrorCode.MANIFEST_INVALID);
-    assertThat(known.detail()).contains("bad schema");
-    assertThat(failure(client.getManifest(ALPINE, tag("b"), List.of())).code())
-        .isEqualTo(ErrorCode.UNKNOWN);
-    assertThat(failure(client.getManifest(ALPINE, tag("c"), List.of())).code())
-        .isEqualTo(ErrorCode.UNKNOWN);
+    assertThat(error.code()).isEqualTo(code);
+    assertThat(error.detail()).contains(registry.name()).contains(detail);
+    assertThat(error.headers()).containsAllEntriesOf(headers);
   }
 
   @Test
@@ -421,18 +450,6 @@ class UpstreamClientTest {
   }
 
   @Test
-  void responseTimeout_unavailable() throws Exception {
-    UpstreamClient client = client(FakeRegistry.Auth.ANONYMOUS, Optional.empty());
-    registry.scripted.put(
-        "/v2/library/alpine/manifests/slow", new FakeRegistry.Scripted(0, Map.of(), ""));
-
-    RegistryException error = failure(client.getManifest(ALPINE, tag("slow"), List.of()));
-
-    assertThat(error.code()).isEqualTo(ErrorCode.UNAVAILABLE);
-    assertThat(error.detail()).contains("timed out");
-  }
-
-  @Test
   void failedPing_isRetriedOnNextCall() throws Exception {
     UpstreamClient client = client(FakeRegistry.Auth.BEARER, Optional.empty());
     registry.putManifest("library/alpine", "3.19", MANIFEST, MediaTypes.OCI_INDEX);
@@ -444,18 +461,6 @@ class UpstreamClientTest {
     value(client.getManifest(ALPINE, tag("3.19"), List.of()));
 
     assertThat(registry.pings).hasValue(2);
-  }
-
-  @Test
-  void bodyStall_unavailable() throws Exception {
-    UpstreamClient client = client(FakeRegistry.Auth.ANONYMOUS, Optional.empty());
-    registry.scripted.put(
-        "/v2/library/alpine/manifests/stall", new FakeRegistry.Scripted(-1, Map.of(), ""));
-
-    RegistryException error = failure(client.getManifest(ALPINE, tag("stall"), List.of()));
-
-    assertThat(error.code()).isEqualTo(ErrorCode.UNAVAILABLE);
-    assertThat(error.detail()).contains("timed out");
   }
 
   @Test
@@ -477,15 +482,8 @@ class UpstreamClientTest {
   @Test
   void basicAuthUpstream_sendsCredentialsOnEveryRequest() throws Exception {
     UpstreamClient client = client(FakeRegistry.Auth.BASIC, Optional.of(ALICE));
-    registry.putManifest("library/alpine", "3.19", MANIFEST, MediaTypes.OCI_INDEX);
-    Digest blob = registry.putBlob("basic".getBytes(StandardCharsets.UTF_8));
-
-    value(client.getManifest(ALPINE, tag("3.19"), List.of()));
+    pullManifestAndBlob(client);
     value(client.headManifest(ALPINE, tag("3.19"), List.of()));
-    try (BlobDownload download = value(client.getBlob(ALPINE, blob))) {
-      assertThat(download.body().readAllBytes())
-          .isEqualTo("basic".getBytes(StandardCharsets.UTF_8));
-    }
 
     assertThat(registry.tokenRequests).hasValue(0);
     assertThat(registry.seenBy("registry"))
@@ -534,9 +532,9 @@ class UpstreamClientTest {
 
   @Test
   void paginationQuery_keepsOnlyNAndLast() {
-    assertThat(UpstreamClient.paginationQuery(null)).isEmpty();
-    assertThat(UpstreamClient.paginationQuery("ns=docker.io")).isEmpty();
-    assertThat(UpstreamClient.paginationQuery("n=10&last=v1.2&x=y")).isEqualTo("n=10&last=v1.2");
-    assertThat(UpstreamClient.paginationQuery("last=a%20b\r\n")).isEmpty();
+    assertThat(RegistryEndpoints.paginationQuery(null)).isEmpty();
+    assertThat(RegistryEndpoints.paginationQuery("ns=docker.io")).isEmpty();
+    assertThat(RegistryEndpoints.paginationQuery("n=10&last=v1.2&x=y")).isEqualTo("n=10&last=v1.2");
+    assertThat(RegistryEndpoints.paginationQuery("last=a%20b\r\n")).isEmpty();
   }
 }
