@@ -45,11 +45,19 @@ class ManifestServiceTest {
   }
 
   private ManifestContent get(String reference) {
-    return service.get(upstream, REPO, Reference.parse(reference), AcceptedTypes.ANY).join();
+    return getServed(reference).value();
   }
 
   private ManifestDescriptor head(String reference) {
-    return service.head(upstream, REPO, Reference.parse(reference), AcceptedTypes.ANY).join();
+    return headServed(reference).value();
+  }
+
+  private Served<ManifestContent> getServed(String reference) {
+    return service.get(ManifestRequest.of(upstream, REPO, Reference.parse(reference))).join();
+  }
+
+  private Served<ManifestDescriptor> headServed(String reference) {
+    return service.head(ManifestRequest.of(upstream, REPO, Reference.parse(reference))).join();
   }
 
   @Test
@@ -79,7 +87,7 @@ class ManifestServiceTest {
     get("3.19");
     clock.advance(TTL.plusSeconds(1));
 
-    assertThat(get("3.19").descriptor().stale()).isFalse();
+    assertThat(getServed("3.19").stale()).isFalse();
     get("3.19");
 
     assertThat(upstream.manifestHeads).hasValue(1);
@@ -105,11 +113,11 @@ class ManifestServiceTest {
     clock.advance(TTL.plusSeconds(1));
     upstream.failure = ErrorCode.UNAVAILABLE.exception("upstream down");
 
-    ManifestContent content = get("3.19");
+    Served<ManifestContent> served = getServed("3.19");
 
-    assertThat(content.body()).isEqualTo(index.body());
-    assertThat(content.descriptor().stale()).isTrue();
-    assertThat(head("3.19").stale()).isTrue();
+    assertThat(served.value().body()).isEqualTo(index.body());
+    assertThat(served.stale()).isTrue();
+    assertThat(headServed("3.19").stale()).isTrue();
   }
 
   @Test
@@ -155,10 +163,10 @@ class ManifestServiceTest {
     upstream.tags.clear();
     clock.advance(TTL.plusSeconds(1));
 
-    ManifestContent content = get("3.19");
+    Served<ManifestContent> served = getServed("3.19");
 
-    assertThat(content.body()).isEqualTo(index.body());
-    assertThat(content.descriptor().stale()).isTrue();
+    assertThat(served.value().body()).isEqualTo(index.body());
+    assertThat(served.stale()).isTrue();
   }
 
   @Test
@@ -187,7 +195,11 @@ class ManifestServiceTest {
     AcceptedTypes dockerOnly = new AcceptedTypes(List.of(MediaTypes.DOCKER_MANIFEST_V2));
 
     assertThatThrownBy(
-            () -> service.get(upstream, REPO, Reference.parse("3.19"), dockerOnly).join())
+            () ->
+                service
+                    .get(new ManifestRequest(upstream, REPO, Reference.parse("3.19"), dockerOnly))
+                    .join()
+                    .value())
         .hasCauseInstanceOf(RegistryException.class)
         .cause()
         .satisfies(
@@ -202,13 +214,22 @@ class ManifestServiceTest {
 
     for (int i = 0; i < 3; i++) {
       assertThatThrownBy(
-              () -> service.get(upstream, REPO, Reference.parse("3.19"), dockerOnly).join())
+              () ->
+                  service
+                      .get(new ManifestRequest(upstream, REPO, Reference.parse("3.19"), dockerOnly))
+                      .join()
+                      .value())
           .cause()
           .satisfies(
               e ->
                   assertThat(((RegistryException) e).code()).isEqualTo(ErrorCode.MANIFEST_UNKNOWN));
       assertThatThrownBy(
-              () -> service.head(upstream, REPO, Reference.parse("3.19"), dockerOnly).join())
+              () ->
+                  service
+                      .head(
+                          new ManifestRequest(upstream, REPO, Reference.parse("3.19"), dockerOnly))
+                      .join()
+                      .value())
           .cause()
           .satisfies(
               e ->
@@ -228,7 +249,12 @@ class ManifestServiceTest {
     AcceptedTypes dockerOnly = new AcceptedTypes(List.of(MediaTypes.DOCKER_MANIFEST_V2));
 
     ManifestContent content =
-        service.get(upstream, REPO, Reference.parse(index.digest().toString()), dockerOnly).join();
+        service
+            .get(
+                new ManifestRequest(
+                    upstream, REPO, Reference.parse(index.digest().toString()), dockerOnly))
+            .join()
+            .value();
 
     assertThat(content.body()).isEqualTo(index.body());
     assertThat(upstream.manifestAccepts).containsExactly(MediaTypes.ALL_MANIFESTS);
@@ -246,13 +272,30 @@ class ManifestServiceTest {
   @Test
   void getTag_concurrentColdRequests_makeOneUpstreamGet() {
     upstream.gate = new CompletableFuture<>();
-    List<CompletableFuture<ManifestContent>> pulls =
+    List<CompletableFuture<Served<ManifestContent>>> pulls =
         IntStream.range(0, 20)
-            .mapToObj(i -> service.get(upstream, REPO, Reference.parse("3.19"), AcceptedTypes.ANY))
+            .mapToObj(i -> service.get(ManifestRequest.of(upstream, REPO, Reference.parse("3.19"))))
             .toList();
     upstream.gate.complete(null);
 
-    pulls.forEach(pull -> assertThat(pull.join().body()).isEqualTo(index.body()));
+    pulls.forEach(pull -> assertThat(pull.join().value().body()).isEqualTo(index.body()));
     assertThat(upstream.manifestGets).hasValue(1);
+    assertThat(pulls.stream().map(pull -> pull.join().outcome()))
+        .containsOnly(CacheOutcome.MISS, CacheOutcome.COALESCED)
+        .containsOnlyOnce(CacheOutcome.MISS);
+  }
+
+  @Test
+  void outcomes_tagAndDigest_reportHowEachAnswerWasServed() {
+    assertThat(getServed("3.19").outcome()).isEqualTo(CacheOutcome.MISS);
+    assertThat(getServed("3.19").outcome()).isEqualTo(CacheOutcome.HIT);
+    assertThat(headServed("3.19").outcome()).isEqualTo(CacheOutcome.HIT);
+    assertThat(getServed(index.digest().toString()).outcome()).isEqualTo(CacheOutcome.HIT);
+
+    clock.advance(TTL.plusSeconds(1));
+    assertThat(getServed("3.19").outcome()).isEqualTo(CacheOutcome.HIT); // confirmed by a HEAD
+    clock.advance(TTL.plusSeconds(1));
+    upstream.failure = ErrorCode.UNAVAILABLE.exception("upstream down");
+    assertThat(getServed("3.19").outcome()).isEqualTo(CacheOutcome.STALE);
   }
 }
