@@ -11,11 +11,16 @@ import dev.stevedore.core.model.RepositoryName;
 import dev.stevedore.storage.FileSystemBlobStore;
 import dev.stevedore.storage.FileSystemMediaTypeStore;
 import dev.stevedore.storage.FileSystemTagStore;
+import dev.stevedore.storage.TagRecord;
+import dev.stevedore.storage.TagStore;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,10 +43,28 @@ class ManifestServiceTest {
     index = upstream.putTag("3.19", "{\"schemaVersion\":2,\"n\":1}", MediaTypes.OCI_INDEX);
   }
 
+  private final AtomicInteger tagReads = new AtomicInteger();
+
   private ManifestService newService() throws Exception {
     StoredManifests stored =
         new StoredManifests(FileSystemBlobStore.open(data), FileSystemMediaTypeStore.open(data));
-    return new ManifestService(stored, FileSystemTagStore.open(data), DISK, clock, TTL);
+    TagStore onDisk = FileSystemTagStore.open(data);
+    TagStore counted =
+        new TagStore() {
+          @Override
+          public Optional<TagRecord> get(String registry, String repository, String tag)
+              throws IOException {
+            tagReads.incrementAndGet();
+            return onDisk.get(registry, repository, tag);
+          }
+
+          @Override
+          public void put(String registry, String repository, String tag, TagRecord record)
+              throws IOException {
+            onDisk.put(registry, repository, tag, record);
+          }
+        };
+    return new ManifestService(stored, counted, DISK, clock, TTL);
   }
 
   private ManifestContent get(String reference) {
@@ -92,6 +115,19 @@ class ManifestServiceTest {
 
     assertThat(upstream.manifestHeads).hasValue(1);
     assertThat(upstream.manifestGets).hasValue(1);
+  }
+
+  @Test
+  void getTag_afterTtl_readsTheTagRecordOnce() throws Exception {
+    get("3.19");
+    service = newService(); // nothing in memory: the record must come from disk
+    clock.advance(TTL.plusSeconds(1));
+    tagReads.set(0);
+
+    get("3.19");
+
+    assertThat(tagReads).hasValue(1);
+    assertThat(upstream.manifestHeads).hasValue(1);
   }
 
   @Test
