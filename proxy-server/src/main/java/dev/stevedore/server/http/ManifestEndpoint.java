@@ -23,12 +23,14 @@ final class ManifestEndpoint {
   }
 
   void handle(RegistryRequest request) {
+    Reference reference = Reference.parse(request.reference());
+    // a digest names one manifest, served whatever the client accepts: only a tag needs the header
+    AcceptedTypes accept =
+        reference.isDigest()
+            ? AcceptedTypes.ANY
+            : AcceptedTypes.parse(request.headers().getAll(HttpHeaderNames.ACCEPT));
     ManifestRequest manifest =
-        new ManifestRequest(
-            request.upstream(),
-            request.repository(),
-            Reference.parse(request.reference()),
-            AcceptedTypes.parse(request.headers().getAll(HttpHeaderNames.ACCEPT)));
+        new ManifestRequest(request.upstream(), request.repository(), reference, accept);
     if (request.head()) {
       manifests
           .head(manifest)
