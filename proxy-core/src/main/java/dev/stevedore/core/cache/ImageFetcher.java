@@ -71,7 +71,8 @@ public final class ImageFetcher {
       Upstream upstream, ImageReference image, List<Platform> platforms, Listener listener) {
     List<ManifestContent> fetched = Collections.synchronizedList(new ArrayList<>());
     return manifests
-        .get(upstream, image.repository(), image.reference(), AcceptedTypes.ANY)
+        .get(ManifestRequest.of(upstream, image.repository(), image.reference()))
+        .thenApply(Served::value)
         .thenCompose(
             top -> {
               fetched.add(top);
@@ -110,10 +111,9 @@ public final class ImageFetcher {
             child ->
                 manifests
                     .get(
-                        upstream,
-                        image.repository(),
-                        Reference.of(child.digest()),
-                        AcceptedTypes.ANY)
+                        ManifestRequest.of(
+                            upstream, image.repository(), Reference.of(child.digest())))
+                    .thenApply(Served::value)
                     .thenAccept(
                         content -> {
                           fetched.add(content);

@@ -8,8 +8,4 @@ public record ManifestContent(ManifestDescriptor descriptor, byte[] body) {
     Objects.requireNonNull(descriptor, "descriptor");
     Objects.requireNonNull(body, "body");
   }
-
-  public ManifestContent withOutcome(CacheOutcome outcome) {
-    return new ManifestContent(descriptor.withOutcome(outcome), body);
-  }
 }

@@ -4,22 +4,12 @@ import dev.stevedore.storage.Digest;
 import java.util.Objects;
 
 /**
- * What a client needs to answer a manifest HEAD: digest, media type and size, with how the cache
- * came by it. A {@link CacheOutcome#STALE} answer was served because the upstream could not confirm
- * it.
+ * What a client needs to answer a manifest HEAD: digest, media type and size. How the cache came by
+ * it for one request is reported beside it ({@link Served}).
  */
-public record ManifestDescriptor(Digest digest, String mediaType, long size, CacheOutcome outcome) {
+public record ManifestDescriptor(Digest digest, String mediaType, long size) {
   public ManifestDescriptor {
     Objects.requireNonNull(digest, "digest");
     Objects.requireNonNull(mediaType, "mediaType");
-    Objects.requireNonNull(outcome, "outcome");
-  }
-
-  public boolean stale() {
-    return outcome == CacheOutcome.STALE;
-  }
-
-  public ManifestDescriptor withOutcome(CacheOutcome newOutcome) {
-    return new ManifestDescriptor(digest, mediaType, size, newOutcome);
   }
 }

@@ -7,7 +7,6 @@ import dev.stevedore.core.model.MediaTypes;
 import dev.stevedore.core.model.Reference;
 import dev.stevedore.core.model.RepositoryName;
 import dev.stevedore.core.upstream.ManifestHead;
-import dev.stevedore.core.upstream.Upstream;
 import dev.stevedore.storage.Digest;
 import dev.stevedore.storage.TagStore;
 import java.time.Clock;
@@ -22,19 +21,22 @@ import java.util.function.Supplier;
  * Manifests through the cache. By digest: local first, upstream only on a miss, one fetch per
  * upstream, repository and digest however many ask. By tag: resolved to a digest by the {@link
  * TagResolver} (TTL, HEAD revalidation, serve-stale), then served by digest. Upstream errors are
- * never cached.
+ * never cached. Every answer says how the cache served it ({@link Served}); a GET by tag reports
+ * the tag's outcome unless the tag was a hit, then the digest's ({@link CacheOutcome#then}).
  *
  * <p>A stored manifest is served through a repository only when the repository has it ({@link
  * RepositoryLinks}): fetched or tagged through it, referenced by one of its manifests, or confirmed
  * by an upstream {@code HEAD} in its scope. A manifest fetched or tagged through a repository links
- * everything it references there, so a pull's blob requests need no confirmation.
+ * everything it references there, so a pull's blob requests need no confirmation. What a fetch
+ * leaves behind is written by {@link ManifestRecords}, the one writer of the manifest path.
  */
 public final class ManifestService {
   private final StoredManifests stored;
   private final Executor disk;
   private final TagResolver tags;
   private final RepositoryLinks links;
-  private final SingleFlight<FetchKey, ManifestContent> fetches = new SingleFlight<>();
+  private final ManifestRecords records;
+  private final SingleFlight<FetchKey, Served<ManifestContent>> fetches = new SingleFlight<>();
 
   public ManifestService(
       StoredManifests stored, TagStore tags, Executor disk, Clock clock, Duration tagTtl) {
@@ -54,105 +56,116 @@ public final class ManifestService {
     this.stored = Objects.requireNonNull(stored, "stored");
     this.disk = Objects.requireNonNull(disk, "disk");
     this.links = Objects.requireNonNull(links, "links");
-    this.tags = new TagResolver(stored, tags, disk, clock, tagTtl);
+    this.records = new ManifestRecords(stored, tags, links, clock);
+    this.tags = new TagResolver(stored, records, disk, clock, tagTtl);
   }
 
   /** Answers a manifest {@code HEAD}: never downloads a manifest it does not have to. */
-  public CompletableFuture<ManifestDescriptor> head(
-      Upstream upstream, RepositoryName repo, Reference ref, AcceptedTypes accept) {
-    if (ref.isDigest()) {
-      Digest digest = ref.digest().orElseThrow();
-      Optional<ManifestContent> hot = stored.cached(digest);
-      if (hot.isPresent() && links.cached(upstream.name(), repo, digest)) {
-        return CompletableFuture.completedFuture(hot.get().descriptor());
-      }
-      return supplyBlocking(
-              () -> {
-                Optional<ManifestDescriptor> local = stored.describe(digest);
-                boolean linked = local.isPresent() && links.has(upstream.name(), repo, digest);
-                return new Local<>(local, linked);
-              },
-              disk)
-          .thenCompose(
-              local -> {
-                if (local.found().isEmpty()) {
-                  return upstream
-                      .headManifest(repo, ref, MediaTypes.ALL_MANIFESTS)
-                      .thenApply(head -> describe(head, digest));
-                }
-                return local.linked()
-                    ? CompletableFuture.completedFuture(local.found().get())
-                    : links
-                        .confirm(upstream, repo, digest, RepositoryLinks.Kind.MANIFEST)
-                        .thenApply(ok -> local.found().get());
-              });
+  public CompletableFuture<Served<ManifestDescriptor>> head(ManifestRequest request) {
+    if (!request.reference().isDigest()) {
+      return tags.resolve(request, TagResolver.Need.DESCRIPTOR)
+          .thenCompose(tagged -> linkTagged(request, tagged));
     }
-    return tags.resolve(upstream, repo, ref.value(), accept, TagResolver.Need.DESCRIPTOR)
-        .thenCompose(descriptor -> linkTagged(upstream, repo, descriptor));
+    Digest digest = request.reference().digest().orElseThrow();
+    Optional<ManifestContent> hot = hot(request, digest);
+    if (hot.isPresent()) {
+      return CompletableFuture.completedFuture(Served.hit(hot.get().descriptor()));
+    }
+    return supplyBlocking(
+            () -> {
+              Optional<ManifestDescriptor> local = stored.describe(digest);
+              boolean linked =
+                  local.isPresent() && links.has(request.registry(), request.repository(), digest);
+              return new Local<>(local, linked);
+            },
+            disk)
+        .thenCompose(
+            local -> {
+              if (local.found().isEmpty()) {
+                return request
+                    .upstream()
+                    .headManifest(
+                        request.repository(), request.reference(), MediaTypes.ALL_MANIFESTS)
+                    .thenApply(head -> Served.miss(describe(head, digest)));
+              }
+              Served<ManifestDescriptor> served = Served.hit(local.found().get());
+              return local.linked()
+                  ? CompletableFuture.completedFuture(served)
+                  : confirm(request, digest).thenApply(ok -> served);
+            });
   }
 
   /**
    * A tag of the repository resolved to this manifest, so the repository has it: link it and what
    * it references, so the pull that follows (by digest) needs no confirmation.
    */
-  private CompletableFuture<ManifestDescriptor> linkTagged(
-      Upstream upstream, RepositoryName repo, ManifestDescriptor descriptor) {
-    if (links.cached(upstream.name(), repo, descriptor.digest())) {
-      return CompletableFuture.completedFuture(descriptor);
+  private CompletableFuture<Served<ManifestDescriptor>> linkTagged(
+      ManifestRequest request, Served<ManifestDescriptor> tagged) {
+    Digest digest = tagged.value().digest();
+    if (links.cached(request.registry(), request.repository(), digest)) {
+      return CompletableFuture.completedFuture(tagged);
     }
     return supplyBlocking(
         () -> {
-          links.linkStored(upstream.name(), repo, descriptor.digest());
-          return descriptor;
+          records.linkTagged(request.registry(), request.repository(), digest);
+          return tagged;
         },
         disk);
   }
 
   /** Answers a manifest {@code GET} with the exact bytes. */
-  public CompletableFuture<ManifestContent> get(
-      Upstream upstream, RepositoryName repo, Reference ref, AcceptedTypes accept) {
-    if (ref.isDigest()) {
-      return getByDigest(upstream, repo, ref.digest().orElseThrow(), false);
+  public CompletableFuture<Served<ManifestContent>> get(ManifestRequest request) {
+    if (request.reference().isDigest()) {
+      return getByDigest(request, request.reference().digest().orElseThrow(), false);
     }
-    return tags.resolve(upstream, repo, ref.value(), accept, TagResolver.Need.BODY)
+    return tags.resolve(request, TagResolver.Need.BODY)
         .thenCompose(
-            descriptor ->
-                getByDigest(upstream, repo, descriptor.digest(), true)
-                    .thenApply(
-                        content ->
-                            content.withOutcome(
-                                descriptor.outcome().then(content.descriptor().outcome()))));
+            tag ->
+                getByDigest(request, tag.value().digest(), true)
+                    .thenApply(content -> content.as(tag.outcome().then(content.outcome()))));
   }
 
   /**
-   * @param tagged whether a tag of {@code repo} resolved to {@code digest}, which makes it the
-   *     repository's without asking
+   * @param tagged whether a tag of the request's repository resolved to {@code digest}, which makes
+   *     it the repository's without asking
    */
-  private CompletableFuture<ManifestContent> getByDigest(
-      Upstream upstream, RepositoryName repo, Digest digest, boolean tagged) {
+  private CompletableFuture<Served<ManifestContent>> getByDigest(
+      ManifestRequest request, Digest digest, boolean tagged) {
+    Optional<ManifestContent> hot = hot(request, digest);
+    if (hot.isPresent()) { // the hot path: no future composed, no disk hop
+      return CompletableFuture.completedFuture(Served.hit(hot.get()));
+    }
     return cachedOr(
-        upstream,
-        repo,
+        request,
         digest,
         tagged,
         () ->
             fetches.run(
-                new FetchKey(upstream.name(), repo, digest),
-                () -> fetchByDigest(upstream, repo, digest, tagged),
-                shared -> shared.withOutcome(CacheOutcome.COALESCED)));
+                new FetchKey(request.registry(), request.repository(), digest),
+                () -> fetchByDigest(request, digest, tagged),
+                shared -> shared.as(CacheOutcome.COALESCED)));
+  }
+
+  /** The stored manifest, in memory and linked to the repository: served without any I/O. */
+  private Optional<ManifestContent> hot(ManifestRequest request, Digest digest) {
+    Optional<ManifestContent> hot = stored.cached(digest);
+    return hot.isPresent() && links.cached(request.registry(), request.repository(), digest)
+        ? hot
+        : Optional.empty();
   }
 
   /** The manifest from {@link #fromCache}, or else what {@code miss} makes. */
-  private CompletableFuture<ManifestContent> cachedOr(
-      Upstream upstream,
-      RepositoryName repo,
+  private CompletableFuture<Served<ManifestContent>> cachedOr(
+      ManifestRequest request,
       Digest digest,
       boolean tagged,
-      Supplier<CompletableFuture<ManifestContent>> miss) {
-    return fromCache(upstream, repo, digest, tagged)
+      Supplier<CompletableFuture<Served<ManifestContent>>> miss) {
+    return fromCache(request, digest, tagged)
         .thenCompose(
             local ->
-                local.isPresent() ? CompletableFuture.completedFuture(local.get()) : miss.get());
+                local.isPresent()
+                    ? CompletableFuture.completedFuture(Served.hit(local.get()))
+                    : miss.get());
   }
 
   /**
@@ -161,9 +174,9 @@ public final class ManifestService {
    * not have it.
    */
   private CompletableFuture<Optional<ManifestContent>> fromCache(
-      Upstream upstream, RepositoryName repo, Digest digest, boolean tagged) {
-    Optional<ManifestContent> hot = stored.cached(digest);
-    if (hot.isPresent() && links.cached(upstream.name(), repo, digest)) {
+      ManifestRequest request, Digest digest, boolean tagged) {
+    Optional<ManifestContent> hot = hot(request, digest);
+    if (hot.isPresent()) {
       return CompletableFuture.completedFuture(hot);
     }
     return supplyBlocking(
@@ -172,10 +185,10 @@ public final class ManifestService {
               if (local.isEmpty()) {
                 return new Local<>(local, false);
               }
-              boolean linked = tagged || links.has(upstream.name(), repo, digest);
+              boolean linked =
+                  tagged || links.has(request.registry(), request.repository(), digest);
               if (linked) {
-                // also links what it references, where a crash or an older version left gaps
-                links.linkManifest(upstream.name(), repo, local.get());
+                records.linkHeld(request.registry(), request.repository(), local.get());
               }
               return new Local<>(local, linked);
             },
@@ -184,29 +197,30 @@ public final class ManifestService {
             local ->
                 local.found().isEmpty() || local.linked()
                     ? CompletableFuture.completedFuture(local.found())
-                    : links
-                        .confirm(upstream, repo, digest, RepositoryLinks.Kind.MANIFEST)
-                        .thenApply(ok -> local.found()));
+                    : confirm(request, digest).thenApply(ok -> local.found()));
+  }
+
+  private CompletableFuture<Void> confirm(ManifestRequest request, Digest digest) {
+    return links.confirm(
+        request.upstream(), request.repository(), digest, RepositoryLinks.Kind.MANIFEST);
   }
 
   /** Fetches a manifest by digest, unless a fetch that just finished stored it meanwhile. */
-  private CompletableFuture<ManifestContent> fetchByDigest(
-      Upstream upstream, RepositoryName repo, Digest digest, boolean tagged) {
+  private CompletableFuture<Served<ManifestContent>> fetchByDigest(
+      ManifestRequest request, Digest digest, boolean tagged) {
     return cachedOr(
-        upstream,
-        repo,
+        request,
         digest,
         tagged,
         () ->
-            upstream
-                .getManifest(repo, Reference.of(digest), MediaTypes.ALL_MANIFESTS)
+            request
+                .upstream()
+                .getManifest(request.repository(), Reference.of(digest), MediaTypes.ALL_MANIFESTS)
                 .thenApplyAsync(
-                    response -> {
-                      ManifestContent content =
-                          stored.store(digest, response.body(), response.mediaType());
-                      links.linkManifest(upstream.name(), repo, content);
-                      return content;
-                    },
+                    response ->
+                        Served.miss(
+                            records.storeFetched(
+                                request.registry(), request.repository(), digest, response)),
                     disk));
   }
 
@@ -215,8 +229,7 @@ public final class ManifestService {
       throw ErrorCode.MANIFEST_INVALID.exception(
           "upstream answered " + head.digest().get() + " for " + requested);
     }
-    return new ManifestDescriptor(
-        requested, head.mediaType(), head.contentLength(), CacheOutcome.MISS);
+    return new ManifestDescriptor(requested, head.mediaType(), head.contentLength());
   }
 
   /** Fetches by digest are shared per upstream and repository: each is its own check. */

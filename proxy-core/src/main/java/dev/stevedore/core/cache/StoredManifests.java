@@ -63,8 +63,7 @@ public final class StoredManifests {
     }
     return blobs
         .stat(digest)
-        .map(
-            info -> new ManifestDescriptor(digest, mediaType.get(), info.size(), CacheOutcome.HIT));
+        .map(info -> new ManifestDescriptor(digest, mediaType.get(), info.size()));
   }
 
   /** The exact bytes of a stored manifest. */
@@ -83,8 +82,7 @@ public final class StoredManifests {
     }
     byte[] body = Files.readAllBytes(info.get().path());
     ManifestContent content =
-        new ManifestContent(
-            new ManifestDescriptor(digest, mediaType.get(), body.length, CacheOutcome.HIT), body);
+        new ManifestContent(new ManifestDescriptor(digest, mediaType.get(), body.length), body);
     memory.put(digest, content);
     return Optional.of(content);
   }
@@ -111,11 +109,9 @@ public final class StoredManifests {
           mediaType,
           recorded);
     }
-    memory.put(
-        digest,
-        new ManifestContent(
-            new ManifestDescriptor(digest, recorded, body.length, CacheOutcome.HIT), body));
-    return new ManifestContent(
-        new ManifestDescriptor(digest, recorded, body.length, CacheOutcome.MISS), body);
+    ManifestContent content =
+        new ManifestContent(new ManifestDescriptor(digest, recorded, body.length), body);
+    memory.put(digest, content);
+    return content;
   }
 }

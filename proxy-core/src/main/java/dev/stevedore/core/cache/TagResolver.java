@@ -2,18 +2,13 @@ package dev.stevedore.core.cache;
 
 import static dev.stevedore.core.cache.Futures.supplyBlocking;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.stevedore.core.error.ErrorCode;
 import dev.stevedore.core.error.RegistryException;
 import dev.stevedore.core.model.MediaTypes;
-import dev.stevedore.core.model.Reference;
-import dev.stevedore.core.model.RepositoryName;
 import dev.stevedore.core.upstream.ManifestHead;
-import dev.stevedore.core.upstream.Upstream;
 import dev.stevedore.storage.Digest;
 import dev.stevedore.storage.TagRecord;
-import dev.stevedore.storage.TagStore;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -28,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * the tag store; an older one is revalidated with an upstream {@code HEAD} (not metered by Docker
  * Hub) and fetched only when its digest changed; when the upstream cannot answer, or no longer has
  * the tag, the cached tag is served stale. An upstream 404 for a tag we hold nothing for is
- * remembered briefly. Concurrent resolutions of one tag make one upstream request.
+ * remembered briefly. Concurrent resolutions of one tag make one upstream request. The tag record
+ * is read once per miss: the record that turned out too old is the one revalidated. What a fetch or
+ * a confirmation leaves behind is written by {@link ManifestRecords}.
  *
  * <p>The upstream is always asked with every manifest type Stevedore accepts, never with one
  * client's narrower {@code Accept}, and the client's types are negotiated here: a client that
@@ -41,24 +38,23 @@ final class TagResolver {
   private static final Duration STALE_WARNING_INTERVAL = Duration.ofMinutes(1);
 
   private final StoredManifests stored;
-  private final TagStore tags;
+  private final ManifestRecords records;
   private final Executor disk;
   private final Clock clock;
   private final Duration tagTtl;
-  private final SingleFlight<FetchKey, ManifestDescriptor> resolutions = new SingleFlight<>();
+  private final SingleFlight<FetchKey, Served<ManifestDescriptor>> resolutions =
+      new SingleFlight<>();
   private final TimedMarks<TagKey> missingUpstream;
   private final TimedMarks<TagKey> staleWarned;
 
-  /**
-   * Tag records read or written lately, so a hot tag is answered without a disk read. A record
-   * another process (preload, import) wrote meanwhile is seen within a tag TTL at the latest.
-   */
-  private final Cache<TagKey, TagRecord> recentTags =
-      Caffeine.newBuilder().maximumSize(10_000).build();
-
-  TagResolver(StoredManifests stored, TagStore tags, Executor disk, Clock clock, Duration tagTtl) {
+  TagResolver(
+      StoredManifests stored,
+      ManifestRecords records,
+      Executor disk,
+      Clock clock,
+      Duration tagTtl) {
     this.stored = Objects.requireNonNull(stored, "stored");
-    this.tags = Objects.requireNonNull(tags, "tags");
+    this.records = Objects.requireNonNull(records, "records");
     this.disk = Objects.requireNonNull(disk, "disk");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.tagTtl = Objects.requireNonNull(tagTtl, "tagTtl");
@@ -73,96 +69,86 @@ final class TagResolver {
   }
 
   /**
-   * The tag's descriptor in a media type the client accepts; {@code MANIFEST_UNKNOWN} when the tag
-   * exists only in a type it does not accept (as the distribution registry answers).
+   * The tag's descriptor in a media type the client accepts, and how the cache came by it; {@code
+   * MANIFEST_UNKNOWN} when the tag exists only in a type it does not accept (as the distribution
+   * registry answers).
    */
-  CompletableFuture<ManifestDescriptor> resolve(
-      Upstream upstream, RepositoryName repo, String tag, AcceptedTypes accept, Need need) {
-    return resolve(upstream, repo, tag, need)
-        .thenApply(descriptor -> negotiate(upstream, repo, tag, accept, descriptor));
+  CompletableFuture<Served<ManifestDescriptor>> resolve(ManifestRequest request, Need need) {
+    return resolveAnyType(request, need).thenApply(served -> negotiate(request, served));
   }
 
-  private CompletableFuture<ManifestDescriptor> resolve(
-      Upstream upstream, RepositoryName repo, String tag, Need need) {
-    Optional<ManifestDescriptor> hot = freshInMemory(new TagKey(upstream.name(), repo, tag));
+  private CompletableFuture<Served<ManifestDescriptor>> resolveAnyType(
+      ManifestRequest request, Need need) {
+    TagKey tag = request.tag();
+    Optional<ManifestDescriptor> hot = freshInMemory(tag);
     if (hot.isPresent()) {
-      return CompletableFuture.completedFuture(hot.get());
+      return CompletableFuture.completedFuture(Served.hit(hot.get()));
     }
-    FetchKey key = new FetchKey(upstream.name(), repo, tag, need);
-    return supplyBlocking(() -> freshTag(upstream.name(), repo, tag), disk)
+    return supplyBlocking(() -> lookUp(tag), disk)
         .thenCompose(
-            fresh ->
-                fresh.isPresent()
-                    ? CompletableFuture.completedFuture(fresh.get())
+            cached ->
+                cached.servable()
+                    ? CompletableFuture.completedFuture(Served.hit(cached.manifest().get()))
                     : resolutions.run(
-                        key,
-                        () -> revalidateTag(upstream, repo, tag, need),
-                        shared -> shared.withOutcome(CacheOutcome.COALESCED)));
+                        new FetchKey(tag, need),
+                        () -> revalidate(request, need, cached.manifest()),
+                        shared -> shared.as(CacheOutcome.COALESCED)));
   }
 
-  private static ManifestDescriptor negotiate(
-      Upstream upstream,
-      RepositoryName repo,
-      String tag,
-      AcceptedTypes accept,
-      ManifestDescriptor descriptor) {
-    if (accept.accepts(descriptor.mediaType())) {
-      return descriptor;
+  private static Served<ManifestDescriptor> negotiate(
+      ManifestRequest request, Served<ManifestDescriptor> served) {
+    String mediaType = served.value().mediaType();
+    if (request.accept().accepts(mediaType)) {
+      return served;
     }
     throw ErrorCode.MANIFEST_UNKNOWN.exception(
         "manifest "
-            + repo
-            + ":"
-            + tag
-            + " of upstream "
-            + upstream.name()
+            + request.describe()
             + " is a "
-            + descriptor.mediaType()
+            + mediaType
             + ", which the Accept header does not include");
   }
 
   /** A fresh tag whose record and manifest are both in memory: answered without any I/O. */
   private Optional<ManifestDescriptor> freshInMemory(TagKey key) {
-    TagRecord record = recentTags.getIfPresent(key);
-    if (record == null || !isFresh(record)) {
-      return Optional.empty();
-    }
-    return stored.cached(record.digest()).map(ManifestContent::descriptor);
-  }
-
-  /** The cached tag when it is young enough and its manifest stored. */
-  private Optional<ManifestDescriptor> freshTag(String registry, RepositoryName repo, String tag)
-      throws Exception {
-    Optional<TagRecord> record = tags.get(registry, repo.value(), tag);
-    record.ifPresent(found -> recentTags.put(new TagKey(registry, repo, tag), found));
+    Optional<TagRecord> record = records.recentTag(key);
     if (record.isEmpty() || !isFresh(record.get())) {
       return Optional.empty();
     }
-    return stored.describe(record.get().digest());
+    return stored.cached(record.get().digest()).map(ManifestContent::descriptor);
+  }
+
+  /** The tag's record, read from disk once, with the manifest it names when that is stored. */
+  private CachedTag lookUp(TagKey tag) throws IOException {
+    Optional<TagRecord> record = records.readTag(tag);
+    if (record.isEmpty()) {
+      return CachedTag.NONE;
+    }
+    return new CachedTag(stored.describe(record.get().digest()), isFresh(record.get()));
   }
 
   private boolean isFresh(TagRecord record) {
     return record.confirmedAt().plus(tagTtl).isAfter(clock.instant());
   }
 
-  private CompletableFuture<ManifestDescriptor> revalidateTag(
-      Upstream upstream, RepositoryName repo, String tag, Need need) {
+  /**
+   * @param cached the manifest the tag's record names, whatever the record's age, when it is stored
+   */
+  private CompletableFuture<Served<ManifestDescriptor>> revalidate(
+      ManifestRequest request, Need need, Optional<ManifestDescriptor> cached) {
     // a resolution that finished just before this one joined may have confirmed the tag already
-    Optional<ManifestDescriptor> fresh = freshInMemory(new TagKey(upstream.name(), repo, tag));
+    Optional<ManifestDescriptor> fresh = freshInMemory(request.tag());
     if (fresh.isPresent()) {
-      return CompletableFuture.completedFuture(fresh.get());
+      return CompletableFuture.completedFuture(Served.hit(fresh.get()));
     }
-    return supplyBlocking(() -> cachedTag(upstream.name(), repo, tag), disk)
-        .thenCompose(
-            cached -> {
-              if (cached.isEmpty()) {
-                return uncachedTag(upstream, repo, tag, need);
-              }
-              return upstream
-                  .headManifest(repo, Reference.parse(tag), MediaTypes.ALL_MANIFESTS)
-                  .thenCompose(head -> confirmOrRefetch(upstream, repo, tag, head, cached.get()))
-                  .exceptionally(error -> serveStale(upstream, repo, tag, cached.get(), error));
-            });
+    if (cached.isEmpty()) {
+      return uncachedTag(request, need);
+    }
+    return request
+        .upstream()
+        .headManifest(request.repository(), request.reference(), MediaTypes.ALL_MANIFESTS)
+        .thenCompose(head -> confirmOrRefetch(request, head, cached.get()))
+        .exceptionally(error -> serveStale(request, cached.get(), error));
   }
 
   /**
@@ -170,18 +156,23 @@ final class TagResolver {
    * remembered briefly, so clients retrying a missing tag do not each reach the upstream; it was
    * asked with every manifest type, so the 404 means the tag is missing for every client.
    */
-  private CompletableFuture<ManifestDescriptor> uncachedTag(
-      Upstream upstream, RepositoryName repo, String tag, Need need) {
-    TagKey key = new TagKey(upstream.name(), repo, tag);
+  private CompletableFuture<Served<ManifestDescriptor>> uncachedTag(
+      ManifestRequest request, Need need) {
+    TagKey key = request.tag();
     if (missingUpstream.isMarked(key)) {
       return CompletableFuture.failedFuture(
           ErrorCode.MANIFEST_UNKNOWN.exception(
-              "manifest " + repo + ":" + tag + " is unknown to upstream " + upstream.name()));
+              "manifest "
+                  + request.repository()
+                  + ":"
+                  + key.tag()
+                  + " is unknown to upstream "
+                  + key.registry()));
     }
-    CompletableFuture<ManifestDescriptor> answer =
-        need == Need.BODY ? fetchTag(upstream, repo, tag) : headTag(upstream, repo, tag);
+    CompletableFuture<Served<ManifestDescriptor>> answer =
+        need == Need.BODY ? fetchTag(request) : headTag(request);
     return answer.whenComplete(
-        (descriptor, error) -> {
+        (served, error) -> {
           if (error != null && isMissing(Futures.unwrap(error))) {
             missingUpstream.mark(key, negativeTtl());
           }
@@ -198,56 +189,40 @@ final class TagResolver {
     return tagTtl.compareTo(NEGATIVE_TTL) < 0 ? tagTtl : NEGATIVE_TTL;
   }
 
-  /** The cached tag, whatever its age, when its manifest is stored. */
-  private Optional<ManifestDescriptor> cachedTag(String registry, RepositoryName repo, String tag)
-      throws Exception {
-    Optional<TagRecord> record = tags.get(registry, repo.value(), tag);
-    if (record.isEmpty()) {
-      return Optional.empty();
-    }
-    return stored.describe(record.get().digest());
-  }
-
-  private CompletableFuture<ManifestDescriptor> confirmOrRefetch(
-      Upstream upstream,
-      RepositoryName repo,
-      String tag,
-      ManifestHead head,
-      ManifestDescriptor cached) {
+  private CompletableFuture<Served<ManifestDescriptor>> confirmOrRefetch(
+      ManifestRequest request, ManifestHead head, ManifestDescriptor cached) {
     if (head.digest().isPresent() && head.digest().get().equals(cached.digest())) {
       return supplyBlocking(
           () -> {
-            remember(upstream.name(), repo, tag, cached.digest(), cached.mediaType());
-            return cached;
+            records.confirmTag(request.tag(), cached.digest(), cached.mediaType());
+            return Served.hit(cached);
           },
           disk);
     }
     log.info(
-        "tag {}/{}:{} changed upstream; fetching the new manifest", upstream.name(), repo, tag);
-    return fetchTag(upstream, repo, tag);
+        "tag {}/{}:{} changed upstream; fetching the new manifest",
+        request.registry(),
+        request.repository(),
+        request.reference().value());
+    return fetchTag(request);
   }
 
-  private ManifestDescriptor serveStale(
-      Upstream upstream,
-      RepositoryName repo,
-      String tag,
-      ManifestDescriptor cached,
-      Throwable error) {
+  private Served<ManifestDescriptor> serveStale(
+      ManifestRequest request, ManifestDescriptor cached, Throwable error) {
     Throwable cause = Futures.unwrap(error);
     if (cause instanceof RegistryException registryError && !isUpstreamTrouble(registryError)) {
       throw registryError;
     }
-    if (staleWarned.markIfUnmarked(
-        new TagKey(upstream.name(), repo, tag), STALE_WARNING_INTERVAL)) {
+    if (staleWarned.markIfUnmarked(request.tag(), STALE_WARNING_INTERVAL)) {
       log.warn(
           "serving cached {}/{}:{} ({}) stale: upstream could not confirm it: {}",
-          upstream.name(),
-          repo,
-          tag,
+          request.registry(),
+          request.repository(),
+          request.reference().value(),
           cached.digest(),
           cause.getMessage());
     }
-    return cached.withOutcome(CacheOutcome.STALE);
+    return new Served<>(cached, CacheOutcome.STALE);
   }
 
   /**
@@ -261,59 +236,47 @@ final class TagResolver {
     };
   }
 
-  private CompletableFuture<ManifestDescriptor> fetchTag(
-      Upstream upstream, RepositoryName repo, String tag) {
-    return upstream
-        .getManifest(repo, Reference.parse(tag), MediaTypes.ALL_MANIFESTS)
+  private CompletableFuture<Served<ManifestDescriptor>> fetchTag(ManifestRequest request) {
+    return request
+        .upstream()
+        .getManifest(request.repository(), request.reference(), MediaTypes.ALL_MANIFESTS)
         .thenApplyAsync(
-            response -> {
-              ManifestDescriptor descriptor =
-                  stored
-                      .store(response.digest(), response.body(), response.mediaType())
-                      .descriptor();
-              remember(upstream.name(), repo, tag, descriptor.digest(), descriptor.mediaType());
-              return descriptor;
-            },
+            response -> Served.miss(records.storeTagged(request.tag(), response).descriptor()),
             disk);
   }
 
   /**
    * A HEAD for an uncached tag is answered by an upstream HEAD, which Docker Hub does not meter.
    */
-  private CompletableFuture<ManifestDescriptor> headTag(
-      Upstream upstream, RepositoryName repo, String tag) {
-    return upstream
-        .headManifest(repo, Reference.parse(tag), MediaTypes.ALL_MANIFESTS)
+  private CompletableFuture<Served<ManifestDescriptor>> headTag(ManifestRequest request) {
+    return request
+        .upstream()
+        .headManifest(request.repository(), request.reference(), MediaTypes.ALL_MANIFESTS)
         .thenCompose(
             head -> {
               if (head.digest().isEmpty()) {
-                return fetchTag(upstream, repo, tag);
+                return fetchTag(request);
               }
               Digest digest = head.digest().get();
               return supplyBlocking(
                   () -> {
-                    remember(upstream.name(), repo, tag, digest, head.mediaType());
-                    return new ManifestDescriptor(
-                        digest, head.mediaType(), head.contentLength(), CacheOutcome.MISS);
+                    records.confirmTag(request.tag(), digest, head.mediaType());
+                    return Served.miss(
+                        new ManifestDescriptor(digest, head.mediaType(), head.contentLength()));
                   },
                   disk);
             });
   }
 
-  private void remember(
-      String registry, RepositoryName repo, String tag, Digest digest, String mediaType) {
-    TagRecord record = new TagRecord(digest, mediaType, clock.instant());
-    try {
-      tags.put(registry, repo.value(), tag, record);
-      recentTags.put(new TagKey(registry, repo, tag), record);
-    } catch (java.io.IOException e) {
-      throw new RegistryException(ErrorCode.UNKNOWN, "cannot record tag " + tag, e);
+  /** What the disk holds for a tag: the manifest its record names, if stored, and its age. */
+  private record CachedTag(Optional<ManifestDescriptor> manifest, boolean fresh) {
+    static final CachedTag NONE = new CachedTag(Optional.empty(), false);
+
+    boolean servable() {
+      return fresh && manifest.isPresent();
     }
   }
 
-  /** One tag of one repository of one upstream. */
-  private record TagKey(String registry, RepositoryName repo, String tag) {}
-
   /** What makes two tag resolutions the same upstream request, whatever the clients accept. */
-  private record FetchKey(String registry, RepositoryName repo, String tag, Need need) {}
+  private record FetchKey(TagKey tag, Need need) {}
 }

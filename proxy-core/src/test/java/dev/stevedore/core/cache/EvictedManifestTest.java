@@ -53,7 +53,10 @@ class EvictedManifestTest {
   }
 
   private ManifestContent get(String reference) {
-    return service.get(upstream, REPO, Reference.parse(reference), AcceptedTypes.ANY).join();
+    return service
+        .get(new ManifestRequest(upstream, REPO, Reference.parse(reference), AcceptedTypes.ANY))
+        .join()
+        .value();
   }
 
   @Test
@@ -72,7 +75,10 @@ class EvictedManifestTest {
   @Test
   void headTag_manifestEvicted_answersWithTheTagsDigest() {
     ManifestDescriptor head =
-        service.head(upstream, REPO, Reference.parse("3.19"), AcceptedTypes.ANY).join();
+        service
+            .head(new ManifestRequest(upstream, REPO, Reference.parse("3.19"), AcceptedTypes.ANY))
+            .join()
+            .value();
 
     assertThat(head.digest()).isEqualTo(index.digest());
     assertThat(head.mediaType()).isEqualTo(MediaTypes.OCI_INDEX);

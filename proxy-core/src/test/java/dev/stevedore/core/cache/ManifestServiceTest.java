@@ -13,11 +13,16 @@ import dev.stevedore.core.testing.FakeUpstream;
 import dev.stevedore.storage.FileSystemBlobStore;
 import dev.stevedore.storage.FileSystemMediaTypeStore;
 import dev.stevedore.storage.FileSystemTagStore;
+import dev.stevedore.storage.TagRecord;
+import dev.stevedore.storage.TagStore;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,18 +45,44 @@ class ManifestServiceTest {
     index = upstream.putTag("3.19", "{\"schemaVersion\":2,\"n\":1}", MediaTypes.OCI_INDEX);
   }
 
+  private final AtomicInteger tagReads = new AtomicInteger();
+
   private ManifestService newService() throws Exception {
     StoredManifests stored =
         new StoredManifests(FileSystemBlobStore.open(data), FileSystemMediaTypeStore.open(data));
-    return new ManifestService(stored, FileSystemTagStore.open(data), DISK, clock, TTL);
+    TagStore onDisk = FileSystemTagStore.open(data);
+    TagStore counted =
+        new TagStore() {
+          @Override
+          public Optional<TagRecord> get(String registry, String repository, String tag)
+              throws IOException {
+            tagReads.incrementAndGet();
+            return onDisk.get(registry, repository, tag);
+          }
+
+          @Override
+          public void put(String registry, String repository, String tag, TagRecord record)
+              throws IOException {
+            onDisk.put(registry, repository, tag, record);
+          }
+        };
+    return new ManifestService(stored, counted, DISK, clock, TTL);
   }
 
   private ManifestContent get(String reference) {
-    return service.get(upstream, REPO, Reference.parse(reference), AcceptedTypes.ANY).join();
+    return getServed(reference).value();
   }
 
   private ManifestDescriptor head(String reference) {
-    return service.head(upstream, REPO, Reference.parse(reference), AcceptedTypes.ANY).join();
+    return headServed(reference).value();
+  }
+
+  private Served<ManifestContent> getServed(String reference) {
+    return service.get(ManifestRequest.of(upstream, REPO, Reference.parse(reference))).join();
+  }
+
+  private Served<ManifestDescriptor> headServed(String reference) {
+    return service.head(ManifestRequest.of(upstream, REPO, Reference.parse(reference))).join();
   }
 
   @Test
@@ -81,11 +112,24 @@ class ManifestServiceTest {
     get("3.19");
     clock.advance(TTL.plusSeconds(1));
 
-    assertThat(get("3.19").descriptor().stale()).isFalse();
+    assertThat(getServed("3.19").stale()).isFalse();
     get("3.19");
 
     assertThat(upstream.manifestHeads).hasValue(1);
     assertThat(upstream.manifestGets).hasValue(1);
+  }
+
+  @Test
+  void getTag_afterTtl_readsTheTagRecordOnce() throws Exception {
+    get("3.19");
+    service = newService(); // nothing in memory: the record must come from disk
+    clock.advance(TTL.plusSeconds(1));
+    tagReads.set(0);
+
+    get("3.19");
+
+    assertThat(tagReads).hasValue(1);
+    assertThat(upstream.manifestHeads).hasValue(1);
   }
 
   @Test
@@ -107,11 +151,11 @@ class ManifestServiceTest {
     clock.advance(TTL.plusSeconds(1));
     upstream.failure = ErrorCode.UNAVAILABLE.exception("upstream down");
 
-    ManifestContent content = get("3.19");
+    Served<ManifestContent> served = getServed("3.19");
 
-    assertThat(content.body()).isEqualTo(index.body());
-    assertThat(content.descriptor().stale()).isTrue();
-    assertThat(head("3.19").stale()).isTrue();
+    assertThat(served.value().body()).isEqualTo(index.body());
+    assertThat(served.stale()).isTrue();
+    assertThat(headServed("3.19").stale()).isTrue();
   }
 
   @Test
@@ -157,10 +201,10 @@ class ManifestServiceTest {
     upstream.manifestsByTag.clear();
     clock.advance(TTL.plusSeconds(1));
 
-    ManifestContent content = get("3.19");
+    Served<ManifestContent> served = getServed("3.19");
 
-    assertThat(content.body()).isEqualTo(index.body());
-    assertThat(content.descriptor().stale()).isTrue();
+    assertThat(served.value().body()).isEqualTo(index.body());
+    assertThat(served.stale()).isTrue();
   }
 
   @Test
@@ -189,7 +233,11 @@ class ManifestServiceTest {
     AcceptedTypes dockerOnly = new AcceptedTypes(List.of(MediaTypes.DOCKER_MANIFEST_V2));
 
     assertThatThrownBy(
-            () -> service.get(upstream, REPO, Reference.parse("3.19"), dockerOnly).join())
+            () ->
+                service
+                    .get(new ManifestRequest(upstream, REPO, Reference.parse("3.19"), dockerOnly))
+                    .join()
+                    .value())
         .hasCauseInstanceOf(RegistryException.class)
         .cause()
         .satisfies(
@@ -204,13 +252,22 @@ class ManifestServiceTest {
 
     for (int i = 0; i < 3; i++) {
       assertThatThrownBy(
-              () -> service.get(upstream, REPO, Reference.parse("3.19"), dockerOnly).join())
+              () ->
+                  service
+                      .get(new ManifestRequest(upstream, REPO, Reference.parse("3.19"), dockerOnly))
+                      .join()
+                      .value())
           .cause()
           .satisfies(
               e ->
                   assertThat(((RegistryException) e).code()).isEqualTo(ErrorCode.MANIFEST_UNKNOWN));
       assertThatThrownBy(
-              () -> service.head(upstream, REPO, Reference.parse("3.19"), dockerOnly).join())
+              () ->
+                  service
+                      .head(
+                          new ManifestRequest(upstream, REPO, Reference.parse("3.19"), dockerOnly))
+                      .join()
+                      .value())
           .cause()
           .satisfies(
               e ->
@@ -230,7 +287,12 @@ class ManifestServiceTest {
     AcceptedTypes dockerOnly = new AcceptedTypes(List.of(MediaTypes.DOCKER_MANIFEST_V2));
 
     ManifestContent content =
-        service.get(upstream, REPO, Reference.parse(index.digest().toString()), dockerOnly).join();
+        service
+            .get(
+                new ManifestRequest(
+                    upstream, REPO, Reference.parse(index.digest().toString()), dockerOnly))
+            .join()
+            .value();
 
     assertThat(content.body()).isEqualTo(index.body());
     assertThat(upstream.manifestAccepts).containsExactly(MediaTypes.ALL_MANIFESTS);
@@ -248,13 +310,30 @@ class ManifestServiceTest {
   @Test
   void getTag_concurrentColdRequests_makeOneUpstreamGet() {
     upstream.gate = new CompletableFuture<>();
-    List<CompletableFuture<ManifestContent>> pulls =
+    List<CompletableFuture<Served<ManifestContent>>> pulls =
         IntStream.range(0, 20)
-            .mapToObj(i -> service.get(upstream, REPO, Reference.parse("3.19"), AcceptedTypes.ANY))
+            .mapToObj(i -> service.get(ManifestRequest.of(upstream, REPO, Reference.parse("3.19"))))
             .toList();
     upstream.gate.complete(null);
 
-    pulls.forEach(pull -> assertThat(pull.join().body()).isEqualTo(index.body()));
+    pulls.forEach(pull -> assertThat(pull.join().value().body()).isEqualTo(index.body()));
     assertThat(upstream.manifestGets).hasValue(1);
+    assertThat(pulls.stream().map(pull -> pull.join().outcome()))
+        .containsOnly(CacheOutcome.MISS, CacheOutcome.COALESCED)
+        .containsOnlyOnce(CacheOutcome.MISS);
+  }
+
+  @Test
+  void outcomes_tagAndDigest_reportHowEachAnswerWasServed() {
+    assertThat(getServed("3.19").outcome()).isEqualTo(CacheOutcome.MISS);
+    assertThat(getServed("3.19").outcome()).isEqualTo(CacheOutcome.HIT);
+    assertThat(headServed("3.19").outcome()).isEqualTo(CacheOutcome.HIT);
+    assertThat(getServed(index.digest().toString()).outcome()).isEqualTo(CacheOutcome.HIT);
+
+    clock.advance(TTL.plusSeconds(1));
+    assertThat(getServed("3.19").outcome()).isEqualTo(CacheOutcome.HIT); // confirmed by a HEAD
+    clock.advance(TTL.plusSeconds(1));
+    upstream.failure = ErrorCode.UNAVAILABLE.exception("upstream down");
+    assertThat(getServed("3.19").outcome()).isEqualTo(CacheOutcome.STALE);
   }
 }

@@ -214,7 +214,10 @@ class RepositoryLinksTest {
             + "\",\"size\":100000}]}",
         MediaTypes.OCI_MANIFEST);
 
-    manifests.get(upstream, ALPINE, Reference.parse("3.19"), AcceptedTypes.ANY).join();
+    manifests
+        .get(new ManifestRequest(upstream, ALPINE, Reference.parse("3.19"), AcceptedTypes.ANY))
+        .join()
+        .value();
     assertThat(openBlob(ALPINE, layer)).isInstanceOf(StoredBlob.class);
     openBlob(ALPINE, configDigest);
 
@@ -227,16 +230,34 @@ class RepositoryLinksTest {
     FakeUpstream.Manifest secret =
         upstream.putTag("v1", "{\"schemaVersion\":2,\"manifests\":[]}", MediaTypes.OCI_INDEX);
     upstream.holds = (repo, digest) -> !digest.equals(secret.digest()) || repo.equals(BIG);
-    manifests.get(upstream, BIG, Reference.parse("v1"), AcceptedTypes.ANY).join();
+    manifests
+        .get(new ManifestRequest(upstream, BIG, Reference.parse("v1"), AcceptedTypes.ANY))
+        .join()
+        .value();
     Reference byDigest = Reference.of(secret.digest());
 
-    assertThatThrownBy(() -> manifests.get(upstream, ALPINE, byDigest, AcceptedTypes.ANY).join())
+    assertThatThrownBy(
+            () ->
+                manifests
+                    .get(new ManifestRequest(upstream, ALPINE, byDigest, AcceptedTypes.ANY))
+                    .join()
+                    .value())
         .satisfies(error -> assertThat(code(error)).isEqualTo(ErrorCode.MANIFEST_UNKNOWN));
-    assertThatThrownBy(() -> manifests.head(upstream, ALPINE, byDigest, AcceptedTypes.ANY).join())
+    assertThatThrownBy(
+            () ->
+                manifests
+                    .head(new ManifestRequest(upstream, ALPINE, byDigest, AcceptedTypes.ANY))
+                    .join()
+                    .value())
         .satisfies(error -> assertThat(code(error)).isEqualTo(ErrorCode.MANIFEST_UNKNOWN));
 
     assertThat(upstream.manifestHeads).hasValue(1);
-    assertThat(manifests.get(upstream, BIG, byDigest, AcceptedTypes.ANY).join().body())
+    assertThat(
+            manifests
+                .get(new ManifestRequest(upstream, BIG, byDigest, AcceptedTypes.ANY))
+                .join()
+                .value()
+                .body())
         .isEqualTo(secret.body());
     assertThat(upstream.manifestGets).hasValue(1);
   }

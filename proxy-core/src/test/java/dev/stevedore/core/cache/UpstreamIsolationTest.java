@@ -72,14 +72,25 @@ class UpstreamIsolationTest {
         new ManifestService(
             stored, FileSystemTagStore.open(data), threads, new FakeClock(), Duration.ZERO);
     Reference tag = Reference.parse("3.19");
-    manifests.get(docker, REPO, tag, AcceptedTypes.ANY).join();
+    manifests.get(new ManifestRequest(docker, REPO, tag, AcceptedTypes.ANY)).join().value();
 
-    manifests.get(evil, REPO, tag, AcceptedTypes.ANY).join();
+    manifests.get(new ManifestRequest(evil, REPO, tag, AcceptedTypes.ANY)).join().value();
 
     Reference byDigest = Reference.of(index.digest());
-    assertThat(manifests.get(docker, REPO, tag, AcceptedTypes.ANY).join().descriptor().mediaType())
+    assertThat(
+            manifests
+                .get(new ManifestRequest(docker, REPO, tag, AcceptedTypes.ANY))
+                .join()
+                .value()
+                .descriptor()
+                .mediaType())
         .isEqualTo(MediaTypes.OCI_INDEX);
-    assertThat(manifests.head(docker, REPO, byDigest, AcceptedTypes.ANY).join().mediaType())
+    assertThat(
+            manifests
+                .head(new ManifestRequest(docker, REPO, byDigest, AcceptedTypes.ANY))
+                .join()
+                .value()
+                .mediaType())
         .isEqualTo(MediaTypes.OCI_INDEX);
     StoredManifests reopened =
         new StoredManifests(FileSystemBlobStore.open(data), FileSystemMediaTypeStore.open(data));

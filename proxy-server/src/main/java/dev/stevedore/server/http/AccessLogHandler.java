@@ -12,86 +12,67 @@ import io.netty.channel.FileRegion;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.AttributeKey;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One access-log line and one request metric per answered request: client, request line, status,
- * body bytes, duration and cache outcome. The request line is escaped ({@link Printable#quoted}): a
- * client cannot end its quotes or put a control character in the log. The router says the route
- * through {@link #ROUTE} and endpoints the outcome through {@link #OUTCOME}; this handler sees
- * everything else on the wire. One instance per connection; it pairs each request with its own
- * response because {@link PipeliningHandler} lets one request at a time through.
+ * Closes each request's {@link RequestContext} on the way out: stamps every response with the
+ * headers all answers carry, counts the body bytes, and once the last is written records one
+ * request metric and one access-log line (client, request line, status, body bytes, duration and
+ * cache outcome). The request line is escaped ({@link Printable#quoted}): a client cannot end its
+ * quotes or put a control character in the log. It also counts the requests in progress. One
+ * instance per connection; the context it reads is the request's own because {@link
+ * PipeliningHandler} lets one request at a time through.
  */
 final class AccessLogHandler extends ChannelDuplexHandler {
-  /** How the cache answered the request in progress, set by the endpoint that knows. */
-  static final AttributeKey<CacheOutcome> OUTCOME = AttributeKey.valueOf("stevedore.outcome");
-
-  /** Where the request in progress was routed; unset for a request whose URI did not parse. */
-  static final AttributeKey<Route.Kind> ROUTE = AttributeKey.valueOf("stevedore.route");
-
-  private static final String INVALID_ROUTE = "invalid";
-
   private static final Logger access = LoggerFactory.getLogger("stevedore.access");
   private static final DateTimeFormatter CLF_TIME =
       DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT);
 
   private final StevedoreMetrics metrics;
   private final InFlightRequests inFlight;
-  private Exchange exchange;
+
+  /** A request came in and the last content of its response has not been written yet. */
+  private boolean open;
+
+  /** The request whose response is being written, once its head went out. */
+  private RequestContext responding;
 
   AccessLogHandler(StevedoreMetrics metrics, InFlightRequests inFlight) {
     this.metrics = metrics;
     this.inFlight = inFlight;
   }
 
-  /** The request in progress on this connection. */
-  private static final class Exchange {
-    final long startNanos = System.nanoTime();
-    final long startMillis = System.currentTimeMillis();
-    final HttpRequest request;
-    String route = INVALID_ROUTE;
-    int status;
-    long bytes;
-    Optional<CacheOutcome> outcome = Optional.empty();
-
-    Exchange(HttpRequest request) {
-      this.request = request;
-    }
-  }
-
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object message) {
-    if (message instanceof HttpRequest request) {
-      if (exchange == null) {
-        inFlight.started();
-      }
-      exchange = new Exchange(request);
-      ctx.channel().attr(OUTCOME).set(null);
-      ctx.channel().attr(ROUTE).set(null);
+    if (message instanceof HttpRequest && !open) {
+      open = true;
+      inFlight.started();
     }
     ctx.fireChannelRead(message);
   }
 
   @Override
   public void write(ChannelHandlerContext ctx, Object message, ChannelPromise promise) {
-    Exchange current = exchange;
-    if (current != null) {
-      if (message instanceof HttpResponse response) {
-        current.status = response.status().code();
+    if (message instanceof HttpResponse response) {
+      RequestContext context = RequestContext.current(ctx.channel());
+      if (context == null) {
+        RequestContext.stampCommon(response);
+      } else {
+        context.respond(response);
       }
-      current.bytes += bodyBytes(message);
+      responding = open ? context : null;
+    }
+    RequestContext current = responding;
+    if (current != null) {
+      current.sent(bodyBytes(message));
       if (message instanceof LastHttpContent) {
-        current.outcome = Optional.ofNullable(ctx.channel().attr(OUTCOME).get());
-        Route.Kind route = ctx.channel().attr(ROUTE).get();
-        current.route = route == null ? INVALID_ROUTE : route.tag();
-        exchange = null;
+        open = false;
+        responding = null;
         promise = promise.unvoid();
         promise.addListener(written -> finish(ctx, current));
       }
@@ -114,32 +95,31 @@ final class AccessLogHandler extends ChannelDuplexHandler {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    if (exchange != null) {
-      exchange = null;
+    if (open) {
+      open = false;
+      responding = null;
       inFlight.ended();
     }
     ctx.fireChannelInactive();
   }
 
-  private void finish(ChannelHandlerContext ctx, Exchange done) {
+  private void finish(ChannelHandlerContext ctx, RequestContext done) {
     inFlight.ended();
-    long nanos = System.nanoTime() - done.startNanos;
-    Optional<CacheOutcome> outcome = done.outcome;
-    HttpRequest request = done.request;
-    metrics.request(done.route, request.method().name(), done.status, outcome, nanos);
-    metrics.bytesServed(outcome, done.bytes);
+    done.finished();
+    metrics.request(done);
     if (access.isInfoEnabled()) {
+      HttpRequest request = done.request();
       access.info(
           "{} - - [{}] \"{} {} {}\" {} {} {}ms {}",
           ClientAddress.of(ctx.channel()),
-          CLF_TIME.format(Instant.ofEpochMilli(done.startMillis).atZone(ZoneId.systemDefault())),
+          CLF_TIME.format(Instant.ofEpochMilli(done.startMillis()).atZone(ZoneId.systemDefault())),
           Printable.quoted(request.method().name()),
           Printable.quoted(request.uri()),
           request.protocolVersion(),
-          done.status,
-          done.bytes,
-          nanos / 1_000_000,
-          outcome.map(CacheOutcome::tag).orElse("-"));
+          done.status(),
+          done.bodyBytes(),
+          done.durationNanos() / 1_000_000,
+          done.outcome().map(CacheOutcome::tag).orElse("-"));
     }
   }
 }

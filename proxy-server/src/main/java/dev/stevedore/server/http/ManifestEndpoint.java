@@ -2,6 +2,7 @@ package dev.stevedore.server.http;
 
 import dev.stevedore.core.cache.AcceptedTypes;
 import dev.stevedore.core.cache.ManifestDescriptor;
+import dev.stevedore.core.cache.ManifestRequest;
 import dev.stevedore.core.cache.ManifestService;
 import dev.stevedore.core.cache.PullStats;
 import dev.stevedore.core.model.Reference;
@@ -23,47 +24,57 @@ final class ManifestEndpoint {
 
   void handle(RegistryRequest request) {
     Reference reference = Reference.parse(request.reference());
-    AcceptedTypes accept = AcceptedTypes.parse(request.headers().getAll(HttpHeaderNames.ACCEPT));
+    // a digest names one manifest, served whatever the client accepts: only a tag needs the header
+    AcceptedTypes accept =
+        reference.isDigest()
+            ? AcceptedTypes.ANY
+            : AcceptedTypes.parse(request.headers().getAll(HttpHeaderNames.ACCEPT));
+    ManifestRequest manifest =
+        new ManifestRequest(request.upstream(), request.repository(), reference, accept);
     if (request.head()) {
       manifests
-          .head(request.upstream(), request.repository(), reference, accept)
+          .head(manifest)
           .whenComplete(
-              (descriptor, error) -> {
-                if (descriptor != null) {
-                  request.outcome(descriptor.outcome());
+              (served, error) -> {
+                if (served != null) {
+                  request.outcome(served.outcome());
                 }
                 Responses.send(
                     request.ctx(),
                     error != null
                         ? ErrorResponses.of(error, true)
-                        : response(descriptor, new byte[0], true));
+                        : response(served.value(), new byte[0], true, served.stale()));
               });
       return;
     }
     manifests
-        .get(request.upstream(), request.repository(), reference, accept)
+        .get(manifest)
         .whenComplete(
-            (content, error) -> {
-              if (content != null) {
-                request.outcome(content.descriptor().outcome());
+            (served, error) -> {
+              if (served != null) {
+                request.outcome(served.outcome());
                 pulls.record(request.upstream().name(), request.repository());
               }
               Responses.send(
                   request.ctx(),
                   error != null
                       ? ErrorResponses.of(error, false)
-                      : response(content.descriptor(), content.body(), false));
+                      : response(
+                          served.value().descriptor(),
+                          served.value().body(),
+                          false,
+                          served.stale()));
             });
   }
 
   private static FullHttpResponse response(
-      ManifestDescriptor descriptor, byte[] body, boolean head) {
+      ManifestDescriptor descriptor, byte[] body, boolean head, boolean stale) {
     FullHttpResponse response =
         Responses.full(HttpResponseStatus.OK, descriptor.mediaType(), body, head);
     response.headers().set(HttpHeaderNames.CONTENT_LENGTH, descriptor.size());
     response.headers().set(Responses.DIGEST_HEADER, descriptor.digest().toString());
     response.headers().set(HttpHeaderNames.ETAG, "\"" + descriptor.digest() + "\"");
-    if (descriptor.stale()) {
+    if (stale) {
       response.headers().set(HttpHeaderNames.WARNING, STALE_WARNING);
     }
     return response;

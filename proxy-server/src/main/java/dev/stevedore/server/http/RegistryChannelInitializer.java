@@ -15,15 +15,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The pipeline of one client connection: the per-client connection cap, TLS (when configured; a
- * plain-HTTP client gets a 400), HTTP/1.1 codec, one request at a time, keep-alive, the common
- * response headers, the registry handler.
+ * plain-HTTP client gets a 400), HTTP/1.1 codec, one request at a time, the request deadline, the
+ * access log (which also stamps the headers every response carries), keep-alive, the registry
+ * handler.
  */
 final class RegistryChannelInitializer extends ChannelInitializer<SocketChannel> {
   private static final int MAX_INITIAL_LINE = 8192;
   private static final int MAX_HEADER_SIZE = 16384;
   private static final int MAX_CHUNK_SIZE = 8192;
-
-  private static final ResponseHeadersHandler RESPONSE_HEADERS = new ResponseHeadersHandler();
 
   /** Time a client has to send its request headers, after connecting or after a response. */
   static final Duration REQUEST_DEADLINE = Duration.ofSeconds(60);
@@ -71,7 +70,6 @@ final class RegistryChannelInitializer extends ChannelInitializer<SocketChannel>
         .addLast("request-deadline", new RequestDeadlineHandler(REQUEST_DEADLINE))
         .addLast("access-log", new AccessLogHandler(metrics, inFlight))
         .addLast("keep-alive", new HttpServerKeepAliveHandler())
-        .addLast("response-headers", RESPONSE_HEADERS)
         .addLast("registry", handler);
   }
 }

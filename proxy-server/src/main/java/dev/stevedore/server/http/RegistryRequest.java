@@ -7,9 +7,13 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.Optional;
 
-/** A validated request for one repository: its upstream, normalised name and raw reference. */
+/**
+ * A validated request for one repository: its upstream, normalised name and raw reference, with the
+ * {@link RequestContext} the access log and metrics read.
+ */
 record RegistryRequest(
     ChannelHandlerContext ctx,
+    RequestContext context,
     HttpHeaders headers,
     boolean head,
     Upstream upstream,
@@ -19,6 +23,6 @@ record RegistryRequest(
 
   /** Tells the access log and metrics how the cache answered this request. */
   void outcome(CacheOutcome outcome) {
-    ctx.channel().attr(AccessLogHandler.OUTCOME).set(outcome);
+    context.outcome(outcome);
   }
 }

@@ -58,7 +58,7 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
       return;
     }
     boolean head = HttpMethod.HEAD.equals(request.method());
-    ctx.channel().attr(ResponseHeadersHandler.NAMESPACE).set(null);
+    RequestContext context = RequestContext.open(ctx.channel(), request);
     try {
       if (request.decoderResult().isFailure()) {
         ctx.writeAndFlush(
@@ -68,9 +68,9 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
       }
       RequestTarget target = RequestTarget.parse(request.uri());
       Route route = target.route();
-      ctx.channel().attr(AccessLogHandler.ROUTE).set(route.kind());
+      context.routed(route.kind());
       if (!route.kind().needsCredentials()) {
-        dispatch(ctx, request, head, target);
+        dispatch(ctx, context, request, head, target);
         return;
       }
       CompletableFuture<Void> admitted =
@@ -84,7 +84,7 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
               return;
             }
             try {
-              dispatch(ctx, request, head, target);
+              dispatch(ctx, context, request, head, target);
             } catch (RuntimeException e) {
               Responses.send(ctx, ErrorResponses.of(e, head));
             }
@@ -100,7 +100,11 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
   }
 
   private void dispatch(
-      ChannelHandlerContext ctx, HttpRequest request, boolean head, RequestTarget target) {
+      ChannelHandlerContext ctx,
+      RequestContext context,
+      HttpRequest request,
+      boolean head,
+      RequestTarget target) {
     Route route = target.route();
     boolean read = head || HttpMethod.GET.equals(request.method());
     switch (route.kind()) {
@@ -126,15 +130,15 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
       }
       case MANIFEST -> {
         requireRead(read, request);
-        manifests.handle(registryRequest(ctx, request, head, target));
+        manifests.handle(registryRequest(ctx, context, request, head, target));
       }
       case BLOB -> {
         requireRead(read, request);
-        blobs.handle(registryRequest(ctx, request, head, target));
+        blobs.handle(registryRequest(ctx, context, request, head, target));
       }
       case TAGS -> {
         requireRead(read, request);
-        tags.handle(registryRequest(ctx, request, head, target));
+        tags.handle(registryRequest(ctx, context, request, head, target));
       }
       case BLOB_UPLOAD, CATALOG -> throw unsupported(request);
       case REFERRERS, NOT_FOUND ->
@@ -143,12 +147,18 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
   }
 
   private RegistryRequest registryRequest(
-      ChannelHandlerContext ctx, HttpRequest request, boolean head, RequestTarget target) {
+      ChannelHandlerContext ctx,
+      RequestContext context,
+      HttpRequest request,
+      boolean head,
+      RequestTarget target) {
     Optional<String> ns = target.namespace();
     Upstream upstream = services.upstreams().select(ns);
-    ns.ifPresent(namespace -> ctx.channel().attr(ResponseHeadersHandler.NAMESPACE).set(namespace));
+    context.upstream(
+        ns, upstream.name()); // before anything can refuse: errors answer OCI-Namespace
     RepositoryName repository =
         RepositoryName.parse(target.route().name()).normalizedFor(upstream.name());
+    context.repository(repository);
     if (!access.allows(upstream.name(), repository)) {
       throw ErrorCode.DENIED.exception(
           "pulling " + upstream.name() + "/" + repository + " through this proxy is not allowed");
@@ -156,6 +166,7 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
     log.debug("{} {} via {}", request.method(), request.uri(), upstream.name());
     return new RegistryRequest(
         ctx,
+        context,
         request.headers(),
         head,
         upstream,

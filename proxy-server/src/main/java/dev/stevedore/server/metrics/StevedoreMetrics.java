@@ -59,6 +59,13 @@ public final class StevedoreMetrics implements CacheMetrics {
     return registry.scrape();
   }
 
+  /** One answered client request: its timer and, when it sent a body, the bytes served. */
+  public void request(RequestLog log) {
+    Optional<CacheOutcome> outcome = log.outcome();
+    request(log.route(), log.method(), log.status(), outcome, log.durationNanos());
+    bytesServed(outcome, log.bodyBytes());
+  }
+
   /**
    * One answered client request. Its timer is looked up in a map of its own, not built and
    * registered each time: this runs once per request on the event loop.

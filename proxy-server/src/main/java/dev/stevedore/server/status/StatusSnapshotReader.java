@@ -1,5 +1,6 @@
 package dev.stevedore.server.status;
 
+import dev.stevedore.core.cache.CacheOutcome;
 import dev.stevedore.core.cache.PullStats;
 import dev.stevedore.core.upstream.Upstream;
 import dev.stevedore.server.metrics.MeterNames;
@@ -17,6 +18,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.IntSupplier;
@@ -31,7 +33,6 @@ public final class StatusSnapshotReader {
   static final int TOP_IMAGES = 10;
 
   private static final Set<String> CACHED_ROUTES = Set.of("manifest", "blob");
-  private static final Set<String> SAVING_OUTCOMES = Set.of("hit", "coalesced", "stale");
 
   private final MeterRegistry registry;
   private final Collection<? extends Upstream> upstreams;
@@ -84,15 +85,16 @@ public final class StatusSnapshotReader {
       if (!CACHED_ROUTES.contains(timer.getId().getTag("route"))) {
         continue;
       }
+      Optional<CacheOutcome> outcome = outcome(timer.getId().getTag("outcome"));
+      if (outcome.isEmpty()) {
+        continue; // errors have no cache outcome
+      }
       long count = timer.count();
-      switch (String.valueOf(timer.getId().getTag("outcome"))) {
-        case "hit" -> hits += count;
-        case "coalesced" -> coalesced += count;
-        case "stale" -> stale += count;
-        case "miss" -> misses += count;
-        default -> {
-          // errors and operator pages have no cache outcome
-        }
+      switch (outcome.get()) {
+        case HIT -> hits += count;
+        case COALESCED -> coalesced += count;
+        case STALE -> stale += count;
+        case MISS -> misses += count;
       }
     }
     return new Outcomes(hits, coalesced, stale, misses);
@@ -102,8 +104,17 @@ public final class StatusSnapshotReader {
     return (long)
         sum(
             registry.find(MeterNames.BYTES_SERVED.meterName()).counters().stream()
-                .filter(counter -> SAVING_OUTCOMES.contains(counter.getId().getTag("outcome")))
+                .filter(
+                    counter ->
+                        outcome(counter.getId().getTag("outcome"))
+                            .filter(CacheOutcome::sparedUpstream)
+                            .isPresent())
                 .toList());
+  }
+
+  /** The outcome a meter's tag names, as {@code StevedoreMetrics} wrote it. */
+  private static Optional<CacheOutcome> outcome(String tag) {
+    return tag == null ? Optional.empty() : CacheOutcome.ofTag(tag);
   }
 
   private static double sum(Collection<Counter> counters) {
