@@ -2,6 +2,7 @@ package dev.stevedore.server.http;
 
 import dev.stevedore.storage.BlobReader;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.DefaultFileRegion;
@@ -9,6 +10,7 @@ import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.util.Optional;
@@ -93,10 +95,13 @@ final class BlobSender {
         () -> {
           ctx.write(head);
           if (length > 0) {
-            ctx.write(new ReaderRegion(zeroCopy.orElseThrow(), position, length));
+            ctx.write(new ReaderRegion(zeroCopy.orElseThrow(), position, length, reader));
+            writeEnd(false);
+          } else {
+            writeEnd(true);
           }
-          writeEnd();
-        });
+        },
+        null);
   }
 
   /** One step, on the disk executor: send what is readable, wait for more, or finish. */
@@ -113,7 +118,7 @@ final class BlobSender {
       if (position < sendable) {
         sendChunk(sendable, verified);
       } else if (end >= 0 && position >= end || verified) {
-        writeEnd();
+        writeEnd(true);
       } else if (reader.failed()) {
         abort("download failed");
       } else {
@@ -127,7 +132,9 @@ final class BlobSender {
   private void sendChunk(long sendable, boolean verified) throws IOException {
     if (zeroCopy.isPresent()) {
       long length = verified ? sendable - position : Math.min(REGION, sendable - position);
-      ReaderRegion region = new ReaderRegion(zeroCopy.get(), position, length);
+      boolean last = end >= 0 && position + length >= end;
+      ReaderRegion region =
+          new ReaderRegion(zeroCopy.get(), position, length, last ? reader : null);
       position += length;
       send(region);
       return;
@@ -163,14 +170,16 @@ final class BlobSender {
     onEventLoop(
         () -> {
           ctx.write(chunk).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-          writeEnd();
-        });
+          writeEnd(!(chunk instanceof ReaderRegion));
+        },
+        chunk);
   }
 
-  private void onEventLoop(Runnable writes) {
+  private void onEventLoop(Runnable writes, Object chunk) {
     try {
       ctx.executor().execute(writes);
     } catch (RejectedExecutionException shuttingDown) {
+      ReferenceCountUtil.safeRelease(chunk);
       reader.close();
     }
   }
@@ -197,11 +206,17 @@ final class BlobSender {
     }
   }
 
-  /** Ends the response; the reader closes once everything before the end was written. */
-  private void writeEnd() {
-    ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
-        .addListener(ChannelFutureListener.CLOSE_ON_FAILURE)
-        .addListener(ended -> reader.close());
+  /**
+   * Ends the response. The reader closes with the last region when one was written (released once
+   * sent, or when the connection fails), else once the end was written ({@code closeReader}).
+   */
+  private void writeEnd(boolean closeReader) {
+    ChannelFuture ended =
+        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
+            .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    if (closeReader) {
+      ended.addListener(done -> reader.close());
+    }
   }
 
   private void abort(String why) {
@@ -212,17 +227,23 @@ final class BlobSender {
 
   /**
    * A region of the reader's open file. Releasing a {@link DefaultFileRegion} closes its file, but
-   * the file is the reader's, shared by every region of one response: the reader closes it when the
-   * response ends. Still a {@link DefaultFileRegion}, so epoll sends it with native sendfile.
+   * the file is the reader's, shared by every region of one response: the response's last region
+   * closes the reader instead when released (sent or failed), the others leave it open. Still a
+   * {@link DefaultFileRegion}, so epoll sends it with native sendfile.
    */
   private static final class ReaderRegion extends DefaultFileRegion {
-    ReaderRegion(FileChannel file, long position, long count) {
+    private final BlobReader closeOnRelease;
+
+    ReaderRegion(FileChannel file, long position, long count, BlobReader closeOnRelease) {
       super(file, position, count);
+      this.closeOnRelease = closeOnRelease;
     }
 
     @Override
     protected void deallocate() {
-      // the reader owns the file
+      if (closeOnRelease != null) {
+        closeOnRelease.close();
+      }
     }
   }
 }
