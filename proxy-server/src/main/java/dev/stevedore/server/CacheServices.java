@@ -142,8 +142,8 @@ public final class CacheServices implements AutoCloseable {
   }
 
   /**
-   * Indexes what is on disk (on the disk executor, so serving starts at once) and deletes evicted
-   * blobs whose readers have finished, every second, even when no request comes.
+   * Indexes what is on disk (on the disk executor, so serving starts at once) and settles pending
+   * evictions (blobs whose pins have closed are deleted) every second, even when no request comes.
    */
   private void startSweeping(IndexedBlobStore store) {
     disk.execute(
@@ -159,7 +159,7 @@ public final class CacheServices implements AutoCloseable {
     housekeeping.scheduleWithFixedDelay(
         () -> {
           try {
-            index.sweep();
+            index.cleanUp();
           } catch (RuntimeException e) {
             log.warn("Eviction sweep failed: {}", e.toString());
           }

@@ -3,13 +3,10 @@ package dev.stevedore.storage;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
-import com.github.benmanes.caffeine.cache.Ticker;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -22,11 +19,10 @@ import org.slf4j.LoggerFactory;
  * only recency: the base images every pull touches stay, while one big one-off pull is turned away
  * rather than flushing them.
  *
- * <p>An evicted blob's file is deleted, but never under a reader. A file stays while the blob is
- * <em>held</em>: pinned ({@link #pin}, counted, until closed) or within its <em>read lease</em>,
- * which every {@link #use} grants. A lease covers readers that were handed a path and open it a
- * moment later (on Linux an open file survives unlinking, so only that gap needs cover). Deletion
- * of a held blob is deferred until the hold ends; a blob used again before then is simply kept.
+ * <p>An evicted blob's file is deleted, but never under a reader. Readers hold the file open (an
+ * unlinked file lives until its last handle closes), so only the moment of opening needs cover: the
+ * store opens a blob under a <em>pin</em> ({@link #pin}, counted, until closed). Deletion of a
+ * pinned blob is deferred until the last pin closes; a blob used again before then is simply kept.
  * Deletion, pins and uses of one digest are serialised by a striped lock, so a blob committed again
  * while its eviction is pending is never deleted after the fact.
  *
@@ -36,12 +32,8 @@ import org.slf4j.LoggerFactory;
 public final class BlobIndex {
   private static final Logger log = LoggerFactory.getLogger(BlobIndex.class);
 
-  /** How long a path handed to a reader stays valid after the blob was used. */
-  public static final Duration DEFAULT_READ_LEASE = Duration.ofSeconds(10);
-
   private static final long WEIGHT_UNIT = 1024;
   private static final int STRIPES = 256;
-  private static final long SWEEP_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   /** Deletes a committed blob's file; returns whether it existed. */
   @FunctionalInterface
@@ -59,8 +51,6 @@ public final class BlobIndex {
   public static final class Builder {
     private OptionalLong budget = OptionalLong.empty();
     private EvictionListener listener = EvictionListener.NONE;
-    private Ticker ticker = Ticker.systemTicker();
-    private Duration readLease = DEFAULT_READ_LEASE;
 
     private Builder() {}
 
@@ -79,45 +69,21 @@ public final class BlobIndex {
       return this;
     }
 
-    /** The clock of read leases; tests pass a fake one. */
-    public Builder ticker(Ticker ticker) {
-      this.ticker = Objects.requireNonNull(ticker, "ticker");
-      return this;
-    }
-
-    public Builder readLease(Duration lease) {
-      Objects.requireNonNull(lease, "lease");
-      if (lease.isNegative()) {
-        throw new IllegalArgumentException("negative lease: " + lease);
-      }
-      this.readLease = lease;
-      return this;
-    }
-
     /** An empty index whose evictions delete files with {@code deleter}. */
     public BlobIndex build(Deleter deleter) {
       return new BlobIndex(this, Objects.requireNonNull(deleter, "deleter"));
     }
   }
 
-  /** Who holds a blob's file; guarded by the digest's stripe. */
-  private static final class Hold {
-    int pins;
-    long leaseEnd;
-
-    Hold(long now) {
-      this.leaseEnd = now;
-    }
-  }
-
   private final OptionalLong budget;
   private final EvictionListener listener;
-  private final Ticker ticker;
-  private final long leaseNanos;
   private final Deleter deleter;
   private final Cache<Digest, Long> entries;
   private final ConcurrentHashMap<Digest, Long> evicted = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<Digest, Hold> holds = new ConcurrentHashMap<>();
+
+  /** Pins per digest, only while positive; changed under the digest's stripe. */
+  private final ConcurrentHashMap<Digest, Integer> pins = new ConcurrentHashMap<>();
+
   private final Object[] stripes = new Object[STRIPES];
   private final long maxWeight;
   private final LongAdder bytes = new LongAdder();
@@ -126,14 +92,10 @@ public final class BlobIndex {
   private final LongAdder pendingBytes = new LongAdder();
   private final AtomicLong evictions = new AtomicLong();
   private final AtomicBoolean newlyEvicted = new AtomicBoolean();
-  private final AtomicBoolean sweeping = new AtomicBoolean();
-  private final AtomicLong nextSweep;
 
   private BlobIndex(Builder settings, Deleter deleter) {
     this.budget = settings.budget;
     this.listener = settings.listener;
-    this.ticker = settings.ticker;
-    this.leaseNanos = settings.readLease.toNanos();
     this.deleter = deleter;
     this.maxWeight = budget.isPresent() ? budget.getAsLong() / WEIGHT_UNIT : -1;
     for (int i = 0; i < STRIPES; i++) {
@@ -149,7 +111,6 @@ public final class BlobIndex {
       builder = builder.maximumWeight(maxWeight).weigher(BlobIndex::weigh);
     }
     this.entries = builder.build();
-    this.nextSweep = new AtomicLong(ticker.read() + SWEEP_INTERVAL_NANOS);
   }
 
   public static Builder builder() {
@@ -158,19 +119,16 @@ public final class BlobIndex {
 
   /**
    * The blob is on disk and being read or was just written: records the access (it counts towards
-   * the blob's frequency), indexes the blob if it was unknown, and grants it a read lease. Evicts
-   * other blobs if the budget is exceeded.
+   * the blob's frequency) and indexes the blob if it was unknown. Evicts other blobs if the budget
+   * is exceeded.
    */
   public void use(Digest digest, long size) {
     requireSize(digest, size);
-    long now = ticker.read();
     synchronized (stripe(digest)) {
       unevict(digest);
       if (entries.getIfPresent(digest) == null) {
         insert(digest, size);
       }
-      Hold hold = holds.computeIfAbsent(digest, d -> new Hold(now));
-      hold.leaseEnd = later(hold.leaseEnd, now + leaseNanos);
     }
     afterChange();
   }
@@ -217,9 +175,8 @@ public final class BlobIndex {
   /** Keeps {@code digest}'s file on disk, even if evicted, until the pin is closed. */
   public Pin pin(Digest digest) {
     Objects.requireNonNull(digest, "digest");
-    long now = ticker.read();
     synchronized (stripe(digest)) {
-      holds.computeIfAbsent(digest, d -> new Hold(now)).pins++;
+      pins.merge(digest, 1, Integer::sum);
     }
     AtomicBoolean closed = new AtomicBoolean();
     return () -> {
@@ -233,25 +190,10 @@ public final class BlobIndex {
     return entries.asMap().containsKey(digest);
   }
 
-  /** Deletes the evicted blobs no longer held and forgets expired leases. */
-  public void sweep() {
-    nextSweep.set(ticker.read() + SWEEP_INTERVAL_NANOS);
-    settleEvicted();
-    long now = ticker.read();
-    for (Digest digest : holds.keySet()) {
-      synchronized (stripe(digest)) {
-        Hold hold = holds.get(digest);
-        if (hold != null && hold.pins == 0 && expired(hold, now)) {
-          holds.remove(digest);
-        }
-      }
-    }
-  }
-
-  /** Runs pending eviction work now, then {@link #sweep()}s; for tools and tests. */
+  /** Runs pending eviction work now and deletes the evicted blobs no longer pinned. */
   public void cleanUp() {
     entries.cleanUp();
-    sweep();
+    settleEvicted();
   }
 
   /** The budget in bytes, or empty when unlimited. */
@@ -264,7 +206,7 @@ public final class BlobIndex {
     return Math.max(0, bytes.sum());
   }
 
-  /** Bytes of evicted blobs whose files wait for their readers before they are deleted. */
+  /** Bytes of evicted blobs whose files wait for their pins to close before they are deleted. */
   public long pendingBytes() {
     return Math.max(0, pendingBytes.sum());
   }
@@ -320,13 +262,7 @@ public final class BlobIndex {
 
   private void unpin(Digest digest) {
     synchronized (stripe(digest)) {
-      Hold hold = holds.get(digest);
-      if (hold != null) {
-        hold.pins--;
-        if (hold.pins <= 0 && expired(hold, ticker.read())) {
-          holds.remove(digest);
-        }
-      }
+      pins.computeIfPresent(digest, (d, count) -> count > 1 ? count - 1 : null);
     }
     if (evicted.containsKey(digest)) {
       settle(digest);
@@ -337,13 +273,6 @@ public final class BlobIndex {
     if (newlyEvicted.getAndSet(false)) {
       settleEvicted();
     }
-    if (ticker.read() - nextSweep.get() >= 0 && sweeping.compareAndSet(false, true)) {
-      try {
-        sweep();
-      } finally {
-        sweeping.set(false);
-      }
-    }
   }
 
   private void settleEvicted() {
@@ -352,7 +281,7 @@ public final class BlobIndex {
     }
   }
 
-  /** Deletes an evicted blob's file unless it is held or indexed again. */
+  /** Deletes an evicted blob's file unless it is pinned or indexed again. */
   private void settle(Digest digest) {
     Long size;
     boolean deleted = false;
@@ -365,8 +294,7 @@ public final class BlobIndex {
         unevict(digest);
         return;
       }
-      Hold hold = holds.get(digest);
-      if (hold != null && (hold.pins > 0 || !expired(hold, ticker.read()))) {
+      if (pins.containsKey(digest)) {
         return;
       }
       unevict(digest);
@@ -386,14 +314,6 @@ public final class BlobIndex {
 
   private Object stripe(Digest digest) {
     return stripes[Math.floorMod(digest.hex().hashCode(), STRIPES)];
-  }
-
-  private static boolean expired(Hold hold, long now) {
-    return now - hold.leaseEnd >= 0;
-  }
-
-  private static long later(long a, long b) {
-    return a - b >= 0 ? a : b;
   }
 
   private static int weigh(Digest digest, Long size) {

@@ -1,13 +1,14 @@
 package dev.stevedore.storage;
 
-import java.nio.file.Path;
 import java.util.Objects;
 
-/** A committed blob: its digest, its size in bytes and the file that holds exactly those bytes. */
-public record BlobInfo(Digest digest, long size, Path path) {
+/**
+ * A committed blob: its digest and its size in bytes. Where the bytes are stays inside the store;
+ * read them through {@link BlobStore#open}.
+ */
+public record BlobInfo(Digest digest, long size) {
   public BlobInfo {
     Objects.requireNonNull(digest, "digest");
-    Objects.requireNonNull(path, "path");
     if (size < 0) {
       throw new IllegalArgumentException("negative size");
     }

@@ -1,9 +1,11 @@
 package dev.stevedore.storage;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
 import java.util.Optional;
@@ -60,13 +62,30 @@ public final class FileSystemBlobStore implements BlobStore {
     if (!attributes.isRegularFile()) {
       return Optional.empty();
     }
-    return Optional.of(new BlobInfo(digest, attributes.size(), file));
+    return Optional.of(new BlobInfo(digest, attributes.size()));
+  }
+
+  /** One open and one {@code fstat}: the hot path of every cache hit. */
+  @Override
+  public Optional<BlobReader> open(Digest digest) throws IOException {
+    FileChannel file;
+    try {
+      file = FileChannel.open(layout.blob(digest), StandardOpenOption.READ);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new FileBlobReader(digest, file, file.size()));
+    } catch (IOException | RuntimeException e) {
+      FileBlobReader.FileReads.closeQuietly(file);
+      throw e;
+    }
   }
 
   @Override
-  public BlobWriter create(Digest expected) throws IOException {
+  public BlobWriter create(Digest expected, long size) throws IOException {
     Objects.requireNonNull(expected, "expected");
-    return FileSystemBlobWriter.start(expected, layout.tmpDir(), layout.blob(expected));
+    return FileSystemBlobWriter.start(expected, size, layout.tmpDir(), layout.blob(expected));
   }
 
   @Override

@@ -5,12 +5,12 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,13 +18,15 @@ import org.slf4j.LoggerFactory;
  * Writes one blob to a unique temp file while hashing it, then verifies, forces and atomically
  * renames it to its final path.
  *
- * <p>{@link #written()} advances only after the bytes are in the file, so another thread may read
- * the temp file up to that count. Once committed the temp file is renamed away: readers that opened
- * it keep their bytes; later readers should use the committed blob. If a write fails the writer is
- * discarded at once, so a file can never hold bytes the hash did not see.
+ * <p>Readers ({@link #openReader()}) open the temp file and read up to what its {@link
+ * WriteProgress} allows, which advances only after the bytes are in the file. Once committed the
+ * temp file is renamed: readers that opened it keep reading the same file, now complete. If a write
+ * fails the writer is discarded at once, so a file can never hold bytes the hash did not see.
  *
  * <p>Meant for one writing thread; the mutating methods are synchronized so that a {@link
- * #cancel()} from another thread is safe.
+ * #cancel()} from another thread is safe. Where the file is (temp name, final name, gone) changes
+ * only under {@link #place}, which {@link #openReader()} takes too, so a reader never opens a name
+ * that is moving.
  */
 final class FileSystemBlobWriter implements BlobWriter {
 
@@ -41,19 +43,26 @@ final class FileSystemBlobWriter implements BlobWriter {
   private final Path target;
   private final FileChannel channel;
   private final MessageDigest hasher;
-  private final AtomicLong written = new AtomicLong();
-  private State state = State.OPEN;
+  private final WriteProgress progress;
+  private final Object place = new Object();
+  private volatile State state = State.OPEN;
 
-  private FileSystemBlobWriter(Digest expected, Path tempFile, Path target, FileChannel channel) {
+  private FileSystemBlobWriter(
+      Digest expected, long size, Path tempFile, Path target, FileChannel channel) {
     this.expected = expected;
     this.tempFile = tempFile;
     this.target = target;
     this.channel = channel;
     this.hasher = expected.newMessageDigest();
+    this.progress = new WriteProgress(size);
   }
 
-  /** Creates the temp file in {@code tmpDir} for a blob that will live at {@code target}. */
-  static FileSystemBlobWriter start(Digest expected, Path tmpDir, Path target) throws IOException {
+  /**
+   * Creates the temp file in {@code tmpDir} for a blob of {@code size} bytes ({@link
+   * BlobReader#UNKNOWN_SIZE} if not announced) that will live at {@code target}.
+   */
+  static FileSystemBlobWriter start(Digest expected, long size, Path tmpDir, Path target)
+      throws IOException {
     Objects.requireNonNull(expected, "expected");
     Objects.requireNonNull(tmpDir, "tmpDir");
     Objects.requireNonNull(target, "target");
@@ -61,7 +70,7 @@ final class FileSystemBlobWriter implements BlobWriter {
     Path tempFile = Files.createTempFile(tmpDir, prefix, ".part");
     try {
       FileChannel channel = FileChannel.open(tempFile, StandardOpenOption.WRITE);
-      return new FileSystemBlobWriter(expected, tempFile, target, channel);
+      return new FileSystemBlobWriter(expected, size, tempFile, target, channel);
     } catch (IOException | RuntimeException e) {
       AtomicFiles.deleteQuietly(tempFile);
       throw e;
@@ -80,7 +89,28 @@ final class FileSystemBlobWriter implements BlobWriter {
 
   @Override
   public long written() {
-    return written.get();
+    return progress.written();
+  }
+
+  @Override
+  public BlobReader openReader() throws IOException {
+    synchronized (place) {
+      FileChannel file =
+          switch (state) {
+            case OPEN -> FileChannel.open(tempFile, StandardOpenOption.READ);
+            case COMMITTED -> openCommitted();
+            case DISCARDED -> null;
+          };
+      return new GrowingFileReader(expected, progress, file);
+    }
+  }
+
+  private FileChannel openCommitted() throws IOException {
+    try {
+      return FileChannel.open(target, StandardOpenOption.READ);
+    } catch (NoSuchFileException e) {
+      throw new NoSuchFileException(target.toString(), null, "blob " + expected + " was removed");
+    }
   }
 
   @Override
@@ -94,7 +124,7 @@ final class FileSystemBlobWriter implements BlobWriter {
         count += channel.write(src);
       }
       hasher.update(toHash);
-      written.addAndGet(count);
+      progress.advance(count);
     } catch (IOException | RuntimeException e) {
       log.warn("Discarding blob {} after a failed write: {}", expected, e.toString());
       discard();
@@ -111,11 +141,21 @@ final class FileSystemBlobWriter implements BlobWriter {
       discard();
       throw new DigestMismatchException(expected, actual);
     }
+    long size = progress.size();
+    if (size >= 0 && size != written()) {
+      discard();
+      throw new IOException(
+          "blob " + expected + " was announced as " + size + " bytes but has " + written());
+    }
     try {
       channel.force(true);
       channel.close();
-      BlobInfo committed = moveIntoPlace();
-      state = State.COMMITTED;
+      BlobInfo committed;
+      synchronized (place) {
+        committed = moveIntoPlace();
+        state = State.COMMITTED;
+      }
+      progress.verify();
       return committed;
     } catch (IOException | RuntimeException e) {
       discard();
@@ -134,7 +174,7 @@ final class FileSystemBlobWriter implements BlobWriter {
 
   @Override
   public String toString() {
-    return "FileSystemBlobWriter[" + expected + ", " + written() + " bytes, " + state + "]";
+    return "FileSystemBlobWriter[" + expected + ", " + progress + ", " + state + "]";
   }
 
   private BlobInfo moveIntoPlace() throws IOException {
@@ -151,13 +191,17 @@ final class FileSystemBlobWriter implements BlobWriter {
     }
     AtomicFiles.fsyncDirectory(parent);
     log.debug("Committed blob {} ({} bytes)", expected, written());
-    return new BlobInfo(expected, written(), target);
+    return new BlobInfo(expected, written());
   }
 
+  /**
+   * Another writer committed first: ours is the same content (both verified), so drop our copy.
+   * Readers that opened our temp file keep reading it.
+   */
   private BlobInfo alreadyCommitted() throws IOException {
     Files.deleteIfExists(tempFile);
     log.debug("Blob {} was already committed by another writer", expected);
-    return new BlobInfo(expected, Files.size(target), target);
+    return new BlobInfo(expected, Files.size(target));
   }
 
   private void requireOpen(String action) {
@@ -168,12 +212,15 @@ final class FileSystemBlobWriter implements BlobWriter {
   }
 
   private void discard() {
-    state = State.DISCARDED;
     try {
       channel.close();
     } catch (IOException e) {
       log.debug("Cannot close temp file {}: {}", tempFile, e.toString());
     }
-    AtomicFiles.deleteQuietly(tempFile);
+    synchronized (place) {
+      state = State.DISCARDED;
+      AtomicFiles.deleteQuietly(tempFile);
+    }
+    progress.fail();
   }
 }

@@ -12,9 +12,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link BlobStore} whose blobs are tracked in a {@link BlobIndex}, which keeps them within a
- * disk budget. Every commit registers the blob, every {@link #stat} counts as a use (frequency,
- * plus a read lease on the returned path), and blobs the index evicts are deleted once no reader
- * holds them. A blob on disk the index does not know (written by another process sharing the data
+ * disk budget. Every commit registers the blob, every {@link #open} and {@link #stat} counts as a
+ * use (frequency), and blobs the index evicts are deleted once no one pins them. A reader is opened
+ * under a pin; from then on its open file keeps the bytes, even if the blob is evicted and its file
+ * unlinked. A blob on disk the index does not know (written by another process sharing the data
  * directory) is indexed when first seen.
  */
 public final class IndexedBlobStore implements BlobStore {
@@ -80,16 +81,31 @@ public final class IndexedBlobStore implements BlobStore {
   }
 
   @Override
+  public Optional<BlobReader> open(Digest digest) throws IOException {
+    // Pinned while it opens, so a pending eviction cannot delete the file between the open and the
+    // use that keeps it; once open, the handle keeps the bytes whatever happens to the file.
+    try (BlobIndex.Pin pin = index.pin(digest)) {
+      Optional<BlobReader> reader = files.open(digest);
+      used(digest, reader.isPresent() ? reader.get().size() : -1);
+      return reader;
+    }
+  }
+
+  @Override
   public Optional<BlobInfo> stat(Digest digest) throws IOException {
-    // Pinned while we look, so the file cannot go between finding it and leasing it.
     try (BlobIndex.Pin pin = index.pin(digest)) {
       Optional<BlobInfo> info = files.stat(digest);
-      if (info.isPresent()) {
-        index.use(digest, info.get().size());
-      } else if (index.contains(digest)) {
-        index.forget(digest);
-      }
+      used(digest, info.isPresent() ? info.get().size() : -1);
       return info;
+    }
+  }
+
+  /** Counts a use of a blob of {@code size} bytes, or forgets one found missing (size < 0). */
+  private void used(Digest digest, long size) {
+    if (size >= 0) {
+      index.use(digest, size);
+    } else if (index.contains(digest)) {
+      index.forget(digest);
     }
   }
 
@@ -101,8 +117,8 @@ public final class IndexedBlobStore implements BlobStore {
   }
 
   @Override
-  public BlobWriter create(Digest expected) throws IOException {
-    return new IndexedBlobWriter(files.create(expected), index);
+  public BlobWriter create(Digest expected, long size) throws IOException {
+    return new IndexedBlobWriter(files.create(expected, size), index);
   }
 
   @Override

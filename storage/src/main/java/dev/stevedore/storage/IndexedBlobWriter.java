@@ -29,6 +29,16 @@ final class IndexedBlobWriter implements BlobWriter {
     return writer.written();
   }
 
+  /**
+   * Pinned while it opens: once committed, the reader opens the stored blob, which may be evicted.
+   */
+  @Override
+  public BlobReader openReader() throws IOException {
+    try (BlobIndex.Pin pin = index.pin(expected())) {
+      return writer.openReader();
+    }
+  }
+
   @Override
   public void write(ByteBuffer src) throws IOException {
     writer.write(src);

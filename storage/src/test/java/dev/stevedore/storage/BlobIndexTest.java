@@ -20,7 +20,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,17 +28,14 @@ class BlobIndexTest {
   private static final int KIB = 1024;
 
   @TempDir Path root;
-  private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
   private final List<Digest> heard = new CopyOnWriteArrayList<>();
   private final Random random = new Random(11);
 
-  private IndexedBlobStore open(long budget, Duration lease) throws IOException {
+  private IndexedBlobStore open(long budget) throws IOException {
     return IndexedBlobStore.open(
         root,
         BlobIndex.builder()
             .budget(OptionalLong.of(budget))
-            .readLease(lease)
-            .ticker(nanos::get)
             .listener((digest, size) -> heard.add(digest)));
   }
 
@@ -62,10 +58,6 @@ class BlobIndexTest {
     Set<Digest> found = new HashSet<>();
     BlobScan.scan(new FsLayout(root)).forEach(entry -> found.add(entry.digest()));
     return found;
-  }
-
-  private void advance(Duration duration) {
-    nanos.addAndGet(duration.toNanos());
   }
 
   @Test
@@ -102,7 +94,7 @@ class BlobIndexTest {
   @Test
   void overBudget_evictsAndDeletesFiles_keepingWithinBudget() throws IOException {
     long budget = 200 * KIB;
-    IndexedBlobStore store = open(budget, Duration.ZERO);
+    IndexedBlobStore store = open(budget);
     List<Digest> committed = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
       committed.add(commit(store, 30 * KIB + i));
@@ -127,22 +119,25 @@ class BlobIndexTest {
 
   @Test
   void blobLargerThanTheBudget_isServedThenEvicted() throws IOException {
-    IndexedBlobStore store = open(64 * KIB, Duration.ofSeconds(10));
+    IndexedBlobStore store = open(64 * KIB);
+    byte[] content = content(100 * KIB);
+    Digest big = Digest.sha256(content);
+    try (BlobWriter writer = store.create(big, content.length);
+        BlobReader reader = writer.openReader()) {
+      writer.write(ByteBuffer.wrap(content));
+      writer.commit();
+      store.index().cleanUp();
 
-    Digest big = commit(store, 100 * KIB);
-
-    assertThat(store.stat(big)).as("still readable within its lease").isPresent();
-    assertThat(Files.size(file(big))).isEqualTo(100 * KIB);
-    advance(Duration.ofSeconds(11));
-    store.index().cleanUp();
-    assertThat(file(big)).doesNotExist();
+      assertThat(file(big)).doesNotExist();
+      assertThat(reader.readAllBytes()).as("its reader still has every byte").isEqualTo(content);
+    }
     assertThat(store.index().diskBytes()).isZero();
     assertThat(heard).containsExactly(big);
   }
 
   @Test
   void pinnedBlob_isNotDeletedUntilUnpinned() throws IOException {
-    IndexedBlobStore store = open(100 * KIB, Duration.ZERO);
+    IndexedBlobStore store = open(100 * KIB);
     byte[] a = content(60 * KIB);
     byte[] b = content(60 * KIB);
     BlobIndex.Pin pinA = store.index().pin(Digest.sha256(a));
@@ -172,7 +167,7 @@ class BlobIndexTest {
 
   @Test
   void evictionOfAPinnedBlob_isDeferred_evenAsOthersCome() throws IOException {
-    IndexedBlobStore store = open(100 * KIB, Duration.ZERO);
+    IndexedBlobStore store = open(100 * KIB);
     Digest first = commit(store, 40 * KIB);
     try (BlobIndex.Pin pin = store.index().pin(first)) {
       for (int i = 0; i < 10; i++) {
@@ -186,27 +181,27 @@ class BlobIndexTest {
   }
 
   @Test
-  void readLease_keepsAStatedFileUntilItEnds() throws IOException {
-    IndexedBlobStore store = open(100 * KIB, Duration.ofSeconds(10));
-    Digest read = commit(store, 60 * KIB);
-    advance(Duration.ofSeconds(30));
-    BlobInfo info = store.stat(read).orElseThrow(); // a reader got the path: lease starts
+  void openReader_keepsItsBytesThroughEviction_withoutHoldingTheFile() throws IOException {
+    IndexedBlobStore store = open(100 * KIB);
+    byte[] content = content(60 * KIB);
+    Digest read = Digest.sha256(content);
+    write(store, content);
 
-    commit(store, 60 * KIB);
-    commit(store, 60 * KIB);
-    store.index().cleanUp();
+    try (BlobReader reader = store.open(read).orElseThrow()) {
+      commit(store, 60 * KIB);
+      commit(store, 60 * KIB);
+      store.index().cleanUp();
 
-    assertThat(info.path()).as("path handed out moments ago").exists();
-    advance(Duration.ofSeconds(11));
-    store.index().sweep();
-    assertThat(store.index().pendingBytes()).isZero();
-    assertThat(store.index().diskBytes()).isLessThanOrEqualTo(100 * KIB);
-    assertThat(filesOnDisk()).hasSize((int) store.index().count());
+      assertThat(store.index().pendingBytes()).as("no lease: evictions delete at once").isZero();
+      assertThat(store.index().diskBytes()).isLessThanOrEqualTo(100 * KIB);
+      assertThat(filesOnDisk()).hasSize((int) store.index().count());
+      assertThat(reader.readAllBytes()).isEqualTo(content);
+    }
   }
 
   @Test
   void blobCommittedAgainWhileItsEvictionIsPending_isKept() throws IOException {
-    IndexedBlobStore store = open(100 * KIB, Duration.ZERO);
+    IndexedBlobStore store = open(100 * KIB);
     byte[] a = content(60 * KIB);
     byte[] b = content(60 * KIB);
     BlobIndex.Pin pinA = store.index().pin(Digest.sha256(a));
@@ -245,7 +240,7 @@ class BlobIndexTest {
 
   @Test
   void hotBlobs_surviveABigOneOffBlob() throws IOException {
-    IndexedBlobStore store = open(1024 * KIB, Duration.ZERO);
+    IndexedBlobStore store = open(1024 * KIB);
     List<Digest> hot = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
       hot.add(commit(store, 50 * KIB));
@@ -266,7 +261,7 @@ class BlobIndexTest {
 
   @Test
   void statOfAFileDeletedBehindItsBack_forgetsIt() throws IOException {
-    IndexedBlobStore store = open(1024 * KIB, Duration.ZERO);
+    IndexedBlobStore store = open(1024 * KIB);
     Digest digest = commit(store, 10 * KIB);
     Files.delete(file(digest));
 
@@ -278,7 +273,7 @@ class BlobIndexTest {
 
   @Test
   void stat_ofABlobWrittenByAnotherProcess_indexesIt() throws IOException {
-    IndexedBlobStore store = open(1024 * KIB, Duration.ZERO);
+    IndexedBlobStore store = open(1024 * KIB);
     Digest digest = commit(FileSystemBlobStore.open(root), 10 * KIB);
 
     assertThat(store.index().contains(digest)).isFalse();
@@ -320,7 +315,7 @@ class BlobIndexTest {
       oldestFirst.add(digest);
     }
 
-    IndexedBlobStore store = open(100 * KIB, Duration.ZERO);
+    IndexedBlobStore store = open(100 * KIB);
     store.rebuild();
 
     assertThat(store.index().diskBytes()).isLessThanOrEqualTo(100 * KIB);
@@ -335,7 +330,6 @@ class BlobIndexTest {
             root,
             BlobIndex.builder()
                 .budget(OptionalLong.of(300 * KIB))
-                .readLease(Duration.ofSeconds(30))
                 .listener((digest, size) -> heard.add(digest)));
     List<byte[]> contents = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
@@ -354,9 +348,11 @@ class BlobIndexTest {
                 for (int i = 0; i < 300; i++) {
                   byte[] content = contents.get(pick.nextInt(contents.size()));
                   Digest digest = Digest.sha256(content);
-                  var info = store.stat(digest);
-                  if (info.isPresent()) {
-                    assertThat(Files.readAllBytes(info.get().path())).isEqualTo(content);
+                  var opened = store.open(digest);
+                  if (opened.isPresent()) {
+                    try (BlobReader reader = opened.get()) {
+                      assertThat(reader.readAllBytes()).isEqualTo(content);
+                    }
                   } else {
                     write(store, content);
                   }
@@ -379,7 +375,7 @@ class BlobIndexTest {
     }
   }
 
-  /** Files on disk that the index does not hold: evicted, awaiting the end of their lease. */
+  /** Files on disk that the index does not hold: evicted, awaiting the end of a pin. */
   private static long countPending(Set<Digest> onDisk, BlobIndex index) {
     return onDisk.stream().filter(digest -> !index.contains(digest)).count();
   }

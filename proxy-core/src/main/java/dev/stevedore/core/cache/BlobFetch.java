@@ -3,39 +3,29 @@ package dev.stevedore.core.cache;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.stevedore.core.upstream.BlobDownload;
 import dev.stevedore.storage.BlobInfo;
+import dev.stevedore.storage.BlobReader;
 import dev.stevedore.storage.BlobStore;
 import dev.stevedore.storage.BlobWriter;
 import dev.stevedore.storage.Digest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One upstream download of a blob into a temp file, shared by every client that wants the blob
- * while it is in flight. Readers open the growing file and read up to {@link #available()}, waiting
- * with {@link #awaitBeyond(long)}; the download goes on whether or not anyone reads.
+ * One upstream download of a blob into the store, shared by every client that wants the blob while
+ * it is in flight. It copies the upstream body into a {@link BlobWriter}, watches for stalls and a
+ * too slow upstream, and tells the first request it served that it was the miss. Clients read
+ * through storage readers ({@link #openReader()}), which decide what may be read and when: the
+ * download goes on whether or not anyone reads.
  */
 public final class BlobFetch implements BlobSource {
   private static final Logger log = LoggerFactory.getLogger(BlobFetch.class);
   private static final int COPY_BUFFER = 128 * 1024;
-
-  /** Readers are woken every this many bytes (and at the end), not after every small read. */
-  private static final long SIGNAL_STEP = 256 * 1024;
-
-  private static final long COMMIT_WAIT_SECONDS = 120;
 
   private final Digest digest;
   private final long contentLength;
@@ -44,14 +34,11 @@ public final class BlobFetch implements BlobSource {
   private final MinimumRate.Tracker pace;
   private final Ticker ticker;
   private final CompletableFuture<BlobInfo> done = new CompletableFuture<>();
-  private final Object lock = new Object();
-  private final List<Waiter> waiters = new ArrayList<>();
+  private final AtomicBoolean claimed = new AtomicBoolean();
   private volatile long lastProgressNanos;
   private volatile Thread copier;
   private volatile BlobDownload download;
   private volatile boolean stalled;
-  private final java.util.concurrent.atomic.AtomicBoolean claimed =
-      new java.util.concurrent.atomic.AtomicBoolean();
 
   private BlobFetch(
       Digest digest,
@@ -70,9 +57,10 @@ public final class BlobFetch implements BlobSource {
   }
 
   /**
-   * Opens the temp file for a download; {@link #copy(BlobDownload)} fills it. {@code onEnd} runs
-   * once the outcome is settled (blob committed or discarded) and before readers learn of it, so a
-   * request that arrives after a failure starts a fresh fetch.
+   * Starts the blob's writer; {@link #copy(BlobDownload)} fills it. {@code onEnd} runs once the
+   * outcome is settled: after the commit (a request arriving then finds the stored blob), before a
+   * failed download is discarded (a request arriving once readers learnt of the failure starts a
+   * fresh fetch).
    */
   static BlobFetch begin(BlobStore store, Digest digest, long contentLength, Runnable onEnd)
       throws IOException {
@@ -95,7 +83,9 @@ public final class BlobFetch implements BlobSource {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(minimumRate, "minimumRate");
     Objects.requireNonNull(ticker, "ticker");
-    return new BlobFetch(digest, contentLength, store.create(digest), minimumRate, ticker, onEnd);
+    BlobWriter writer =
+        store.create(digest, contentLength < 0 ? BlobReader.UNKNOWN_SIZE : contentLength);
+    return new BlobFetch(digest, contentLength, writer, minimumRate, ticker, onEnd);
   }
 
   public Digest digest() {
@@ -115,7 +105,7 @@ public final class BlobFetch implements BlobSource {
     return claimed.compareAndSet(false, true) ? CacheOutcome.MISS : CacheOutcome.COALESCED;
   }
 
-  /** Bytes already in the file that readers may read. */
+  /** Bytes received from upstream so far (progress; what may be read is the reader's to say). */
   public long available() {
     return writer.written();
   }
@@ -125,39 +115,13 @@ public final class BlobFetch implements BlobSource {
     return done;
   }
 
-  /** Completes once more than {@code position} bytes are available, or the fetch has ended. */
-  public CompletableFuture<Void> awaitBeyond(long position) {
-    synchronized (lock) {
-      if (available() > position || done.isDone()) {
-        return CompletableFuture.completedFuture(null);
-      }
-      Waiter waiter = new Waiter(position, new CompletableFuture<>());
-      waiters.add(waiter);
-      return waiter.signal();
-    }
-  }
-
   /**
-   * Opens the blob's bytes for reading: the growing temp file, or the committed file once the
-   * download is done. Blocking: call it on the disk executor.
+   * Opens a storage reader of the blob as it downloads: it reads what has arrived, the last byte
+   * only once the digest verified, and fails if the download does. The caller closes it. Blocking:
+   * call it on the disk executor.
    */
-  public FileChannel openChannel() throws IOException {
-    if (!done.isDone()) {
-      try {
-        return FileChannel.open(writer.tempFile(), StandardOpenOption.READ);
-      } catch (NoSuchFileException renamedOrDiscarded) {
-        // committed or cancelled between the check and the open: the outcome tells which
-      }
-    }
-    try {
-      BlobInfo info = done.get(COMMIT_WAIT_SECONDS, TimeUnit.SECONDS);
-      return FileChannel.open(info.path(), StandardOpenOption.READ);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while opening " + digest, e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IOException("download of " + digest + " failed", Futures.unwrap(e));
-    }
+  public BlobReader openReader() throws IOException {
+    return writer.openReader();
   }
 
   /**
@@ -230,7 +194,6 @@ public final class BlobFetch implements BlobSource {
     try (download;
         InputStream body = download.body()) {
       byte[] buffer = new byte[COPY_BUFFER];
-      long signalled = 0;
       int read;
       while ((read = fill(body, buffer)) >= 0) {
         if (stalled) {
@@ -238,10 +201,6 @@ public final class BlobFetch implements BlobSource {
         }
         lastProgressNanos = ticker.read();
         writer.write(ByteBuffer.wrap(buffer, 0, read));
-        if (writer.written() - signalled >= SIGNAL_STEP) {
-          signalled = writer.written();
-          signalWaiters();
-        }
       }
       if (contentLength >= 0 && writer.written() != contentLength) {
         throw new IOException(
@@ -252,34 +211,17 @@ public final class BlobFetch implements BlobSource {
       onEnd.run();
       done.complete(info);
     } catch (Exception e) {
+      // released before readers learn of the failure (the cancel tells them), so the request a
+      // failed reader's client sends next starts a fresh fetch
+      onEnd.run();
       writer.cancel();
       log.warn("fetch of blob {} failed: {}", digest, e.toString());
-      onEnd.run();
       done.completeExceptionally(
           stalled ? new IOException("upstream stalled sending " + digest, e) : e);
     } finally {
       this.download = null;
       copier = null;
       Thread.interrupted();
-      signalWaiters();
     }
   }
-
-  private void signalWaiters() {
-    List<Waiter> ready = new ArrayList<>();
-    synchronized (lock) {
-      long available = available();
-      boolean finished = done.isDone();
-      for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
-        Waiter waiter = it.next();
-        if (finished || available > waiter.position()) {
-          it.remove();
-          ready.add(waiter);
-        }
-      }
-    }
-    ready.forEach(waiter -> waiter.signal().complete(null));
-  }
-
-  private record Waiter(long position, CompletableFuture<Void> signal) {}
 }

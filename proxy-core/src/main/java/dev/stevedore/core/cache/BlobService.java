@@ -8,6 +8,7 @@ import dev.stevedore.core.model.RepositoryName;
 import dev.stevedore.core.upstream.BlobDownload;
 import dev.stevedore.core.upstream.Upstream;
 import dev.stevedore.storage.BlobInfo;
+import dev.stevedore.storage.BlobReader;
 import dev.stevedore.storage.BlobStore;
 import dev.stevedore.storage.Digest;
 import dev.stevedore.storage.DigestMismatchException;
@@ -134,7 +135,7 @@ public final class BlobService {
     if (linked && announced.isPresent()) {
       return CompletableFuture.completedFuture(announced.getAsLong());
     }
-    return supplyBlocking(() -> look(upstream, repo, digest, linked), disk)
+    return supplyBlocking(() -> stat(upstream, repo, digest, linked), disk)
         .thenCompose(
             local -> {
               boolean held = local.info().isPresent() || inFlight.containsKey(key);
@@ -155,14 +156,19 @@ public final class BlobService {
 
   private OptionalLong announcedLength(FetchKey key) {
     Claim running = inFlight.get(key);
-    return running != null
-            && running.source().getNow(null) instanceof BlobFetch started
-            && started.contentLength() >= 0
-        ? OptionalLong.of(started.contentLength())
-        : OptionalLong.empty();
+    CompletableFuture<Optional<BlobFetch>> fetch = running != null ? running.fetch() : null;
+    if (fetch == null || !fetch.isDone() || fetch.isCompletedExceptionally()) {
+      return OptionalLong.empty();
+    }
+    return fetch.join().filter(started -> started.contentLength() >= 0).stream()
+        .mapToLong(BlobFetch::contentLength)
+        .findFirst();
   }
 
-  /** The blob's bytes: stored, or a shared download that has received its response headers. */
+  /**
+   * The blob's bytes: stored (an open reader the caller closes), or a shared download that has
+   * received its response headers.
+   */
   public CompletableFuture<BlobSource> open(Upstream upstream, RepositoryName repo, Digest digest) {
     return open(upstream, repo, digest, false);
   }
@@ -172,12 +178,13 @@ public final class BlobService {
     return supplyBlocking(() -> look(upstream, repo, digest, confirmed), disk)
         .thenCompose(
             local -> {
-              if (local.info().isEmpty()) {
-                return joinOrStart(upstream, repo, digest, local.linked());
+              if (local.reader().isPresent()) {
+                return CompletableFuture.completedFuture(new StoredBlob(local.reader().get()));
               }
-              return local.linked()
-                  ? CompletableFuture.completedFuture(new StoredBlob(local.info().get()))
-                  : confirmThenOpen(upstream, repo, digest);
+              if (local.stored()) {
+                return confirmThenOpen(upstream, repo, digest);
+              }
+              return joinOrStart(upstream, repo, digest, local.linked());
             });
   }
 
@@ -188,11 +195,23 @@ public final class BlobService {
         .thenCompose(ok -> open(upstream, repo, digest, true));
   }
 
-  /** The stored blob, if any, and whether the repository may be served it. Blocking. */
-  private Local look(Upstream upstream, RepositoryName repo, Digest digest, boolean linked)
+  /** The stored blob's size, if any, and whether the repository may be served it. Blocking. */
+  private Stat stat(Upstream upstream, RepositoryName repo, Digest digest, boolean linked)
       throws IOException {
     Optional<BlobInfo> info = store.stat(digest);
-    return new Local(info, linked || links.has(upstream.name(), repo, digest));
+    return new Stat(info, linked || links.has(upstream.name(), repo, digest));
+  }
+
+  /**
+   * The stored blob opened for reading when the repository may be served it (the hot path: one
+   * open), else whether it is stored at all. Blocking.
+   */
+  private Local look(Upstream upstream, RepositoryName repo, Digest digest, boolean linked)
+      throws IOException {
+    if (linked || links.has(upstream.name(), repo, digest)) {
+      return new Local(store.open(digest), false, true);
+    }
+    return new Local(Optional.empty(), store.stat(digest).isPresent(), false);
   }
 
   /**
@@ -224,8 +243,9 @@ public final class BlobService {
     Claim mine = new Claim(repo, new CompletableFuture<>());
     Claim existing = inFlight.putIfAbsent(key, mine);
     if (existing != null) {
-      return linked || existing.repo().equals(repo)
-          ? existing.source().copy()
+      boolean mayJoin = linked || existing.repo().equals(repo);
+      return mayJoin
+          ? existing.fetch().thenCompose(fetch -> joined(fetch, upstream, repo, digest, true))
           : confirmThenOpen(upstream, repo, digest);
     }
     // A fetch may have committed between our miss and our claim: look once more before going out.
@@ -234,7 +254,7 @@ public final class BlobService {
             info -> {
               if (info.isPresent()) {
                 inFlight.remove(key, mine);
-                mine.source().complete(new StoredBlob(info.get()));
+                mine.fetch().complete(Optional.empty());
                 return CompletableFuture.completedFuture(null);
               }
               return upstream
@@ -244,17 +264,27 @@ public final class BlobService {
         .exceptionally(
             error -> {
               inFlight.remove(key, mine);
-              mine.source().completeExceptionally(Futures.unwrap(error));
+              mine.fetch().completeExceptionally(Futures.unwrap(error));
               return null;
             });
-    // stored meanwhile by a download through another repository: not ours without a link
-    return mine.source()
-        .copy()
-        .thenCompose(
-            source ->
-                linked || source instanceof BlobFetch
-                    ? CompletableFuture.completedFuture(source)
-                    : confirmThenOpen(upstream, repo, digest));
+    return mine.fetch().thenCompose(fetch -> joined(fetch, upstream, repo, digest, linked));
+  }
+
+  /**
+   * The download a claim led to, or, when the blob was stored meanwhile (no download), the stored
+   * blob opened for this request: each request its own reader. Stored through another repository,
+   * it is not ours without a link.
+   */
+  private CompletableFuture<BlobSource> joined(
+      Optional<BlobFetch> fetch,
+      Upstream upstream,
+      RepositoryName repo,
+      Digest digest,
+      boolean linked) {
+    if (fetch.isPresent()) {
+      return CompletableFuture.completedFuture(fetch.get());
+    }
+    return linked ? open(upstream, repo, digest, true) : confirmThenOpen(upstream, repo, digest);
   }
 
   private void start(
@@ -278,12 +308,12 @@ public final class BlobService {
     } catch (Exception e) {
       download.close();
       release.run();
-      mine.source().completeExceptionally(e);
+      mine.fetch().completeExceptionally(e);
       return;
     }
     // the upstream answered 200 in this repository's scope: it has the blob
     links.link(upstream, repo, digest);
-    mine.source().complete(running);
+    mine.fetch().complete(Optional.of(running));
     downloading.put(key, running);
     try {
       running.copy(download);
@@ -301,8 +331,14 @@ public final class BlobService {
   /** Downloads are shared per upstream and digest, never across upstreams. */
   private record FetchKey(String upstream, Digest digest) {}
 
-  /** A download in flight (or about to be), with the repository it was started through. */
-  private record Claim(RepositoryName repo, CompletableFuture<BlobSource> source) {}
+  /**
+   * A download in flight (or about to be), with the repository it was started through; the future
+   * holds no download when the blob turned out to be stored already.
+   */
+  private record Claim(RepositoryName repo, CompletableFuture<Optional<BlobFetch>> fetch) {}
 
-  private record Local(Optional<BlobInfo> info, boolean linked) {}
+  private record Stat(Optional<BlobInfo> info, boolean linked) {}
+
+  /** The stored blob opened when linked, or whether it is stored when not. */
+  private record Local(Optional<BlobReader> reader, boolean stored, boolean linked) {}
 }

@@ -142,6 +142,9 @@ public final class ImageFetcher {
         .thenCompose(
             source -> {
               listener.blobStarted(image, blob, source);
+              if (source instanceof StoredBlob present) {
+                present.close(); // stored is all a preload needs to know
+              }
               CompletableFuture<?> stored =
                   source instanceof BlobFetch running
                       ? running.done()

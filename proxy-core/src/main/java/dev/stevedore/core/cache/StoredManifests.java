@@ -4,14 +4,13 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.stevedore.core.error.ErrorCode;
 import dev.stevedore.core.error.RegistryException;
-import dev.stevedore.storage.BlobInfo;
+import dev.stevedore.storage.BlobReader;
 import dev.stevedore.storage.BlobStore;
 import dev.stevedore.storage.BlobWriter;
 import dev.stevedore.storage.Digest;
 import dev.stevedore.storage.MediaTypeStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -76,11 +75,14 @@ public final class StoredManifests {
     if (mediaType.isEmpty()) {
       return Optional.empty();
     }
-    Optional<BlobInfo> info = blobs.stat(digest);
-    if (info.isEmpty()) {
+    Optional<BlobReader> stored = blobs.open(digest);
+    if (stored.isEmpty()) {
       return Optional.empty();
     }
-    byte[] body = Files.readAllBytes(info.get().path());
+    byte[] body;
+    try (BlobReader reader = stored.get()) {
+      body = reader.readAllBytes();
+    }
     ManifestContent content =
         new ManifestContent(new ManifestDescriptor(digest, mediaType.get(), body.length), body);
     memory.put(digest, content);

@@ -1,9 +1,9 @@
 package dev.stevedore.core.cache;
 
+import dev.stevedore.storage.BlobReader;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 
 /** Reads blob sources in tests the way the server does. */
 final class BlobSources {
@@ -17,26 +17,34 @@ final class BlobSources {
     }
   }
 
-  /** Reads a source the way the server does: a stored file, or the growing file of a fetch. */
+  /**
+   * Reads a source the way the server does: a stored blob's reader, or a reader of a fetch's
+   * growing blob, waiting for more until it verified (or failed: then it throws).
+   */
   static byte[] readAll(BlobSource source) throws Exception {
     if (source instanceof StoredBlob stored) {
-      return Files.readAllBytes(stored.info().path());
+      try (stored) {
+        return stored.reader().readAllBytes();
+      }
     }
     BlobFetch fetch = (BlobFetch) source;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (FileChannel file = fetch.openChannel()) {
+    try (BlobReader reader = fetch.openReader()) {
       ByteBuffer buffer = ByteBuffer.allocate(8192);
       long position = 0;
       while (true) {
         buffer.clear();
-        int read = file.read(buffer, position);
+        int read = reader.read(buffer, position);
         if (read > 0) {
           out.write(buffer.array(), 0, read);
           position += read;
-        } else if (fetch.done().isDone() && position >= fetch.available()) {
+        } else if (reader.verified() && position >= reader.readable()) {
           break;
+        } else if (reader.failed()) {
+          fetch.done().join(); // throws the download's failure
+          throw new IOException("reader of " + fetch.digest() + " failed");
         } else {
-          fetch.awaitBeyond(position).join();
+          reader.awaitReadable(position).toCompletableFuture().join();
         }
       }
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.stevedore.core.model.RepositoryName;
 import dev.stevedore.core.testing.FakeUpstream;
 import dev.stevedore.storage.BlobInfo;
+import dev.stevedore.storage.BlobReader;
 import dev.stevedore.storage.BlobStore;
 import dev.stevedore.storage.BlobWriter;
 import dev.stevedore.storage.Digest;
@@ -118,8 +119,13 @@ class DiskFullFetchTest {
     }
 
     @Override
-    public BlobWriter create(Digest expected) throws IOException {
-      BlobWriter writer = files.create(expected);
+    public Optional<BlobReader> open(Digest digest) throws IOException {
+      return files.open(digest);
+    }
+
+    @Override
+    public BlobWriter create(Digest expected, long size) throws IOException {
+      BlobWriter writer = files.create(expected, size);
       return new BlobWriter() {
         @Override
         public Digest expected() {
@@ -134,6 +140,11 @@ class DiskFullFetchTest {
         @Override
         public long written() {
           return writer.written();
+        }
+
+        @Override
+        public BlobReader openReader() throws IOException {
+          return writer.openReader();
         }
 
         @Override

@@ -4,6 +4,7 @@ import dev.stevedore.core.cache.ImageFetcher.FetchedImage;
 import dev.stevedore.core.cache.ManifestContent;
 import dev.stevedore.core.model.Descriptor;
 import dev.stevedore.storage.BlobInfo;
+import dev.stevedore.storage.BlobReader;
 import dev.stevedore.storage.BlobStore;
 import dev.stevedore.storage.Digest;
 import java.io.IOException;
@@ -84,7 +85,9 @@ public final class BundleExporter {
       tar.add(OciLayout.LAYOUT_FILE, OciLayout.layoutFile());
       tar.add(OciLayout.INDEX_FILE, OciLayout.index(List.copyOf(named.values())));
       for (BlobInfo file : files) {
-        tar.add(OciLayout.blobPath(file.digest()), file.path(), file.size());
+        try (BlobReader blob = blobs.open(file.digest()).orElseThrow(() -> leftTheCache(file))) {
+          tar.add(OciLayout.blobPath(file.digest()), blob, file.size());
+        }
       }
       tar.finish();
       channel.force(true);
@@ -96,14 +99,13 @@ public final class BundleExporter {
     return new Report(target, named.size(), files.size(), bytes);
   }
 
+  private static BundleException leftTheCache(BlobInfo blob) {
+    return new BundleException(
+        "blob " + blob.digest() + " left the cache during the export; run it again");
+  }
+
   private BlobInfo stored(Digest digest, long expectedSize) throws IOException {
-    BlobInfo info =
-        blobs
-            .stat(digest)
-            .orElseThrow(
-                () ->
-                    new BundleException(
-                        "blob " + digest + " left the cache during the export; run it again"));
+    BlobInfo info = blobs.stat(digest).orElseThrow(() -> leftTheCache(new BlobInfo(digest, 0)));
     if (expectedSize >= 0 && info.size() != expectedSize) {
       throw new BundleException(
           "cached blob "

@@ -6,10 +6,10 @@ import dev.stevedore.core.model.ImageReference;
 import dev.stevedore.core.model.ManifestDocument;
 import dev.stevedore.core.model.ManifestValidator;
 import dev.stevedore.storage.BlobInfo;
+import dev.stevedore.storage.BlobReader;
 import dev.stevedore.storage.BlobStore;
 import dev.stevedore.storage.Digest;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -96,7 +96,7 @@ final class BundleImagePlanner {
       throw new BundleException(
           "manifest " + digest + " of " + image + " is too large (" + info.size() + " bytes)");
     }
-    byte[] body = Files.readAllBytes(info.path());
+    byte[] body = read(image, digest);
     String mediaType;
     ManifestDocument document;
     try {
@@ -124,20 +124,16 @@ final class BundleImagePlanner {
     return mediaType;
   }
 
+  /** The bytes of a manifest just found {@link #present}. */
+  private byte[] read(String image, Digest digest) throws IOException {
+    try (BlobReader reader =
+        blobs.open(digest).orElseThrow(() -> missing(image, "manifest", digest))) {
+      return reader.readAllBytes();
+    }
+  }
+
   private BlobInfo present(String image, String kind, Digest digest, long size) throws IOException {
-    BlobInfo info =
-        blobs
-            .stat(digest)
-            .orElseThrow(
-                () ->
-                    new BundleException(
-                        "bundle is incomplete: "
-                            + image
-                            + " needs "
-                            + kind
-                            + " "
-                            + digest
-                            + ", which is neither in the bundle nor in the cache"));
+    BlobInfo info = blobs.stat(digest).orElseThrow(() -> missing(image, kind, digest));
     if (size >= 0 && info.size() != size) {
       throw new BundleException(
           "bundle is inconsistent: "
@@ -152,5 +148,16 @@ final class BundleImagePlanner {
               + size);
     }
     return info;
+  }
+
+  private static BundleException missing(String image, String kind, Digest digest) {
+    return new BundleException(
+        "bundle is incomplete: "
+            + image
+            + " needs "
+            + kind
+            + " "
+            + digest
+            + ", which is neither in the bundle nor in the cache");
   }
 }

@@ -1,5 +1,6 @@
 package dev.stevedore.server.bundle;
 
+import dev.stevedore.storage.BlobReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -8,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Writes a tar archive of regular files to a channel, one entry after another. File entries are
@@ -44,21 +46,54 @@ final class TarWriter {
    */
   void add(String name, Path file, long size) throws IOException {
     try (FileChannel source = FileChannel.open(file, StandardOpenOption.READ)) {
-      if (source.size() != size) {
-        throw new IOException(file + " holds " + source.size() + " bytes, expected " + size);
-      }
-      header(name, size);
-      long position = 0;
-      while (position < size) {
-        long copied = source.transferTo(position, size - position, out);
-        if (copied <= 0) {
-          copied = copyThroughBuffer(source, position, size);
-        }
-        position += copied;
-        written += copied;
-      }
-      pad(size);
+      add(name, source, size, file.toString());
     }
+  }
+
+  /**
+   * Adds a regular file with the bytes of a committed blob, which must be {@code size} bytes long:
+   * from its file with {@code transferTo} when it has one, else through a buffer.
+   */
+  void add(String name, BlobReader blob, long size) throws IOException {
+    if (!blob.verified() || blob.size() != size) {
+      throw new IOException(
+          "blob " + blob.digest() + " holds " + blob.size() + " bytes, expected " + size);
+    }
+    Optional<FileChannel> file = blob.fileChannel();
+    if (file.isPresent()) {
+      add(name, file.get(), size, blob.digest().toString());
+      return;
+    }
+    header(name, size);
+    ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(64 * 1024, Math.max(1, size)));
+    for (long position = 0; position < size; ) {
+      buffer.clear();
+      int read = blob.read(buffer, position);
+      if (read <= 0) {
+        throw new IOException("blob " + blob.digest() + " ended after " + position + " bytes");
+      }
+      buffer.flip();
+      writeFully(buffer);
+      position += read;
+    }
+    pad(size);
+  }
+
+  private void add(String name, FileChannel source, long size, String what) throws IOException {
+    if (source.size() != size) {
+      throw new IOException(what + " holds " + source.size() + " bytes, expected " + size);
+    }
+    header(name, size);
+    long position = 0;
+    while (position < size) {
+      long copied = source.transferTo(position, size - position, out);
+      if (copied <= 0) {
+        copied = copyThroughBuffer(source, position, size);
+      }
+      position += copied;
+      written += copied;
+    }
+    pad(size);
   }
 
   /** Writes the end-of-archive marker (two zero blocks). */

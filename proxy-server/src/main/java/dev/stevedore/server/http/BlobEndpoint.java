@@ -3,9 +3,11 @@ package dev.stevedore.server.http;
 import dev.stevedore.core.cache.BlobFetch;
 import dev.stevedore.core.cache.BlobService;
 import dev.stevedore.core.cache.CacheOutcome;
+import dev.stevedore.core.cache.Futures;
 import dev.stevedore.core.cache.StoredBlob;
 import dev.stevedore.core.error.ErrorCode;
 import dev.stevedore.core.error.RegistryException;
+import dev.stevedore.storage.BlobReader;
 import dev.stevedore.storage.Digest;
 import dev.stevedore.storage.text.Printable;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -50,20 +52,31 @@ final class BlobEndpoint {
                 Responses.send(request.ctx(), ErrorResponses.of(error, false));
               } else if (source instanceof StoredBlob stored) {
                 request.outcome(CacheOutcome.HIT);
-                ByteRange.Request range = ByteRange.parse(rangeHeader, stored.info().size());
-                if (!refused(request, range, stored.info().size())) {
-                  StoredBlobSender.send(request.ctx(), stored.info(), range, disk);
-                }
+                send(request, stored.reader(), rangeHeader);
               } else if (source instanceof BlobFetch fetch) {
                 request.outcome(fetch.claimOutcome());
-                long size = fetch.contentLength();
-                ByteRange.Request range =
-                    size < 0 ? new ByteRange.Whole() : ByteRange.parse(rangeHeader, size);
-                if (!refused(request, range, size)) {
-                  GrowingBlobSender.send(request.ctx(), fetch, range, disk);
-                }
+                Futures.supplyBlocking(fetch::openReader, disk)
+                    .whenComplete(
+                        (reader, failed) -> {
+                          if (failed != null) {
+                            Responses.send(request.ctx(), ErrorResponses.of(failed, false));
+                          } else {
+                            send(request, reader, rangeHeader);
+                          }
+                        });
               }
             });
+  }
+
+  /** Sends the blob, or the range asked for; a blob of unknown size only whole. */
+  private void send(RegistryRequest request, BlobReader reader, Optional<String> rangeHeader) {
+    long size = reader.size();
+    ByteRange.Request range = size < 0 ? new ByteRange.Whole() : ByteRange.parse(rangeHeader, size);
+    if (refused(request, range, size)) {
+      reader.close();
+    } else {
+      BlobSender.send(request.ctx(), reader, range, disk);
+    }
   }
 
   private static boolean refused(RegistryRequest request, ByteRange.Request range, long size) {

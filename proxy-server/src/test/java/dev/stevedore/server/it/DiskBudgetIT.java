@@ -45,7 +45,7 @@ class DiskBudgetIT {
   /** Tag and media type records, temp folders: small files, a block each. */
   private static final long METADATA_SLACK = 512 * 1024;
 
-  /** The read lease (10 s) plus a sweep or two. */
+  /** A sweep or two (evicted blobs are deleted once unpinned), generous on a loaded machine. */
   private static final Duration SETTLE = Duration.ofSeconds(40);
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -195,8 +195,8 @@ class DiskBudgetIT {
   }
 
   /**
-   * Waits until evicted blobs whose read lease ended are deleted: the blobs on disk are within the
-   * budget and {@code /metrics} says the same; returns that scrape.
+   * Waits until evicted blobs no longer pinned are deleted: the blobs on disk are within the budget
+   * and {@code /metrics} says the same; returns that scrape.
    */
   private static String awaitSettled(URI base, Path data) throws Exception {
     long deadline = System.nanoTime() + SETTLE.toNanos();

@@ -23,6 +23,7 @@ import dev.stevedore.server.it.support.TestImage;
 import dev.stevedore.server.it.support.TestImages;
 import dev.stevedore.server.it.support.Upstream;
 import dev.stevedore.storage.BlobInfo;
+import dev.stevedore.storage.BlobReader;
 import dev.stevedore.storage.Digest;
 import dev.stevedore.storage.EvictionListener;
 import java.io.IOException;
@@ -190,7 +191,9 @@ class IntegrityIT {
       BlobFetch fetch = (BlobFetch) source;
       awaitTrue(() -> fetch.available() == MIB, "the bytes before the stall arrive");
       assertThat(cdn.stalledResponses()).isEqualTo(1);
-      CompletableFuture<Void> reader = fetch.awaitBeyond(fetch.available());
+      BlobReader follower = fetch.openReader();
+      CompletableFuture<Void> reader =
+          follower.awaitReadable(follower.readable()).toCompletableFuture();
       BlobSource joined = blobs.open(client, repository, digest).get(10, TimeUnit.SECONDS);
       assertThat(joined).as("a second request joins the running fetch").isSameAs(fetch);
 
@@ -205,6 +208,8 @@ class IntegrityIT {
       Throwable failure = fetch.done().handle((info, error) -> error).get(30, TimeUnit.SECONDS);
       assertThat(failure).isInstanceOf(IOException.class).hasMessageContaining("stalled");
       reader.get(5, TimeUnit.SECONDS);
+      assertThat(follower.failed()).as("the waiting reader learns of the failure").isTrue();
+      follower.close();
       assertThat(fetch.available()).isEqualTo(MIB);
       assertThat(blobs.inFlightCount()).isZero();
       assertThat(cache.blobStore().stat(digest)).isEmpty();
@@ -217,7 +222,7 @@ class IntegrityIT {
       assertThat(retried).isInstanceOf(BlobFetch.class).isNotSameAs(fetch);
       BlobInfo committed = ((BlobFetch) retried).done().get(30, TimeUnit.SECONDS);
       assertThat(committed.size()).isEqualTo(layer.size());
-      assertThat("sha256:" + DataDirInspector.sha256Hex(committed.path()))
+      assertThat("sha256:" + DataDirInspector.sha256Hex(dataDir.blob(layer.digest())))
           .isEqualTo(layer.digest());
       assertThat(dataDir.blobProblems()).isEmpty();
       assertThat(upstream.front().cdnRequests()).isEqualTo(2);

@@ -8,10 +8,12 @@ import dev.stevedore.core.cache.StoredManifests;
 import dev.stevedore.core.model.Descriptor;
 import dev.stevedore.core.model.ImageReference;
 import dev.stevedore.core.model.MediaTypes;
-import dev.stevedore.storage.BlobInfo;
+import dev.stevedore.storage.BlobStore;
+import dev.stevedore.storage.BlobWriter;
 import dev.stevedore.storage.Digest;
 import dev.stevedore.storage.FileSystemBlobStore;
 import dev.stevedore.storage.FileSystemMediaTypeStore;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -22,11 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
 class ImageProgressTest {
   @TempDir Path data;
   private StoredManifests manifests;
+  private BlobStore blobs;
 
   @BeforeEach
   void openStore() throws Exception {
-    manifests =
-        new StoredManifests(FileSystemBlobStore.open(data), FileSystemMediaTypeStore.open(data));
+    blobs = FileSystemBlobStore.open(data);
+    manifests = new StoredManifests(blobs, FileSystemMediaTypeStore.open(data));
   }
 
   private static final ImageReference IMAGE = ImageReference.parse("alpine:3.19");
@@ -63,8 +66,14 @@ class ImageProgressTest {
     return manifests.store(Digest.sha256(body), body, MediaTypes.OCI_MANIFEST);
   }
 
-  private static StoredBlob stored(Descriptor blob) {
-    return new StoredBlob(new BlobInfo(blob.digest(), blob.size(), Path.of("/unused")));
+  /** A stored blob as the cache hands it out: opened (its content, not its size, is real). */
+  private StoredBlob stored(Descriptor blob) throws Exception {
+    String content = blob == CONFIG ? "config" : "layer";
+    try (BlobWriter writer = blobs.create(blob.digest())) {
+      writer.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
+      writer.commit();
+    }
+    return new StoredBlob(blobs.open(blob.digest()).orElseThrow());
   }
 
   @Test
@@ -81,7 +90,7 @@ class ImageProgressTest {
   }
 
   @Test
-  void cachedBlobs_countAsDoneButNotFetched() {
+  void cachedBlobs_countAsDoneButNotFetched() throws Exception {
     ImageProgress progress = new ImageProgress(IMAGE, ImageProgress.ManifestReader.NONE);
 
     progress.blobStarted(IMAGE, CONFIG, stored(CONFIG));
