@@ -134,6 +134,15 @@ public final class BlobIndex {
   }
 
   /**
+   * Counts an access to a blob already indexed, without locks: a blob served from a copy in memory
+   * (a manifest) needs no file, so nothing about its deletion changes; only its frequency does.
+   * Never blocks; does nothing for a blob the index does not hold.
+   */
+  public void touch(Digest digest) {
+    entries.getIfPresent(digest);
+  }
+
+  /**
    * Indexes a blob found on disk without counting an access (rebuilding the index at start). Fed
    * the most valuable first, it keeps each blob that still fits the budget and evicts the others,
    * deleting their files like any eviction. A blob already indexed or awaiting deletion is left as

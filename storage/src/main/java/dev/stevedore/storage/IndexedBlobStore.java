@@ -111,9 +111,7 @@ public final class IndexedBlobStore implements BlobStore {
 
   @Override
   public void recordUse(Digest digest, long size) {
-    if (index.contains(digest)) {
-      index.use(digest, size);
-    }
+    index.touch(digest);
   }
 
   @Override

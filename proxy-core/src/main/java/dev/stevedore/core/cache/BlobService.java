@@ -242,6 +242,11 @@ public final class BlobService {
     FetchKey key = new FetchKey(upstream.name(), digest);
     Claim mine = new Claim(repo, new CompletableFuture<>());
     Claim existing = inFlight.putIfAbsent(key, mine);
+    if (existing != null && existing.failed()) {
+      // its writer failed a moment before the fetch let go of its claim: never join a failure
+      inFlight.remove(key, existing);
+      return joinOrStart(upstream, repo, digest, linked);
+    }
     if (existing != null) {
       boolean mayJoin = linked || existing.repo().equals(repo);
       return mayJoin
@@ -335,7 +340,14 @@ public final class BlobService {
    * A download in flight (or about to be), with the repository it was started through; the future
    * holds no download when the blob turned out to be stored already.
    */
-  private record Claim(RepositoryName repo, CompletableFuture<Optional<BlobFetch>> fetch) {}
+  private record Claim(RepositoryName repo, CompletableFuture<Optional<BlobFetch>> fetch) {
+    /** Whether the download it claimed has already failed (its claim is about to be released). */
+    boolean failed() {
+      return fetch.isDone()
+          && !fetch.isCompletedExceptionally()
+          && fetch.join().map(running -> running.done().isCompletedExceptionally()).orElse(false);
+    }
+  }
 
   private record Stat(Optional<BlobInfo> info, boolean linked) {}
 

@@ -5,10 +5,14 @@ import dev.stevedore.core.cache.ManifestDescriptor;
 import dev.stevedore.core.cache.ManifestRequest;
 import dev.stevedore.core.cache.ManifestService;
 import dev.stevedore.core.cache.PullStats;
+import dev.stevedore.core.model.MediaTypes;
 import dev.stevedore.core.model.Reference;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.AsciiString;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /** {@code GET|HEAD /v2/<name>/manifests/<reference>}: exact bytes, upstream's headers. */
 final class ManifestEndpoint {
@@ -67,13 +71,26 @@ final class ManifestEndpoint {
             });
   }
 
+  /**
+   * The manifest types as header values of our own: an answer in one of them carries only values of
+   * ours (a parsed digest, lengths), so its headers skip validation, and the type is copied to the
+   * wire as bytes. Any other type (an upstream's, on a HEAD answered from upstream) is checked.
+   */
+  private static final Map<String, AsciiString> OWN_TYPES =
+      MediaTypes.ALL_MANIFESTS.stream()
+          .collect(Collectors.toUnmodifiableMap(type -> type, AsciiString::cached));
+
   private static FullHttpResponse response(
       ManifestDescriptor descriptor, byte[] body, boolean head, boolean stale) {
+    AsciiString ownType = OWN_TYPES.get(descriptor.mediaType());
     FullHttpResponse response =
-        Responses.full(HttpResponseStatus.OK, descriptor.mediaType(), body, head);
+        ownType != null
+            ? Responses.fullOfOwnValues(HttpResponseStatus.OK, ownType, body, head)
+            : Responses.full(HttpResponseStatus.OK, descriptor.mediaType(), body, head);
+    String digest = descriptor.digest().toString();
     response.headers().set(HttpHeaderNames.CONTENT_LENGTH, descriptor.size());
-    response.headers().set(Responses.DIGEST_HEADER, descriptor.digest().toString());
-    response.headers().set(HttpHeaderNames.ETAG, "\"" + descriptor.digest() + "\"");
+    response.headers().set(Responses.DIGEST_HEADER, digest);
+    response.headers().set(HttpHeaderNames.ETAG, "\"" + digest + "\"");
     if (stale) {
       response.headers().set(HttpHeaderNames.WARNING, STALE_WARNING);
     }

@@ -51,20 +51,36 @@ record RequestTarget(
   }
 
   /** Characters a path segment may hold once decoded: what names, tags and digests use. */
-  private static boolean pathCharacter(char c) {
-    return c >= 'a' && c <= 'z'
-        || c >= 'A' && c <= 'Z'
-        || c >= '0' && c <= '9'
-        || "-._~:@+=".indexOf(c) >= 0;
+  private static final boolean[] PATH_CHARACTERS = asciiSet("-._~:@+=");
+
+  private static boolean[] asciiSet(String punctuation) {
+    boolean[] set = new boolean[128];
+    for (char c = 'a'; c <= 'z'; c++) {
+      set[c] = true;
+      set[Character.toUpperCase(c)] = true;
+    }
+    for (char c = '0'; c <= '9'; c++) {
+      set[c] = true;
+    }
+    punctuation.chars().forEach(c -> set[c] = true);
+    return set;
   }
 
+  private static boolean pathCharacter(char c) {
+    return c < 128 && PATH_CHARACTERS[c];
+  }
+
+  /**
+   * The path decoded once, refused unless canonical. One pass over the characters, no regular
+   * expression and no split: this runs for every request, and was a tenth of a cached manifest GET.
+   */
   private static String canonicalPath(String raw, String uri) {
-    StringBuilder decoded = new StringBuilder(raw.length());
+    StringBuilder decoded = null; // only when there is an escape to decode
+    int segmentStart = 0; // index in the decoded path just after the last '/'
+    int length = 0;
     for (int i = 0; i < raw.length(); i++) {
       char c = raw.charAt(i);
-      if (c == '/') {
-        decoded.append(c);
-      } else if (c == '%') {
+      if (c == '%') {
         char escaped = (char) escapedByte(raw, i, uri);
         if (escaped == '/') {
           throw refused("an encoded slash in the path", uri);
@@ -75,26 +91,43 @@ record RequestTarget(
         if (!pathCharacter(escaped)) {
           throw refused("an encoded character a path may not hold", uri);
         }
+        if (decoded == null) {
+          decoded = new StringBuilder(raw.length()).append(raw, 0, i);
+        }
         decoded.append(escaped);
         i += 2;
-      } else if (pathCharacter(c)) {
-        decoded.append(c);
-      } else {
+        length++;
+        continue;
+      }
+      if (c == '/') {
+        if (length > 0) {
+          checkSegment(decoded != null ? decoded : raw, segmentStart, length, false, uri);
+        }
+        segmentStart = length + 1;
+      } else if (!pathCharacter(c)) {
         throw refused("a character a path may not hold", uri);
       }
-    }
-    String path = decoded.toString();
-    String[] segments = path.split("/", -1);
-    for (int i = 1; i < segments.length; i++) {
-      String segment = segments[i];
-      if (segment.isEmpty() && i < segments.length - 1) {
-        throw refused("an empty path segment", uri);
+      if (decoded != null) {
+        decoded.append(c);
       }
-      if (segment.equals(".") || segment.equals("..")) {
-        throw refused("a dot segment in the path", uri);
-      }
+      length++;
     }
-    return path;
+    CharSequence path = decoded != null ? decoded : raw;
+    checkSegment(path, segmentStart, length, true, uri);
+    return decoded != null ? decoded.toString() : raw;
+  }
+
+  /** Refuses an empty segment (but the last) and the dot segments {@code .} and {@code ..}. */
+  private static void checkSegment(
+      CharSequence path, int start, int end, boolean last, String uri) {
+    int size = end - start;
+    if (size == 0 && !last) {
+      throw refused("an empty path segment", uri);
+    }
+    if (size == 1 && path.charAt(start) == '.'
+        || size == 2 && path.charAt(start) == '.' && path.charAt(start + 1) == '.') {
+      throw refused("a dot segment in the path", uri);
+    }
   }
 
   /** The byte of the escape {@code %HH} at {@code at}. */
@@ -191,8 +224,10 @@ record RequestTarget(
     }
 
     /** RFC 3986 query characters, less {@code %} (escapes are read apart) and {@code &}. */
+    private static final boolean[] QUERY_CHARACTERS = asciiSet("-._~:@+=!$'()*,;/?");
+
     private static boolean queryCharacter(char c) {
-      return pathCharacter(c) || "!$'()*,;/?".indexOf(c) >= 0;
+      return c < 128 && QUERY_CHARACTERS[c];
     }
   }
 }

@@ -30,6 +30,13 @@ final class Responses {
   private static final HttpHeadersFactory HEADERS =
       DefaultHttpHeadersFactory.headersFactory().withNameValidation(false);
 
+  /**
+   * Headers that check nothing, for answers whose every value is ours: a parsed digest, lengths, a
+   * media type from our own constants. Never for a value an upstream or a client sent.
+   */
+  private static final HttpHeadersFactory OWN_VALUES =
+      DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+
   private Responses() {}
 
   /** Headers only; the body follows as separate writes. */
@@ -42,12 +49,30 @@ final class Responses {
   /** A complete response; for a HEAD request the body is dropped but Content-Length kept. */
   static FullHttpResponse full(
       HttpResponseStatus status, String contentType, byte[] body, boolean head) {
+    return full(status, contentType, body, head, HEADERS);
+  }
+
+  /**
+   * Like {@link #full(HttpResponseStatus, String, byte[], boolean)} for an answer whose every
+   * header value is ours ({@link #OWN_VALUES}): the caller vouches that none came from outside.
+   */
+  static FullHttpResponse fullOfOwnValues(
+      HttpResponseStatus status, AsciiString contentType, byte[] body, boolean head) {
+    return full(status, contentType, body, head, OWN_VALUES);
+  }
+
+  private static FullHttpResponse full(
+      HttpResponseStatus status,
+      CharSequence contentType,
+      byte[] body,
+      boolean head,
+      HttpHeadersFactory headers) {
     FullHttpResponse response =
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1,
             status,
             head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body),
-            HEADERS,
+            headers,
             DefaultHttpHeadersFactory.trailersFactory());
     response.headers().set(API_VERSION_HEADER, API_VERSION);
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
