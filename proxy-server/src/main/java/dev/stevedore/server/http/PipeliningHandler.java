@@ -50,11 +50,13 @@ final class PipeliningHandler extends ChannelDuplexHandler {
       promise = promise.unvoid();
       promise.addListener(
           written -> {
-            if (written.isSuccess()) {
-              // after the response's other listeners (the request deadline's) have run
-              ctx.executor().execute(() -> next(ctx));
-            } else {
+            if (!written.isSuccess()) {
               ctx.close();
+            } else if (waiting.isEmpty()) {
+              responding = false; // the usual keep-alive case: nothing to hand on, no task
+            } else {
+              // forwarded from a task of its own, not from inside the write that just completed
+              ctx.executor().execute(() -> next(ctx));
             }
           });
     }
