@@ -96,6 +96,9 @@ final class Responses {
 
   /** Writes a complete response from any thread. */
   static void send(ChannelHandlerContext ctx, FullHttpResponse response) {
-    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    // the listener rides on the promise from the start: added after a write that completed at once
+    // (the usual case), it would be notified on a path of its own, measurably slower per request
+    ctx.writeAndFlush(
+        response, ctx.newPromise().addListener(ChannelFutureListener.CLOSE_ON_FAILURE));
   }
 }
