@@ -2,6 +2,7 @@ package dev.stevedore.server.cli;
 
 import dev.stevedore.server.config.ServeSettings;
 import dev.stevedore.server.config.ServeSettingsResolver;
+import dev.stevedore.server.config.StoreFlags;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,6 +54,25 @@ public final class CacheOptions {
       Optional<String> maxCacheSize,
       Optional<Integer> maxConnectionsPerClient,
       Map<String, String> environment) {
+    return resolve(
+        listen,
+        tagTtl,
+        offline,
+        maxCacheSize,
+        maxConnectionsPerClient,
+        StoreFlags.NONE,
+        environment);
+  }
+
+  /** Resolves the settings of {@code serve}: all its extra flags, the store flags among them. */
+  public ServeSettings resolve(
+      Optional<String> listen,
+      Optional<String> tagTtl,
+      boolean offline,
+      Optional<String> maxCacheSize,
+      Optional<Integer> maxConnectionsPerClient,
+      StoreFlags store,
+      Map<String, String> environment) {
     return ServeSettingsResolver.resolve(
         new ServeSettingsResolver.Flags(
             Optional.ofNullable(config),
@@ -63,7 +83,8 @@ public final class CacheOptions {
             tagTtl,
             offline,
             maxCacheSize,
-            maxConnectionsPerClient),
+            maxConnectionsPerClient,
+            store),
         environment);
   }
 }

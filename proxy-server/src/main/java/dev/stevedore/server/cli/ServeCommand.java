@@ -29,6 +29,8 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Mixin TlsOptions tls;
 
+  @Mixin StoreOptions store;
+
   @Option(
       names = "--listen",
       paramLabel = "HOST:PORT",
@@ -96,14 +98,7 @@ public final class ServeCommand implements Callable<Integer> {
    * @throws ConfigException on a bad flag, file or listen address
    */
   public StevedoreProxy start(Surroundings surroundings) throws InterruptedException {
-    ServeSettings settings =
-        cache.resolve(
-            Optional.ofNullable(listen),
-            Optional.ofNullable(tagTtl),
-            offline,
-            Optional.ofNullable(maxCacheSize),
-            Optional.ofNullable(maxConnectionsPerClient),
-            surroundings.environment());
+    ServeSettings settings = settings(surroundings.environment());
     ServerOptions options =
         new ServerOptions(
             tls.sslContext(settings),
@@ -115,5 +110,22 @@ public final class ServeCommand implements Callable<Integer> {
       String why = e.getMessage() == null ? "unresolvable address" : e.getMessage();
       throw new ConfigException("cannot listen on " + settings.listen() + ": " + why);
     }
+  }
+
+  /**
+   * The settings of these flags over the config file and {@code environment} (upstream
+   * credentials).
+   *
+   * @throws ConfigException on a bad flag or file
+   */
+  ServeSettings settings(Map<String, String> environment) {
+    return cache.resolve(
+        Optional.ofNullable(listen),
+        Optional.ofNullable(tagTtl),
+        offline,
+        Optional.ofNullable(maxCacheSize),
+        Optional.ofNullable(maxConnectionsPerClient),
+        store.flags(),
+        environment);
   }
 }

@@ -41,6 +41,13 @@ import java.util.Map;
  * access:
  *   htpasswd: /etc/stevedore/htpasswd   # clients sign in (bcrypt entries)
  *   allow: [docker.io/library/*, ghcr.io/myorg/**]
+ * store:                          # the shared store; credentials come from the AWS chain only
+ *   url: s3://stevedore-cache/prod  # s3://BUCKET[/PREFIX], as --store
+ *   s3-endpoint: http://minio:9000  # an S3-compatible server; path-style addressing
+ *   s3-region: us-east-1
+ *   s3-public-endpoint: https://s3.example.com   # what clients reach, for redirects
+ *   blob-redirect: true
+ *   max-store-size: 2TiB
  * </pre>
  */
 public record ConfigFile(
@@ -56,10 +63,44 @@ public record ConfigFile(
     @JsonProperty("max-cache-size") String maxCacheSize,
     TlsEntry tls,
     AccessEntry access,
-    @JsonProperty("max-connections-per-client") Integer maxConnectionsPerClient) {
+    @JsonProperty("max-connections-per-client") Integer maxConnectionsPerClient,
+    StoreEntry store) {
 
   public static final ConfigFile EMPTY =
-      new ConfigFile(null, null, null, null, null, null, null, null, null, null, null, null, null);
+      new ConfigFile(
+          null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+
+  /** A file without a {@code store:} section. */
+  public ConfigFile(
+      String listen,
+      String data,
+      String tagTtl,
+      String credentialsFile,
+      String defaultUpstream,
+      String connectTimeout,
+      String requestTimeout,
+      Boolean offline,
+      Map<String, UpstreamEntry> upstreams,
+      String maxCacheSize,
+      TlsEntry tls,
+      AccessEntry access,
+      Integer maxConnectionsPerClient) {
+    this(
+        listen,
+        data,
+        tagTtl,
+        credentialsFile,
+        defaultUpstream,
+        connectTimeout,
+        requestTimeout,
+        offline,
+        upstreams,
+        maxCacheSize,
+        tls,
+        access,
+        maxConnectionsPerClient,
+        null);
+  }
 
   /** A file without {@code max-cache-size}, {@code tls} or {@code access}. */
   public ConfigFile(
@@ -94,6 +135,18 @@ public record ConfigFile(
       String key,
       @JsonProperty("self-signed") Boolean selfSigned,
       java.util.List<String> san) {}
+
+  /**
+   * The {@code store:} section: the keys of {@code serve}'s store flags, with {@code url} for
+   * {@code --store}. It has no credential keys on purpose; {@link #read} refuses them.
+   */
+  public record StoreEntry(
+      String url,
+      @JsonProperty("s3-endpoint") String s3Endpoint,
+      @JsonProperty("s3-region") String s3Region,
+      @JsonProperty("s3-public-endpoint") String s3PublicEndpoint,
+      @JsonProperty("blob-redirect") Boolean blobRedirect,
+      @JsonProperty("max-store-size") String maxStoreSize) {}
 
   /** The {@code access:} section. */
   public record AccessEntry(String htpasswd, java.util.List<String> allow) {}
@@ -135,6 +188,16 @@ public record ConfigFile(
       ConfigFile parsed = YAML.readValue(parser, ConfigFile.class);
       return parsed == null ? EMPTY : parsed;
     } catch (UnrecognizedPropertyException e) {
+      if (isStoreCredential(e)) {
+        throw new ConfigException(
+            "store credentials do not belong in config file "
+                + file
+                + keyLine(text, e)
+                + ": remove '"
+                + e.getPropertyName()
+                + "'; Stevedore takes them from the AWS chain (AWS_ACCESS_KEY_ID and"
+                + " AWS_SECRET_ACCESS_KEY, a profile, web identity)");
+      }
       throw new ConfigException(
           "unknown key '" + e.getPropertyName() + "' in config file " + file + keyLine(text, e));
     } catch (JsonProcessingException e) {
@@ -143,6 +206,26 @@ public record ConfigFile(
     } catch (IOException e) {
       throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * Whether the unknown key is an attempt to put store credentials in the file: a key, secret,
+   * token or password in the {@code store:} section, or an AWS or S3 one at the top level.
+   */
+  private static boolean isStoreCredential(UnrecognizedPropertyException e) {
+    String name =
+        String.valueOf(e.getPropertyName())
+            .toLowerCase(java.util.Locale.ROOT)
+            .replaceAll("[-_]", "");
+    boolean secretLike =
+        name.contains("key")
+            || name.contains("secret")
+            || name.contains("token")
+            || name.contains("password")
+            || name.contains("credential");
+    boolean storeRelated =
+        e.getReferringClass() == StoreEntry.class || name.contains("aws") || name.startsWith("s3");
+    return secretLike && storeRelated;
   }
 
   /** The line the unknown key is written on (the parser reports where it stopped, later). */

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -12,7 +13,8 @@ import java.util.OptionalLong;
  * maxCacheSize} is the disk budget of the blobs in bytes (empty: unlimited); {@code serve} and
  * {@code gc} enforce it. {@code tls} and {@code access} are the file's sections; {@code serve}'s
  * flags override them. {@code maxConnectionsPerClient} caps the connections one client address (an
- * IPv6 /64) may hold open at once.
+ * IPv6 /64) may hold open at once. {@code store} is the shared object store the cache lives in,
+ * empty when the data directory alone holds it.
  */
 public record ServeSettings(
     HostPort listen,
@@ -26,7 +28,8 @@ public record ServeSettings(
     OptionalLong maxCacheSize,
     TlsSettings tls,
     AccessSettings access,
-    int maxConnectionsPerClient) {
+    int maxConnectionsPerClient,
+    Optional<StoreSettings> store) {
 
   public ServeSettings {
     Objects.requireNonNull(listen, "listen");
@@ -39,6 +42,7 @@ public record ServeSettings(
     Objects.requireNonNull(maxCacheSize, "maxCacheSize");
     Objects.requireNonNull(tls, "tls");
     Objects.requireNonNull(access, "access");
+    Objects.requireNonNull(store, "store");
     if (maxCacheSize.isPresent() && maxCacheSize.getAsLong() <= 0) {
       throw new ConfigException("max-cache-size must be positive");
     }

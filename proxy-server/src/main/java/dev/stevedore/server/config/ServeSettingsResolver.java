@@ -46,7 +46,36 @@ public final class ServeSettingsResolver {
       Optional<String> tagTtl,
       boolean offline,
       Optional<String> maxCacheSize,
-      Optional<Integer> maxConnectionsPerClient) {
+      Optional<Integer> maxConnectionsPerClient,
+      StoreFlags store) {
+
+    public Flags {
+      java.util.Objects.requireNonNull(store, "store");
+    }
+
+    /** The flags without the store flags. */
+    public Flags(
+        Optional<Path> config,
+        Optional<String> listen,
+        Optional<Path> data,
+        List<String> upstreams,
+        Optional<Path> credentialsFile,
+        Optional<String> tagTtl,
+        boolean offline,
+        Optional<String> maxCacheSize,
+        Optional<Integer> maxConnectionsPerClient) {
+      this(
+          config,
+          listen,
+          data,
+          upstreams,
+          credentialsFile,
+          tagTtl,
+          offline,
+          maxCacheSize,
+          maxConnectionsPerClient,
+          StoreFlags.NONE);
+    }
 
     /** The flags without {@code --max-connections-per-client}. */
     public Flags(
@@ -157,7 +186,8 @@ public final class ServeSettingsResolver {
         flags
             .maxConnectionsPerClient()
             .or(() -> Optional.ofNullable(file.maxConnectionsPerClient()))
-            .orElse(DEFAULT_MAX_CONNECTIONS_PER_CLIENT));
+            .orElse(DEFAULT_MAX_CONNECTIONS_PER_CLIENT),
+        StoreSettingsResolver.resolve(flags.store(), file.store()));
   }
 
   private static TlsSettings tls(ConfigFile.TlsEntry entry) {
