@@ -14,10 +14,10 @@ public final class StoreOptions {
       names = "--store",
       paramLabel = "s3://BUCKET[/PREFIX]",
       description =
-          "Keep the cache in this S3 bucket (under PREFIX), shared by every replica; the data"
+          "Keep the cache in this S3 bucket, under PREFIX, shared by every replica; the data"
               + " directory becomes a local hot tier. Credentials come from the AWS chain"
-              + " (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profile, web identity) (default: the"
-              + " data directory alone).")
+              + " (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile, web identity), never from a"
+              + " flag (default: the data directory alone).")
   String store;
 
   @Option(
