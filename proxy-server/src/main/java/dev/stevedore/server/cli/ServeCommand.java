@@ -99,6 +99,12 @@ public final class ServeCommand implements Callable<Integer> {
    */
   public StevedoreProxy start(Surroundings surroundings) throws InterruptedException {
     ServeSettings settings = settings(surroundings.environment());
+    if (settings.store().isPresent()) {
+      // parsed and checked already; refused rather than silently ignored until the store is wired
+      throw new ConfigException(
+          "store: keeping the cache in an object store is not available in this build yet;"
+              + " serve without --store (the data directory alone)");
+    }
     ServerOptions options =
         new ServerOptions(
             tls.sslContext(settings),

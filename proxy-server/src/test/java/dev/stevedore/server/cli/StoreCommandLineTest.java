@@ -83,6 +83,17 @@ class StoreCommandLineTest {
   }
 
   @Test
+  void validStore_isRefusedWithOneLineUntilTheStoreIsWired() {
+    CommandRun run = serve("--store", "s3://cache");
+
+    assertThat(run.exitCode()).isEqualTo(StevedoreCommand.EXIT_CONFIG);
+    assertThat(run.err().strip())
+        .isEqualTo(
+            "stevedore: store: keeping the cache in an object store is not available in this"
+                + " build yet; serve without --store (the data directory alone)");
+  }
+
+  @Test
   void httpStore_isExit2WithOneLine() {
     CommandRun run = serve("--store", "http://x");
 
