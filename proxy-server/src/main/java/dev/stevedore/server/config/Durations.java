@@ -6,8 +6,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Parses durations as people write them: {@code 30s}, {@code 5m}, {@code 1h30m}, {@code 2d}, {@code
- * PT5M}.
+ * Durations as people write them ({@link #parse}: {@code 30s}, {@code 5m}, {@code 1h30m}, {@code
+ * 2d}, {@code PT5M}) and as people read them ({@link #format}: {@code 0.4 s}, {@code 3 min 5 s}).
  */
 public final class Durations {
   private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
@@ -32,6 +32,33 @@ public final class Durations {
     } catch (NumberFormatException | ArithmeticException tooLarge) {
       throw invalid(text);
     }
+  }
+
+  /**
+   * The one way a duration is shown to people: under a minute in seconds with one decimal, dropped
+   * when it is {@code .0} ({@code 0.4 s}, {@code 45 s}); then two units ({@code 3 min 5 s}, {@code
+   * 2 h 5 min}, {@code 3 d 4 h}), the second left out when zero ({@code 6 h}). Negative is {@code 0
+   * s}.
+   */
+  public static String format(Duration duration) {
+    long millis = duration.isNegative() ? 0 : duration.toMillis();
+    if (millis < 60_000) {
+      long tenths = Math.round(millis / 100.0);
+      return tenths % 10 == 0 ? tenths / 10 + " s" : tenths / 10 + "." + tenths % 10 + " s";
+    }
+    long seconds = millis / 1000;
+    if (seconds < 3600) {
+      return twoUnits(seconds / 60, "min", seconds % 60, "s");
+    }
+    if (seconds < 86_400) {
+      return twoUnits(seconds / 3600, "h", seconds % 3600 / 60, "min");
+    }
+    return twoUnits(seconds / 86_400, "d", seconds % 86_400 / 3600, "h");
+  }
+
+  private static String twoUnits(long major, String majorUnit, long minor, String minorUnit) {
+    String text = major + " " + majorUnit;
+    return minor == 0 ? text : text + " " + minor + " " + minorUnit;
   }
 
   private static Duration sum(String trimmed) {

@@ -2,6 +2,7 @@ package dev.stevedore.server.preload;
 
 import dev.stevedore.core.model.ImageReference;
 import dev.stevedore.server.config.ByteSize;
+import dev.stevedore.server.config.Durations;
 
 /** The lines a preload prints, shared by the reporters. */
 final class PreloadMessages {
@@ -73,7 +74,7 @@ final class PreloadMessages {
         + " ("
         + ByteSize.format(summary.bytesFetched())
         + " fetched) in "
-        + Units.duration(summary.elapsed());
+        + Durations.format(summary.elapsed());
   }
 
   static String count(int count, String noun) {

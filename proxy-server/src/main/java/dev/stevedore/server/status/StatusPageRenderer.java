@@ -3,6 +3,7 @@ package dev.stevedore.server.status;
 import dev.stevedore.core.cache.PullStats.ImagePulls;
 import dev.stevedore.core.upstream.RateLimit;
 import dev.stevedore.server.config.ByteSize;
+import dev.stevedore.server.config.Durations;
 import dev.stevedore.server.status.BarChart.Bar;
 import dev.stevedore.server.status.StatusSnapshot.CacheUsage;
 import dev.stevedore.server.status.StatusSnapshot.Outcomes;
@@ -65,7 +66,7 @@ public final class StatusPageRenderer {
         .append(STYLE)
         .append("</style></head>\n<body>\n<header><h1>Stevedore</h1><p class=\"muted\">")
         .append("Pull-through registry cache · up ")
-        .append(HumanUnits.duration(snapshot.uptime()))
+        .append(Durations.format(snapshot.uptime()))
         .append(" · updated ")
         .append(TIME.format(snapshot.takenAt()))
         .append("</p></header>\n<div class=\"cards\">\n");
@@ -231,11 +232,11 @@ public final class StatusPageRenderer {
           .append("</td><td>")
           .append(
               limit.windowSeconds() > 0
-                  ? HumanUnits.duration(Duration.ofSeconds(limit.windowSeconds()))
+                  ? Durations.format(Duration.ofSeconds(limit.windowSeconds()))
                   : "–")
           .append("</td><td>")
           .append(
-              HumanUnits.duration(
+              Durations.format(
                   Duration.between(limit.observedAt(), snapshot.takenAt())
                       .truncatedTo(ChronoUnit.SECONDS)))
           .append(" ago</td><td>")

@@ -98,4 +98,20 @@ class DurationsTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(text);
   }
+
+  @Test
+  void format_secondsWithOneDecimalThenTwoUnits() {
+    assertThat(Durations.format(Duration.ofMillis(420))).isEqualTo("0.4 s");
+    assertThat(Durations.format(Duration.ofMillis(12_340))).isEqualTo("12.3 s");
+    assertThat(Durations.format(Duration.ofSeconds(45))).isEqualTo("45 s");
+    assertThat(Durations.format(Duration.ofMillis(59_990))).isEqualTo("60 s");
+    assertThat(Durations.format(Duration.ofSeconds(125))).isEqualTo("2 min 5 s");
+    assertThat(Durations.format(Duration.ofSeconds(185))).isEqualTo("3 min 5 s");
+    assertThat(Durations.format(Duration.ofMinutes(2))).isEqualTo("2 min");
+    assertThat(Durations.format(Duration.ofMinutes(62))).isEqualTo("1 h 2 min");
+    assertThat(Durations.format(Duration.ofMinutes(125))).isEqualTo("2 h 5 min");
+    assertThat(Durations.format(Duration.ofHours(6))).isEqualTo("6 h");
+    assertThat(Durations.format(Duration.ofHours(76))).isEqualTo("3 d 4 h");
+    assertThat(Durations.format(Duration.ofSeconds(-5))).isEqualTo("0 s");
+  }
 }

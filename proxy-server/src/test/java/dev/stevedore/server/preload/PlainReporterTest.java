@@ -106,7 +106,7 @@ class PlainReporterTest {
     assertThat(outLines())
         .containsExactly(
             "preloaded 1 of 2 images (1 failed): 1 manifest, 2 blobs (0 fetched, 2 already cached),"
-                + " 2 KiB (0 B fetched) in 1.0 s");
+                + " 2 KiB (0 B fetched) in 1 s");
   }
 
   @Test
