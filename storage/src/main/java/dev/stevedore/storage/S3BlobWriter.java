@@ -36,7 +36,9 @@ import software.amazon.awssdk.utils.BinaryUtils;
  * the last part sent and the upload completed (a blob smaller than one part is sent with one {@code
  * PUT} at commit). A mismatch, a failed write or {@link #cancel()} aborts the upload, so no object
  * appears and no parts stay billed. A process killed mid-upload leaves an incomplete upload behind:
- * the bucket's lifecycle rule {@code AbortIncompleteMultipartUpload} removes it.
+ * the bucket's lifecycle rule {@code AbortIncompleteMultipartUpload} removes it. A blob that is in
+ * the bucket already when this writer commits (another writer or replica was first) is not sent
+ * again: one {@code HEAD} finds it and this writer's upload is aborted.
  *
  * <p>Commit order: the spool verifies first (its readers may then read the whole, verified blob),
  * then the object is completed in S3, then the spool file is deleted. If S3 fails at that point the
