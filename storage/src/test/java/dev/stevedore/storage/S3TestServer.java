@@ -1,0 +1,106 @@
+package dev.stevedore.storage;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStoreContext;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CreateBucketRequest;
+
+/**
+ * A real S3 server for tests: S3Proxy in this JVM on 127.0.0.1 (a free port), over its in-memory
+ * {@code transient-nio2} backend, with signature v4 authentication. Started once for all test
+ * classes and stopped when the JVM exits; each store under test gets a bucket of its own.
+ */
+final class S3TestServer {
+  private static final String IDENTITY = "test-access-key";
+  private static final String CREDENTIAL = "test-secret-key";
+  private static S3TestServer shared;
+
+  private final S3Proxy proxy;
+  private final S3Client client;
+  private final AtomicInteger buckets = new AtomicInteger();
+
+  private S3TestServer(S3Proxy proxy, S3Client client) {
+    this.proxy = proxy;
+    this.client = client;
+  }
+
+  /** The server of this test run, started on first use. */
+  static synchronized S3TestServer shared() throws IOException {
+    if (shared == null) {
+      shared = start();
+      Runtime.getRuntime().addShutdownHook(new Thread(shared::stop, "s3proxy-stop"));
+    }
+    return shared;
+  }
+
+  private static S3TestServer start() throws IOException {
+    Properties overrides = new Properties();
+    BlobStoreContext context =
+        ContextBuilder.newBuilder("transient-nio2")
+            .credentials(IDENTITY, CREDENTIAL)
+            .overrides(overrides)
+            .build(BlobStoreContext.class);
+    S3Proxy proxy =
+        S3Proxy.builder()
+            .blobStore(context.getBlobStore())
+            .endpoint(URI.create("http://127.0.0.1:0"))
+            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, IDENTITY, CREDENTIAL)
+            .build();
+    try {
+      proxy.start();
+      while (!"STARTED".equals(proxy.getState())) {
+        Thread.onSpinWait();
+      }
+    } catch (Exception e) {
+      throw new IOException("cannot start S3Proxy", e);
+    }
+    URI endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+    return new S3TestServer(proxy, client(endpoint));
+  }
+
+  /** A client as Stevedore configures one for an S3-compatible endpoint. */
+  private static S3Client client(URI endpoint) {
+    return S3Client.builder()
+        .endpointOverride(endpoint)
+        .region(Region.US_EAST_1)
+        .forcePathStyle(true)
+        .credentialsProvider(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create(IDENTITY, CREDENTIAL)))
+        .httpClient(UrlConnectionHttpClient.create())
+        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+        .build();
+  }
+
+  S3Client client() {
+    return client;
+  }
+
+  /** Creates a new, empty bucket and returns its name. */
+  String newBucket() {
+    String name = "test-bucket-" + buckets.incrementAndGet();
+    client.createBucket(CreateBucketRequest.builder().bucket(name).build());
+    return name;
+  }
+
+  private void stop() {
+    client.close();
+    try {
+      proxy.stop();
+    } catch (Exception e) {
+      // the JVM is exiting
+    }
+  }
+}
