@@ -6,10 +6,15 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The start-up check against S3Proxy, with credentials from the AWS chain as in production: the
@@ -19,21 +24,28 @@ class StoreCheckTest {
   private static final String ACCESS_KEY = "aws.accessKeyId";
   private static final String SECRET_KEY = "aws.secretAccessKey";
 
+  /** The chain's other sources on this machine, turned off or pointed at nothing for one test. */
+  private static final List<String> OTHER_SOURCES =
+      List.of("aws.sharedCredentialsFile", "aws.configFile", "aws.disableEc2Metadata");
+
   private S3TestServer server;
   private String savedAccessKey;
   private String savedSecretKey;
+  private final Map<String, String> savedOtherSources = new HashMap<>();
 
   @BeforeEach
   void saveCredentials() throws IOException {
     server = S3TestServer.shared();
     savedAccessKey = System.getProperty(ACCESS_KEY);
     savedSecretKey = System.getProperty(SECRET_KEY);
+    OTHER_SOURCES.forEach(name -> savedOtherSources.put(name, System.getProperty(name)));
   }
 
   @AfterEach
   void restoreCredentials() {
     restore(ACCESS_KEY, savedAccessKey);
     restore(SECRET_KEY, savedSecretKey);
+    savedOtherSources.forEach(StoreCheckTest::restore);
   }
 
   @Test
@@ -84,6 +96,20 @@ class StoreCheckTest {
     assertThat(result.verdict()).isEqualTo(StoreCheck.Verdict.REFUSED);
     assertThat(result.line())
         .isEqualTo("bucket no-such-bucket does not exist at " + server.endpoint());
+  }
+
+  @Test
+  void check_noCredentialsInTheChain_isRefused(@TempDir Path empty) {
+    System.clearProperty(ACCESS_KEY);
+    System.clearProperty(SECRET_KEY);
+    System.setProperty("aws.sharedCredentialsFile", empty.resolve("credentials").toString());
+    System.setProperty("aws.configFile", empty.resolve("config").toString());
+    System.setProperty("aws.disableEc2Metadata", "true");
+
+    StoreCheck.Result result = check("any-bucket", server.endpoint());
+
+    assertThat(result.verdict()).isEqualTo(StoreCheck.Verdict.REFUSED);
+    assertThat(result.line()).startsWith("no credentials for bucket any-bucket in the AWS chain");
   }
 
   @Test
