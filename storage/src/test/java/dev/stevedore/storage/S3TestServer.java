@@ -88,6 +88,21 @@ final class S3TestServer {
     return client;
   }
 
+  /** Where the server listens: {@code http://127.0.0.1:<port>}. */
+  URI endpoint() {
+    return URI.create("http://127.0.0.1:" + proxy.getPort());
+  }
+
+  /** The access key id the server accepts. */
+  String identity() {
+    return IDENTITY;
+  }
+
+  /** The secret key the server accepts. */
+  String credential() {
+    return CREDENTIAL;
+  }
+
   /** Creates a new, empty bucket and returns its name. */
   String newBucket() {
     String name = "test-bucket-" + buckets.incrementAndGet();

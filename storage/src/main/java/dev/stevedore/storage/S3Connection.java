@@ -1,0 +1,132 @@
+package dev.stevedore.storage;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+
+/**
+ * The S3 client of one store (bucket, prefix, endpoint, region), built the one way Stevedore talks
+ * to an object store, and the resources it owns. Takes plain values, so storage does not know how
+ * the command line spells them.
+ *
+ * <ul>
+ *   <li>Credentials come only from the standard AWS chain ({@link DefaultCredentialsProvider}:
+ *       system properties, environment, profile, web identity, container and instance roles), so
+ *       they are never in a flag, a file Stevedore reads, or a log line; nothing here prints them.
+ *   <li>With an {@code endpoint} (MinIO, Ceph RGW, S3Proxy) requests go there with path-style
+ *       addressing ({@code ENDPOINT/BUCKET/KEY}), which S3-compatible servers expect.
+ *   <li>Checksums are computed and validated only when an operation requires them: S3-compatible
+ *       servers do not all know the SDK's newer default checksum headers and trailers.
+ *   <li>Connecting gives up after {@link #CONNECT_TIMEOUT} and a read after {@link #READ_TIMEOUT}
+ *       without a byte, so an unreachable or stalled store fails a request instead of hanging it.
+ *       The read timeout is between bytes, not for a whole body, so big blobs still stream.
+ * </ul>
+ */
+public final class S3Connection implements AutoCloseable {
+  /** How long to wait for a TCP connection to the store: it is near, so short. */
+  public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+
+  /** How long to wait for the next byte of an answer once connected. */
+  public static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
+
+  private final S3Layout layout;
+  private final Optional<URI> endpoint;
+  private final String region;
+  private final DefaultCredentialsProvider credentials;
+  private final SdkHttpClient http;
+  private final S3Client client;
+
+  private S3Connection(
+      S3Layout layout,
+      Optional<URI> endpoint,
+      String region,
+      DefaultCredentialsProvider credentials,
+      SdkHttpClient http,
+      S3Client client) {
+    this.layout = layout;
+    this.endpoint = endpoint;
+    this.region = region;
+    this.credentials = credentials;
+    this.http = http;
+    this.client = client;
+  }
+
+  /**
+   * Builds the client; does not talk to the store yet ({@link StoreCheck} does).
+   *
+   * @param layout bucket and key prefix
+   * @param endpoint an S3-compatible server instead of AWS S3; empty for AWS
+   * @param region the signing region, e.g. {@code us-east-1}
+   */
+  public static S3Connection open(S3Layout layout, Optional<URI> endpoint, String region) {
+    Objects.requireNonNull(layout, "layout");
+    Objects.requireNonNull(endpoint, "endpoint");
+    Objects.requireNonNull(region, "region");
+    if (region.isBlank()) {
+      throw new IllegalArgumentException("empty region");
+    }
+    DefaultCredentialsProvider credentials = DefaultCredentialsProvider.builder().build();
+    SdkHttpClient http =
+        UrlConnectionHttpClient.builder()
+            .connectionTimeout(CONNECT_TIMEOUT)
+            .socketTimeout(READ_TIMEOUT)
+            .build();
+    S3ClientBuilder builder =
+        S3Client.builder()
+            .region(Region.of(region))
+            .credentialsProvider(credentials)
+            .httpClient(http)
+            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+            .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+    endpoint.ifPresent(uri -> builder.endpointOverride(uri).forcePathStyle(true));
+    return new S3Connection(layout, endpoint, region, credentials, http, builder.build());
+  }
+
+  /** The client; blocking, shared by all stores of this connection. */
+  public S3Client client() {
+    return client;
+  }
+
+  /** Bucket and key prefix. */
+  public S3Layout layout() {
+    return layout;
+  }
+
+  /**
+   * Where the store is, for messages and the status page: the endpoint without any user info or
+   * query, or {@code AWS S3 (<region>)}.
+   */
+  public String where() {
+    return endpoint.map(S3Connection::withoutSecrets).orElse("AWS S3 (" + region + ")");
+  }
+
+  /**
+   * Closes the client, and what the SDK leaves to whoever built them: the HTTP client and the
+   * credential chain (which may hold a refresh thread).
+   */
+  @Override
+  public void close() {
+    client.close();
+    http.close();
+    credentials.close();
+  }
+
+  private static String withoutSecrets(URI uri) {
+    try {
+      return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), null, null)
+          .toString();
+    } catch (URISyntaxException e) {
+      return uri.getScheme() + "://" + uri.getHost();
+    }
+  }
+}
