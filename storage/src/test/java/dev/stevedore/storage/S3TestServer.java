@@ -22,7 +22,7 @@ import software.amazon.awssdk.services.s3.model.CreateBucketRequest;
  * {@code transient-nio2} backend, with signature v4 authentication. Started once for all test
  * classes and stopped when the JVM exits; each store under test gets a bucket of its own.
  */
-final class S3TestServer {
+public final class S3TestServer {
   private static final String IDENTITY = "test-access-key";
   private static final String CREDENTIAL = "test-secret-key";
   private static S3TestServer shared;
@@ -37,7 +37,7 @@ final class S3TestServer {
   }
 
   /** The server of this test run, started on first use. */
-  static synchronized S3TestServer shared() throws IOException {
+  public static synchronized S3TestServer shared() throws IOException {
     if (shared == null) {
       shared = start();
       Runtime.getRuntime().addShutdownHook(new Thread(shared::stop, "s3proxy-stop"));
@@ -89,22 +89,22 @@ final class S3TestServer {
   }
 
   /** Where the server listens: {@code http://127.0.0.1:<port>}. */
-  URI endpoint() {
+  public URI endpoint() {
     return URI.create("http://127.0.0.1:" + proxy.getPort());
   }
 
   /** The access key id the server accepts. */
-  String identity() {
+  public String identity() {
     return IDENTITY;
   }
 
   /** The secret key the server accepts. */
-  String credential() {
+  public String credential() {
     return CREDENTIAL;
   }
 
   /** Creates a new, empty bucket and returns its name. */
-  String newBucket() {
+  public String newBucket() {
     String name = "test-bucket-" + buckets.incrementAndGet();
     client.createBucket(CreateBucketRequest.builder().bucket(name).build());
     return name;

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stevedore.server.config.S3Location;
 import dev.stevedore.server.config.StoreSettings;
+import dev.stevedore.storage.S3TestServer;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -82,15 +84,55 @@ class StoreCommandLineTest {
         .isFalse();
   }
 
+  /**
+   * {@code serve} against a real S3 server on loopback (S3Proxy), with the AWS chain's credentials
+   * set as system properties for the run and its other sources (profile files, instance metadata)
+   * turned off, so nothing leaves loopback.
+   */
+  private CommandRun serveWithStore(String bucket) throws IOException {
+    S3TestServer s3 = S3TestServer.shared();
+    Map<String, String> properties =
+        Map.of(
+            "aws.accessKeyId", s3.identity(),
+            "aws.secretAccessKey", s3.credential(),
+            "aws.sharedCredentialsFile", dir.resolve("no-credentials").toString(),
+            "aws.configFile", dir.resolve("no-config").toString(),
+            "aws.disableEc2Metadata", "true");
+    Map<String, String> saved = new HashMap<>();
+    properties.forEach((name, value) -> saved.put(name, System.setProperty(name, value)));
+    try {
+      return serve("--store", "s3://" + bucket, "--s3-endpoint", s3.endpoint().toString());
+    } finally {
+      saved.forEach(
+          (name, value) -> {
+            if (value == null) {
+              System.clearProperty(name);
+            } else {
+              System.setProperty(name, value);
+            }
+          });
+    }
+  }
+
   @Test
-  void validStore_isRefusedWithOneLineUntilTheStoreIsWired() {
-    CommandRun run = serve("--store", "s3://cache");
+  void reachableStore_isRefusedWithOneLineUntilTheStoreIsWired() throws IOException {
+    CommandRun run = serveWithStore(S3TestServer.shared().newBucket());
 
     assertThat(run.exitCode()).isEqualTo(StevedoreCommand.EXIT_CONFIG);
     assertThat(run.err().strip())
         .isEqualTo(
             "stevedore: store: keeping the cache in an object store is not available in this"
                 + " build yet; serve without --store (the data directory alone)");
+  }
+
+  @Test
+  void missingBucket_stopsServeWithOneLineNamingIt() throws IOException {
+    CommandRun run = serveWithStore("no-such-bucket");
+
+    assertThat(run.exitCode()).isEqualTo(StevedoreCommand.EXIT_CONFIG);
+    assertThat(run.err().strip())
+        .startsWith("stevedore: store: bucket no-such-bucket does not exist at ")
+        .doesNotContain("\n");
   }
 
   @Test
