@@ -2,6 +2,7 @@ package dev.stevedore.storage;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -16,7 +17,7 @@ import java.util.regex.Pattern;
  */
 public record S3Layout(String bucket, String prefix) {
 
-  private static final Pattern PREFIX = Pattern.compile("([A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*)?");
+  private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._-]+");
   private static final FsLayout KEYS = new FsLayout(Path.of("/"));
 
   public S3Layout {
@@ -25,9 +26,35 @@ public record S3Layout(String bucket, String prefix) {
     if (bucket.isEmpty()) {
       throw new IllegalArgumentException("empty bucket name");
     }
-    if (!PREFIX.matcher(prefix).matches() || prefix.contains("..")) {
-      throw new IllegalArgumentException("invalid key prefix: " + prefix);
+    prefixProblem(prefix)
+        .ifPresent(
+            problem -> {
+              throw new IllegalArgumentException("invalid key prefix: " + problem);
+            });
+  }
+
+  /**
+   * What is wrong with a key prefix, if anything: the one rule for prefixes, which the command line
+   * applies too. Segments of letters, digits, {@code .}, {@code _} and {@code -} joined by single
+   * {@code /}, none of them {@code .} or {@code ..} (file-system backed servers would resolve
+   * them).
+   */
+  public static Optional<String> prefixProblem(String prefix) {
+    if (prefix.isEmpty()) {
+      return Optional.empty();
     }
+    for (String segment : prefix.split("/", -1)) {
+      if (segment.isEmpty()) {
+        return Optional.of("it must not start or end with '/' or contain '//'");
+      }
+      if (segment.equals(".") || segment.equals("..")) {
+        return Optional.of("it must not contain a '" + segment + "' segment");
+      }
+      if (!SEGMENT.matcher(segment).matches()) {
+        return Optional.of("it may hold only letters, digits, '.', '_', '-' and '/'");
+      }
+    }
+    return Optional.empty();
   }
 
   /** {@code <prefix>/blobs/<alg>/<first 2 hex>/<hex>}. */

@@ -1,5 +1,6 @@
 package dev.stevedore.server.config;
 
+import dev.stevedore.storage.S3Layout;
 import dev.stevedore.storage.text.Printable;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -126,15 +127,7 @@ public record S3Location(String bucket, String prefix) {
     if (prefix.getBytes(StandardCharsets.UTF_8).length > MAX_PREFIX_BYTES) {
       return "it must be at most " + MAX_PREFIX_BYTES + " bytes";
     }
-    for (String segment : prefix.split("/", -1)) {
-      if (segment.isEmpty()) {
-        return "it must not contain an empty segment ('//') or end in '//'";
-      }
-      if (segment.equals(".") || segment.equals("..")) {
-        return "it must not contain a '" + segment + "' segment";
-      }
-    }
-    return null;
+    return S3Layout.prefixProblem(prefix).orElse(null);
   }
 
   static String shown(String text) {

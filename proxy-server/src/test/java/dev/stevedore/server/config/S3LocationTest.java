@@ -3,6 +3,7 @@ package dev.stevedore.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stevedore.storage.S3Layout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -128,5 +129,21 @@ class S3LocationTest {
   void dotsInsideASegment_areFine() {
     assertThat(S3Location.parse("s3://bucket/v1..2/.hidden/a.b").prefix())
         .isEqualTo("v1..2/.hidden/a.b");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"s3://bucket/a b", "s3://bucket/caf\u00e9", "s3://bucket/a+b"})
+  void prefixesTheStoreLayoutRefuses_areRefusedHere(String text) {
+    assertThatThrownBy(() -> S3Location.parse(text))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("only letters, digits");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"prod", "prod/eu-1", "v1..2/.hidden/a.b", "a_b/c"})
+  void everyPrefixAcceptedHere_isAcceptedByTheStoreLayout(String prefix) {
+    S3Location location = S3Location.parse("s3://bucket/" + prefix);
+
+    assertThat(new S3Layout(location.bucket(), location.prefix()).prefix()).isEqualTo(prefix);
   }
 }
