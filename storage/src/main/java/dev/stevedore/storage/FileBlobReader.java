@@ -6,59 +6,22 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 
 /**
  * A committed blob read from an open file. The open file keeps the bytes even if the blob is
  * evicted or deleted meanwhile (an unlinked file lives until its last handle closes).
  */
-final class FileBlobReader implements BlobReader {
-  private static final CompletionStage<Void> NOW = CompletableFuture.completedStage(null);
-
-  private final Digest digest;
+final class FileBlobReader extends CommittedBlobReader {
   private final FileChannel file;
-  private final long size;
 
   FileBlobReader(Digest digest, FileChannel file, long size) {
-    this.digest = Objects.requireNonNull(digest, "digest");
+    super(digest, size);
     this.file = Objects.requireNonNull(file, "file");
-    this.size = size;
-  }
-
-  @Override
-  public Digest digest() {
-    return digest;
-  }
-
-  @Override
-  public long size() {
-    return size;
-  }
-
-  @Override
-  public long readable() {
-    return size;
-  }
-
-  @Override
-  public boolean verified() {
-    return true;
-  }
-
-  @Override
-  public boolean failed() {
-    return false;
-  }
-
-  @Override
-  public CompletionStage<Void> awaitReadable(long position) {
-    return NOW;
   }
 
   @Override
   public int read(ByteBuffer dst, long position) throws IOException {
-    return FileReads.read(file, dst, position, size, digest);
+    return FileReads.read(file, dst, position, size(), digest());
   }
 
   @Override
@@ -69,11 +32,6 @@ final class FileBlobReader implements BlobReader {
   @Override
   public void close() {
     FileReads.closeQuietly(file);
-  }
-
-  @Override
-  public String toString() {
-    return "FileBlobReader[" + digest + ", " + size + " bytes]";
   }
 
   /** Positional reads bounded by what may be read; shared by the file-backed readers. */

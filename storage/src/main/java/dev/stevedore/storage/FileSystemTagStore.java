@@ -3,7 +3,6 @@ package dev.stevedore.storage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.DateTimeException;
-import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,7 +17,6 @@ import org.slf4j.LoggerFactory;
 public final class FileSystemTagStore implements TagStore {
 
   private static final Logger log = LoggerFactory.getLogger(FileSystemTagStore.class);
-  private static final int FIELDS = 3;
 
   private final FsLayout layout;
 
@@ -41,12 +39,12 @@ public final class FileSystemTagStore implements TagStore {
   public Optional<TagRecord> get(String registry, String repository, String tag)
       throws IOException {
     Path file = layout.tag(registry, repository, tag);
-    Optional<List<String>> fields = LineRecords.read(file, FIELDS);
+    Optional<List<String>> fields = LineRecords.read(file, TagRecord.FIELDS);
     if (fields.isEmpty()) {
       return Optional.empty();
     }
     try {
-      return Optional.of(parse(fields.get()));
+      return Optional.of(TagRecord.of(fields.get()));
     } catch (IllegalArgumentException | DateTimeException e) {
       log.warn("Ignoring corrupt tag record {}: {}", file, e.getMessage());
       return Optional.empty();
@@ -58,18 +56,7 @@ public final class FileSystemTagStore implements TagStore {
       throws IOException {
     Objects.requireNonNull(record, "record");
     Path file = layout.tag(registry, repository, tag);
-    LineRecords.write(
-        layout.tmpDir(),
-        file,
-        record.digest().toString(),
-        record.mediaType(),
-        Long.toString(record.confirmedAt().toEpochMilli()));
+    LineRecords.write(layout.tmpDir(), file, record.fields());
     log.debug("Tag {}/{}:{} -> {}", registry, repository, tag, record.digest());
-  }
-
-  private static TagRecord parse(List<String> fields) {
-    Digest digest = Digest.parse(fields.get(0));
-    Instant confirmedAt = Instant.ofEpochMilli(Long.parseLong(fields.get(2)));
-    return new TagRecord(digest, fields.get(1), confirmedAt);
   }
 }

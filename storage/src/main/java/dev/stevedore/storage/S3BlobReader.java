@@ -6,8 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
@@ -23,14 +21,11 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  * {@code GET} from the version it began with; a ranged {@code GET} opened after the deletion fails.
  * Reads are synchronized: one stream, one position.
  */
-final class S3BlobReader implements BlobReader {
-  private static final CompletionStage<Void> NOW = CompletableFuture.completedStage(null);
+final class S3BlobReader extends CommittedBlobReader {
   private static final int COPY_CHUNK = 64 * 1024;
 
   private final S3Client s3;
   private final S3Layout layout;
-  private final Digest digest;
-  private final long size;
   private final String etag;
   private ResponseInputStream<GetObjectResponse> stream;
   private long streamPosition;
@@ -38,11 +33,10 @@ final class S3BlobReader implements BlobReader {
 
   private S3BlobReader(
       S3Client s3, S3Layout layout, Digest digest, ResponseInputStream<GetObjectResponse> stream) {
+    super(digest, stream.response().contentLength());
     this.s3 = s3;
     this.layout = layout;
-    this.digest = digest;
     this.stream = stream;
-    this.size = stream.response().contentLength();
     this.etag = stream.response().eTag();
   }
 
@@ -56,41 +50,11 @@ final class S3BlobReader implements BlobReader {
   }
 
   @Override
-  public Digest digest() {
-    return digest;
-  }
-
-  @Override
-  public long size() {
-    return size;
-  }
-
-  @Override
-  public long readable() {
-    return size;
-  }
-
-  @Override
-  public boolean verified() {
-    return true;
-  }
-
-  @Override
-  public boolean failed() {
-    return false;
-  }
-
-  @Override
-  public CompletionStage<Void> awaitReadable(long position) {
-    return NOW;
-  }
-
-  @Override
   public synchronized int read(ByteBuffer dst, long position) throws IOException {
     if (closed) {
-      throw new IOException("reader of blob " + digest + " is closed");
+      throw new IOException("reader of blob " + digest() + " is closed");
     }
-    long wanted = Math.min(dst.remaining(), size - position);
+    long wanted = Math.min(dst.remaining(), size() - position);
     if (wanted <= 0) {
       return 0;
     }
@@ -103,7 +67,7 @@ final class S3BlobReader implements BlobReader {
       int read = stream.read(chunk, 0, (int) Math.min(chunk.length, wanted - total));
       if (read < 0) {
         dropStream();
-        throw new EOFException("blob " + digest + " ends before byte " + (position + wanted));
+        throw new EOFException("blob " + digest() + " ends before byte " + (position + wanted));
       }
       dst.put(chunk, 0, read);
       total += read;
@@ -114,7 +78,7 @@ final class S3BlobReader implements BlobReader {
 
   private void reopenAt(long position) throws IOException {
     dropStream();
-    String key = layout.blob(digest);
+    String key = layout.blob(digest());
     GetObjectRequest request =
         GetObjectRequest.builder()
             .bucket(layout.bucket())
@@ -124,7 +88,8 @@ final class S3BlobReader implements BlobReader {
             .build();
     stream =
         S3Calls.ifPresent("ranged GET", key, () -> s3.getObject(request))
-            .orElseThrow(() -> new EOFException("blob " + digest + " was removed from the store"));
+            .orElseThrow(
+                () -> new EOFException("blob " + digest() + " was removed from the store"));
     streamPosition = position;
   }
 
@@ -150,10 +115,5 @@ final class S3BlobReader implements BlobReader {
   public synchronized void close() {
     closed = true;
     dropStream();
-  }
-
-  @Override
-  public String toString() {
-    return "S3BlobReader[" + digest + ", " + size + " bytes]";
   }
 }

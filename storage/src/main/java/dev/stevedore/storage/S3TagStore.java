@@ -2,7 +2,6 @@ package dev.stevedore.storage;
 
 import java.io.IOException;
 import java.time.DateTimeException;
-import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,7 +17,6 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 public final class S3TagStore implements TagStore {
   private static final Logger log = LoggerFactory.getLogger(S3TagStore.class);
-  private static final int FIELDS = 3;
 
   private final S3Layout layout;
   private final S3Records records;
@@ -32,15 +30,12 @@ public final class S3TagStore implements TagStore {
   public Optional<TagRecord> get(String registry, String repository, String tag)
       throws IOException {
     String key = layout.tag(registry, repository, tag);
-    Optional<List<String>> fields = records.read(key, FIELDS);
+    Optional<List<String>> fields = records.read(key, TagRecord.FIELDS);
     if (fields.isEmpty()) {
       return Optional.empty();
     }
     try {
-      List<String> f = fields.get();
-      return Optional.of(
-          new TagRecord(
-              Digest.parse(f.get(0)), f.get(1), Instant.ofEpochMilli(Long.parseLong(f.get(2)))));
+      return Optional.of(TagRecord.of(fields.get()));
     } catch (IllegalArgumentException | DateTimeException e) {
       log.warn("Ignoring corrupt tag record {}: {}", key, e.getMessage());
       return Optional.empty();
@@ -51,11 +46,7 @@ public final class S3TagStore implements TagStore {
   public void put(String registry, String repository, String tag, TagRecord record)
       throws IOException {
     Objects.requireNonNull(record, "record");
-    records.write(
-        layout.tag(registry, repository, tag),
-        record.digest().toString(),
-        record.mediaType(),
-        Long.toString(record.confirmedAt().toEpochMilli()));
+    records.write(layout.tag(registry, repository, tag), record.fields());
     log.debug("Tag {}/{}:{} -> {}", registry, repository, tag, record.digest());
   }
 }
