@@ -62,8 +62,24 @@ final class S3Records {
       if (S3Calls.isPreconditionFailed(e)) {
         return false;
       }
-      throw S3Calls.failure("conditional PUT", key, e);
+      return settledAfterFailedClaim(key, fields, e);
     }
+  }
+
+  /**
+   * A server may answer a conditional {@code PUT} that lost with {@code 412} before it read the
+   * body and close the connection, and the client then reports a failed write instead of the answer
+   * (S3Proxy does so under concurrent claims). The object tells what happened: when it holds
+   * exactly our fields the claim stands (whoever wrote them), when it holds others the claim lost,
+   * and when there is none the write really failed.
+   */
+  private boolean settledAfterFailedClaim(String key, String[] fields, SdkException failure)
+      throws IOException {
+    Optional<List<String>> stored = read(key, fields.length);
+    if (stored.isEmpty()) {
+      throw S3Calls.failure("conditional PUT", key, failure);
+    }
+    return stored.get().equals(List.of(fields));
   }
 
   /** Reads a record of exactly {@code fieldCount} fields; empty when absent or corrupt. */

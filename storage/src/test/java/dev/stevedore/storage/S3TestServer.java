@@ -12,9 +12,11 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.CreateBucketRequest;
 
 /**
@@ -72,6 +74,17 @@ public final class S3TestServer {
 
   /** A client as Stevedore configures one for an S3-compatible endpoint. */
   private static S3Client client(URI endpoint) {
+    return clientBuilder(endpoint).build();
+  }
+
+  /** A client of this server whose requests pass {@code interceptor} (a faulty network). */
+  S3Client clientThrough(ExecutionInterceptor interceptor) {
+    return clientBuilder(endpoint())
+        .overrideConfiguration(c -> c.addExecutionInterceptor(interceptor))
+        .build();
+  }
+
+  private static S3ClientBuilder clientBuilder(URI endpoint) {
     return S3Client.builder()
         .endpointOverride(endpoint)
         .region(Region.US_EAST_1)
@@ -80,8 +93,7 @@ public final class S3TestServer {
             StaticCredentialsProvider.create(AwsBasicCredentials.create(IDENTITY, CREDENTIAL)))
         .httpClient(UrlConnectionHttpClient.create())
         .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-        .build();
+        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
   }
 
   S3Client client() {
