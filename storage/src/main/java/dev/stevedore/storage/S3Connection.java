@@ -9,7 +9,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
@@ -77,7 +77,7 @@ public final class S3Connection implements AutoCloseable {
     }
     DefaultCredentialsProvider credentials = DefaultCredentialsProvider.builder().build();
     SdkHttpClient http =
-        UrlConnectionHttpClient.builder()
+        ApacheHttpClient.builder()
             .connectionTimeout(CONNECT_TIMEOUT)
             .socketTimeout(READ_TIMEOUT)
             .build();
