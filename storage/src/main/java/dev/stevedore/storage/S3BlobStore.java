@@ -90,6 +90,14 @@ public final class S3BlobStore implements BlobStore {
   }
 
   /**
+   * A writer that uploads what {@code localWriter} (the local tier's) receives: the blob stays in
+   * the local tier whatever the store does; see {@link S3BlobWriter.Spool#LOCAL_TIER}.
+   */
+  BlobWriter createOver(BlobWriter localWriter) throws IOException {
+    return S3BlobWriter.over(this, localWriter, partSize);
+  }
+
+  /**
    * Fails when the bucket cannot be reached or is not ours, or the spool folder is not writable.
    */
   @Override

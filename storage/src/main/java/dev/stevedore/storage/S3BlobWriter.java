@@ -26,28 +26,42 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 import software.amazon.awssdk.utils.BinaryUtils;
 
 /**
- * Writes one blob to the object store while hashing it. The bytes go to a local spool file through
- * a {@link FileSystemBlobWriter} (which hashes them and serves the readers of the growing blob,
- * holding back the last byte until the digest verified) and, every {@code partSize} bytes, from
- * that file to S3 as one part of a multipart upload, so memory stays small and the upload keeps
- * pace with the download.
+ * Writes one blob to the object store while hashing it. The bytes go to a local spool, a {@link
+ * BlobWriter} on local disk (which hashes them and serves the readers of the growing blob, holding
+ * back the last byte until the digest verified) and, every {@code partSize} bytes, from the spool's
+ * file to S3 as one part of a multipart upload, so memory stays small and the upload keeps pace
+ * with the download.
  *
  * <p>Nothing is visible in the bucket before {@link #commit()} verified the digest: only then is
  * the last part sent and the upload completed (a blob smaller than one part is sent with one {@code
  * PUT} at commit). A mismatch, a failed write or {@link #cancel()} aborts the upload, so no object
  * appears and no parts stay billed. A process killed mid-upload leaves an incomplete upload behind:
- * the bucket's lifecycle rule {@code AbortIncompleteMultipartUpload} removes it. A blob that is in
- * the bucket already when this writer commits (another writer or replica was first) is not sent
- * again: one {@code HEAD} finds it and this writer's upload is aborted.
+ * the next start's sweep of stale uploads or the bucket's lifecycle rule {@code
+ * AbortIncompleteMultipartUpload} removes it. A blob that is in the bucket already when this writer
+ * commits (another writer or replica was first) is not sent again: one {@code HEAD} finds it and
+ * this writer's upload is aborted.
+ *
+ * <p>The spool is either {@link Spool#PRIVATE} (a file of its own, deleted after the commit: the
+ * bucket is the blob's only home, so a failing store fails the write) or {@link Spool#LOCAL_TIER}
+ * (the local tier's writer: the blob stays there whatever the store does, so a failing store only
+ * means that this blob is not shared; the upload is aborted and the local blob kept). Parts are
+ * read through a channel opened on the spool's file at the start, which survives its rename at
+ * commit and its eviction afterwards.
  *
  * <p>Commit order: the spool verifies first (its readers may then read the whole, verified blob),
- * then the object is completed in S3, then the spool file is deleted. If S3 fails at that point the
- * commit throws and the upload is aborted; readers still hold correct bytes. Meant for one writing
- * thread; the mutating methods are synchronized so that a {@link #cancel()} from another thread is
- * safe.
+ * then the object is completed in S3. Meant for one writing thread; the mutating methods are
+ * synchronized so that a {@link #cancel()} from another thread is safe.
  */
 final class S3BlobWriter implements BlobWriter {
   private static final Logger log = LoggerFactory.getLogger(S3BlobWriter.class);
+
+  /** What the spool is, and so what a failure of the store means. */
+  enum Spool {
+    /** A file of this writer's own, deleted after the commit; a failing store fails the write. */
+    PRIVATE,
+    /** The local tier's writer, which keeps the blob; a failing store only leaves it unshared. */
+    LOCAL_TIER
+  }
 
   private enum State {
     OPEN,
@@ -60,24 +74,31 @@ final class S3BlobWriter implements BlobWriter {
   private final S3Layout layout;
   private final String key;
   private final long partSize;
-  private final FileSystemBlobWriter spool;
-  private final Path spooled;
+  private final BlobWriter spool;
+  private final Spool kind;
+  private final FileChannel spooledBytes;
+  private final Runnable cleanup;
   private final List<CompletedPart> parts = new ArrayList<>();
   private String uploadId;
   private long uploaded;
+  private boolean storeFailed;
   private volatile State state = State.OPEN;
 
   private S3BlobWriter(
-      S3BlobStore store, long partSize, FileSystemBlobWriter spool, Path spooled, String key) {
+      S3BlobStore store, long partSize, BlobWriter spool, Spool kind, Runnable cleanup)
+      throws IOException {
     this.store = store;
     this.s3 = store.client();
     this.layout = store.layout();
     this.partSize = partSize;
     this.spool = spool;
-    this.spooled = spooled;
-    this.key = key;
+    this.kind = kind;
+    this.cleanup = cleanup;
+    this.key = store.layout().blob(spool.expected());
+    this.spooledBytes = FileChannel.open(spool.tempFile(), StandardOpenOption.READ);
   }
 
+  /** A writer spooling to a private file in {@code spoolDir}. */
   static S3BlobWriter start(
       S3BlobStore store, Digest expected, long size, Path spoolDir, long partSize)
       throws IOException {
@@ -86,7 +107,25 @@ final class S3BlobWriter implements BlobWriter {
     Path spooled = Files.createTempFile(spoolDir, expected.hex().substring(0, 12) + "-", ".done");
     Files.delete(spooled);
     FileSystemBlobWriter spool = FileSystemBlobWriter.start(expected, size, spoolDir, spooled);
-    return new S3BlobWriter(store, partSize, spool, spooled, store.layout().blob(expected));
+    return opened(store, partSize, spool, Spool.PRIVATE, () -> AtomicFiles.deleteQuietly(spooled));
+  }
+
+  /** A writer whose spool is the local tier's {@code localWriter}, which keeps the blob. */
+  static S3BlobWriter over(S3BlobStore store, BlobWriter localWriter, long partSize)
+      throws IOException {
+    return opened(store, partSize, localWriter, Spool.LOCAL_TIER, () -> {});
+  }
+
+  private static S3BlobWriter opened(
+      S3BlobStore store, long partSize, BlobWriter spool, Spool kind, Runnable cleanup)
+      throws IOException {
+    try {
+      return new S3BlobWriter(store, partSize, spool, kind, cleanup);
+    } catch (IOException | RuntimeException e) {
+      spool.cancel();
+      cleanup.run();
+      throw e;
+    }
   }
 
   @Override
@@ -107,7 +146,7 @@ final class S3BlobWriter implements BlobWriter {
 
   @Override
   public BlobReader openReader() throws IOException {
-    if (state == State.COMMITTED) {
+    if (state == State.COMMITTED && kind == Spool.PRIVATE) {
       return store
           .open(expected())
           .orElseThrow(
@@ -123,14 +162,18 @@ final class S3BlobWriter implements BlobWriter {
     }
     try {
       spool.write(src);
-      // Strictly more than a part waiting, so the last part, sent at commit, is never empty.
-      while (spool.written() - uploaded > partSize) {
-        uploadPart(partSize);
-      }
     } catch (IOException | RuntimeException e) {
       log.warn("Discarding blob {} after a failed write: {}", expected(), e.toString());
       discard();
       throw e;
+    }
+    try {
+      // Strictly more than a part waiting, so the last part, sent at commit, is never empty.
+      while (!storeFailed && spool.written() - uploaded > partSize) {
+        uploadPart(partSize);
+      }
+    } catch (IOException | RuntimeException e) {
+      onStoreFailure(e);
     }
   }
 
@@ -139,33 +182,59 @@ final class S3BlobWriter implements BlobWriter {
     if (state != State.OPEN) {
       throw new IllegalStateException("cannot commit blob " + expected() + ": writer is " + state);
     }
+    BlobInfo verified;
     try {
-      spool.commit(); // verifies; on a mismatch it discards the spool and throws
+      verified = spool.commit(); // verifies; on a mismatch it discards the spool and throws
     } catch (IOException | RuntimeException e) {
       discard();
       throw e;
     }
-    long size = spool.written();
     try {
-      if (exists()) {
-        abortUpload();
-        log.debug("Blob {} was already in the store", expected());
-      } else if (uploadId == null) {
-        putWhole();
-      } else {
-        uploadPart(size - uploaded);
-        completeUpload();
+      if (!storeFailed) {
+        send(verified.size());
       }
       state = State.COMMITTED;
-      log.debug("Committed blob {} ({} bytes) to {}", expected(), size, key);
-      return new BlobInfo(expected(), size);
+      return verified;
     } catch (IOException | RuntimeException e) {
-      log.warn("Cannot store blob {} in {}: {}", expected(), key, e.toString());
-      discard();
-      throw e;
+      onStoreFailure(e);
+      state = State.COMMITTED;
+      return verified;
     } finally {
-      AtomicFiles.deleteQuietly(spooled);
+      closeSpooledBytes();
+      cleanup.run();
     }
+  }
+
+  /** Completes the object in S3 from the verified spool, unless the bucket holds it already. */
+  private void send(long size) throws IOException {
+    if (exists()) {
+      abortUpload();
+      log.debug("Blob {} was already in the store", expected());
+    } else if (uploadId == null) {
+      putWhole(size);
+    } else {
+      uploadPart(size - uploaded);
+      completeUpload();
+    }
+    log.debug("Committed blob {} ({} bytes) to {}", expected(), size, key);
+  }
+
+  /**
+   * The store failed this blob's upload. A private spool has no other home for it: the write fails
+   * (and a failure at commit is thrown from there). The local tier keeps it: the upload is aborted
+   * and the blob stays local only.
+   */
+  private void onStoreFailure(Exception e) throws IOException {
+    log.warn("Cannot store blob {} in {}: {}", expected(), key, e.toString());
+    if (kind == Spool.PRIVATE) {
+      discard();
+      if (e instanceof IOException io) {
+        throw io;
+      }
+      throw (RuntimeException) e;
+    }
+    storeFailed = true;
+    abortUpload();
   }
 
   @Override
@@ -187,14 +256,18 @@ final class S3BlobWriter implements BlobWriter {
     return S3Calls.ifPresent("HEAD", key, () -> s3.headObject(head)).isPresent();
   }
 
-  private void putWhole() throws IOException {
+  private void putWhole(long size) throws IOException {
     PutObjectRequest put =
         PutObjectRequest.builder()
             .bucket(layout.bucket())
             .key(key)
             .contentType("application/octet-stream")
             .build();
-    S3Calls.io("PUT", key, () -> s3.putObject(put, RequestBody.fromFile(spooled)));
+    MappedByteBuffer bytes = map(0, size);
+    RequestBody body =
+        RequestBody.fromContentProvider(
+            () -> BinaryUtils.toStream(bytes.duplicate()), size, "application/octet-stream");
+    S3Calls.io("PUT", key, () -> s3.putObject(put, body));
   }
 
   /**
@@ -230,11 +303,16 @@ final class S3BlobWriter implements BlobWriter {
     uploaded += length;
   }
 
-  /** The spooled bytes, from the spool file while open or the verified file after its commit. */
+  /** The spooled bytes, through the channel opened on the spool's file at the start. */
   private MappedByteBuffer map(long position, long length) throws IOException {
-    Path file = Files.exists(spooled) ? spooled : spool.tempFile();
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      return channel.map(FileChannel.MapMode.READ_ONLY, position, length);
+    return spooledBytes.map(FileChannel.MapMode.READ_ONLY, position, length);
+  }
+
+  private void closeSpooledBytes() {
+    try {
+      spooledBytes.close();
+    } catch (IOException e) {
+      log.debug("Cannot close the spool of blob {}: {}", expected(), e.toString());
     }
   }
 
@@ -273,6 +351,7 @@ final class S3BlobWriter implements BlobWriter {
     state = State.DISCARDED;
     spool.cancel();
     abortUpload();
-    AtomicFiles.deleteQuietly(spooled);
+    closeSpooledBytes();
+    cleanup.run();
   }
 }

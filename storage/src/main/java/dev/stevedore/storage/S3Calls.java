@@ -8,8 +8,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * The one place where the SDK's unchecked exceptions become the storage module's error model: an
- * {@link IOException} naming the operation and key, with the SDK's exception as the cause. A
- * missing key is not an error but an empty answer.
+ * {@link ObjectStoreException} naming the operation and key, with the SDK's exception as the cause.
+ * A missing key is not an error but an empty answer.
  */
 final class S3Calls {
   private S3Calls() {}
@@ -45,7 +45,7 @@ final class S3Calls {
     return e instanceof S3Exception s3 && (s3.statusCode() == 412 || s3.statusCode() == 409);
   }
 
-  static IOException failure(String what, String key, SdkException e) {
-    return new IOException("S3 " + what + " of " + key + " failed: " + e.getMessage(), e);
+  static ObjectStoreException failure(String what, String key, SdkException e) {
+    return new ObjectStoreException("S3 " + what + " of " + key + " failed: " + e.getMessage(), e);
   }
 }

@@ -495,7 +495,7 @@ abstract class BlobStoreContract {
   }
 
   /** Reads a growing blob as a concurrent client would: what is readable, then waits for more. */
-  private static byte[] follow(BlobReader reader, int total) throws Exception {
+  static byte[] follow(BlobReader reader, int total) throws Exception {
     ByteBuffer out = ByteBuffer.allocate(total);
     while (out.hasRemaining()) {
       if (reader.read(out, out.position()) == 0) {
