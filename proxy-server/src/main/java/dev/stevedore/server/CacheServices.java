@@ -17,13 +17,15 @@ import dev.stevedore.server.config.ByteSize;
 import dev.stevedore.server.config.ConfigException;
 import dev.stevedore.server.config.ServeSettings;
 import dev.stevedore.server.config.UpstreamSettings;
+import dev.stevedore.server.store.CacheStores;
+import dev.stevedore.server.store.StoreConnections;
+import dev.stevedore.server.store.StoreHealth;
 import dev.stevedore.storage.BlobIndex;
 import dev.stevedore.storage.BlobStore;
 import dev.stevedore.storage.EvictionListener;
-import dev.stevedore.storage.FileSystemLinkStore;
-import dev.stevedore.storage.FileSystemMediaTypeStore;
-import dev.stevedore.storage.FileSystemTagStore;
 import dev.stevedore.storage.IndexedBlobStore;
+import dev.stevedore.storage.S3Connection;
+import dev.stevedore.storage.StoreCheck;
 import dev.stevedore.storage.TagStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -35,9 +37,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +69,7 @@ public final class CacheServices implements AutoCloseable {
 
   private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(1);
 
-  private final IndexedBlobStore blobStore;
+  private final CacheStores stores;
   private final StoredManifests storedManifests;
   private final TagStore tagStore;
   private final RepositoryLinks links;
@@ -82,10 +82,8 @@ public final class CacheServices implements AutoCloseable {
   private final ScheduledExecutorService housekeeping;
 
   private CacheServices(
-      IndexedBlobStore blobStore,
+      CacheStores stores,
       StoredManifests storedManifests,
-      TagStore tagStore,
-      FileSystemLinkStore linkStore,
       Upstreams upstreams,
       UpstreamGuards guards,
       Duration tagTtl,
@@ -93,21 +91,25 @@ public final class CacheServices implements AutoCloseable {
       boolean enforceBudget,
       TimeSource time) {
     this.guards = guards;
-    this.blobStore = blobStore;
+    this.stores = stores;
     this.storedManifests = storedManifests;
-    this.tagStore = tagStore;
+    this.tagStore = stores.tags();
     this.upstreams = upstreams;
-    this.disk = Executors.newFixedThreadPool(DISK_THREADS, daemonThreads("stevedore-disk"));
-    this.fetch = Executors.newCachedThreadPool(daemonThreads("stevedore-fetch"));
+    this.disk = Executors.newFixedThreadPool(DISK_THREADS, DaemonThreads.named("stevedore-disk"));
+    this.fetch = Executors.newCachedThreadPool(DaemonThreads.named("stevedore-fetch"));
     this.links =
         new RepositoryLinks(
-            linkStore, storedManifests, disk, time.clock(), RepositoryLinks.DEFAULT_NEGATIVE_TTL);
+            stores.links(),
+            storedManifests,
+            disk,
+            time.clock(),
+            RepositoryLinks.DEFAULT_NEGATIVE_TTL);
     this.manifests =
         new ManifestService(storedManifests, tagStore, disk, time.clock(), tagTtl, links);
     MinimumRate minimumRate = minimumRate();
     this.blobs =
         new BlobService(
-            blobStore,
+            stores.blobs(),
             disk,
             fetch,
             metrics,
@@ -117,11 +119,11 @@ public final class CacheServices implements AutoCloseable {
             time.ticker());
     Duration stallCheck = min(STALL_CHECK_INTERVAL, minimumRate.window().dividedBy(2));
     this.housekeeping =
-        Executors.newSingleThreadScheduledExecutor(daemonThreads("stevedore-housekeeping"));
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("stevedore-housekeeping"));
     housekeeping.scheduleWithFixedDelay(
         this::checkStalls, stallCheck.toMillis(), stallCheck.toMillis(), TimeUnit.MILLISECONDS);
     if (enforceBudget) {
-      startSweeping(blobStore);
+      startSweeping(stores.localTier());
     }
   }
 
@@ -207,23 +209,43 @@ public final class CacheServices implements AutoCloseable {
       EvictionListener evictions,
       boolean enforceBudget,
       TimeSource time) {
+    CacheStores stores = openStores(settings, budget, evictions, enforceBudget);
+    StoredManifests stored = new StoredManifests(stores.blobs(), stores.mediaTypes());
+    UpstreamGuards guards = UpstreamGuards.forThisProcess();
+    return new CacheServices(
+        stores,
+        stored,
+        upstreams(settings, metrics, guards),
+        guards,
+        tagTtl(settings),
+        metrics,
+        enforceBudget,
+        time);
+  }
+
+  /**
+   * The data directory alone, or, for {@code serve} with {@code --store}, the data directory as hot
+   * tier in front of the bucket. The bucket is checked once here: an answer that says no (wrong
+   * credentials, no such bucket) stops the start with its line; no answer lets the server start,
+   * serving its local tier and not ready until the store answers.
+   */
+  private static CacheStores openStores(
+      ServeSettings settings, OptionalLong budget, EvictionListener evictions, boolean serving) {
     try {
-      IndexedBlobStore blobStore = IndexedBlobStore.open(settings.dataDir(), budget, evictions);
-      StoredManifests stored =
-          new StoredManifests(blobStore, FileSystemMediaTypeStore.open(settings.dataDir()));
-      FileSystemTagStore tags = FileSystemTagStore.open(settings.dataDir());
-      UpstreamGuards guards = UpstreamGuards.forThisProcess();
-      return new CacheServices(
-          blobStore,
-          stored,
-          tags,
-          FileSystemLinkStore.open(settings.dataDir()),
-          upstreams(settings, metrics, guards),
-          guards,
-          tagTtl(settings),
-          metrics,
-          enforceBudget,
-          time);
+      if (settings.store().isEmpty() || !serving) {
+        return CacheStores.local(settings.dataDir(), budget, evictions);
+      }
+      S3Connection connection = StoreConnections.open(settings.store().get());
+      StoreCheck.Result check = StoreCheck.check(connection);
+      if (check.verdict() == StoreCheck.Verdict.REFUSED) {
+        connection.close();
+        throw new ConfigException("store: " + check.line());
+      }
+      if (check.verdict() == StoreCheck.Verdict.UNREACHABLE) {
+        log.warn("Store: {}; serving the local tier only until it answers", check.line());
+      }
+      StoreHealth health = new StoreHealth(connection, check).watch(StoreHealth.CHECK_INTERVAL);
+      return CacheStores.shared(settings.dataDir(), budget, evictions, connection, health);
     } catch (IOException e) {
       throw new ConfigException("cannot use data directory " + settings.dataDir() + ": " + e);
     }
@@ -289,17 +311,13 @@ public final class CacheServices implements AutoCloseable {
         : connections + ", " + ByteSize.format(caps.bytesPerSecond().getAsLong()) + "/s";
   }
 
-  private static ThreadFactory daemonThreads(String prefix) {
-    AtomicInteger count = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
+  public BlobStore blobStore() {
+    return stores.blobs();
   }
 
-  public BlobStore blobStore() {
-    return blobStore;
+  /** The stores the cache keeps its content in (the data directory, and the bucket if shared). */
+  public CacheStores stores() {
+    return stores;
   }
 
   /**
@@ -307,7 +325,7 @@ public final class CacheServices implements AutoCloseable {
    * {@link #openWithBudget}; otherwise it holds just the blobs this process has used.
    */
   public BlobIndex blobIndex() {
-    return blobStore.index();
+    return stores.localIndex();
   }
 
   public StoredManifests storedManifests() {
@@ -355,5 +373,6 @@ public final class CacheServices implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    stores.close();
   }
 }

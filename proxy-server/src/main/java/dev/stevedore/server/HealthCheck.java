@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * Readiness: the cache can take new blobs — its storage is writable and its file system has room
@@ -49,6 +50,7 @@ public final class HealthCheck {
   private final FreeSpace freeSpace;
   private final long minFreeBytes;
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
+  private volatile Supplier<Optional<String>> store = Optional::empty;
 
   /** Without a free-space check. */
   public HealthCheck(BlobStore blobs, Executor disk) {
@@ -66,10 +68,23 @@ public final class HealthCheck {
     this.minFreeBytes = minFreeBytes;
   }
 
+  /**
+   * Also not ready while {@code problem} names one: the shared store's health, read without
+   * blocking (it is checked on a thread of its own).
+   */
+  public HealthCheck requiringStore(Supplier<Optional<String>> problem) {
+    this.store = Objects.requireNonNull(problem, "problem");
+    return this;
+  }
+
   /** Why the server is not ready, or empty when it is. Probes the disk off the event loop. */
   public CompletableFuture<Optional<String>> notReadyBecause() {
     if (shuttingDown.get()) {
       return CompletableFuture.completedFuture(Optional.of("shutting down"));
+    }
+    Optional<String> storeProblem = store.get();
+    if (storeProblem.isPresent()) {
+      return CompletableFuture.completedFuture(storeProblem);
     }
     return Futures.supplyBlocking(this::probeStorage, disk)
         .exceptionally(error -> Optional.of("storage not writable: " + Futures.unwrap(error)));

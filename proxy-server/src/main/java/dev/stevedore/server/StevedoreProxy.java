@@ -91,6 +91,7 @@ public final class StevedoreProxy implements AutoCloseable {
               cache.disk(),
               HealthCheck.FreeSpace.of(settings.dataDir()),
               HealthCheck.MIN_FREE_BYTES);
+      cache.stores().shared().ifPresent(shared -> health.requiringStore(shared.health()::problem));
       metrics.gauge(MeterNames.INFLIGHT_FETCHES, cache.blobs(), blobs -> blobs.inFlightCount());
       BlobIndex index = cache.blobIndex();
       metrics.gauge(MeterNames.CACHE_SIZE, index, BlobIndex::diskBytes);

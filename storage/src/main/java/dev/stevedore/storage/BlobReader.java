@@ -4,8 +4,12 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * An open blob, committed or still being written, that may be read from any position. The store
@@ -68,18 +72,40 @@ public interface BlobReader extends Closeable {
   @Override
   void close();
 
+  /** How long {@link #readAllBytes()} waits for a growing blob to complete. */
+  Duration WHOLE_READ_TIMEOUT = Duration.ofSeconds(60);
+
   /**
-   * Reads the whole of a committed blob into memory; for small blobs (manifests, configs).
-   * Blocking.
+   * Reads the whole blob into memory, waiting (at most {@link #WHOLE_READ_TIMEOUT}) while it is
+   * still being written and verified; for small blobs (manifests, configs). Blocking.
+   *
+   * @throws IOException when its size is unknown or too large, it fails or it does not complete in
+   *     time
    */
   default byte[] readAllBytes() throws IOException {
-    if (!verified() || size() > Integer.MAX_VALUE - 8) {
-      throw new IOException("cannot read blob " + digest() + " whole: not complete or too large");
+    if (size() == UNKNOWN_SIZE || size() > Integer.MAX_VALUE - 8) {
+      throw new IOException("cannot read blob " + digest() + " whole: unknown or too large size");
     }
     ByteBuffer buffer = ByteBuffer.allocate((int) size());
     while (buffer.hasRemaining()) {
-      if (read(buffer, buffer.position()) <= 0) {
+      if (read(buffer, buffer.position()) > 0) {
+        continue;
+      }
+      if (failed()) {
+        throw new IOException("blob " + digest() + " failed before it was complete");
+      }
+      if (verified()) {
         throw new java.io.EOFException("blob " + digest() + " ends before byte " + size());
+      }
+      try {
+        awaitReadable(buffer.position())
+            .toCompletableFuture()
+            .get(WHOLE_READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted reading blob " + digest());
+      } catch (ExecutionException | TimeoutException e) {
+        throw new IOException("blob " + digest() + " did not complete: " + e, e);
       }
     }
     return buffer.array();

@@ -47,6 +47,11 @@ public final class S3TestServer {
     return shared;
   }
 
+  /** A server of the caller's own, which it may {@link #stop()} (the store going away). */
+  public static S3TestServer startOwn() throws IOException {
+    return start();
+  }
+
   private static S3TestServer start() throws IOException {
     Properties overrides = new Properties();
     BlobStoreContext context =
@@ -96,7 +101,8 @@ public final class S3TestServer {
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
   }
 
-  S3Client client() {
+  /** A client with the server's credentials. */
+  public S3Client client() {
     return client;
   }
 
@@ -122,7 +128,8 @@ public final class S3TestServer {
     return name;
   }
 
-  private void stop() {
+  /** Stops the server: from now on its port refuses connections. */
+  public void stop() {
     client.close();
     try {
       proxy.stop();

@@ -6,12 +6,8 @@ import dev.stevedore.server.StevedoreProxy;
 import dev.stevedore.server.TimeSource;
 import dev.stevedore.server.config.ConfigException;
 import dev.stevedore.server.config.ServeSettings;
-import dev.stevedore.server.config.StoreSettings;
 import dev.stevedore.server.http.LeakDetection;
-import dev.stevedore.server.store.StoreConnections;
 import dev.stevedore.server.tls.TlsOptions;
-import dev.stevedore.storage.S3Connection;
-import dev.stevedore.storage.StoreCheck;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -103,9 +99,6 @@ public final class ServeCommand implements Callable<Integer> {
    */
   public StevedoreProxy start(Surroundings surroundings) throws InterruptedException {
     ServeSettings settings = settings(surroundings.environment());
-    if (settings.store().isPresent()) {
-      refuseStore(settings.store().get());
-    }
     ServerOptions options =
         new ServerOptions(
             tls.sslContext(settings),
@@ -117,23 +110,6 @@ public final class ServeCommand implements Callable<Integer> {
       String why = e.getMessage() == null ? "unresolvable address" : e.getMessage();
       throw new ConfigException("cannot listen on " + settings.listen() + ": " + why);
     }
-  }
-
-  /**
-   * A store that answers no (wrong credentials, no such bucket) stops {@code serve} with its one
-   * line, as it will once the store is wired; any store is then refused, rather than silently
-   * ignored, until it is.
-   */
-  private static void refuseStore(StoreSettings store) {
-    try (S3Connection connection = StoreConnections.open(store)) {
-      StoreCheck.Result result = StoreCheck.check(connection);
-      if (result.verdict() == StoreCheck.Verdict.REFUSED) {
-        throw new ConfigException("store: " + result.line());
-      }
-    }
-    throw new ConfigException(
-        "store: keeping the cache in an object store is not available in this build yet;"
-            + " serve without --store (the data directory alone)");
   }
 
   /**

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stevedore.core.cache.Futures;
 import dev.stevedore.core.error.ErrorCode;
 import dev.stevedore.core.error.RegistryException;
+import dev.stevedore.storage.ObjectStoreException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,10 +46,26 @@ final class ErrorResponses {
 
   private record Entry(String code, String message, String detail) {}
 
+  /** The store's failure behind {@code failure}, however wrapped. */
+  private static Optional<ObjectStoreException> storeFailure(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof ObjectStoreException store) {
+        return Optional.of(store);
+      }
+    }
+    return Optional.empty();
+  }
+
   static RegistryException asRegistryException(Throwable failure) {
     Throwable cause = Futures.unwrap(failure);
     if (cause instanceof RegistryException registryError) {
       return registryError;
+    }
+    Optional<ObjectStoreException> store = storeFailure(cause);
+    if (store.isPresent()) {
+      log.warn("The shared store failed a request: {}", store.get().getMessage());
+      return new RegistryException(
+          ErrorCode.UNAVAILABLE, "the cache's shared store is unavailable", store.get());
     }
     log.error("unexpected failure while serving a request", cause);
     return new RegistryException(

@@ -1,0 +1,124 @@
+package dev.stevedore.server.store;
+
+import dev.stevedore.server.DaemonThreads;
+import dev.stevedore.storage.BlobIndex;
+import dev.stevedore.storage.BlobStore;
+import dev.stevedore.storage.EvictionListener;
+import dev.stevedore.storage.FileSystemLinkStore;
+import dev.stevedore.storage.FileSystemMediaTypeStore;
+import dev.stevedore.storage.FileSystemTagStore;
+import dev.stevedore.storage.IndexedBlobStore;
+import dev.stevedore.storage.LinkStore;
+import dev.stevedore.storage.MediaTypeStore;
+import dev.stevedore.storage.S3BlobStore;
+import dev.stevedore.storage.S3Connection;
+import dev.stevedore.storage.S3LinkStore;
+import dev.stevedore.storage.S3MediaTypeStore;
+import dev.stevedore.storage.S3TagStore;
+import dev.stevedore.storage.TagStore;
+import dev.stevedore.storage.TieredBlobStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The stores one cache keeps its content in, chosen once at start: the data directory alone, or the
+ * data directory as the hot tier in front of a shared bucket ({@code --store}). With a bucket,
+ * everything another replica needs to serve without asking upstream lives there — blobs (manifests
+ * included: they are blobs by digest), tag records with their fetch time, media types and
+ * repository links — and the data directory holds the local tier of blobs within {@code
+ * --max-cache-size}.
+ *
+ * @param blobs where blobs are read and written (tiered when shared)
+ * @param localTier the data directory's blobs and their disk budget
+ * @param mediaTypes the media type of each manifest
+ * @param tags tag records
+ * @param links which repositories have which digests
+ * @param shared the bucket's connection and health, when there is one
+ */
+public record CacheStores(
+    BlobStore blobs,
+    IndexedBlobStore localTier,
+    MediaTypeStore mediaTypes,
+    TagStore tags,
+    LinkStore links,
+    Optional<Shared> shared)
+    implements AutoCloseable {
+
+  /**
+   * The bucket behind the local tier.
+   *
+   * @param connection its client, closed with the stores
+   * @param health whether it answers
+   * @param fills the threads that copy blobs from it into the local tier
+   */
+  public record Shared(S3Connection connection, StoreHealth health, ExecutorService fills) {}
+
+  public CacheStores {
+    Objects.requireNonNull(blobs, "blobs");
+    Objects.requireNonNull(localTier, "localTier");
+    Objects.requireNonNull(mediaTypes, "mediaTypes");
+    Objects.requireNonNull(tags, "tags");
+    Objects.requireNonNull(links, "links");
+    Objects.requireNonNull(shared, "shared");
+  }
+
+  /** The data directory alone. */
+  public static CacheStores local(Path dataDir, OptionalLong budget, EvictionListener evictions)
+      throws IOException {
+    IndexedBlobStore blobs = IndexedBlobStore.open(dataDir, budget, evictions);
+    return new CacheStores(
+        blobs,
+        blobs,
+        FileSystemMediaTypeStore.open(dataDir),
+        FileSystemTagStore.open(dataDir),
+        FileSystemLinkStore.open(dataDir),
+        Optional.empty());
+  }
+
+  /**
+   * The data directory as hot tier (within {@code localBudget}) in front of {@code connection}'s
+   * bucket, which {@code health} watches. Talks to the bucket only when used.
+   */
+  public static CacheStores shared(
+      Path dataDir,
+      OptionalLong localBudget,
+      EvictionListener evictions,
+      S3Connection connection,
+      StoreHealth health)
+      throws IOException {
+    IndexedBlobStore localTier = IndexedBlobStore.open(dataDir, localBudget, evictions);
+    ExecutorService fills =
+        Executors.newCachedThreadPool(DaemonThreads.named("stevedore-store-fill"));
+    var layout = connection.layout();
+    var s3 = connection.client();
+    TieredBlobStore blobs =
+        new TieredBlobStore(localTier, S3BlobStore.open(s3, layout, dataDir), fills);
+    return new CacheStores(
+        blobs,
+        localTier,
+        new S3MediaTypeStore(s3, layout),
+        new S3TagStore(s3, layout),
+        new S3LinkStore(s3, layout),
+        Optional.of(new Shared(connection, health, fills)));
+  }
+
+  /** The index of the local tier's blobs. */
+  public BlobIndex localIndex() {
+    return localTier.index();
+  }
+
+  @Override
+  public void close() {
+    shared.ifPresent(
+        s -> {
+          s.health().close();
+          s.fills().shutdownNow();
+          s.connection().close();
+        });
+  }
+}
