@@ -105,7 +105,10 @@ public final class StaleUploads {
                   .uploadIdMarker(uploadIdMarker)
                   .build());
       for (MultipartUpload upload : page.uploads()) {
-        if (upload.initiated() != null && upload.initiated().isBefore(before)) {
+        // the prefix again: a server that ignores it must not make us abort another layout's
+        if (upload.key().startsWith(layout.keysPrefix())
+            && upload.initiated() != null
+            && upload.initiated().isBefore(before)) {
           stale.add(upload);
         }
       }
