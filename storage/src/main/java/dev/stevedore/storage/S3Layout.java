@@ -77,6 +77,69 @@ public record S3Layout(String bucket, String prefix) {
     return key(KEYS.link(registry, repository, digest));
   }
 
+  /**
+   * {@code <prefix>/}, or empty for the bucket's root: what every key of this layout starts with
+   * (listing under it never sees another layout's keys, {@code team/a/} is not a prefix of {@code
+   * team/ab/…}).
+   */
+  public String keysPrefix() {
+    return prefix.isEmpty() ? "" : prefix + "/";
+  }
+
+  /** {@code <prefix>/blobs/}: what every blob key starts with, for listing them. */
+  public String blobsPrefix() {
+    return keysPrefix() + "blobs/";
+  }
+
+  /**
+   * The blob a key of {@link #blob} names, or empty for any other key: one under the blobs prefix
+   * that is not exactly the key of a valid digest (a stray file, a wrong fan-out folder, an
+   * uppercase hex) names no blob.
+   */
+  public Optional<Digest> digestOfBlobKey(String key) {
+    Objects.requireNonNull(key, "key");
+    String blobs = blobsPrefix();
+    if (!key.startsWith(blobs)) {
+      return Optional.empty();
+    }
+    String[] parts = key.substring(blobs.length()).split("/", -1);
+    if (parts.length != 3) {
+      return Optional.empty();
+    }
+    String text = parts[0] + ":" + parts[2];
+    if (!Digest.isValid(text)) {
+      return Optional.empty();
+    }
+    Digest digest = Digest.parse(text);
+    return blob(digest).equals(key) ? Optional.of(digest) : Optional.empty();
+  }
+
+  /** {@code <prefix>/pulls/}: what every replica's pull record key starts with. */
+  public String pullsPrefix() {
+    return keysPrefix() + "pulls/";
+  }
+
+  /**
+   * {@code <prefix>/pulls/<replicaId>}: the record of the blobs one replica served, written by
+   * {@link StorePulls}. The id must be one plain key segment of at most 128 characters (letters,
+   * digits, {@code .}, {@code _}, {@code -}; not {@code .} or {@code ..}).
+   */
+  public String pulls(String replicaId) {
+    Objects.requireNonNull(replicaId, "replicaId");
+    if (!isReplicaId(replicaId)) {
+      throw new IllegalArgumentException("invalid replica id: " + replicaId);
+    }
+    return pullsPrefix() + replicaId;
+  }
+
+  /** Whether {@code id} is a replica id {@link #pulls} accepts. */
+  static boolean isReplicaId(String id) {
+    return id.length() <= 128
+        && SEGMENT.matcher(id).matches()
+        && !id.equals(".")
+        && !id.equals("..");
+  }
+
   private String key(Path path) {
     String relative = KEYS.root().relativize(path).toString();
     return prefix.isEmpty() ? relative : prefix + "/" + relative;

@@ -41,4 +41,62 @@ class S3LayoutTest {
     }
     assertThatThrownBy(() -> new S3Layout("", "")).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void prefixes_withAndWithoutPrefix() {
+    S3Layout root = new S3Layout("bucket", "");
+    S3Layout team = new S3Layout("bucket", "team/cache");
+
+    assertThat(root.keysPrefix()).isEmpty();
+    assertThat(root.blobsPrefix()).isEqualTo("blobs/");
+    assertThat(root.pullsPrefix()).isEqualTo("pulls/");
+    assertThat(root.pulls("replica-1.a_b")).isEqualTo("pulls/replica-1.a_b");
+    assertThat(team.keysPrefix()).isEqualTo("team/cache/");
+    assertThat(team.blobsPrefix()).isEqualTo("team/cache/blobs/");
+    assertThat(team.pulls("r")).isEqualTo("team/cache/pulls/r");
+    assertThat(team.blob(digest)).startsWith(team.blobsPrefix());
+  }
+
+  @Test
+  void pulls_replicaIdThatIsNotOneKeySegment_isRejected() {
+    S3Layout layout = new S3Layout("bucket", "cache");
+    for (String id : new String[] {"", ".", "..", "a/b", "../x", "sp ace", "x".repeat(129)}) {
+      assertThatThrownBy(() -> layout.pulls(id))
+          .as(id)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  @Test
+  void digestOfBlobKey_readsBackTheKeysOfBlob() {
+    for (String prefix : new String[] {"", "team/cache"}) {
+      S3Layout layout = new S3Layout("bucket", prefix);
+      Digest sha512 = Digest.parse("sha512:" + "ab".repeat(64));
+
+      assertThat(layout.digestOfBlobKey(layout.blob(digest))).contains(digest);
+      assertThat(layout.digestOfBlobKey(layout.blob(sha512))).contains(sha512);
+    }
+  }
+
+  @Test
+  void digestOfBlobKey_anyOtherKey_isEmpty() {
+    S3Layout layout = new S3Layout("bucket", "cache");
+    String fanOut = hex.substring(0, 2);
+    String wrongFanOut = fanOut.equals("00") ? "01" : "00";
+    for (String key :
+        new String[] {
+          "cache/blobs/",
+          "cache/blobs/README",
+          "cache/blobs/sha256/" + fanOut,
+          "cache/blobs/sha256/" + wrongFanOut + "/" + hex,
+          "cache/blobs/sha256/" + fanOut + "/" + hex + "/data",
+          "cache/blobs/sha256/" + fanOut + "/" + hex.toUpperCase(java.util.Locale.ROOT),
+          "cache/blobs/md5/" + fanOut + "/" + hex,
+          "cache/mediatypes/sha256/" + fanOut + "/" + hex,
+          "blobs/sha256/" + fanOut + "/" + hex,
+          "other/blobs/sha256/" + fanOut + "/" + hex,
+        }) {
+      assertThat(layout.digestOfBlobKey(key)).as(key).isEmpty();
+    }
+  }
 }
