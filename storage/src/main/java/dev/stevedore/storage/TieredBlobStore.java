@@ -10,6 +10,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,15 +42,23 @@ public final class TieredBlobStore implements BlobStore {
   private final IndexedBlobStore local;
   private final S3BlobStore shared;
   private final Executor fills;
+  private final Consumer<Digest> pulls;
 
   /** Fills by digest: the writer of the local copy, or empty when the bucket had no such blob. */
   private final ConcurrentHashMap<Digest, CompletableFuture<Optional<BlobWriter>>> filling =
       new ConcurrentHashMap<>();
 
-  public TieredBlobStore(IndexedBlobStore local, S3BlobStore shared, Executor fills) {
+  /**
+   * The local tier in front of the bucket; blobs are copied in on {@code fills}, and every blob
+   * opened or used from memory is told to {@code pulls} (in memory: {@link StorePulls}), which the
+   * bucket's budget evicts by.
+   */
+  public TieredBlobStore(
+      IndexedBlobStore local, S3BlobStore shared, Executor fills, Consumer<Digest> pulls) {
     this.local = Objects.requireNonNull(local, "local");
     this.shared = Objects.requireNonNull(shared, "shared");
     this.fills = Objects.requireNonNull(fills, "fills");
+    this.pulls = Objects.requireNonNull(pulls, "pulls");
   }
 
   /** The local tier. */
@@ -64,6 +73,14 @@ public final class TieredBlobStore implements BlobStore {
 
   @Override
   public Optional<BlobReader> open(Digest digest) throws IOException {
+    Optional<BlobReader> reader = openEitherTier(digest);
+    if (reader.isPresent()) {
+      pulls.accept(digest);
+    }
+    return reader;
+  }
+
+  private Optional<BlobReader> openEitherTier(Digest digest) throws IOException {
     Optional<BlobReader> hot = local.open(digest);
     if (hot.isPresent()) {
       return hot;
@@ -119,6 +136,7 @@ public final class TieredBlobStore implements BlobStore {
   @Override
   public void recordUse(Digest digest, long size) {
     local.recordUse(digest, size);
+    pulls.accept(digest);
   }
 
   /** The local tier must be writable; the bucket is checked at start and watched while serving. */
@@ -188,7 +206,7 @@ public final class TieredBlobStore implements BlobStore {
     try {
       return Optional.of(fill.openReader());
     } catch (NoSuchFileException committedThenEvicted) {
-      return open(digest);
+      return openEitherTier(digest);
     }
   }
 

@@ -61,7 +61,8 @@ class TieredBlobStoreTest extends BlobStoreContract {
   private TieredBlobStore replica(Path dataDir, S3Client client) throws IOException {
     IndexedBlobStore local =
         IndexedBlobStore.open(dataDir, OptionalLong.empty(), EvictionListener.NONE);
-    return new TieredBlobStore(local, S3BlobStore.open(client, layout, dataDir, PART), fills);
+    return new TieredBlobStore(
+        local, S3BlobStore.open(client, layout, dataDir, PART), fills, digest -> {});
   }
 
   @Test
