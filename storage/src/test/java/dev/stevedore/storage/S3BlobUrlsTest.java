@@ -147,6 +147,20 @@ class S3BlobUrlsTest {
     assertThat(url.getRawPath()).isEqualTo("/" + layout.bucket() + "/" + layout.blob(digest));
   }
 
+  /** Signing needs credentials only, no request: AWS S3's URL is virtual-hosted, as it prefers. */
+  @Test
+  void awsWithoutEndpoint_isVirtualHostedOnTheRegionsHost() throws IOException {
+    Digest digest = Digest.sha256("on aws".getBytes(UTF_8));
+    try (S3Connection aws = S3Connection.open(layout, Optional.empty(), "eu-west-3")) {
+      URI url = aws.blobUrls(Optional.empty(), S3BlobUrls.DEFAULT_EXPIRY).signedGetOfStored(digest);
+
+      assertThat(url.getScheme()).isEqualTo("https");
+      assertThat(url.getHost()).isEqualTo(layout.bucket() + ".s3.eu-west-3.amazonaws.com");
+      assertThat(url.getRawPath()).isEqualTo("/" + layout.blob(digest));
+      assertThat(url.getRawQuery()).contains("%2Feu-west-3%2Fs3%2Faws4_request");
+    }
+  }
+
   /**
    * The signature covers the host: a URL signed for the public name works when fetched under that
    * name ({@code localhost} here reaches the same server as the connection's {@code 127.0.0.1}).
