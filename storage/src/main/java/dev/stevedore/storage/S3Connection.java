@@ -3,8 +3,11 @@ package dev.stevedore.storage;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
@@ -13,6 +16,8 @@ import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
  * The S3 client of one store (bucket, prefix, endpoint, region), built the one way Stevedore talks
@@ -45,6 +50,7 @@ public final class S3Connection implements AutoCloseable {
   private final DefaultCredentialsProvider credentials;
   private final SdkHttpClient http;
   private final S3Client client;
+  private final List<S3BlobUrls> blobUrls = new CopyOnWriteArrayList<>();
 
   private S3Connection(
       S3Layout layout,
@@ -97,6 +103,39 @@ public final class S3Connection implements AutoCloseable {
     return client;
   }
 
+  /**
+   * Presigned {@code GET} URLs of this store's blobs, for {@code --blob-redirect}; closed with this
+   * connection. Signed with the connection's region and credentials, for {@code publicEndpoint}
+   * when clients reach the store under another name than the connection's endpoint (distribution's
+   * {@code redirectendpoint}: a load balancer, a public DNS name), else for the connection's
+   * endpoint, or AWS S3. With either endpoint the URLs are path-style ({@code
+   * ENDPOINT/BUCKET/KEY}), as S3-compatible servers expect.
+   *
+   * @param publicEndpoint scheme, host and port clients fetch from; empty: the connection's
+   * @param expiry how long each URL stays valid: whole seconds, from one second to {@link
+   *     S3BlobUrls#MAX_EXPIRY} (one hour); {@link S3BlobUrls#DEFAULT_EXPIRY} is ten minutes
+   */
+  public BlobUrls blobUrls(Optional<URI> publicEndpoint, Duration expiry) {
+    Objects.requireNonNull(publicEndpoint, "publicEndpoint");
+    S3BlobUrls.checkedExpiry(expiry);
+    // The presigner closes a closeable credentials provider: it gets a view of the connection's,
+    // which the connection closes itself.
+    AwsCredentialsProvider shared = credentials::resolveCredentials;
+    S3Presigner.Builder builder =
+        S3Presigner.builder().region(Region.of(region)).credentialsProvider(shared);
+    publicEndpoint
+        .or(() -> endpoint)
+        .ifPresent(
+            uri ->
+                builder
+                    .endpointOverride(uri)
+                    .serviceConfiguration(
+                        S3Configuration.builder().pathStyleAccessEnabled(true).build()));
+    S3BlobUrls urls = new S3BlobUrls(client, layout, builder.build(), expiry);
+    blobUrls.add(urls);
+    return urls;
+  }
+
   /** Bucket and key prefix. */
   public S3Layout layout() {
     return layout;
@@ -111,11 +150,12 @@ public final class S3Connection implements AutoCloseable {
   }
 
   /**
-   * Closes the client, and what the SDK leaves to whoever built them: the HTTP client and the
-   * credential chain (which may hold a refresh thread).
+   * Closes the client, the presigners of {@link #blobUrls}, and what the SDK leaves to whoever
+   * built them: the HTTP client and the credential chain (which may hold a refresh thread).
    */
   @Override
   public void close() {
+    blobUrls.forEach(S3BlobUrls::close);
     client.close();
     http.close();
     credentials.close();

@@ -154,6 +154,45 @@ class StoreCommandLineTest {
   }
 
   @Test
+  void relativePublicEndpoint_isExit2WithOneLine() {
+    CommandRun run =
+        serve("--store", "s3://cache", "--blob-redirect", "--s3-public-endpoint", "s3.lan:9000");
+
+    assertThat(run.exitCode()).isEqualTo(StevedoreCommand.EXIT_CONFIG);
+    assertThat(run.err().strip())
+        .isEqualTo(
+            "stevedore: s3-public-endpoint: 's3.lan:9000' must be an http:// or https:// URL");
+  }
+
+  @Test
+  void publicEndpointWithAPath_isExit2WithOneLine() {
+    CommandRun run =
+        serve(
+            "--store",
+            "s3://cache",
+            "--blob-redirect",
+            "--s3-public-endpoint",
+            "https://files.example.com/cache");
+
+    assertThat(run.exitCode()).isEqualTo(StevedoreCommand.EXIT_CONFIG);
+    assertThat(run.err().strip())
+        .isEqualTo(
+            "stevedore: s3-public-endpoint: 'https://files.example.com/cache' must be scheme, host"
+                + " and port only (no path, query or fragment)");
+  }
+
+  @Test
+  void blobRedirectWithoutStoreInTheFile_isExit2WithOneLine() throws IOException {
+    Path file = Files.writeString(dir.resolve("stevedore.yml"), "store:\n  blob-redirect: true\n");
+
+    CommandRun run = serve("--config", file.toString());
+
+    assertThat(run.exitCode()).isEqualTo(StevedoreCommand.EXIT_CONFIG);
+    assertThat(run.err().strip()).startsWith("stevedore: blob-redirect needs a store: ");
+    assertThat(run.err().strip().lines()).hasSize(1);
+  }
+
+  @Test
   void blobRedirectWithoutStore_isExit2WithOneLine() {
     CommandRun run = serve("--blob-redirect");
 

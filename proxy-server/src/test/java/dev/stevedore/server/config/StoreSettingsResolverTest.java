@@ -204,6 +204,9 @@ class StoreSettingsResolverTest {
       strings = {
         "ftp://x",
         "file:///tmp/x",
+        "s3.lan",
+        "//s3.lan:9000",
+        "/bucket",
         "minio:9000",
         "http:///nohost",
         "http://user:secret@minio:9000",
@@ -220,6 +223,23 @@ class StoreSettingsResolverTest {
     assertThatThrownBy(() -> flags(with(store("s3://cache"), null, null, endpoint, true, null)))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("s3-public-endpoint: ");
+  }
+
+  @Test
+  void publicEndpoint_keepsSchemeHostAndPortOnly() {
+    StoreSettings store =
+        flags(with(store("s3://cache"), null, null, "HTTPS://Files.Example.com:8443/", true, null))
+            .orElseThrow();
+
+    assertThat(store.publicEndpoint()).contains(URI.create("https://Files.Example.com:8443"));
+  }
+
+  @Test
+  void relativePublicEndpoint_saysHttpOrHttps() {
+    assertThatThrownBy(
+            () -> flags(with(store("s3://cache"), null, null, "s3.lan:9000", true, null)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("s3-public-endpoint: 's3.lan:9000' must be an http:// or https:// URL");
   }
 
   @Test
