@@ -19,7 +19,6 @@ import dev.stevedore.server.config.ServeSettings;
 import dev.stevedore.server.config.UpstreamSettings;
 import dev.stevedore.server.store.CacheStores;
 import dev.stevedore.server.store.StoreConnections;
-import dev.stevedore.server.store.StoreHealth;
 import dev.stevedore.storage.BlobIndex;
 import dev.stevedore.storage.BlobStore;
 import dev.stevedore.storage.EvictionListener;
@@ -244,8 +243,8 @@ public final class CacheServices implements AutoCloseable {
       if (check.verdict() == StoreCheck.Verdict.UNREACHABLE) {
         log.warn("Store: {}; serving the local tier only until it answers", check.line());
       }
-      StoreHealth health = new StoreHealth(connection, check).watch(StoreHealth.CHECK_INTERVAL);
-      return CacheStores.shared(settings.dataDir(), budget, evictions, connection, health);
+      return CacheStores.shared(
+          settings.dataDir(), budget, evictions, connection, check, settings.store().get());
     } catch (IOException e) {
       throw new ConfigException("cannot use data directory " + settings.dataDir() + ": " + e);
     }

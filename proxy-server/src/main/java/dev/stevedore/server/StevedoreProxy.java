@@ -7,6 +7,7 @@ import dev.stevedore.server.http.RegistryServices;
 import dev.stevedore.server.metrics.MeterNames;
 import dev.stevedore.server.metrics.StevedoreMetrics;
 import dev.stevedore.server.status.StatusPage;
+import dev.stevedore.server.store.CacheStores;
 import dev.stevedore.storage.BlobIndex;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -109,7 +110,8 @@ public final class StevedoreProxy implements AutoCloseable {
               health,
               StatusPage.of(
                   metrics.registry(), cache.upstreams().all(), cache.blobs()::inFlightCount, pulls),
-              pulls);
+              pulls,
+              cache.stores().shared().flatMap(CacheStores.Shared::redirects));
       InetSocketAddress address =
           new InetSocketAddress(settings.listen().host(), settings.listen().port());
       RegistryServer server =

@@ -12,7 +12,9 @@ public enum CacheOutcome {
   /** Served from disk because the upstream could not confirm it. */
   STALE,
   /** Joined a fetch another request had started. */
-  COALESCED;
+  COALESCED,
+  /** Sent to the shared store's copy with a presigned URL ({@code --blob-redirect}). */
+  REDIRECTED;
 
   private static final CacheOutcome[] ALL = values();
 

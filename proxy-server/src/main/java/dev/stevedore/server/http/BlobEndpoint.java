@@ -7,22 +7,26 @@ import dev.stevedore.core.cache.Futures;
 import dev.stevedore.core.cache.StoredBlob;
 import dev.stevedore.core.error.ErrorCode;
 import dev.stevedore.core.error.RegistryException;
+import dev.stevedore.server.store.BlobRedirects;
 import dev.stevedore.storage.BlobReader;
 import dev.stevedore.storage.Digest;
 import dev.stevedore.storage.text.Printable;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /** {@code GET|HEAD /v2/<name>/blobs/<digest>}, with single {@code Range} requests. */
 final class BlobEndpoint {
   private final BlobService blobs;
   private final Executor disk;
+  private final Optional<BlobRedirects> redirects;
 
-  BlobEndpoint(BlobService blobs, Executor disk) {
+  BlobEndpoint(BlobService blobs, Executor disk, Optional<BlobRedirects> redirects) {
     this.blobs = blobs;
     this.disk = disk;
+    this.redirects = redirects;
   }
 
   void handle(RegistryRequest request) {
@@ -44,6 +48,46 @@ final class BlobEndpoint {
     }
     Optional<String> rangeHeader =
         Optional.ofNullable(request.headers().get(HttpHeaderNames.RANGE));
+    if (redirects.isPresent()) {
+      redirectOrSend(request, digest, rangeHeader, redirects.get());
+    } else {
+      sendBytes(request, digest, rangeHeader);
+    }
+  }
+
+  /**
+   * With {@code --blob-redirect}: a blob the shared store holds is answered with {@code 307} to a
+   * presigned URL of it, once the repository is known to have it (as for any answer, confirmed
+   * upstream when it has no link); any other blob is sent as without redirects, which also puts it
+   * into the store for the next request.
+   */
+  private void redirectOrSend(
+      RegistryRequest request,
+      Digest digest,
+      Optional<String> rangeHeader,
+      BlobRedirects redirects) {
+    Futures.supplyBlocking(() -> redirects.locate(digest), disk)
+        .thenCompose(
+            url ->
+                url.isEmpty()
+                    ? CompletableFuture.completedFuture(url)
+                    : blobs
+                        .size(request.upstream(), request.repository(), digest)
+                        .thenApply(size -> url))
+        .whenComplete(
+            (url, error) -> {
+              if (error != null) {
+                Responses.send(request.ctx(), ErrorResponses.of(error, false));
+              } else if (url.isPresent()) {
+                request.outcome(CacheOutcome.REDIRECTED);
+                Responses.send(request.ctx(), Responses.redirect(url.get(), digest));
+              } else {
+                sendBytes(request, digest, rangeHeader);
+              }
+            });
+  }
+
+  private void sendBytes(RegistryRequest request, Digest digest, Optional<String> rangeHeader) {
     blobs
         .open(request.upstream(), request.repository(), digest)
         .whenComplete(

@@ -47,7 +47,7 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
     this.services = services;
     this.access = access;
     this.manifests = new ManifestEndpoint(services.manifests(), services.pulls());
-    this.blobs = new BlobEndpoint(services.blobs(), services.disk());
+    this.blobs = new BlobEndpoint(services.blobs(), services.disk(), services.blobRedirects());
     this.operator =
         new OperatorEndpoints(services.metrics(), services.health(), services.statusPage());
   }

@@ -6,7 +6,9 @@ import dev.stevedore.core.cache.PullStats;
 import dev.stevedore.core.upstream.Upstreams;
 import dev.stevedore.server.HealthCheck;
 import dev.stevedore.server.metrics.StevedoreMetrics;
+import dev.stevedore.server.store.BlobRedirects;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
@@ -22,7 +24,8 @@ public record RegistryServices(
     StevedoreMetrics metrics,
     HealthCheck health,
     Supplier<String> statusPage,
-    PullStats pulls) {
+    PullStats pulls,
+    Optional<BlobRedirects> blobRedirects) {
   public RegistryServices {
     Objects.requireNonNull(upstreams, "upstreams");
     Objects.requireNonNull(manifests, "manifests");
@@ -32,9 +35,10 @@ public record RegistryServices(
     Objects.requireNonNull(health, "health");
     Objects.requireNonNull(statusPage, "statusPage");
     Objects.requireNonNull(pulls, "pulls");
+    Objects.requireNonNull(blobRedirects, "blobRedirects");
   }
 
-  /** Services whose pulls nobody reads. */
+  /** Services whose pulls nobody reads, without blob redirects. */
   public RegistryServices(
       Upstreams upstreams,
       ManifestService manifests,
@@ -43,6 +47,15 @@ public record RegistryServices(
       StevedoreMetrics metrics,
       HealthCheck health,
       Supplier<String> statusPage) {
-    this(upstreams, manifests, blobs, disk, metrics, health, statusPage, new PullStats());
+    this(
+        upstreams,
+        manifests,
+        blobs,
+        disk,
+        metrics,
+        health,
+        statusPage,
+        new PullStats(),
+        Optional.empty());
   }
 }

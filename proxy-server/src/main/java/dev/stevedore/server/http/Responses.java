@@ -1,5 +1,6 @@
 package dev.stevedore.server.http;
 
+import dev.stevedore.storage.Digest;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -14,6 +15,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 
 /** Building and writing responses: the headers every answer carries, and HEAD without a body. */
@@ -43,6 +45,19 @@ final class Responses {
   static HttpResponse streaming(HttpResponseStatus status) {
     HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, HEADERS);
     response.headers().set(API_VERSION_HEADER, API_VERSION);
+    return response;
+  }
+
+  /**
+   * {@code 307} to {@code location} (a presigned URL of the blob in the shared store), naming the
+   * blob's digest. Empty body; the client repeats its GET (with any Range) there.
+   */
+  static FullHttpResponse redirect(URI location, Digest digest) {
+    FullHttpResponse response =
+        full(
+            HttpResponseStatus.TEMPORARY_REDIRECT, "text/plain; charset=utf-8", new byte[0], false);
+    response.headers().set(HttpHeaderNames.LOCATION, location.toASCIIString());
+    response.headers().set(DIGEST_HEADER, digest.toString());
     return response;
   }
 

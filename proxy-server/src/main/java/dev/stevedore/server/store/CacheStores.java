@@ -1,8 +1,11 @@
 package dev.stevedore.server.store;
 
 import dev.stevedore.server.DaemonThreads;
+import dev.stevedore.server.config.StoreSettings;
 import dev.stevedore.storage.BlobIndex;
 import dev.stevedore.storage.BlobStore;
+import dev.stevedore.storage.BlobUrls;
+import dev.stevedore.storage.Digest;
 import dev.stevedore.storage.EvictionListener;
 import dev.stevedore.storage.FileSystemLinkStore;
 import dev.stevedore.storage.FileSystemMediaTypeStore;
@@ -11,19 +14,27 @@ import dev.stevedore.storage.IndexedBlobStore;
 import dev.stevedore.storage.LinkStore;
 import dev.stevedore.storage.MediaTypeStore;
 import dev.stevedore.storage.S3BlobStore;
+import dev.stevedore.storage.S3BlobUrls;
 import dev.stevedore.storage.S3Connection;
+import dev.stevedore.storage.S3Layout;
 import dev.stevedore.storage.S3LinkStore;
 import dev.stevedore.storage.S3MediaTypeStore;
 import dev.stevedore.storage.S3TagStore;
+import dev.stevedore.storage.StaleUploads;
+import dev.stevedore.storage.StoreCheck;
+import dev.stevedore.storage.StoreEviction;
+import dev.stevedore.storage.StorePulls;
 import dev.stevedore.storage.TagStore;
 import dev.stevedore.storage.TieredBlobStore;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The stores one cache keeps its content in, chosen once at start: the data directory alone, or the
@@ -54,9 +65,16 @@ public record CacheStores(
    *
    * @param connection its client, closed with the stores
    * @param health whether it answers
+   * @param housekeeping its periodic work: health checks, pull records, eviction
    * @param fills the threads that copy blobs from it into the local tier
+   * @param redirects presigned URLs of its blobs, with {@code --blob-redirect}
    */
-  public record Shared(S3Connection connection, StoreHealth health, ExecutorService fills) {}
+  public record Shared(
+      S3Connection connection,
+      StoreHealth health,
+      StoreHousekeeping housekeeping,
+      ExecutorService fills,
+      Optional<BlobRedirects> redirects) {}
 
   public CacheStores {
     Objects.requireNonNull(blobs, "blobs");
@@ -82,29 +100,53 @@ public record CacheStores(
 
   /**
    * The data directory as hot tier (within {@code localBudget}) in front of {@code connection}'s
-   * bucket, which {@code health} watches. Talks to the bucket only when used.
+   * bucket {@code settings} name, whose last check at start was {@code atStart}: its blobs kept
+   * within {@code --max-store-size}, redirected to with {@code --blob-redirect}. Starts the store's
+   * housekeeping.
    */
   public static CacheStores shared(
       Path dataDir,
       OptionalLong localBudget,
       EvictionListener evictions,
       S3Connection connection,
-      StoreHealth health)
+      StoreCheck.Result atStart,
+      StoreSettings settings)
       throws IOException {
     IndexedBlobStore localTier = IndexedBlobStore.open(dataDir, localBudget, evictions);
-    ExecutorService fills =
-        Executors.newCachedThreadPool(DaemonThreads.named("stevedore-store-fill"));
-    var layout = connection.layout();
-    var s3 = connection.client();
+    ExecutorService fills = Executors.newCachedThreadPool(DaemonThreads.named("stevedore-fill"));
+    S3Layout layout = connection.layout();
+    S3Client s3 = connection.client();
+    StorePulls pulls = new StorePulls(s3, layout, ReplicaId.of(dataDir));
     TieredBlobStore blobs =
-        new TieredBlobStore(localTier, S3BlobStore.open(s3, layout, dataDir), fills);
+        new TieredBlobStore(
+            localTier, S3BlobStore.open(s3, layout, dataDir), fills, pulls::recordPull);
+    StoreHealth health = new StoreHealth(connection, atStart);
+    StoreHousekeeping housekeeping =
+        new StoreHousekeeping(
+                health,
+                pulls,
+                new StaleUploads(s3, layout),
+                new StoreEviction(s3, layout),
+                settings.maxStoreSize())
+            .start();
+    Optional<BlobRedirects> redirects = Optional.empty();
+    if (settings.blobRedirect()) {
+      BlobUrls urls = connection.blobUrls(settings.publicEndpoint(), S3BlobUrls.DEFAULT_EXPIRY);
+      redirects = Optional.of(digest -> counted(urls.signedGet(digest), digest, pulls));
+    }
     return new CacheStores(
         blobs,
         localTier,
         new S3MediaTypeStore(s3, layout),
         new S3TagStore(s3, layout),
         new S3LinkStore(s3, layout),
-        Optional.of(new Shared(connection, health, fills)));
+        Optional.of(new Shared(connection, health, housekeeping, fills, redirects)));
+  }
+
+  /** A redirect is a pull of the blob too: the store's budget evicts by pulls. */
+  private static Optional<URI> counted(Optional<URI> url, Digest digest, StorePulls pulls) {
+    url.ifPresent(found -> pulls.recordPull(digest));
+    return url;
   }
 
   /** The index of the local tier's blobs. */
@@ -116,7 +158,7 @@ public record CacheStores(
   public void close() {
     shared.ifPresent(
         s -> {
-          s.health().close();
+          s.housekeeping().close();
           s.fills().shutdownNow();
           s.connection().close();
         });

@@ -1,46 +1,29 @@
 package dev.stevedore.server.store;
 
-import dev.stevedore.server.DaemonThreads;
 import dev.stevedore.storage.S3Connection;
 import dev.stevedore.storage.StoreCheck;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Whether the shared store answers, as readiness and the status page report it: the last {@link
- * StoreCheck} result, refreshed periodically by the server. While the store is unreachable the
+ * StoreCheck} result, refreshed by {@link StoreHousekeeping}. While the store is unreachable the
  * server serves its local tier and is not ready, so a load balancer sends clients to a replica that
  * can serve everything; it becomes ready again on the first check that gets an answer. Changes are
  * logged once, not every check.
  */
-public final class StoreHealth implements AutoCloseable {
-  /** How often the store is checked while serving. */
-  public static final Duration CHECK_INTERVAL = Duration.ofSeconds(10);
-
+public final class StoreHealth {
   private static final Logger log = LoggerFactory.getLogger(StoreHealth.class);
 
   private final S3Connection connection;
-  private final ScheduledExecutorService checks =
-      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("stevedore-store-check"));
   private volatile StoreCheck.Result last;
 
   /** Starts from the check {@code serve} made at start. */
   public StoreHealth(S3Connection connection, StoreCheck.Result atStart) {
     this.connection = Objects.requireNonNull(connection, "connection");
     this.last = Objects.requireNonNull(atStart, "atStart");
-  }
-
-  /** Checks the store every {@code interval} from now on, on a thread of its own. */
-  public StoreHealth watch(Duration interval) {
-    checks.scheduleWithFixedDelay(
-        this::refresh, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
-    return this;
   }
 
   /** Checks the store again (blocking, at most {@link StoreCheck#CHECK_TIMEOUT}). */
@@ -73,11 +56,6 @@ public final class StoreHealth implements AutoCloseable {
   /** The last check's line, for the status page. */
   public String line() {
     return last.line();
-  }
-
-  @Override
-  public void close() {
-    checks.shutdownNow();
   }
 
   /** Where the store is: endpoint (without secrets) and bucket. */

@@ -2,8 +2,10 @@ package dev.stevedore.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stevedore.server.cli.StevedoreCommand;
 import dev.stevedore.server.it.support.Blob;
 import dev.stevedore.server.it.support.CdnStreamFaults;
+import dev.stevedore.server.it.support.Containerd;
 import dev.stevedore.server.it.support.InProcessStevedore;
 import dev.stevedore.server.it.support.ProcessResult;
 import dev.stevedore.server.it.support.Skopeo;
@@ -13,6 +15,9 @@ import dev.stevedore.server.it.support.TestImages;
 import dev.stevedore.server.it.support.Upstream;
 import dev.stevedore.storage.Digest;
 import dev.stevedore.storage.S3TestServer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -202,6 +207,74 @@ class SharedStoreIT {
     String key =
         "cache/blobs/sha256/" + layer.digest().substring(7, 9) + "/" + layer.digest().substring(7);
     assertThat(keys(s3, bucket, "cache/blobs/")).doesNotContain(key);
+  }
+
+  @Test
+  void blobRedirect_skopeoAndContainerdFetchTheBlobsFromTheStore() throws Exception {
+    S3TestServer s3 = S3TestServer.shared();
+    System.setProperty("aws.accessKeyId", s3.identity());
+    System.setProperty("aws.secretAccessKey", s3.credential());
+    System.setProperty("aws.disableEc2Metadata", "true");
+    String bucket = s3.newBucket();
+    TestImage image = new TestImages(1505).layerSizes(150_000, 500_000).ociIndex();
+    upstream.push("library/redirected", "1.0", image);
+    try (InProcessStevedore proxy =
+            InProcessStevedore.on(work.resolve("data"))
+                .upstream("docker.io", upstream.uri())
+                .flag(
+                    "--store",
+                    "s3://" + bucket,
+                    "--s3-endpoint",
+                    s3.endpoint().toString(),
+                    "--blob-redirect")
+                .start();
+        Containerd containerd = Containerd.start()) {
+      pull(proxy.uri(), "library/redirected", "1.0"); // cold: streamed, and stored
+      upstream.resetCounters();
+      MeterRegistry meters = proxy.proxy().metrics().registry();
+      double hitBytesBefore = servedBytes(meters, "hit");
+
+      Path warm = pull(proxy.uri(), "library/redirected", "1.0");
+
+      assertThat(manifestDigest(warm)).isEqualTo(image.digest());
+      assertThat(redirects(meters)).as("skopeo followed 307s").isPositive();
+      double afterSkopeo = redirects(meters);
+
+      Path hostsDir = work.resolve("certs.d");
+      assertThat(
+              StevedoreCommand.run(
+                  "containerd-config",
+                  "--mirror",
+                  proxy.uri().toString(),
+                  "--registry",
+                  "docker.io",
+                  "--out",
+                  hostsDir.toString()))
+          .isZero();
+      ProcessResult ctr =
+          containerd.pull(
+              "redirect", hostsDir, "docker.io/library/redirected:1.0", "--all-platforms");
+      assertThat(ctr.succeeded()).as(ctr.output() + "\n" + containerd.log()).isTrue();
+      assertThat(containerd.images("redirect"))
+          .containsEntry("docker.io/library/redirected:1.0", image.digest());
+      assertThat(redirects(meters)).as("containerd followed 307s").isGreaterThan(afterSkopeo);
+
+      assertThat(servedBytes(meters, "hit") - hitBytesBefore)
+          .as("blob bytes did not flow through Stevedore")
+          .isLessThan(image.blobBytes());
+      assertThat(upstream.front().cdnBytes()).isZero();
+    }
+  }
+
+  private static double redirects(MeterRegistry meters) {
+    return meters.find("stevedore.requests").tag("outcome", "redirected").timers().stream()
+        .mapToDouble(Timer::count)
+        .sum();
+  }
+
+  private static double servedBytes(MeterRegistry meters, String outcome) {
+    Counter counter = meters.find("stevedore.served.bytes").tag("outcome", outcome).counter();
+    return counter == null ? 0 : counter.count();
   }
 
   private static List<String> keys(S3TestServer s3, String bucket, String prefix) {
