@@ -54,6 +54,22 @@ class ErrorResponsesTest {
   }
 
   @Test
+  void of_sharedStoreFailure_howeverWrapped_is503Unavailable() throws Exception {
+    Throwable wrapped =
+        new java.util.concurrent.CompletionException(
+            new java.io.UncheckedIOException(
+                new dev.stevedore.storage.ObjectStoreException(
+                    "S3 GET of blobs/sha256/ab/abc failed: Connection refused", null)));
+
+    Answer answer = answer(wrapped, false);
+
+    assertThat(answer.status()).isEqualTo(503);
+    JsonNode error = answer.error();
+    assertThat(error.get("code").asText()).isEqualTo("UNAVAILABLE");
+    assertThat(error.get("detail").asText()).isEqualTo("the cache's shared store is unavailable");
+  }
+
+  @Test
   void of_anyResponse_isJsonWithApiVersionAndLength() {
     Answer answer = answer(ErrorCode.NAME_INVALID.exception("bad"), false);
 
