@@ -66,13 +66,7 @@ final class LineRecords {
     }
     String text;
     try {
-      text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(bytes))
-              .toString();
+      text = strictUtf8(bytes);
     } catch (CharacterCodingException e) {
       return corrupt(file, "not UTF-8");
     }
@@ -118,5 +112,15 @@ final class LineRecords {
   private static <T> Optional<T> corrupt(Path file, String reason) {
     log.warn("Ignoring corrupt record {}: {}", file, reason);
     return Optional.empty();
+  }
+
+  /** {@code bytes} as UTF-8 text; malformed or unmappable input is an error, never replaced. */
+  static String strictUtf8(byte[] bytes) throws CharacterCodingException {
+    return StandardCharsets.UTF_8
+        .newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT)
+        .decode(ByteBuffer.wrap(bytes))
+        .toString();
   }
 }

@@ -1,10 +1,7 @@
 package dev.stevedore.storage;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -49,13 +46,7 @@ final class PullRecord {
     }
     String text;
     try {
-      text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(bytes))
-              .toString();
+      text = LineRecords.strictUtf8(bytes);
     } catch (CharacterCodingException e) {
       log.warn("Ignoring pull record {}: not UTF-8", key);
       return pulls;

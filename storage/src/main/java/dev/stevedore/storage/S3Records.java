@@ -1,9 +1,7 @@
 package dev.stevedore.storage;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
@@ -94,13 +92,7 @@ final class S3Records {
       return corrupt(key, "larger than " + LineRecords.MAX_RECORD_BYTES + " bytes");
     }
     try {
-      String text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(bytes.get()))
-              .toString();
+      String text = LineRecords.strictUtf8(bytes.get());
       return Optional.of(LineRecords.parse(text, fieldCount));
     } catch (CharacterCodingException e) {
       return corrupt(key, "not UTF-8");

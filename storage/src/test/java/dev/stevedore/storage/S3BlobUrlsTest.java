@@ -26,23 +26,17 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * properties, as in production; the test sets them and restores them afterwards.
  */
 class S3BlobUrlsTest {
-  private static final String ACCESS_KEY = "aws.accessKeyId";
-  private static final String SECRET_KEY = "aws.secretAccessKey";
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private S3TestServer server;
   private S3Layout layout;
   private S3Connection connection;
-  private String savedAccessKey;
-  private String savedSecretKey;
+  private AwsChainProperties aws;
 
   @BeforeEach
   void connect() throws IOException {
     server = S3TestServer.shared();
-    savedAccessKey = System.getProperty(ACCESS_KEY);
-    savedSecretKey = System.getProperty(SECRET_KEY);
-    System.setProperty(ACCESS_KEY, server.identity());
-    System.setProperty(SECRET_KEY, server.credential());
+    aws = AwsChainProperties.of(server);
     layout = new S3Layout(server.newBucket(), "cache/one");
     connection = S3Connection.open(layout, Optional.of(server.endpoint()), "us-east-1");
   }
@@ -50,8 +44,7 @@ class S3BlobUrlsTest {
   @AfterEach
   void close() {
     connection.close();
-    restore(ACCESS_KEY, savedAccessKey);
-    restore(SECRET_KEY, savedSecretKey);
+    aws.close();
   }
 
   @Test
@@ -241,13 +234,5 @@ class S3BlobUrlsTest {
 
   private static HttpResponse<byte[]> get(URI url) throws IOException, InterruptedException {
     return HTTP.send(HttpRequest.newBuilder(url).build(), HttpResponse.BodyHandlers.ofByteArray());
-  }
-
-  private static void restore(String name, String value) {
-    if (value == null) {
-      System.clearProperty(name);
-    } else {
-      System.setProperty(name, value);
-    }
   }
 }

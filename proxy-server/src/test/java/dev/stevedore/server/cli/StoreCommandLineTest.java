@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stevedore.server.config.S3Location;
 import dev.stevedore.server.config.StoreSettings;
+import dev.stevedore.storage.AwsChainProperties;
 import dev.stevedore.storage.S3TestServer;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -95,26 +95,8 @@ class StoreCommandLineTest {
 
   private CommandRun serveWithStore(String bucket, String secret) throws IOException {
     S3TestServer s3 = S3TestServer.shared();
-    Map<String, String> properties =
-        Map.of(
-            "aws.accessKeyId", s3.identity(),
-            "aws.secretAccessKey", secret,
-            "aws.sharedCredentialsFile", dir.resolve("no-credentials").toString(),
-            "aws.configFile", dir.resolve("no-config").toString(),
-            "aws.disableEc2Metadata", "true");
-    Map<String, String> saved = new HashMap<>();
-    properties.forEach((name, value) -> saved.put(name, System.setProperty(name, value)));
-    try {
+    try (AwsChainProperties aws = AwsChainProperties.with(s3.identity(), secret)) {
       return serve("--store", "s3://" + bucket, "--s3-endpoint", s3.endpoint().toString());
-    } finally {
-      saved.forEach(
-          (name, value) -> {
-            if (value == null) {
-              System.clearProperty(name);
-            } else {
-              System.setProperty(name, value);
-            }
-          });
     }
   }
 

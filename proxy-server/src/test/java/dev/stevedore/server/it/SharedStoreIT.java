@@ -13,6 +13,7 @@ import dev.stevedore.server.it.support.StevedoreProcess;
 import dev.stevedore.server.it.support.TestImage;
 import dev.stevedore.server.it.support.TestImages;
 import dev.stevedore.server.it.support.Upstream;
+import dev.stevedore.storage.AwsChainProperties;
 import dev.stevedore.storage.Digest;
 import dev.stevedore.storage.S3TestServer;
 import io.micrometer.core.instrument.Counter;
@@ -66,17 +67,6 @@ class SharedStoreIT {
     }
   }
 
-  /** JVM options that give a child the S3 server's credentials through the AWS chain only. */
-  private List<String> awsChain(S3TestServer s3) {
-    return List.of(
-        "-Xmx256m",
-        "-Daws.accessKeyId=" + s3.identity(),
-        "-Daws.secretAccessKey=" + s3.credential(),
-        "-Daws.sharedCredentialsFile=" + work.resolve("no-credentials"),
-        "-Daws.configFile=" + work.resolve("no-config"),
-        "-Daws.disableEc2Metadata=true");
-  }
-
   private StevedoreProcess replica(String name, S3TestServer s3, String bucket, String... more) {
     List<String> args =
         new java.util.ArrayList<>(
@@ -88,8 +78,10 @@ class SharedStoreIT {
                 "--s3-endpoint",
                 s3.endpoint().toString()));
     args.addAll(List.of(more));
+    List<String> jvm = new java.util.ArrayList<>(List.of("-Xmx256m"));
+    jvm.addAll(AwsChainProperties.jvmOptions(s3));
     return StevedoreProcess.serve(
-        work.resolve(name + "-data"), work.resolve(name + ".log"), awsChain(s3), args);
+        work.resolve(name + "-data"), work.resolve(name + ".log"), jvm, args);
   }
 
   private Path pull(URI proxy, String repository, String reference) {
@@ -137,19 +129,17 @@ class SharedStoreIT {
   @Test
   void storeStoppedMidRun_localTierIsServed_missesGet503_andReadinessSaysWhy() throws Exception {
     S3TestServer s3 = S3TestServer.startOwn();
-    System.setProperty("aws.accessKeyId", s3.identity());
-    System.setProperty("aws.secretAccessKey", s3.credential());
-    System.setProperty("aws.disableEc2Metadata", "true");
     String bucket = s3.newBucket();
     TestImage hot = new TestImages(1502).layerSizes(100_000, 300_000).dockerImage();
     TestImage cold = new TestImages(1503).layerSizes(100_000, 300_000).dockerImage();
     upstream.push("library/hot", "1.0", hot);
     upstream.push("library/cold", "1.0", cold);
-    try (InProcessStevedore proxy =
-        InProcessStevedore.on(work.resolve("data"))
-            .upstream("docker.io", upstream.uri())
-            .flag("--store", "s3://" + bucket, "--s3-endpoint", s3.endpoint().toString())
-            .start()) {
+    try (AwsChainProperties aws = AwsChainProperties.of(s3);
+        InProcessStevedore proxy =
+            InProcessStevedore.on(work.resolve("data"))
+                .upstream("docker.io", upstream.uri())
+                .flag("--store", "s3://" + bucket, "--s3-endpoint", s3.endpoint().toString())
+                .start()) {
       pull(proxy.uri(), "library/hot", "1.0");
       assertThat(get(proxy.uri().resolve("/readyz")).statusCode()).isEqualTo(200);
 
@@ -212,13 +202,11 @@ class SharedStoreIT {
   @Test
   void blobRedirect_skopeoAndContainerdFetchTheBlobsFromTheStore() throws Exception {
     S3TestServer s3 = S3TestServer.shared();
-    System.setProperty("aws.accessKeyId", s3.identity());
-    System.setProperty("aws.secretAccessKey", s3.credential());
-    System.setProperty("aws.disableEc2Metadata", "true");
     String bucket = s3.newBucket();
     TestImage image = new TestImages(1505).layerSizes(150_000, 500_000).ociIndex();
     upstream.push("library/redirected", "1.0", image);
-    try (InProcessStevedore proxy =
+    try (AwsChainProperties aws = AwsChainProperties.of(s3);
+        InProcessStevedore proxy =
             InProcessStevedore.on(work.resolve("data"))
                 .upstream("docker.io", upstream.uri())
                 .flag(
