@@ -28,8 +28,8 @@ import java.util.function.ToDoubleFunction;
 /**
  * Stevedore's meters on a Prometheus registry: what the core and the shared store's client report
  * ({@link CacheMetrics}), what the HTTP server records per request, and gauges read when scraped.
- * Tags are bounded: route, method, status, outcome, upstream name and kind; never a digest, tag or
- * repository.
+ * Tags are bounded: route, method, status, outcome, upstream name and kind, store operation and
+ * direction; never a digest, tag, repository or object key.
  */
 public final class StevedoreMetrics implements CacheMetrics {
   /** The {@code direction} tag of bytes sent to the store. */
