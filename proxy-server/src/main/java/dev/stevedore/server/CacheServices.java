@@ -208,7 +208,7 @@ public final class CacheServices implements AutoCloseable {
       EvictionListener evictions,
       boolean enforceBudget,
       TimeSource time) {
-    CacheStores stores = openStores(settings, budget, evictions, enforceBudget);
+    CacheStores stores = openStores(settings, metrics, budget, evictions, enforceBudget);
     StoredManifests stored = new StoredManifests(stores.blobs(), stores.mediaTypes());
     UpstreamGuards guards = UpstreamGuards.forThisProcess();
     return new CacheServices(
@@ -229,12 +229,16 @@ public final class CacheServices implements AutoCloseable {
    * serving its local tier and not ready until the store answers.
    */
   private static CacheStores openStores(
-      ServeSettings settings, OptionalLong budget, EvictionListener evictions, boolean serving) {
+      ServeSettings settings,
+      CacheMetrics metrics,
+      OptionalLong budget,
+      EvictionListener evictions,
+      boolean serving) {
     try {
       if (settings.store().isEmpty() || !serving) {
         return CacheStores.local(settings.dataDir(), budget, evictions);
       }
-      S3Connection connection = StoreConnections.open(settings.store().get());
+      S3Connection connection = StoreConnections.open(settings.store().get(), metrics);
       StoreCheck.Result check = StoreCheck.check(connection);
       if (check.verdict() == StoreCheck.Verdict.REFUSED) {
         connection.close();

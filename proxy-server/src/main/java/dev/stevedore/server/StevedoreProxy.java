@@ -109,7 +109,11 @@ public final class StevedoreProxy implements AutoCloseable {
               metrics,
               health,
               StatusPage.of(
-                  metrics.registry(), cache.upstreams().all(), cache.blobs()::inFlightCount, pulls),
+                  metrics.registry(),
+                  cache.upstreams().all(),
+                  cache.blobs()::inFlightCount,
+                  pulls,
+                  cache.stores().shared().map(CacheStores.Shared::health)),
               pulls,
               cache.stores().shared().flatMap(CacheStores.Shared::redirects));
       InetSocketAddress address =

@@ -75,9 +75,24 @@ public final class S3Connection implements AutoCloseable {
    * @param region the signing region, e.g. {@code us-east-1}
    */
   public static S3Connection open(S3Layout layout, Optional<URI> endpoint, String region) {
+    return open(layout, endpoint, region, StoreMetrics.NONE);
+  }
+
+  /**
+   * Builds the client, which reports each of its calls to {@code metrics}; does not talk to the
+   * store yet ({@link StoreCheck} does).
+   *
+   * @param layout bucket and key prefix
+   * @param endpoint an S3-compatible server instead of AWS S3; empty for AWS
+   * @param region the signing region, e.g. {@code us-east-1}
+   * @param metrics told operation, outcome and bytes of every request to the store
+   */
+  public static S3Connection open(
+      S3Layout layout, Optional<URI> endpoint, String region, StoreMetrics metrics) {
     Objects.requireNonNull(layout, "layout");
     Objects.requireNonNull(endpoint, "endpoint");
     Objects.requireNonNull(region, "region");
+    Objects.requireNonNull(metrics, "metrics");
     if (region.isBlank()) {
       throw new IllegalArgumentException("empty region");
     }
@@ -93,7 +108,8 @@ public final class S3Connection implements AutoCloseable {
             .credentialsProvider(credentials)
             .httpClient(http)
             .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-            .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+            .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+            .overrideConfiguration(c -> c.addExecutionInterceptor(new S3CallMetrics(metrics)));
     endpoint.ifPresent(uri -> builder.endpointOverride(uri).forcePathStyle(true));
     return new S3Connection(layout, endpoint, region, credentials, http, builder.build());
   }

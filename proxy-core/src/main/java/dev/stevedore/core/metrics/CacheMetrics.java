@@ -1,11 +1,14 @@
 package dev.stevedore.core.metrics;
 
+import dev.stevedore.storage.StoreMetrics;
+
 /**
  * What the caching core reports for operators, behind an interface so the core knows no metrics
  * library. Tags stay bounded: upstream names come from configuration, kinds and outcomes from small
- * fixed sets, never a digest, tag or repository.
+ * fixed sets, never a digest, tag or repository. It is also what the shared store's client reports
+ * to ({@link StoreMetrics}), so one object carries both to the metrics library.
  */
-public interface CacheMetrics {
+public interface CacheMetrics extends StoreMetrics {
 
   /** One upstream HTTP exchange; {@code status} 0 means no answer (refused, timed out). */
   void upstreamRequest(String upstream, UpstreamKind kind, int status);
@@ -15,6 +18,10 @@ public interface CacheMetrics {
 
   /** A fetched blob failed verification and was discarded. */
   void digestMismatch(String upstream);
+
+  /** Reports nothing unless overridden: implementations without a store need not care. */
+  @Override
+  default void request(String operation, String outcome, long bytesSent, long bytesReceived) {}
 
   /** Reports nothing; for tests and tools. */
   CacheMetrics NONE =

@@ -21,6 +21,12 @@ public enum MeterNames {
   CACHE_BLOBS("stevedore.cache.blobs", "Blobs in the cache"),
   CACHE_BUDGET("stevedore.cache.budget.bytes", "The cache's disk budget (0 when unlimited)"),
   EVICTIONS("stevedore.cache.evictions", "Blobs evicted to keep the cache within its budget"),
+  STORE_REQUESTS(
+      "stevedore.store.requests",
+      "Requests to the shared object store by operation and outcome (ok, absent, conflict, error)"),
+  STORE_BYTES(
+      "stevedore.store.bytes",
+      "Body bytes sent to (PUT, upload part) and received from (GET) the shared object store"),
   CONNECTIONS_REFUSED(
       "stevedore.connections.refused",
       "Client connections closed on arrival: their address already held its maximum");

@@ -26,15 +26,24 @@ import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Stevedore's meters on a Prometheus registry: what the core reports ({@link CacheMetrics}), what
- * the HTTP server records per request, and gauges read when scraped. Tags are bounded: route,
- * method, status, outcome, upstream name and kind; never a digest, tag or repository.
+ * Stevedore's meters on a Prometheus registry: what the core and the shared store's client report
+ * ({@link CacheMetrics}), what the HTTP server records per request, and gauges read when scraped.
+ * Tags are bounded: route, method, status, outcome, upstream name and kind, store operation and
+ * direction; never a digest, tag, repository or object key.
  */
 public final class StevedoreMetrics implements CacheMetrics {
+  /** The {@code direction} tag of bytes sent to the store. */
+  public static final String STORE_SENT = "sent";
+
+  /** The {@code direction} tag of bytes received from the store. */
+  public static final String STORE_RECEIVED = "received";
+
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<RequestKey, Timer> requestTimers = new ConcurrentHashMap<>();
   private final Map<String, Counter> bytesServed = new ConcurrentHashMap<>();
+  private final Map<StoreKey, Counter> storeRequests = new ConcurrentHashMap<>();
+  private final Map<String, Counter> storeBytes = new ConcurrentHashMap<>();
 
   /** With JVM and process metrics bound. */
   public static StevedoreMetrics withJvmMetrics() {
@@ -127,6 +136,38 @@ public final class StevedoreMetrics implements CacheMetrics {
   @Override
   public void digestMismatch(String upstream) {
     counter(MeterNames.DIGEST_MISMATCHES, "upstream", upstream).increment();
+  }
+
+  /**
+   * One request to the shared store. Its counters are looked up in maps of their own, not built and
+   * registered each time: this runs once per S3 request.
+   */
+  @Override
+  public void request(String operation, String outcome, long bytesSent, long bytesReceived) {
+    storeRequests
+        .computeIfAbsent(new StoreKey(operation, outcome), this::storeRequestCounter)
+        .increment();
+    storeBytes(STORE_SENT, bytesSent);
+    storeBytes(STORE_RECEIVED, bytesReceived);
+  }
+
+  /** The tags of one store request counter; both bounded (S3 operations, four outcomes). */
+  private record StoreKey(String operation, String outcome) {}
+
+  private Counter storeRequestCounter(StoreKey key) {
+    return Counter.builder(MeterNames.STORE_REQUESTS.meterName())
+        .description(MeterNames.STORE_REQUESTS.description())
+        .tag("operation", key.operation())
+        .tag("outcome", key.outcome())
+        .register(registry);
+  }
+
+  private void storeBytes(String direction, long bytes) {
+    if (bytes > 0) {
+      storeBytes
+          .computeIfAbsent(direction, tag -> counter(MeterNames.STORE_BYTES, "direction", tag))
+          .increment(bytes);
+    }
   }
 
   /** One blob evicted to keep within the budget. */

@@ -2,10 +2,12 @@ package dev.stevedore.server.status;
 
 import dev.stevedore.core.cache.PullStats;
 import dev.stevedore.core.upstream.Upstream;
+import dev.stevedore.server.store.StoreHealth;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -28,14 +30,23 @@ public final class StatusPage implements Supplier<String> {
    * @param upstreams the configured upstreams, for their pull budgets
    * @param inFlightDownloads the number of blob downloads in progress
    * @param pulls manifest pulls per image
+   * @param store the shared store's health; empty without {@code --store}, and the page shows no
+   *     store
    */
   public static StatusPage of(
       MeterRegistry registry,
       Collection<? extends Upstream> upstreams,
       IntSupplier inFlightDownloads,
-      PullStats pulls) {
+      PullStats pulls,
+      Optional<StoreHealth> store) {
     return new StatusPage(
-        new StatusSnapshotReader(registry, upstreams, inFlightDownloads, pulls, Clock.systemUTC()));
+        new StatusSnapshotReader(
+            registry,
+            upstreams,
+            inFlightDownloads,
+            pulls,
+            Clock.systemUTC(),
+            store.map(StoreState::of)));
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.stevedore.server.config.Durations;
 import dev.stevedore.server.status.BarChart.Bar;
 import dev.stevedore.server.status.StatusSnapshot.CacheUsage;
 import dev.stevedore.server.status.StatusSnapshot.Outcomes;
+import dev.stevedore.server.status.StatusSnapshot.StoreTraffic;
 import dev.stevedore.server.status.StatusSnapshot.UpstreamBudget;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -49,6 +50,7 @@ public final class StatusPageRenderer {
       .num{text-align:right;font-variant-numeric:tabular-nums}th.rank{width:2em}
       td.image{font-family:ui-monospace,Menlo,Consolas,monospace;word-break:break-all}
       tr.low td{color:#b42318}
+      td.down{color:#b42318;font-weight:600}
       .badge{background:#b42318;color:#fff;border-radius:4px;padding:0 5px;font-size:12px;
         margin-left:6px}
       meter{width:90px;vertical-align:middle;margin-right:6px}
@@ -88,6 +90,7 @@ public final class StatusPageRenderer {
     figure(html, "Bytes: from cache vs. from upstream", bytesChart(snapshot));
     figure(html, "Requests by cache outcome", outcomesChart(snapshot.requests()));
     html.append("</div>\n");
+    snapshot.store().ifPresent(store -> store(html, store));
     upstreams(html, snapshot);
     topImages(html, snapshot);
     html.append("<footer>Counters since start. Refreshes every ")
@@ -191,6 +194,27 @@ public final class StatusPageRenderer {
                 "coalesced"),
             new Bar("Stale", requests.stale(), HumanUnits.count(requests.stale()), "stale"),
             new Bar("Miss", requests.misses(), HumanUnits.count(requests.misses()), "miss")));
+  }
+
+  /** The shared store: where, its last check (red when unreachable) and its traffic. */
+  private static void store(StringBuilder html, StoreTraffic store) {
+    html.append("<section class=\"box\"><h2>Shared store</h2><table id=\"store\"><tbody>\n")
+        .append("<tr><th>Where</th><td data-store=\"where\">")
+        .append(Html.escape(store.where()))
+        .append("</td></tr>\n<tr><th>State</th><td data-store=\"state\"")
+        .append(store.reachable() ? ">" : " class=\"down\">")
+        .append(Html.escape(store.state()))
+        .append(store.reachable() ? "" : "<span class=\"badge\">unreachable</span>")
+        .append("</td></tr>\n<tr><th>Requests</th><td data-store=\"requests\">")
+        .append(Html.escape(HumanUnits.count(store.requests())))
+        .append(" since start, ")
+        .append(Html.escape(HumanUnits.count(store.errors())))
+        .append(store.errors() == 1 ? " error" : " errors")
+        .append("</td></tr>\n<tr><th>Bytes</th><td data-store=\"bytes\">")
+        .append(Html.escape(ByteSize.format(store.bytesSent())))
+        .append(" sent to the store, ")
+        .append(Html.escape(ByteSize.format(store.bytesReceived())))
+        .append(" received from it</td></tr>\n</tbody></table></section>\n");
   }
 
   private static void upstreams(StringBuilder html, StatusSnapshot snapshot) {

@@ -24,6 +24,7 @@ import java.util.OptionalLong;
  * @param upstreams each upstream's last stated pull budget, by name
  * @param totalPulls manifest GETs answered
  * @param topImages the most pulled images, most first
+ * @param store the shared store's state and traffic; empty without {@code --store}
  */
 public record StatusSnapshot(
     Instant takenAt,
@@ -35,7 +36,8 @@ public record StatusSnapshot(
     int inFlightDownloads,
     List<UpstreamBudget> upstreams,
     long totalPulls,
-    List<ImagePulls> topImages) {
+    List<ImagePulls> topImages,
+    Optional<StoreTraffic> store) {
 
   public StatusSnapshot {
     Objects.requireNonNull(takenAt, "takenAt");
@@ -44,6 +46,33 @@ public record StatusSnapshot(
     Objects.requireNonNull(requests, "requests");
     upstreams = List.copyOf(upstreams);
     topImages = List.copyOf(topImages);
+    Objects.requireNonNull(store, "store");
+  }
+
+  /** The numbers of a proxy without a shared store. */
+  public StatusSnapshot(
+      Instant takenAt,
+      Duration uptime,
+      CacheUsage cache,
+      Outcomes requests,
+      long bytesSaved,
+      long bytesFetched,
+      int inFlightDownloads,
+      List<UpstreamBudget> upstreams,
+      long totalPulls,
+      List<ImagePulls> topImages) {
+    this(
+        takenAt,
+        uptime,
+        cache,
+        requests,
+        bytesSaved,
+        bytesFetched,
+        inFlightDownloads,
+        upstreams,
+        totalPulls,
+        topImages,
+        Optional.empty());
   }
 
   /**
@@ -95,6 +124,33 @@ public record StatusSnapshot(
     public UpstreamBudget {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(rateLimit, "rateLimit");
+    }
+  }
+
+  /**
+   * The shared store: where it is, what its last check said, and the requests sent to it since
+   * start.
+   *
+   * @param where bucket, prefix and endpoint, without secrets
+   * @param state the last check's line
+   * @param reachable whether the last check got an answer
+   * @param requests requests to the store, whatever their outcome
+   * @param errors requests that failed: no answer, or one that is neither success, absent nor
+   *     conflict
+   * @param bytesSent body bytes sent to the store
+   * @param bytesReceived body bytes received from the store
+   */
+  public record StoreTraffic(
+      String where,
+      String state,
+      boolean reachable,
+      long requests,
+      long errors,
+      long bytesSent,
+      long bytesReceived) {
+    public StoreTraffic {
+      Objects.requireNonNull(where, "where");
+      Objects.requireNonNull(state, "state");
     }
   }
 }

@@ -4,9 +4,12 @@ import dev.stevedore.core.cache.CacheOutcome;
 import dev.stevedore.core.cache.PullStats;
 import dev.stevedore.core.upstream.Upstream;
 import dev.stevedore.server.metrics.MeterNames;
+import dev.stevedore.server.metrics.StevedoreMetrics;
 import dev.stevedore.server.status.StatusSnapshot.CacheUsage;
 import dev.stevedore.server.status.StatusSnapshot.Outcomes;
+import dev.stevedore.server.status.StatusSnapshot.StoreTraffic;
 import dev.stevedore.server.status.StatusSnapshot.UpstreamBudget;
+import dev.stevedore.storage.StoreMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,8 +28,8 @@ import java.util.function.IntSupplier;
 
 /**
  * Reads a {@link StatusSnapshot} from memory only: the Micrometer meters, the upstreams' last rate
- * limits, the in-flight download count and the pull statistics. Never touches the disk, so the
- * event loop may call it.
+ * limits, the in-flight download count, the pull statistics and the shared store's last check.
+ * Never touches the disk or the store, so the event loop may call it.
  */
 public final class StatusSnapshotReader {
   /** How many images the most-pulled table lists. */
@@ -39,14 +42,30 @@ public final class StatusSnapshotReader {
   private final IntSupplier inFlightDownloads;
   private final PullStats pulls;
   private final Clock clock;
+  private final Optional<StoreState> store;
   private final Instant startedAt;
 
+  /** The reader of a proxy without a shared store. */
   public StatusSnapshotReader(
       MeterRegistry registry,
       Collection<? extends Upstream> upstreams,
       IntSupplier inFlightDownloads,
       PullStats pulls,
       Clock clock) {
+    this(registry, upstreams, inFlightDownloads, pulls, clock, Optional.empty());
+  }
+
+  /**
+   * @param store the shared store's state; empty without {@code --store}
+   */
+  public StatusSnapshotReader(
+      MeterRegistry registry,
+      Collection<? extends Upstream> upstreams,
+      IntSupplier inFlightDownloads,
+      PullStats pulls,
+      Clock clock,
+      Optional<StoreState> store) {
+    this.store = Objects.requireNonNull(store, "store");
     this.registry = Objects.requireNonNull(registry, "registry");
     this.upstreams = List.copyOf(upstreams);
     this.inFlightDownloads = Objects.requireNonNull(inFlightDownloads, "inFlightDownloads");
@@ -73,7 +92,34 @@ public final class StatusSnapshotReader {
             .sorted(Comparator.comparing(UpstreamBudget::name))
             .toList(),
         pulls.total(),
-        pulls.top(TOP_IMAGES));
+        pulls.top(TOP_IMAGES),
+        store.map(this::storeTraffic));
+  }
+
+  /** The store's last check and its counters as {@code StevedoreMetrics} wrote them. */
+  private StoreTraffic storeTraffic(StoreState state) {
+    Collection<Counter> requests = registry.find(MeterNames.STORE_REQUESTS.meterName()).counters();
+    return new StoreTraffic(
+        state.where(),
+        state.line(),
+        state.reachable(),
+        (long) sum(requests),
+        (long)
+            sum(
+                requests.stream()
+                    .filter(c -> StoreMetrics.ERROR.equals(c.getId().getTag("outcome")))
+                    .toList()),
+        storeBytes(StevedoreMetrics.STORE_SENT),
+        storeBytes(StevedoreMetrics.STORE_RECEIVED));
+  }
+
+  private long storeBytes(String direction) {
+    return (long)
+        sum(
+            registry
+                .find(MeterNames.STORE_BYTES.meterName())
+                .tag("direction", direction)
+                .counters());
   }
 
   private Outcomes outcomes() {
@@ -91,7 +137,7 @@ public final class StatusSnapshotReader {
       }
       long count = timer.count();
       switch (outcome.get()) {
-        case HIT -> hits += count;
+        case HIT, REDIRECTED -> hits += count; // a redirect sends a blob the store holds
         case COALESCED -> coalesced += count;
         case STALE -> stale += count;
         case MISS -> misses += count;

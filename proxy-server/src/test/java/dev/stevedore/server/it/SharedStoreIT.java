@@ -161,6 +161,16 @@ class SharedStoreIT {
       assertThat(Duration.between(asked, Instant.now())).isLessThan(Duration.ofSeconds(30));
       awaitUntil(() -> get(proxy.uri().resolve("/readyz")).statusCode() == 503, "readiness fails");
       assertThat(get(proxy.uri().resolve("/readyz")).body()).contains("store");
+      assertThat(get(proxy.uri().resolve("/")).body())
+          .as("the status page shows the store down")
+          .contains("<h2>Shared store</h2>")
+          .contains("data-store=\"state\" class=\"down\">");
+      assertThat(get(proxy.uri().resolve("/metrics")).body())
+          .as("the store's requests and bytes are metered")
+          .containsPattern("stevedore_store_requests_total\\{operation=\"\\w+\",outcome=\"ok\"\\}")
+          .containsPattern(
+              "stevedore_store_requests_total\\{operation=\"\\w+\",outcome=\"error\"\\}")
+          .containsPattern("stevedore_store_bytes_total\\{direction=\"sent\"\\} [1-9]");
     } finally {
       s3.stop();
     }

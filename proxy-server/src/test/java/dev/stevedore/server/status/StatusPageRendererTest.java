@@ -6,6 +6,7 @@ import dev.stevedore.core.cache.PullStats.ImagePulls;
 import dev.stevedore.core.upstream.RateLimit;
 import dev.stevedore.server.status.StatusSnapshot.CacheUsage;
 import dev.stevedore.server.status.StatusSnapshot.Outcomes;
+import dev.stevedore.server.status.StatusSnapshot.StoreTraffic;
 import dev.stevedore.server.status.StatusSnapshot.UpstreamBudget;
 import java.time.Duration;
 import java.time.Instant;
@@ -186,5 +187,96 @@ class StatusPageRendererTest {
         .contains("data-metric=\"hit-ratio\">–<")
         .contains("no manifest or blob requests yet")
         .contains("data-metric=\"bytes-saved\">0 B<");
+  }
+
+  @Test
+  void render_withoutStore_hasNoStoreBox() {
+    assertThat(renderer.render(typical()))
+        .doesNotContain("Shared store")
+        .doesNotContain("data-store=");
+  }
+
+  @Test
+  void render_reachableStore_showsWhereStateAndTraffic() {
+    String html =
+        renderer.render(
+            withStore(
+                new StoreTraffic(
+                    "s3://team-cache/prod at http://127.0.0.1:9000",
+                    "the store at http://127.0.0.1:9000 answers for bucket team-cache",
+                    true,
+                    12_345,
+                    1,
+                    3 * GIB,
+                    512 * MIB)));
+
+    assertThat(html)
+        .containsSubsequence("<h2>Shared store</h2>", "id=\"store\"", "id=\"upstreams\"")
+        .contains("data-store=\"where\">s3://team-cache/prod at http://127.0.0.1:9000<")
+        .contains(
+            "data-store=\"state\">the store at http://127.0.0.1:9000 answers for bucket"
+                + " team-cache<")
+        .contains("data-store=\"requests\">12,345 since start, 1 error<")
+        .contains("data-store=\"bytes\">3 GiB sent to the store, 512 MiB received from it<")
+        .doesNotContain("class=\"down\"")
+        .doesNotContain("unreachable");
+  }
+
+  @Test
+  void render_unreachableStore_isHighlighted() {
+    String html =
+        renderer.render(
+            withStore(
+                new StoreTraffic(
+                    "s3://b/ at http://127.0.0.1:9000",
+                    "the store is unreachable: Connection refused",
+                    false,
+                    10,
+                    4,
+                    0,
+                    0)));
+
+    assertThat(html)
+        .contains(
+            "data-store=\"state\" class=\"down\">the store is unreachable: Connection refused"
+                + "<span class=\"badge\">unreachable</span>")
+        .contains("10 since start, 4 errors");
+  }
+
+  @Test
+  void render_escapesStoreText() {
+    String html =
+        renderer.render(
+            withStore(
+                new StoreTraffic(
+                    "s3://b/<script>x</script> at http://h/\"'",
+                    "refused: <img src=x onerror=alert(1)>",
+                    false,
+                    0,
+                    0,
+                    0,
+                    0)));
+
+    assertThat(html)
+        .doesNotContain("<script")
+        .doesNotContain("<img")
+        .contains("s3://b/&lt;script&gt;x&lt;/script&gt; at http://h/&quot;&#39;")
+        .contains("refused: &lt;img src=x onerror=alert(1)&gt;");
+  }
+
+  private static StatusSnapshot withStore(StoreTraffic store) {
+    StatusSnapshot typical = typical();
+    return new StatusSnapshot(
+        typical.takenAt(),
+        typical.uptime(),
+        typical.cache(),
+        typical.requests(),
+        typical.bytesSaved(),
+        typical.bytesFetched(),
+        typical.inFlightDownloads(),
+        typical.upstreams(),
+        typical.totalPulls(),
+        typical.topImages(),
+        Optional.of(store));
   }
 }

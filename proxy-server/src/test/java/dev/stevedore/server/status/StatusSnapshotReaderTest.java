@@ -12,6 +12,7 @@ import dev.stevedore.core.upstream.RateLimit;
 import dev.stevedore.core.upstream.Upstream;
 import dev.stevedore.server.metrics.MeterNames;
 import dev.stevedore.server.metrics.StevedoreMetrics;
+import dev.stevedore.server.status.StatusSnapshot.StoreTraffic;
 import dev.stevedore.server.status.StatusSnapshot.UpstreamBudget;
 import java.time.Duration;
 import java.time.Instant;
@@ -129,6 +130,97 @@ class StatusSnapshotReaderTest {
     assertThat(html)
         .contains("docker.io/library/alpine")
         .contains("data-metric=\"hit-ratio\">100.0 %<");
+  }
+
+  @Test
+  void read_redirectedBlobsCountAsHits() {
+    requests("blob", Optional.of(CacheOutcome.REDIRECTED), 307, 3);
+    requests("blob", Optional.of(CacheOutcome.MISS), 200, 1);
+
+    StatusSnapshot snapshot = reader(List.of(), 0).read();
+
+    assertThat(snapshot.requests().hits()).isEqualTo(3);
+    assertThat(snapshot.requests().hitRatio()).hasValue(0.75);
+  }
+
+  @Test
+  void read_withoutStore_hasNoStore() {
+    metrics.request("GetObject", "ok", 0, 100);
+
+    assertThat(reader(List.of(), 0).read().store()).isEmpty();
+  }
+
+  @Test
+  void read_withStore_stateAndTrafficSinceStart() {
+    FixedStore state = new FixedStore("s3://b/p at http://127.0.0.1:9000", "reachable", true);
+    StatusSnapshotReader reader =
+        new StatusSnapshotReader(
+            metrics.registry(), List.of(), () -> 0, pulls, clock, Optional.of(state));
+    assertThat(reader.read().store())
+        .contains(new StoreTraffic(state.where(), "reachable", true, 0, 0, 0, 0));
+
+    metrics.request("PutObject", "ok", 1_000, 0);
+    metrics.request("GetObject", "ok", 0, 700);
+    metrics.request("GetObject", "ok", 0, 300);
+    metrics.request("HeadObject", "absent", 0, 0);
+    metrics.request("PutObject", "conflict", 50, 0);
+    metrics.request("GetObject", "error", 0, 0);
+    metrics.request("HeadObject", "error", 0, 0);
+    state.line = "unreachable: Connection refused";
+    state.reachable = false;
+
+    assertThat(reader.read().store())
+        .contains(
+            new StoreTraffic(
+                state.where(), "unreachable: Connection refused", false, 7, 2, 1_050, 1_000));
+  }
+
+  @Test
+  void statusPage_withStore_showsTheStoreBox() {
+    StatusPage page =
+        new StatusPage(
+            new StatusSnapshotReader(
+                metrics.registry(),
+                List.of(),
+                () -> 0,
+                pulls,
+                clock,
+                Optional.of(new FixedStore("s3://b/ at AWS S3 (eu-west-1)", "fine", true))));
+    metrics.request("GetObject", "ok", 0, 2048);
+
+    assertThat(page.get())
+        .contains("<h2>Shared store</h2>")
+        .contains("data-store=\"where\">s3://b/ at AWS S3 (eu-west-1)<")
+        .contains("data-store=\"requests\">1 since start, 0 errors<")
+        .contains("2 KiB received from it");
+  }
+
+  /** A store state the test sets. */
+  private static final class FixedStore implements StoreState {
+    private final String where;
+    String line;
+    boolean reachable;
+
+    FixedStore(String where, String line, boolean reachable) {
+      this.where = where;
+      this.line = line;
+      this.reachable = reachable;
+    }
+
+    @Override
+    public String where() {
+      return where;
+    }
+
+    @Override
+    public String line() {
+      return line;
+    }
+
+    @Override
+    public boolean reachable() {
+      return reachable;
+    }
   }
 
   /** An upstream that only states a rate limit. */

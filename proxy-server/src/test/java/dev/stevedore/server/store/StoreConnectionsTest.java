@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stevedore.server.config.S3Location;
 import dev.stevedore.server.config.StoreSettings;
 import dev.stevedore.storage.S3Connection;
+import dev.stevedore.storage.StoreMetrics;
 import java.net.URI;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -20,7 +21,8 @@ class StoreConnectionsTest {
   @Test
   void open_keepsBucketAndPrefix() {
     try (S3Connection connection =
-        StoreConnections.open(settings(Optional.of(URI.create("http://127.0.0.1:9000"))))) {
+        StoreConnections.open(
+            settings(Optional.of(URI.create("http://127.0.0.1:9000"))), StoreMetrics.NONE)) {
       assertThat(connection.layout().bucket()).isEqualTo("team-cache");
       assertThat(connection.layout().prefix()).isEqualTo("stevedore/prod");
     }
@@ -29,14 +31,16 @@ class StoreConnectionsTest {
   @Test
   void open_withEndpoint_namesTheEndpoint() {
     try (S3Connection connection =
-        StoreConnections.open(settings(Optional.of(URI.create("http://127.0.0.1:9000"))))) {
+        StoreConnections.open(
+            settings(Optional.of(URI.create("http://127.0.0.1:9000"))), StoreMetrics.NONE)) {
       assertThat(connection.where()).isEqualTo("http://127.0.0.1:9000");
     }
   }
 
   @Test
   void open_withoutEndpoint_namesAwsAndTheRegion() {
-    try (S3Connection connection = StoreConnections.open(settings(Optional.empty()))) {
+    try (S3Connection connection =
+        StoreConnections.open(settings(Optional.empty()), StoreMetrics.NONE)) {
       assertThat(connection.where()).isEqualTo("AWS S3 (eu-central-1)");
     }
   }
