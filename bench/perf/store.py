@@ -276,9 +276,10 @@ class StoreBench:
         os.makedirs(os.path.join(out, "logs"), exist_ok=True)
         rows = table_rows(self.results)
         self.results["table"] = rows
+        self.results["interference"] = interference(self.results)
         with open(os.path.join(out, "results.json"), "w") as f:
             json.dump(self.results, f, indent=1, default=str)
-        text = text_table(rows)
+        text = text_table(rows) + "\n\n" + interference_line(self.results["interference"])
         with open(os.path.join(out, "results.md"), "w") as f:
             f.write(markdown(self.results, rows))
         with open(os.path.join(out, "logs", "wrk-output.txt"), "w") as f:
@@ -393,6 +394,24 @@ def table_rows(results):
     return rows
 
 
+def interference(results):
+    """Cores other processes used while this measured: the mean over every run, and the worst."""
+    runs = [r for by in results.get("measured", {}).values() for rs in by.values() for r in rs]
+    seconds = sum(r["cpu"]["seconds"] for r in runs)
+    busy = sum(r["cpu"]["cpu_seconds"]["other processes"] for r in runs)
+    worst = max([r["cpu"]["cpu_seconds"]["other processes"] / r["cpu"]["seconds"]
+                 for r in runs if r["cpu"]["seconds"]] or [0.0])
+    return {"mean_cores": busy / seconds if seconds else 0.0, "worst_cores": worst}
+
+
+def interference_line(found):
+    text = ("other processes used %.2f cores on average while this measured (worst run %.2f)"
+            % (found["mean_cores"], found["worst_cores"]))
+    if found["mean_cores"] >= 0.25:
+        text += ": WARNING, these figures are not reliable; run again on a quiet machine"
+    return text
+
+
 def _fmt(value, unit):
     if value is None:
         return "—"
@@ -441,6 +460,7 @@ def markdown(results, rows):
               "- runs of %s (wrk: after %s unmeasured), %d round(s) in rotation, the median "
               "reported; clients %s" % (o["duration"], o["warmup"], o["rounds"],
                                         o["connections"]),
+              "- " + interference_line(results["interference"]),
               "", "See bench/perf/README.md, section \"The shared store\", for what each row "
               "measures.", ""]
     return "\n".join(lines)
