@@ -201,12 +201,36 @@ def start_token_service(java, classpath, workdir, timeout=60):
 
 
 def start_stevedore(name, java, jar, java_opts, workdir, port, data_dir, upstream_url,
-                    log_level):
-    env = dict(os.environ, STEVEDORE_LOG_LEVEL=log_level)
+                    log_level, extra_args=(), extra_env=None):
+    """`extra_args` go after serve's own (e.g. --store ...), `extra_env` into its environment
+    (e.g. the store's credentials)."""
+    env = dict(os.environ, STEVEDORE_LOG_LEVEL=log_level, **(extra_env or {}))
     argv = [java] + java_opts + ["-jar", jar, "serve", "--listen", "%s:%d" % (HOST, port),
                                  "--data", data_dir, "--upstream", "docker.io=" + upstream_url]
+    argv += list(extra_args)
     proc = Proc(name, argv, os.path.join(workdir, name + ".log"), env=env)
     return _ready_or_stopped(proc, port, "/v2/")
+
+
+def start_s3proxy(java, jar, workdir, port, bucket, identity, credential):
+    """S3Proxy (org.gaul:s3proxy's jar-with-dependencies, from Maven Central) on 127.0.0.1:port,
+    with jclouds' filesystem provider under workdir/s3proxy: a bucket is a directory there, so
+    `bucket` is created as one. Ready when / answers (403: it wants a signed request)."""
+    root = os.path.join(workdir, "s3proxy")
+    os.makedirs(os.path.join(root, "data", bucket), exist_ok=True)
+    properties = os.path.join(root, "s3proxy.properties")
+    with open(properties, "w") as out:
+        out.write("\n".join([
+            "s3proxy.endpoint=http://%s:%d" % (HOST, port),
+            "s3proxy.authorization=aws-v2-or-v4",
+            "s3proxy.identity=%s" % identity,
+            "s3proxy.credential=%s" % credential,
+            "jclouds.provider=filesystem",
+            "jclouds.filesystem.basedir=%s" % os.path.join(root, "data"),
+        ]) + "\n")
+    proc = Proc("s3proxy", [java, "-Xmx512m", "-jar", jar, "--properties", properties],
+                os.path.join(workdir, "s3proxy.log"))
+    return _ready_or_stopped(proc, port, "/", (403,))
 
 
 def start_nginx(binary, workdir, port, files):
