@@ -120,6 +120,22 @@ public final class BlobService {
   }
 
   /**
+   * Completes when the repository may be served {@code digest}: it has a link (in memory, else in
+   * the link store), or the upstream confirms it in the repository's scope; fails otherwise.
+   */
+  public CompletableFuture<Void> mayServe(Upstream upstream, RepositoryName repo, Digest digest) {
+    if (links.cached(upstream.name(), repo, digest)) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return supplyBlocking(() -> links.has(upstream.name(), repo, digest), disk)
+        .thenCompose(
+            linked ->
+                linked
+                    ? CompletableFuture.completedFuture(null)
+                    : links.confirm(upstream, repo, digest, RepositoryLinks.Kind.BLOB));
+  }
+
+  /**
    * The blob's size, from the store, a fetch in flight, or an upstream HEAD (never a download). A
    * stored or in-flight blob the repository has no link to is confirmed upstream first.
    */

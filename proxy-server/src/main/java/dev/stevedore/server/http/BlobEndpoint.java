@@ -72,8 +72,8 @@ final class BlobEndpoint {
                 url.isEmpty()
                     ? CompletableFuture.completedFuture(url)
                     : blobs
-                        .size(request.upstream(), request.repository(), digest)
-                        .thenApply(size -> url))
+                        .mayServe(request.upstream(), request.repository(), digest)
+                        .thenApply(ok -> url))
         .whenComplete(
             (url, error) -> {
               if (error != null) {

@@ -5,7 +5,6 @@ import dev.stevedore.server.config.StoreSettings;
 import dev.stevedore.storage.BlobIndex;
 import dev.stevedore.storage.BlobStore;
 import dev.stevedore.storage.BlobUrls;
-import dev.stevedore.storage.Digest;
 import dev.stevedore.storage.EvictionListener;
 import dev.stevedore.storage.FileSystemLinkStore;
 import dev.stevedore.storage.FileSystemMediaTypeStore;
@@ -27,7 +26,6 @@ import dev.stevedore.storage.StorePulls;
 import dev.stevedore.storage.TagStore;
 import dev.stevedore.storage.TieredBlobStore;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -132,7 +130,7 @@ public record CacheStores(
     Optional<BlobRedirects> redirects = Optional.empty();
     if (settings.blobRedirect()) {
       BlobUrls urls = connection.blobUrls(settings.publicEndpoint(), S3BlobUrls.DEFAULT_EXPIRY);
-      redirects = Optional.of(digest -> counted(urls.signedGet(digest), digest, pulls));
+      redirects = Optional.of(new PresignedRedirects(urls, pulls::recordPull));
     }
     return new CacheStores(
         blobs,
@@ -141,12 +139,6 @@ public record CacheStores(
         new S3TagStore(s3, layout),
         new S3LinkStore(s3, layout),
         Optional.of(new Shared(connection, health, housekeeping, fills, redirects)));
-  }
-
-  /** A redirect is a pull of the blob too: the store's budget evicts by pulls. */
-  private static Optional<URI> counted(Optional<URI> url, Digest digest, StorePulls pulls) {
-    url.ifPresent(found -> pulls.recordPull(digest));
-    return url;
   }
 
   /** The index of the local tier's blobs. */
