@@ -177,6 +177,26 @@ class SharedStoreIT {
   }
 
   @Test
+  void storeUnreachableAtStart_serveStartsNotReady_andSaysWhy() throws Exception {
+    S3TestServer s3 = S3TestServer.startOwn();
+    String bucket = s3.newBucket();
+    URI endpoint = s3.endpoint();
+    s3.stop(); // its port now refuses connections
+    try (AwsChainProperties aws = AwsChainProperties.of(s3);
+        InProcessStevedore proxy =
+            InProcessStevedore.on(work.resolve("data"))
+                .upstream("docker.io", upstream.uri())
+                .flag("--store", "s3://" + bucket, "--s3-endpoint", endpoint.toString())
+                .start()) {
+      assertThat(get(proxy.uri().resolve("/v2/")).statusCode()).isEqualTo(200);
+      HttpResponse<String> ready = get(proxy.uri().resolve("/readyz"));
+
+      assertThat(ready.statusCode()).isEqualTo(503);
+      assertThat(ready.body()).contains("store: the store at " + endpoint).contains("unreachable");
+    }
+  }
+
+  @Test
   void killMinus9DuringAMultipartUpload_leavesNoVisibleBlob() throws Exception {
     S3TestServer s3 = S3TestServer.shared();
     String bucket = s3.newBucket();
