@@ -68,6 +68,9 @@ public final class CacheServices implements AutoCloseable {
 
   private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(1);
 
+  /** How long a stop waits for downloads in progress before abandoning them. */
+  private static final Duration FETCH_DRAIN = Duration.ofSeconds(10);
+
   private final CacheStores stores;
   private final StoredManifests storedManifests;
   private final TagStore tagStore;
@@ -367,15 +370,27 @@ public final class CacheServices implements AutoCloseable {
   }
 
   @Override
+  /**
+   * Stops: downloads still receiving from upstream are abandoned; those that received everything
+   * get up to {@link #FETCH_DRAIN} to verify and commit (a blob its clients already have may still
+   * be uploading to the shared store, where a peer replica will look for it).
+   */
   public void close() {
     housekeeping.shutdownNow();
+    blobs.abandonDownloads();
+    fetch.shutdown();
+    awaitQuietly(fetch, FETCH_DRAIN);
     fetch.shutdownNow();
     disk.shutdown();
+    awaitQuietly(disk, Duration.ofSeconds(5));
+    stores.close();
+  }
+
+  private static void awaitQuietly(ExecutorService executor, Duration timeout) {
     try {
-      disk.awaitTermination(5, TimeUnit.SECONDS);
+      executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    stores.close();
   }
 }

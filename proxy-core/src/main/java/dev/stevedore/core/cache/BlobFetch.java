@@ -39,6 +39,7 @@ public final class BlobFetch implements BlobSource {
   private volatile Thread copier;
   private volatile BlobDownload download;
   private volatile boolean stalled;
+  private volatile boolean receiving = true;
 
   private BlobFetch(
       Digest digest,
@@ -143,16 +144,21 @@ public final class BlobFetch implements BlobSource {
    * fresh fetch.
    */
   void abortStalled() {
+    abandon("upstream stalled or fell below the minimum rate sending");
+  }
+
+  /**
+   * Ends the download while it still receives from upstream (see {@link #abortStalled()}); one that
+   * has received everything is left to verify and commit, which may include its upload to a shared
+   * store, and is judged by no rate: its upstream is done.
+   */
+  void abandon(String why) {
     Thread thread = copier;
     BlobDownload body = download;
-    if (thread == null || done.isDone() || stalled) {
+    if (thread == null || done.isDone() || stalled || !receiving) {
       return;
     }
-    log.warn(
-        "upstream stalled or fell below the minimum rate sending blob {} ({} bytes so far);"
-            + " abandoning the download",
-        digest,
-        available());
+    log.warn("{} blob {} ({} bytes so far); abandoning the download", why, digest, available());
     stalled = true;
     if (body != null) {
       try {
@@ -206,6 +212,7 @@ public final class BlobFetch implements BlobSource {
         throw new IOException(
             "upstream sent " + writer.written() + " of " + contentLength + " bytes of " + digest);
       }
+      receiving = false;
       BlobInfo info = writer.commit();
       log.info("fetched blob {} ({} bytes)", digest, info.size());
       onEnd.run();

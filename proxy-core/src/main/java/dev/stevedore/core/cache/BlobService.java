@@ -243,6 +243,14 @@ public final class BlobService {
         .forEach(BlobFetch::abortStalled);
   }
 
+  /**
+   * Abandons every download still receiving from upstream (stopping): its readers fail. Downloads
+   * that received everything go on to verify and commit.
+   */
+  public void abandonDownloads() {
+    downloading.values().forEach(fetch -> fetch.abandon("stopping: abandoning"));
+  }
+
   /** Number of downloads in flight. */
   public int inFlightCount() {
     return inFlight.size();

@@ -176,6 +176,113 @@ class BlobServiceTest {
   }
 
   @Test
+  void abandoning_spareADownloadThatReceivedEverything_whileItCommits() throws Exception {
+    java.util.concurrent.CountDownLatch committing = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    BlobStore slowCommits = new SlowCommitStore(store, committing, release);
+    FakeTicker now = new FakeTicker();
+    BlobService service =
+        new BlobService(
+            slowCommits,
+            threads,
+            threads,
+            dev.stevedore.core.metrics.CacheMetrics.NONE,
+            java.time.Duration.ofSeconds(60),
+            MinimumRate.DEFAULT,
+            null,
+            now);
+    BlobFetch fetch = (BlobFetch) service.open(upstream, REPO, digest).join();
+    committing.await(); // every byte is in; the commit (an upload to a shared store) takes a while
+
+    now.advance(java.time.Duration.ofHours(1));
+    service.abandonStalledFetches();
+    service.abandonDownloads();
+    release.countDown();
+
+    assertThat(fetch.done().get(10, java.util.concurrent.TimeUnit.SECONDS).size())
+        .isEqualTo(content.length);
+    assertThat(store.stat(digest)).isPresent();
+  }
+
+  /** A store whose commits wait for {@code release} after saying they started. */
+  private record SlowCommitStore(
+      BlobStore store,
+      java.util.concurrent.CountDownLatch committing,
+      java.util.concurrent.CountDownLatch release)
+      implements BlobStore {
+    @Override
+    public java.util.Optional<dev.stevedore.storage.BlobReader> open(Digest digest)
+        throws java.io.IOException {
+      return store.open(digest);
+    }
+
+    @Override
+    public java.util.Optional<dev.stevedore.storage.BlobInfo> stat(Digest digest)
+        throws java.io.IOException {
+      return store.stat(digest);
+    }
+
+    @Override
+    public dev.stevedore.storage.BlobWriter create(Digest expected, long size)
+        throws java.io.IOException {
+      dev.stevedore.storage.BlobWriter writer = store.create(expected, size);
+      return new dev.stevedore.storage.BlobWriter() {
+        @Override
+        public Digest expected() {
+          return writer.expected();
+        }
+
+        @Override
+        public Path tempFile() {
+          return writer.tempFile();
+        }
+
+        @Override
+        public long written() {
+          return writer.written();
+        }
+
+        @Override
+        public dev.stevedore.storage.BlobReader openReader() throws java.io.IOException {
+          return writer.openReader();
+        }
+
+        @Override
+        public void write(java.nio.ByteBuffer src) throws java.io.IOException {
+          writer.write(src);
+        }
+
+        @Override
+        public dev.stevedore.storage.BlobInfo commit() throws java.io.IOException {
+          committing.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            writer.cancel();
+            throw new java.io.InterruptedIOException("interrupted while committing");
+          }
+          return writer.commit();
+        }
+
+        @Override
+        public void cancel() {
+          writer.cancel();
+        }
+      };
+    }
+
+    @Override
+    public void checkWritable() throws java.io.IOException {
+      store.checkWritable();
+    }
+
+    @Override
+    public boolean delete(Digest digest) throws java.io.IOException {
+      return store.delete(digest);
+    }
+  }
+
+  @Test
   void open_corruptUpstream_failsEveryReaderAndCachesNothing() throws Exception {
     upstream.blobBodies =
         bytes -> {
