@@ -32,6 +32,15 @@ public interface BlobStore {
    */
   BlobWriter create(Digest expected, long size) throws IOException;
 
+  /**
+   * Starts writing a copy of a blob that another writer (a peer replica) is putting into the shared
+   * store: kept here only. The same as {@link #create(Digest, long)} for a store that is not
+   * shared.
+   */
+  default BlobWriter createLocalCopy(Digest expected, long size) throws IOException {
+    return create(expected, size);
+  }
+
   /** Starts writing a blob of unknown size; see {@link #create(Digest, long)}. */
   default BlobWriter create(Digest expected) throws IOException {
     return create(expected, BlobReader.UNKNOWN_SIZE);

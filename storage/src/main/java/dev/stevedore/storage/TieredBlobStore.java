@@ -133,6 +133,12 @@ public final class TieredBlobStore implements BlobStore {
     return shared.createOver(localWriter);
   }
 
+  /** Into the local tier only: the peer that downloads it uploads it to the bucket. */
+  @Override
+  public BlobWriter createLocalCopy(Digest expected, long size) throws IOException {
+    return local.create(expected, size);
+  }
+
   @Override
   public void recordUse(Digest digest, long size) {
     local.recordUse(digest, size);

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -65,7 +66,8 @@ public final class BlobFetch implements BlobSource {
    */
   static BlobFetch begin(BlobStore store, Digest digest, long contentLength, Runnable onEnd)
       throws IOException {
-    return begin(store, digest, contentLength, MinimumRate.DEFAULT, Ticker.systemTicker(), onEnd);
+    return begin(
+        store, digest, contentLength, false, MinimumRate.DEFAULT, Ticker.systemTicker(), onEnd);
   }
 
   /**
@@ -77,6 +79,7 @@ public final class BlobFetch implements BlobSource {
       BlobStore store,
       Digest digest,
       long contentLength,
+      boolean relayed,
       MinimumRate minimumRate,
       Ticker ticker,
       Runnable onEnd)
@@ -84,8 +87,9 @@ public final class BlobFetch implements BlobSource {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(minimumRate, "minimumRate");
     Objects.requireNonNull(ticker, "ticker");
-    BlobWriter writer =
-        store.create(digest, contentLength < 0 ? BlobReader.UNKNOWN_SIZE : contentLength);
+    long size = contentLength < 0 ? BlobReader.UNKNOWN_SIZE : contentLength;
+    // a relayed blob is the holder's to put into the shared store
+    BlobWriter writer = relayed ? store.createLocalCopy(digest, size) : store.create(digest, size);
     return new BlobFetch(digest, contentLength, writer, minimumRate, ticker, onEnd);
   }
 
@@ -194,19 +198,32 @@ public final class BlobFetch implements BlobSource {
 
   /** Copies the upstream body into the file, then verifies and commits. Blocking. */
   void copy(BlobDownload download) {
-    this.download = download;
+    copy(download, Resumption.NONE);
+  }
+
+  /**
+   * Copies the body into the file, then verifies and commits; a body that breaks before its end is
+   * continued from where it broke by {@code resumption} (a follower whose holder died), as long as
+   * it offers one. Blocking.
+   */
+  void copy(BlobDownload first, Resumption resumption) {
     copier = Thread.currentThread();
     lastProgressNanos = ticker.read();
-    try (download;
-        InputStream body = download.body()) {
+    BlobDownload current = first;
+    try {
       byte[] buffer = new byte[COPY_BUFFER];
-      int read;
-      while ((read = fill(body, buffer)) >= 0) {
-        if (stalled) {
-          throw new IOException("upstream stalled");
+      while (true) {
+        this.download = current;
+        if (copyBody(current, buffer)) {
+          break;
         }
-        lastProgressNanos = ticker.read();
-        writer.write(ByteBuffer.wrap(buffer, 0, read));
+        closeQuietly(current);
+        Optional<BlobDownload> next = resumption.from(writer.written());
+        if (next.isEmpty()) {
+          throw new IOException("the body of " + digest + " broke after " + available() + " bytes");
+        }
+        log.info("continuing blob {} from byte {}", digest, available());
+        current = next.get();
       }
       if (contentLength >= 0 && writer.written() != contentLength) {
         throw new IOException(
@@ -226,9 +243,46 @@ public final class BlobFetch implements BlobSource {
       done.completeExceptionally(
           stalled ? new IOException("upstream stalled sending " + digest, e) : e);
     } finally {
+      closeQuietly(current);
       this.download = null;
       copier = null;
       Thread.interrupted();
+    }
+  }
+
+  private void closeQuietly(BlobDownload body) {
+    try {
+      body.close();
+    } catch (RuntimeException e) {
+      log.debug("closing the body of {} failed: {}", digest, e.toString());
+    }
+  }
+
+  /**
+   * Copies one body to its end (true) or until reading it fails (false: it may be resumed); a stall
+   * or a failed write throws.
+   */
+  private boolean copyBody(BlobDownload download, byte[] buffer) throws IOException {
+    InputStream body = download.body();
+    while (true) {
+      int read;
+      try {
+        read = fill(body, buffer);
+      } catch (IOException e) {
+        if (stalled) {
+          throw e;
+        }
+        log.warn("reading blob {} failed after {} bytes: {}", digest, available(), e.toString());
+        return false;
+      }
+      if (read < 0) {
+        return true;
+      }
+      if (stalled) {
+        throw new IOException("upstream stalled");
+      }
+      lastProgressNanos = ticker.read();
+      writer.write(ByteBuffer.wrap(buffer, 0, read));
     }
   }
 }

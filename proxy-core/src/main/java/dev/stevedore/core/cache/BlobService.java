@@ -3,6 +3,7 @@ package dev.stevedore.core.cache;
 import static dev.stevedore.core.cache.Futures.supplyBlocking;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.stevedore.core.cluster.Cluster;
 import dev.stevedore.core.metrics.CacheMetrics;
 import dev.stevedore.core.model.RepositoryName;
 import dev.stevedore.core.upstream.BlobDownload;
@@ -45,6 +46,7 @@ public final class BlobService {
   private final RepositoryLinks links;
   private final MinimumRate minimumRate;
   private final Ticker ticker;
+  private final ClusterDownloads downloads;
   private final Map<FetchKey, BlobFetch> downloading = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<FetchKey, Claim> inFlight = new ConcurrentHashMap<>();
 
@@ -109,6 +111,23 @@ public final class BlobService {
       MinimumRate minimumRate,
       RepositoryLinks links,
       Ticker ticker) {
+    this(store, disk, fetch, metrics, stallTimeout, minimumRate, links, ticker, Cluster.SOLO);
+  }
+
+  /**
+   * Like the constructor above, as a replica of {@code cluster}: a blob another replica is
+   * downloading is relayed from it, not fetched again.
+   */
+  public BlobService(
+      BlobStore store,
+      Executor disk,
+      Executor fetch,
+      CacheMetrics metrics,
+      Duration stallTimeout,
+      MinimumRate minimumRate,
+      RepositoryLinks links,
+      Ticker ticker,
+      Cluster cluster) {
     this.ticker = Objects.requireNonNull(ticker, "ticker");
     this.minimumRate = Objects.requireNonNull(minimumRate, "minimumRate");
     this.stallTimeout = Objects.requireNonNull(stallTimeout, "stallTimeout");
@@ -117,6 +136,7 @@ public final class BlobService {
     this.fetch = Objects.requireNonNull(fetch, "fetch");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.links = links != null ? links : RepositoryLinks.inMemory(null, disk);
+    this.downloads = new ClusterDownloads(cluster, store, this.links, disk, fetch);
   }
 
   /**
@@ -244,6 +264,25 @@ public final class BlobService {
   }
 
   /**
+   * What a peer replica relays from this one: the download of {@code digest} through {@code
+   * upstream} in flight here, or the stored blob (an open reader the caller closes); empty when
+   * this replica has neither. Peers are trusted (authenticated): no repository check.
+   */
+  public CompletableFuture<Optional<BlobSource>> relaySource(String upstream, Digest digest) {
+    Claim running = inFlight.get(new FetchKey(upstream, digest));
+    CompletableFuture<Optional<BlobFetch>> fetching =
+        running == null ? CompletableFuture.completedFuture(Optional.empty()) : running.fetch();
+    return fetching
+        .exceptionally(error -> Optional.empty())
+        .thenCompose(
+            download ->
+                download.isPresent()
+                    ? CompletableFuture.completedFuture(Optional.<BlobSource>of(download.get()))
+                    : supplyBlocking(
+                        () -> store.open(digest).<BlobSource>map(StoredBlob::new), disk));
+  }
+
+  /**
    * Abandons every download still receiving from upstream (stopping): its readers fail. Downloads
    * that received everything go on to verify and commit.
    */
@@ -286,9 +325,17 @@ public final class BlobService {
                 mine.fetch().complete(Optional.empty());
                 return CompletableFuture.completedFuture(null);
               }
-              return upstream
-                  .getBlob(repo, digest)
-                  .thenAccept(download -> start(upstream.name(), repo, digest, download, mine));
+              return downloads
+                  .begin(upstream, repo, digest)
+                  .thenAccept(
+                      started -> {
+                        if (started.isPresent()) {
+                          start(upstream.name(), repo, digest, started.get(), mine);
+                        } else { // stored meanwhile by another replica
+                          inFlight.remove(key, mine);
+                          mine.fetch().complete(Optional.empty());
+                        }
+                      });
             })
         .exceptionally(
             error -> {
@@ -317,39 +364,74 @@ public final class BlobService {
   }
 
   private void start(
-      String upstream, RepositoryName repo, Digest digest, BlobDownload download, Claim mine) {
+      String upstream,
+      RepositoryName repo,
+      Digest digest,
+      ClusterDownloads.Started started,
+      Claim mine) {
     try {
-      fetch.execute(() -> run(upstream, repo, digest, download, mine));
+      fetch.execute(() -> run(upstream, repo, digest, started, mine));
     } catch (RuntimeException rejected) { // shutting down: give the connection back
-      download.close();
+      started.download().close();
+      started.release().run();
       throw rejected;
     }
   }
 
   private void run(
-      String upstream, RepositoryName repo, Digest digest, BlobDownload download, Claim mine) {
+      String upstream,
+      RepositoryName repo,
+      Digest digest,
+      ClusterDownloads.Started started,
+      Claim mine) {
+    try {
+      copy(upstream, repo, digest, started, mine);
+    } finally {
+      started.release().run();
+    }
+  }
+
+  private void copy(
+      String upstream,
+      RepositoryName repo,
+      Digest digest,
+      ClusterDownloads.Started started,
+      Claim mine) {
+    BlobDownload download = started.download();
     FetchKey key = new FetchKey(upstream, digest);
     Runnable release = () -> inFlight.remove(key, mine);
     BlobFetch running;
     try {
       running =
-          BlobFetch.begin(store, digest, download.contentLength(), minimumRate, ticker, release);
+          BlobFetch.begin(
+              store,
+              digest,
+              download.contentLength(),
+              started.relayed(),
+              minimumRate,
+              ticker,
+              release);
     } catch (Exception e) {
       download.close();
       release.run();
       mine.fetch().completeExceptionally(e);
       return;
     }
-    // the upstream answered 200 in this repository's scope: it has the blob
+    // the upstream answered 200 in this repository's scope, or it confirmed a follower's: it has
+    // the blob
     links.link(upstream, repo, digest);
     mine.fetch().complete(Optional.of(running));
     downloading.put(key, running);
     try {
-      running.copy(download);
+      running.copy(download, started.resumption());
     } finally {
       downloading.remove(key, running);
     }
-    metrics.upstreamBytes(upstream, running.available());
+    if (started.relayed()) {
+      metrics.relayedBytes(upstream, running.available());
+    } else {
+      metrics.upstreamBytes(upstream, running.available());
+    }
     if (running.done().isCompletedExceptionally()
         && running.done().handle((ok, error) -> Futures.unwrap(error)).join()
             instanceof DigestMismatchException) {

@@ -19,6 +19,12 @@ public interface CacheMetrics extends StoreMetrics {
   /** A fetched blob failed verification and was discarded. */
   void digestMismatch(String upstream);
 
+  /** Bytes of blob content relayed from a peer replica that downloaded it from {@code upstream}. */
+  default void relayedBytes(String upstream, long bytes) {}
+
+  /** A lease of the cluster taken over from a replica that stopped renewing it. */
+  default void takeover() {}
+
   /** Reports nothing unless overridden: implementations without a store need not care. */
   @Override
   default void request(String operation, String outcome, long bytesSent, long bytesReceived) {}
