@@ -17,6 +17,7 @@ import dev.stevedore.server.config.ByteSize;
 import dev.stevedore.server.config.ConfigException;
 import dev.stevedore.server.config.ServeSettings;
 import dev.stevedore.server.config.UpstreamSettings;
+import dev.stevedore.server.http.RelayAccess;
 import dev.stevedore.server.store.CacheStores;
 import dev.stevedore.server.store.StoreConnections;
 import dev.stevedore.storage.BlobIndex;
@@ -31,6 +32,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -362,6 +364,11 @@ public final class CacheServices implements AutoCloseable {
 
   public BlobService blobs() {
     return blobs;
+  }
+
+  /** Who may relay blobs from this replica: its cluster's peers; empty without a cluster. */
+  public Optional<RelayAccess> relayAccess() {
+    return Optional.empty();
   }
 
   /** The executor for blocking file work. */

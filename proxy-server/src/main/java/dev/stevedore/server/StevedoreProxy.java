@@ -115,7 +115,8 @@ public final class StevedoreProxy implements AutoCloseable {
                   pulls,
                   cache.stores().shared().map(CacheStores.Shared::health)),
               pulls,
-              cache.stores().shared().flatMap(CacheStores.Shared::redirects));
+              cache.stores().shared().flatMap(CacheStores.Shared::redirects),
+              cache.relayAccess());
       InetSocketAddress address =
           new InetSocketAddress(settings.listen().host(), settings.listen().port());
       RegistryServer server =

@@ -137,7 +137,7 @@ final class BlobEndpoint {
     return true;
   }
 
-  private static Digest parseDigest(String text) {
+  static Digest parseDigest(String text) {
     try {
       return Digest.parse(text);
     } catch (IllegalArgumentException e) {

@@ -36,6 +36,7 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
   private final BlobEndpoint blobs;
   private final TagsEndpoint tags = new TagsEndpoint();
   private final OperatorEndpoints operator;
+  private final RelayEndpoint relay;
 
   private final AccessControl access;
 
@@ -50,6 +51,9 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
     this.blobs = new BlobEndpoint(services.blobs(), services.disk(), services.blobRedirects());
     this.operator =
         new OperatorEndpoints(services.metrics(), services.health(), services.statusPage());
+    this.relay =
+        new RelayEndpoint(
+            services.blobs(), services.upstreams(), services.disk(), services.relayAccess());
   }
 
   @Override
@@ -141,6 +145,10 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
         tags.handle(registryRequest(ctx, context, request, head, target));
       }
       case BLOB_UPLOAD, CATALOG -> throw unsupported(request);
+      case RELAY -> {
+        requireRead(read, request);
+        relay.handle(ctx, context, request, head, target);
+      }
       case REFERRERS, NOT_FOUND ->
           throw ErrorCode.NOT_FOUND.exception("no such endpoint: " + target.path());
     }

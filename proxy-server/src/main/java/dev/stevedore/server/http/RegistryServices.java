@@ -25,7 +25,8 @@ public record RegistryServices(
     HealthCheck health,
     Supplier<String> statusPage,
     PullStats pulls,
-    Optional<BlobRedirects> blobRedirects) {
+    Optional<BlobRedirects> blobRedirects,
+    Optional<RelayAccess> relayAccess) {
   public RegistryServices {
     Objects.requireNonNull(upstreams, "upstreams");
     Objects.requireNonNull(manifests, "manifests");
@@ -36,9 +37,10 @@ public record RegistryServices(
     Objects.requireNonNull(statusPage, "statusPage");
     Objects.requireNonNull(pulls, "pulls");
     Objects.requireNonNull(blobRedirects, "blobRedirects");
+    Objects.requireNonNull(relayAccess, "relayAccess");
   }
 
-  /** Services whose pulls nobody reads, without blob redirects. */
+  /** Services whose pulls nobody reads, without blob redirects, alone (no cluster). */
   public RegistryServices(
       Upstreams upstreams,
       ManifestService manifests,
@@ -56,6 +58,7 @@ public record RegistryServices(
         health,
         statusPage,
         new PullStats(),
+        Optional.empty(),
         Optional.empty());
   }
 }

@@ -24,6 +24,8 @@ record Route(Kind kind, String name, String reference) {
     TAGS,
     CATALOG,
     REFERRERS("/referrers"),
+    /** A peer replica relaying a blob from this one (authenticated by the cluster's secret). */
+    RELAY,
     NOT_FOUND;
 
     private final String tag = name().toLowerCase(Locale.ROOT);
@@ -50,13 +52,16 @@ record Route(Kind kind, String name, String reference) {
      */
     boolean needsCredentials() {
       return switch (this) {
-        case STATUS_PAGE, METRICS, HEALTH, READY -> false;
+        case STATUS_PAGE, METRICS, HEALTH, READY, RELAY -> false; // RELAY: the cluster's own
         default -> true;
       };
     }
   }
 
   /** The kinds whose path ends in {@code <marker>/<reference>}: those with a marker. */
+  /** Where peer replicas relay blobs from: {@code /_stevedore/cluster/blobs/<digest>?ns=NAME}. */
+  static final String RELAY_PATH = "/_stevedore/cluster/blobs/";
+
   private static final List<Kind> WITH_REFERENCE =
       Arrays.stream(Kind.values()).filter(kind -> kind.marker != null).toList();
 
@@ -71,6 +76,9 @@ record Route(Kind kind, String name, String reference) {
   static Route parse(String path) {
     if (path.startsWith("/v2/")) {
       return registryApi(path);
+    }
+    if (path.startsWith(RELAY_PATH) && path.indexOf('/', RELAY_PATH.length()) < 0) {
+      return new Route(Kind.RELAY, null, path.substring(RELAY_PATH.length()));
     }
     switch (path) {
       case "/":
