@@ -46,6 +46,13 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * answering {@code 412} before reading the body and closing the connection, a timeout). Every
  * write's body is unique (see {@link LeaseRecord}), so after such a failure the lease is read again
  * and the write counts as ours exactly when the stored body is the one we sent.
+ *
+ * <p><b>A non-atomic server.</b> A claim reads the lease once more after its write succeeded and is
+ * {@code Mine} only if the write is still the stored version. On AWS S3 and MinIO this never
+ * changes an answer; on a server that checks conditions non-atomically it turns most of the
+ * concurrent "winners" into {@code Theirs} (S3Proxy let up to eight of eight concurrent creates
+ * succeed without it), and a winner that still slips through learns at its first {@link #renew}
+ * that it is not the holder. One {@code GET} per claim is cheap next to a blob download.
  */
 public final class S3Leases {
   private static final Logger log = LoggerFactory.getLogger(S3Leases.class);
@@ -149,15 +156,15 @@ public final class S3Leases {
       }
       Optional<String> ifMatch = current.map(Stored::etag);
       Optional<Lease> mine = write(name, key, holder, replicaId, expiry(), ifMatch);
-      if (mine.isPresent()) {
+      Optional<Stored> now = fetch(name, key);
+      if (mine.isPresent() && now.isPresent() && now.get().etag().equals(mine.get().etag())) {
         if (current.isPresent()) {
           log.info("Took over lease {} from {}", key, current.get().describe());
         }
         return new Claim.Mine(mine.get());
       }
-      Optional<Stored> winner = fetch(name, key);
-      if (winner.isPresent() && winner.get().isLiveAt(clock.instant(), margin)) {
-        return new Claim.Theirs(winner.get().lease().orElseThrow());
+      if (now.isPresent() && now.get().isLiveAt(clock.instant(), margin)) {
+        return new Claim.Theirs(now.get().lease().orElseThrow());
       }
     }
     throw new ObjectStoreException("lease " + key + " is contended: no claim settled", null);

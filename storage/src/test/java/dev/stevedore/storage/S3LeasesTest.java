@@ -279,10 +279,11 @@ class S3LeasesTest {
   /**
    * Eight replicas claim the same absent lease at once. AWS S3 and MinIO let exactly one create
    * win; S3Proxy checks {@code If-None-Match} before it writes, not atomically, so two creates may
-   * both succeed there. What holds on any server: every claimer gets an answer, the stored lease is
-   * one that a claimer was told is {@code Mine}, and of all the leases told {@code Mine} exactly
-   * one can be renewed — the ETag decides, so a second winner learns at its first renewal that it
-   * is not the holder.
+   * both succeed there (a claim's confirming read makes a second {@code Mine} rare; without it, up
+   * to eight of eight were seen). What holds on any server: every claimer gets an answer, the
+   * stored lease is one that a claimer was told is {@code Mine}, and of all the leases told {@code
+   * Mine} exactly one can be renewed — the ETag decides, so a second winner learns at its first
+   * renewal that it is not the holder.
    */
   @Test
   void claim_concurrentlyByEightReplicas_exactlyOneHolderRemains() throws Exception {
