@@ -156,7 +156,7 @@ public final class S3Leases {
       }
       Optional<String> ifMatch = current.map(Stored::etag);
       Optional<Lease> mine = write(name, key, holder, replicaId, expiry(), ifMatch);
-      Optional<Stored> now = fetch(name, key);
+      Optional<Stored> now = mine.isPresent() ? confirm(name, key, mine.get()) : fetch(name, key);
       if (mine.isPresent() && now.isPresent() && now.get().etag().equals(mine.get().etag())) {
         if (current.isPresent()) {
           log.info("Took over lease {} from {}", key, current.get().describe());
@@ -168,6 +168,30 @@ public final class S3Leases {
       }
     }
     throw new ObjectStoreException("lease " + key + " is contended: no claim settled", null);
+  }
+
+  /**
+   * The lease as stored after our write of {@code mine} succeeded. When the store cannot be read
+   * just now, the write decides, as it does on an atomic store: throwing would leave a lease naming
+   * this replica that it does not know it holds.
+   */
+  private Optional<Stored> confirm(String name, String key, Lease mine) {
+    try {
+      return fetch(name, key);
+    } catch (IOException e) {
+      log.debug("Could not confirm lease {}; the write decides: {}", key, e.toString());
+      return Optional.of(new Stored(mine.etag(), new byte[0], Optional.of(mine)));
+    }
+  }
+
+  /**
+   * Whether the holder of {@code mine} may still act on it: until its expiry by this replica's
+   * clock. Readers wait a {@link #margin()} longer before they take it over, so a holder that stops
+   * here never overlaps with its successor unless clocks differ by more than the margin. Renew well
+   * before (every third of the ttl, say), so that one failed renewal costs nothing.
+   */
+  public boolean holds(Lease mine) {
+    return clock.instant().isBefore(mine.expires());
   }
 
   /**

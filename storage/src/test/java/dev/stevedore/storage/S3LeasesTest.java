@@ -122,6 +122,39 @@ class S3LeasesTest {
   }
 
   @Test
+  void holds_untilTheExpiryByTheHoldersClock() throws IOException {
+    Lease mine = leases.claim(NAME, A, "replica-a").lease();
+
+    clock.advance(TTL.minusMillis(1));
+    assertThat(leases.holds(mine)).isTrue();
+    clock.advance(Duration.ofMillis(1));
+    assertThat(leases.holds(mine)).isFalse();
+  }
+
+  @Test
+  void claim_storeUnreadableRightAfterOurWrite_theWriteDecides() throws IOException {
+    AtomicBoolean written = new AtomicBoolean();
+    S3Leases flaky =
+        through(
+            new ExecutionInterceptor() {
+              @Override
+              public void beforeTransmission(
+                  Context.BeforeTransmission context, ExecutionAttributes attributes) {
+                if (isConditional(context.httpRequest())) {
+                  written.set(true);
+                } else if (written.get()) {
+                  throw SdkClientException.create("Unable to execute HTTP request: timed out");
+                }
+              }
+            });
+
+    S3Leases.Claim claim = flaky.claim(NAME, A, "replica-a");
+
+    assertThat(claim).isInstanceOf(S3Leases.Claim.Mine.class);
+    assertThat(leases.read(NAME)).contains(claim.lease());
+  }
+
+  @Test
   void release_letsAnotherClaimAtOnce() throws IOException {
     Lease mine = leases.claim(NAME, A, "replica-a").lease();
 
