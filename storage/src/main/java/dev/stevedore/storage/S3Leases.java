@@ -27,11 +27,15 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * version the writer read; of two writers with the same condition exactly one succeeds, the other
  * gets {@code 412} (or {@code 409} when AWS sees the two at once). AWS S3 performs both conditions
  * atomically (If-None-Match since August 2024, If-Match on {@code PutObject} since November 2024),
- * as does MinIO; reads after a write are strongly consistent on both. Nothing else is needed: no
- * delete (a conditional {@code DeleteObject} is not available everywhere, and an unconditional one
- * could remove a lease another replica just took over), no listing, no locking. S3Proxy, the test
- * server, checks both conditions but not atomically (check, then write): the tests show behaviour,
- * not atomicity.
+ * as does MinIO (older releases wrote an {@code If-Match} PUT of a missing key, minio#21526, and
+ * ignored both conditions when they could not reach read quorum, minio#21603: run a release with
+ * both fixed); reads after a write are strongly consistent on both. Where a condition is wrongly
+ * granted anyway, the cost is one download done twice, never a wrong blob: blobs are verified, and
+ * the writer whose version is not the stored one fails its next {@link #renew}. Nothing else is
+ * needed: no delete (a conditional {@code DeleteObject} is not available everywhere, and an
+ * unconditional one could remove a lease another replica just took over), no listing, no locking.
+ * S3Proxy, the test server, checks both conditions but not atomically (check, then write): the
+ * tests show behaviour, not atomicity.
  *
  * <p><b>Clocks.</b> A lease carries its expiry by its holder's clock; a reader judges it by its own
  * clock plus a margin ({@link #margin()}, 2 s at the default ttl of 30 s). As long as the clocks of
@@ -191,6 +195,7 @@ public final class S3Leases {
    * before (every third of the ttl, say), so that one failed renewal costs nothing.
    */
   public boolean holds(Lease mine) {
+    Objects.requireNonNull(mine, "mine");
     return clock.instant().isBefore(mine.expires());
   }
 
