@@ -18,6 +18,11 @@ import java.util.regex.Pattern;
 public record S3Layout(String bucket, String prefix) {
 
   private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._-]+");
+  private static final Pattern LEASE_SEGMENT = Pattern.compile("[A-Za-z0-9._:@-]+");
+
+  /** The longest lease name {@link #lease} accepts, in characters. */
+  static final int MAX_LEASE_NAME = 512;
+
   private static final FsLayout KEYS = new FsLayout(Path.of("/"));
 
   public S3Layout {
@@ -130,6 +135,41 @@ public record S3Layout(String bucket, String prefix) {
       throw new IllegalArgumentException("invalid replica id: " + replicaId);
     }
     return pullsPrefix() + replicaId;
+  }
+
+  /** {@code <prefix>/leases/}: what every lease key starts with. */
+  public String leasesPrefix() {
+    return keysPrefix() + "leases/";
+  }
+
+  /**
+   * {@code <prefix>/leases/<name>}: the lease of {@link S3Leases} on {@code name}, such as {@code
+   * blobs/sha256:<hex>}. The name is segments of letters, digits, {@code .}, {@code _}, {@code :},
+   * {@code @} and {@code -} joined by single {@code /}, none of them {@code .} or {@code ..}, at
+   * most {@value #MAX_LEASE_NAME} characters: every such key means the same to AWS S3, MinIO and a
+   * file-system backed server.
+   */
+  public String lease(String name) {
+    Objects.requireNonNull(name, "name");
+    if (!isLeaseName(name)) {
+      throw new IllegalArgumentException("invalid lease name: " + name);
+    }
+    return leasesPrefix() + name;
+  }
+
+  /** Whether {@code name} is a lease name {@link #lease} accepts. */
+  static boolean isLeaseName(String name) {
+    if (name.isEmpty() || name.length() > MAX_LEASE_NAME) {
+      return false;
+    }
+    for (String segment : name.split("/", -1)) {
+      if (segment.equals(".")
+          || segment.equals("..")
+          || !LEASE_SEGMENT.matcher(segment).matches()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether {@code id} is a replica id {@link #pulls} accepts. */

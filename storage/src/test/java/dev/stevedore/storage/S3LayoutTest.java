@@ -99,4 +99,31 @@ class S3LayoutTest {
       assertThat(layout.digestOfBlobKey(key)).as(key).isEmpty();
     }
   }
+
+  @Test
+  void lease_isUnderTheLeasesPrefix() {
+    S3Layout root = new S3Layout("bucket", "");
+    S3Layout team = new S3Layout("bucket", "team/cache");
+
+    assertThat(root.lease("blobs/" + digest)).isEqualTo("leases/blobs/" + digest);
+    assertThat(team.leasesPrefix()).isEqualTo("team/cache/leases/");
+    assertThat(team.lease("manifests/docker.io/library/alpine@3.19"))
+        .isEqualTo("team/cache/leases/manifests/docker.io/library/alpine@3.19");
+  }
+
+  @Test
+  void lease_nameThatIsNotKeySafe_isRejected() {
+    S3Layout layout = new S3Layout("bucket", "");
+    String tooLong = "a".repeat(S3Layout.MAX_LEASE_NAME + 1);
+    for (String name :
+        new String[] {
+          "", "/lead", "trail/", "a//b", "..", "a/../b", "./a", "sp ace", "a\nb", "a?b", "a%2F",
+          "\u00e9", tooLong
+        }) {
+      assertThatThrownBy(() -> layout.lease(name))
+          .as(name)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThat(layout.lease("a".repeat(S3Layout.MAX_LEASE_NAME))).endsWith("a");
+  }
 }
