@@ -68,10 +68,10 @@ final class ClusterDownloads {
     return supplyBlocking(() -> cluster.claimBlob(upstream.name(), digest), disk)
         .thenCompose(
             flight -> {
-              if (flight instanceof Cluster.BlobFlight.Lead lead) {
+              if (flight instanceof Cluster.Flight.Lead lead) {
                 return lead(upstream, repo, digest, lead.leadership());
               }
-              URI holder = ((Cluster.BlobFlight.Follow) flight).holder();
+              URI holder = ((Cluster.Flight.Follow) flight).holder();
               return follow(upstream, repo, digest, holder).thenApply(Optional::of);
             });
   }
@@ -154,13 +154,13 @@ final class ClusterDownloads {
         if (stored.isPresent()) {
           return Optional.of(readerFrom(stored.get(), offset));
         }
-        Cluster.BlobFlight flight = cluster.claimBlob(upstream.name(), digest);
-        if (flight instanceof Cluster.BlobFlight.Lead lead) {
+        Cluster.Flight flight = cluster.claimBlob(upstream.name(), digest);
+        if (flight instanceof Cluster.Flight.Lead lead) {
           tookOver = lead.leadership();
           log.info("took over the download of blob {} at byte {}", digest, offset);
           return Optional.of(upstreamFrom(offset));
         }
-        URI holder = ((Cluster.BlobFlight.Follow) flight).holder();
+        URI holder = ((Cluster.Flight.Follow) flight).holder();
         try {
           return Optional.of(cluster.relay(holder, upstream.name(), digest, offset));
         } catch (IOException e) {

@@ -2,6 +2,8 @@ package dev.stevedore.core.cache;
 
 import static dev.stevedore.core.cache.Futures.supplyBlocking;
 
+import dev.stevedore.core.cluster.ClaimNames;
+import dev.stevedore.core.cluster.Cluster;
 import dev.stevedore.core.error.ErrorCode;
 import dev.stevedore.core.model.MediaTypes;
 import dev.stevedore.core.model.Reference;
@@ -36,6 +38,7 @@ public final class ManifestService {
   private final TagResolver tags;
   private final RepositoryLinks links;
   private final ManifestRecords records;
+  private final ClusterOnce once;
   private final SingleFlight<FetchKey, Served<ManifestContent>> fetches = new SingleFlight<>();
 
   public ManifestService(
@@ -53,11 +56,27 @@ public final class ManifestService {
       Clock clock,
       Duration tagTtl,
       RepositoryLinks links) {
+    this(stored, tags, disk, clock, tagTtl, links, Cluster.SOLO);
+  }
+
+  /**
+   * As a replica of {@code cluster}: a manifest or tag another replica is fetching is not fetched
+   * again; its answer is taken from the shared store.
+   */
+  public ManifestService(
+      StoredManifests stored,
+      TagStore tags,
+      Executor disk,
+      Clock clock,
+      Duration tagTtl,
+      RepositoryLinks links,
+      Cluster cluster) {
+    this.once = new ClusterOnce(cluster, disk);
     this.stored = Objects.requireNonNull(stored, "stored");
     this.disk = Objects.requireNonNull(disk, "disk");
     this.links = Objects.requireNonNull(links, "links");
     this.records = new ManifestRecords(stored, tags, links, clock);
-    this.tags = new TagResolver(stored, records, disk, clock, tagTtl);
+    this.tags = new TagResolver(stored, records, disk, clock, tagTtl, once);
   }
 
   /** Answers a manifest {@code HEAD}: never downloads a manifest it does not have to. */
@@ -213,15 +232,27 @@ public final class ManifestService {
         digest,
         tagged,
         () ->
-            request
-                .upstream()
-                .getManifest(request.repository(), Reference.of(digest), MediaTypes.ALL_MANIFESTS)
-                .thenApplyAsync(
-                    response ->
-                        Served.miss(
-                            records.storeFetched(
-                                request.registry(), request.repository(), digest, response)),
-                    disk));
+            once.run(
+                ClaimNames.manifest(request.registry(), digest),
+                () -> stored.read(digest).isPresent(),
+                () ->
+                    fromCache(request, digest, tagged)
+                        .thenApply(
+                            content -> new Served<>(content.orElseThrow(), CacheOutcome.COALESCED)),
+                () ->
+                    request
+                        .upstream()
+                        .getManifest(
+                            request.repository(), Reference.of(digest), MediaTypes.ALL_MANIFESTS)
+                        .thenApplyAsync(
+                            response ->
+                                Served.miss(
+                                    records.storeFetched(
+                                        request.registry(),
+                                        request.repository(),
+                                        digest,
+                                        response)),
+                            disk)));
   }
 
   private static ManifestDescriptor describe(ManifestHead head, Digest requested) {

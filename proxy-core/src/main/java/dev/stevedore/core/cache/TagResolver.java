@@ -2,6 +2,7 @@ package dev.stevedore.core.cache;
 
 import static dev.stevedore.core.cache.Futures.supplyBlocking;
 
+import dev.stevedore.core.cluster.ClaimNames;
 import dev.stevedore.core.error.ErrorCode;
 import dev.stevedore.core.error.RegistryException;
 import dev.stevedore.core.model.MediaTypes;
@@ -47,12 +48,16 @@ final class TagResolver {
   private final TimedMarks<TagKey> missingUpstream;
   private final TimedMarks<TagKey> staleWarned;
 
+  private final ClusterOnce once;
+
   TagResolver(
       StoredManifests stored,
       ManifestRecords records,
       Executor disk,
       Clock clock,
-      Duration tagTtl) {
+      Duration tagTtl,
+      ClusterOnce once) {
+    this.once = Objects.requireNonNull(once, "once");
     this.stored = Objects.requireNonNull(stored, "stored");
     this.records = Objects.requireNonNull(records, "records");
     this.disk = Objects.requireNonNull(disk, "disk");
@@ -91,8 +96,25 @@ final class TagResolver {
                     ? CompletableFuture.completedFuture(Served.hit(cached.manifest().get()))
                     : resolutions.run(
                         new FetchKey(tag, need),
-                        () -> revalidate(request, need, cached.manifest()),
+                        () -> revalidateOnce(request, need, cached.manifest()),
                         shared -> shared.as(CacheOutcome.COALESCED)));
+  }
+
+  /**
+   * Revalidates the tag once for the whole cluster: a replica that finds another one doing it
+   * serves what that one records in the shared store.
+   */
+  private CompletableFuture<Served<ManifestDescriptor>> revalidateOnce(
+      ManifestRequest request, Need need, Optional<ManifestDescriptor> cached) {
+    TagKey tag = request.tag();
+    return once.run(
+        ClaimNames.tag(tag.registry(), request.repository(), tag.tag()),
+        () -> lookUp(tag).servable(),
+        () ->
+            supplyBlocking(() -> lookUp(tag), disk)
+                .thenApply(
+                    fresh -> new Served<>(fresh.manifest().orElseThrow(), CacheOutcome.COALESCED)),
+        () -> revalidate(request, need, cached));
   }
 
   private static Served<ManifestDescriptor> negotiate(

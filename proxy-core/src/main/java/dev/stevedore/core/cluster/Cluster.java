@@ -18,8 +18,8 @@ public interface Cluster {
   Cluster SOLO =
       new Cluster() {
         @Override
-        public BlobFlight claimBlob(String upstream, Digest digest) {
-          return new BlobFlight.Lead(() -> {});
+        public Flight claim(String name) {
+          return new Flight.Lead(() -> {});
         }
 
         @Override
@@ -30,11 +30,16 @@ public interface Cluster {
       };
 
   /**
-   * Claims the upstream download of {@code digest} through {@code upstream} for the cluster: this
+   * Claims the upstream request {@code name} stands for ({@link ClaimNames}) for the cluster: this
    * replica leads it (and holds the claim until it closes its {@link Leadership}), or another
    * replica, alive by its claim, does and this one follows it.
    */
-  BlobFlight claimBlob(String upstream, Digest digest) throws IOException;
+  Flight claim(String name) throws IOException;
+
+  /** Claims the upstream download of {@code digest} through {@code upstream}. */
+  default Flight claimBlob(String upstream, Digest digest) throws IOException {
+    return claim(ClaimNames.blob(upstream, digest));
+  }
 
   /**
    * Opens the blob {@code holder} is downloading (or holds), from byte {@code offset}: its body
@@ -44,13 +49,13 @@ public interface Cluster {
    */
   BlobDownload relay(URI holder, String upstream, Digest digest, long offset) throws IOException;
 
-  /** Who downloads a blob for the cluster. */
-  sealed interface BlobFlight {
-    /** This replica downloads it; closing the leadership releases the claim. */
-    record Lead(Leadership leadership) implements BlobFlight {}
+  /** Who makes an upstream request for the cluster. */
+  sealed interface Flight {
+    /** This replica makes it; closing the leadership releases the claim. */
+    record Lead(Leadership leadership) implements Flight {}
 
-    /** Another replica, reachable at {@code holder}, downloads it. */
-    record Follow(URI holder) implements BlobFlight {}
+    /** Another replica, reachable at {@code holder}, makes it. */
+    record Follow(URI holder) implements Flight {}
   }
 
   /** A claim held for the cluster, kept alive until closed. */

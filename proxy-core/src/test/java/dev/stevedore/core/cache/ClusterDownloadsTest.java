@@ -118,12 +118,12 @@ class ClusterDownloadsTest {
     volatile boolean released;
 
     @Override
-    public BlobFlight claimBlob(String upstreamName, Digest claimed) {
+    public Flight claimBlob(String upstreamName, Digest claimed) {
       claims.incrementAndGet();
       if (leader.get() || leaderDead) {
-        return new BlobFlight.Lead(() -> released = true);
+        return new Flight.Lead(() -> released = true);
       }
-      return new BlobFlight.Follow(LEADER);
+      return new Flight.Follow(LEADER);
     }
 
     @Override
