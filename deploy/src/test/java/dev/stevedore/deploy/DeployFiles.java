@@ -16,6 +16,13 @@ final class DeployFiles {
   static final Path DEPLOY = locateDeployDir();
   static final Path REPOSITORY = DEPLOY.getParent();
   static final Path KUBERNETES = DEPLOY.resolve("kubernetes");
+
+  /** The single-replica Deployment variant, and the base of the scale-out overlay. */
+  static final Path KUBERNETES_BASE = KUBERNETES.resolve("base");
+
+  /** The scale-out overlay: three replicas sharing an S3 bucket. */
+  static final Path SCALE_OUT = KUBERNETES.resolve("scale-out");
+
   static final Path CONTAINERD = DEPLOY.resolve("containerd");
   static final Path SYSTEMD = DEPLOY.resolve("systemd");
   static final Path DOCKERFILE = DEPLOY.resolve("docker/Dockerfile");
@@ -47,28 +54,66 @@ final class DeployFiles {
     }
   }
 
-  /** The Kubernetes objects in deploy/kubernetes, the kustomization left out. */
+  /**
+   * The files of Kubernetes objects: in deploy/kubernetes (the DaemonSet variant), its base/ and
+   * scale-out/; kustomizations and the overlay's patches left out.
+   */
   static List<Path> kubernetesManifests() {
-    try (Stream<Path> files = Files.list(KUBERNETES)) {
+    List<String> patches = Kustomization.patches(SCALE_OUT);
+    return Stream.of(KUBERNETES, KUBERNETES_BASE, SCALE_OUT)
+        .flatMap(DeployFiles::yamlFiles)
+        .filter(file -> !file.getFileName().toString().equals("kustomization.yaml"))
+        .filter(
+            file ->
+                !file.getParent().equals(SCALE_OUT)
+                    || !patches.contains(file.getFileName().toString()))
+        .sorted()
+        .toList();
+  }
+
+  /** The {@code .yaml} files directly in {@code dir}. */
+  static Stream<Path> yamlFiles(Path dir) {
+    try (Stream<Path> files = Files.list(dir)) {
       return files
           .filter(file -> file.getFileName().toString().endsWith(".yaml"))
-          .filter(file -> !file.getFileName().toString().equals("kustomization.yaml"))
-          .sorted()
-          .toList();
+          .toList()
+          .stream();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** The one object of {@code kind} in {@code kubernetes/<file>}. */
+  /** The objects {@code kubectl kustomize deploy/kubernetes/scale-out} prints. */
+  static List<JsonNode> scaleOutObjects() {
+    return Kustomization.render(SCALE_OUT);
+  }
+
+  /**
+   * The one object of {@code kind} in {@code kubernetes/base/<file>}, or {@code kubernetes/<file>}
+   * for the files outside the base (the DaemonSet variant).
+   */
   static JsonNode kubernetesObject(String file, String kind) {
+    Path path =
+        Files.exists(KUBERNETES_BASE.resolve(file))
+            ? KUBERNETES_BASE.resolve(file)
+            : KUBERNETES.resolve(file);
+    return onlyObject(yamlDocuments(path), file, kind);
+  }
+
+  /** The one object of {@code kind} named {@code name} among {@code objects}. */
+  static JsonNode object(List<JsonNode> objects, String kind, String name) {
+    return onlyObject(
+        objects.stream().filter(doc -> name.equals(doc.at("/metadata/name").asText())).toList(),
+        name,
+        kind);
+  }
+
+  private static JsonNode onlyObject(List<JsonNode> objects, String where, String kind) {
     List<JsonNode> matching =
-        yamlDocuments(KUBERNETES.resolve(file)).stream()
-            .filter(doc -> kind.equals(doc.path("kind").asText()))
-            .toList();
+        objects.stream().filter(doc -> kind.equals(doc.path("kind").asText())).toList();
     if (matching.size() != 1) {
       throw new AssertionError(
-          "expected one " + kind + " in " + file + ", found " + matching.size());
+          "expected one " + kind + " in " + where + ", found " + matching.size());
     }
     return matching.get(0);
   }

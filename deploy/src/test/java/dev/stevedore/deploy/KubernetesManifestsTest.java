@@ -65,24 +65,37 @@ class KubernetesManifestsTest {
   }
 
   @Test
-  void kustomization_listsEveryManifestButTheDaemonSetVariant() {
-    JsonNode kustomization =
-        DeployFiles.yamlDocuments(DeployFiles.KUBERNETES.resolve("kustomization.yaml")).get(0);
-    List<String> resources = new ArrayList<>();
-    kustomization.path("resources").forEach(resource -> resources.add(resource.asText()));
-
+  void kustomization_appliesTheBase_whichListsEveryManifestInIt() {
     Set<String> expected =
         manifests().stream()
+            .filter(file -> file.getParent().equals(DeployFiles.KUBERNETES_BASE))
             .map(file -> file.getFileName().toString())
-            .filter(name -> !name.equals("daemonset.yaml"))
             .collect(Collectors.toSet());
-    assertThat(resources).containsExactlyInAnyOrderElementsOf(expected);
+
+    assertThat(Kustomization.resources(DeployFiles.KUBERNETES)).containsExactly("base");
+    assertThat(Kustomization.resources(DeployFiles.KUBERNETES_BASE))
+        .containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  @Test
+  void scaleOutKustomization_isTheBasePlusEveryManifestAndPatchInItsDirectory() {
+    List<String> files =
+        DeployFiles.yamlFiles(DeployFiles.SCALE_OUT)
+            .map(file -> file.getFileName().toString())
+            .filter(name -> !name.equals("kustomization.yaml"))
+            .toList();
+    List<String> listed = new ArrayList<>(Kustomization.resources(DeployFiles.SCALE_OUT));
+    listed.addAll(Kustomization.patches(DeployFiles.SCALE_OUT));
+
+    assertThat(listed).contains("../base");
+    listed.remove("../base");
+    assertThat(listed).containsExactlyInAnyOrderElementsOf(files);
   }
 
   @Test
   void kustomization_imageOverrideNamesTheImageTheWorkloadsUse() {
     JsonNode kustomization =
-        DeployFiles.yamlDocuments(DeployFiles.KUBERNETES.resolve("kustomization.yaml")).get(0);
+        DeployFiles.yamlDocuments(DeployFiles.KUBERNETES_BASE.resolve("kustomization.yaml")).get(0);
     String image = Workload.deployment().container().path("image").asText();
 
     assertThat(kustomization.at("/images/0/name").asText())
@@ -131,6 +144,15 @@ class KubernetesManifestsTest {
       }
       if (volume.has("secret")) {
         assertThat(MountedFiles.secretData(volume.at("/secret/secretName").asText())).isNotEmpty();
+      }
+      for (JsonNode source : volume.at("/projected/sources")) {
+        if (source.has("configMap")) {
+          assertThat(MountedFiles.configMapData(source.at("/configMap/name").asText()))
+              .isNotEmpty();
+        }
+        if (source.has("secret")) {
+          assertThat(MountedFiles.secretData(source.at("/secret/name").asText())).isNotEmpty();
+        }
       }
       if (volume.has("persistentVolumeClaim")) {
         assertThat(volume.at("/persistentVolumeClaim/claimName").asText())

@@ -23,6 +23,27 @@ final class MountedFiles {
   static void write(Workload workload, Path root) throws IOException {
     for (JsonNode mount : workload.container().path("volumeMounts")) {
       JsonNode volume = workload.volume(mount.path("name").asText());
+      if (volume.has("projected")) {
+        Path dir = under(root, mount.path("mountPath").asText());
+        for (JsonNode source : volume.at("/projected/sources")) {
+          if (source.has("configMap")) {
+            writeItems(
+                workload,
+                source.get("configMap"),
+                configMapData(source.at("/configMap/name").asText()),
+                dir);
+          } else if (source.has("secret")) {
+            writeItems(
+                workload,
+                source.get("secret"),
+                secretData(source.at("/secret/name").asText()),
+                dir);
+          } else {
+            throw new AssertionError(workload + ": projected source not materialised: " + source);
+          }
+        }
+        continue;
+      }
       Map<String, byte[]> data;
       if (volume.has("configMap")) {
         data = configMapData(volume.at("/configMap/name").asText());
@@ -33,31 +54,31 @@ final class MountedFiles {
         continue;
       }
       JsonNode source = volume.has("configMap") ? volume.get("configMap") : volume.get("secret");
-      Path dir = under(root, mount.path("mountPath").asText());
-      Files.createDirectories(dir);
-      Map<String, String> files = new LinkedHashMap<>();
-      if (source.has("items")) {
-        source
-            .get("items")
-            .forEach(item -> files.put(item.path("key").asText(), item.path("path").asText()));
-      } else {
-        data.keySet().forEach(key -> files.put(key, key));
+      writeItems(workload, source, data, under(root, mount.path("mountPath").asText()));
+    }
+  }
+
+  /** The keys of {@code data} a volume source selects (all without {@code items}), as files. */
+  private static void writeItems(
+      Workload workload, JsonNode source, Map<String, byte[]> data, Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Map<String, String> files = new LinkedHashMap<>();
+    if (source.has("items")) {
+      source
+          .get("items")
+          .forEach(item -> files.put(item.path("key").asText(), item.path("path").asText()));
+    } else {
+      data.keySet().forEach(key -> files.put(key, key));
+    }
+    for (Map.Entry<String, String> file : files.entrySet()) {
+      byte[] content = data.get(file.getKey());
+      if (content == null) {
+        throw new AssertionError(
+            workload + ": a volume wants key " + file.getKey() + ", which its source lacks");
       }
-      for (Map.Entry<String, String> file : files.entrySet()) {
-        byte[] content = data.get(file.getKey());
-        if (content == null) {
-          throw new AssertionError(
-              workload
-                  + ": volume "
-                  + volume.path("name").asText()
-                  + " wants key "
-                  + file.getKey()
-                  + ", which its source does not have");
-        }
-        Path target = dir.resolve(file.getValue());
-        Files.createDirectories(target.getParent());
-        Files.write(target, content);
-      }
+      Path target = dir.resolve(file.getValue());
+      Files.createDirectories(target.getParent());
+      Files.write(target, content);
     }
   }
 
@@ -69,11 +90,12 @@ final class MountedFiles {
     return root.resolve(podPath.substring(1));
   }
 
+  /**
+   * A ConfigMap's keys: of the base's configmap.yaml, or of the objects the scale-out overlay
+   * renders.
+   */
   static Map<String, byte[]> configMapData(String name) {
-    JsonNode configMap = DeployFiles.kubernetesObject("configmap.yaml", "ConfigMap");
-    if (!name.equals(configMap.at("/metadata/name").asText())) {
-      throw new AssertionError("no ConfigMap named " + name + " in configmap.yaml");
-    }
+    JsonNode configMap = find("ConfigMap", name, "configmap.yaml");
     Map<String, byte[]> data = new LinkedHashMap<>();
     configMap
         .path("data")
@@ -90,10 +112,7 @@ final class MountedFiles {
    * server).
    */
   static Map<String, byte[]> secretData(String name) {
-    JsonNode secret = DeployFiles.kubernetesObject("secret.yaml", "Secret");
-    if (!name.equals(secret.at("/metadata/name").asText())) {
-      throw new AssertionError("no Secret named " + name + " in secret.yaml");
-    }
+    JsonNode secret = find("Secret", name, "secret.yaml");
     Map<String, byte[]> data = new LinkedHashMap<>();
     secret
         .path("data")
@@ -109,5 +128,13 @@ final class MountedFiles {
                 data.put(
                     entry.getKey(), entry.getValue().asText().getBytes(StandardCharsets.UTF_8)));
     return data;
+  }
+
+  private static JsonNode find(String kind, String name, String baseFile) {
+    JsonNode base = DeployFiles.kubernetesObject(baseFile, kind);
+    if (name.equals(base.at("/metadata/name").asText())) {
+      return base;
+    }
+    return DeployFiles.object(DeployFiles.scaleOutObjects(), kind, name);
   }
 }

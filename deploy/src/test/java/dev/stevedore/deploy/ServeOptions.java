@@ -15,10 +15,10 @@ import picocli.CommandLine.ParseResult;
 final class ServeOptions {
 
   /**
-   * Where the server answers {@code GET} with 200 and needs no upstream; /healthz and /readyz come
-   * later.
+   * Where the server answers {@code GET} with 200 and needs no upstream: the registry base, the
+   * liveness and the readiness endpoint.
    */
-  static final Set<String> PROBE_PATHS = Set.of("/v2/");
+  static final Set<String> PROBE_PATHS = Set.of("/v2/", "/healthz", "/readyz");
 
   static final int DEFAULT_PORT = HostPort.parse(ServeSettingsResolver.DEFAULT_LISTEN).port();
 

@@ -22,8 +22,24 @@ record Workload(String file, JsonNode object) {
         "daemonset.yaml", DeployFiles.kubernetesObject("daemonset.yaml", "DaemonSet"));
   }
 
+  /** The Deployment of the scale-out overlay, as kustomize renders it. */
+  static Workload scaleOut() {
+    return new Workload(
+        "scale-out", DeployFiles.object(DeployFiles.scaleOutObjects(), "Deployment", "stevedore"));
+  }
+
   static List<Workload> all() {
-    return List.of(deployment(), daemonSet());
+    return List.of(deployment(), daemonSet(), scaleOut());
+  }
+
+  /** The value of the container's environment variable {@code name}, if it has one. */
+  Optional<JsonNode> env(String name) {
+    for (JsonNode variable : container().path("env")) {
+      if (name.equals(variable.path("name").asText())) {
+        return Optional.of(variable);
+      }
+    }
+    return Optional.empty();
   }
 
   JsonNode podSpec() {

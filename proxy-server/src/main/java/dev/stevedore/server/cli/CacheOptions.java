@@ -1,5 +1,6 @@
 package dev.stevedore.server.cli;
 
+import dev.stevedore.server.config.ClusterFlags;
 import dev.stevedore.server.config.ServeSettings;
 import dev.stevedore.server.config.ServeSettingsResolver;
 import dev.stevedore.server.config.StoreFlags;
@@ -64,7 +65,7 @@ public final class CacheOptions {
         environment);
   }
 
-  /** Resolves the settings of {@code serve}: all its extra flags, the store flags among them. */
+  /** Resolves the settings with the given extra flags, the store flags among them. */
   public ServeSettings resolve(
       Optional<String> listen,
       Optional<String> tagTtl,
@@ -72,6 +73,30 @@ public final class CacheOptions {
       Optional<String> maxCacheSize,
       Optional<Integer> maxConnectionsPerClient,
       StoreFlags store,
+      Map<String, String> environment) {
+    return resolve(
+        listen,
+        tagTtl,
+        offline,
+        maxCacheSize,
+        maxConnectionsPerClient,
+        store,
+        ClusterFlags.NONE,
+        environment);
+  }
+
+  /**
+   * Resolves the settings of {@code serve}: all its extra flags, the store and cluster flags among
+   * them, and its environment ({@code POD_IP} for the advertised URL among it).
+   */
+  public ServeSettings resolve(
+      Optional<String> listen,
+      Optional<String> tagTtl,
+      boolean offline,
+      Optional<String> maxCacheSize,
+      Optional<Integer> maxConnectionsPerClient,
+      StoreFlags store,
+      ClusterFlags cluster,
       Map<String, String> environment) {
     return ServeSettingsResolver.resolve(
         new ServeSettingsResolver.Flags(
@@ -84,7 +109,8 @@ public final class CacheOptions {
             offline,
             maxCacheSize,
             maxConnectionsPerClient,
-            store),
+            store,
+            cluster),
         environment);
   }
 }

@@ -31,6 +31,8 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Mixin StoreOptions store;
 
+  @Mixin ClusterOptions cluster;
+
   @Option(
       names = "--listen",
       paramLabel = "HOST:PORT",
@@ -113,8 +115,8 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   /**
-   * The settings of these flags over the config file and {@code environment} (upstream
-   * credentials).
+   * The settings of these flags over the config file and {@code environment} (upstream credentials,
+   * the pod IP for the advertised URL).
    *
    * @throws ConfigException on a bad flag or file
    */
@@ -126,6 +128,7 @@ public final class ServeCommand implements Callable<Integer> {
         Optional.ofNullable(maxCacheSize),
         Optional.ofNullable(maxConnectionsPerClient),
         store.flags(),
+        cluster.flags(),
         environment);
   }
 }

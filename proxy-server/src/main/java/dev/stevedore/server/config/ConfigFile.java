@@ -48,6 +48,9 @@ import java.util.Map;
  *   s3-public-endpoint: https://s3.example.com   # what clients reach, for redirects
  *   blob-redirect: true
  *   max-store-size: 2TiB
+ * cluster:                        # replicas sharing the store act as one cache
+ *   secret-file: /etc/stevedore/cluster/secret   # at least 32 bytes, the same on every replica
+ *   advertise: http://10.0.0.5:5000   # how peers reach this one (default: POD_IP, else host name)
  * </pre>
  */
 public record ConfigFile(
@@ -64,11 +67,46 @@ public record ConfigFile(
     TlsEntry tls,
     AccessEntry access,
     @JsonProperty("max-connections-per-client") Integer maxConnectionsPerClient,
-    StoreEntry store) {
+    StoreEntry store,
+    ClusterEntry cluster) {
 
   public static final ConfigFile EMPTY =
       new ConfigFile(
-          null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+          null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+
+  /** A file without a {@code cluster:} section. */
+  public ConfigFile(
+      String listen,
+      String data,
+      String tagTtl,
+      String credentialsFile,
+      String defaultUpstream,
+      String connectTimeout,
+      String requestTimeout,
+      Boolean offline,
+      Map<String, UpstreamEntry> upstreams,
+      String maxCacheSize,
+      TlsEntry tls,
+      AccessEntry access,
+      Integer maxConnectionsPerClient,
+      StoreEntry store) {
+    this(
+        listen,
+        data,
+        tagTtl,
+        credentialsFile,
+        defaultUpstream,
+        connectTimeout,
+        requestTimeout,
+        offline,
+        upstreams,
+        maxCacheSize,
+        tls,
+        access,
+        maxConnectionsPerClient,
+        store,
+        null);
+  }
 
   /** A file without a {@code store:} section. */
   public ConfigFile(
@@ -99,7 +137,7 @@ public record ConfigFile(
         tls,
         access,
         maxConnectionsPerClient,
-        null);
+        (StoreEntry) null);
   }
 
   /** A file without {@code max-cache-size}, {@code tls} or {@code access}. */
@@ -147,6 +185,12 @@ public record ConfigFile(
       @JsonProperty("s3-public-endpoint") String s3PublicEndpoint,
       @JsonProperty("blob-redirect") Boolean blobRedirect,
       @JsonProperty("max-store-size") String maxStoreSize) {}
+
+  /**
+   * The {@code cluster:} section: the keys of {@code serve}'s cluster flags. The secret itself is
+   * never in the file, only the path of the file that holds it.
+   */
+  public record ClusterEntry(@JsonProperty("secret-file") String secretFile, String advertise) {}
 
   /** The {@code access:} section. */
   public record AccessEntry(String htpasswd, java.util.List<String> allow) {}

@@ -14,7 +14,8 @@ import java.util.OptionalLong;
  * {@code gc} enforce it. {@code tls} and {@code access} are the file's sections; {@code serve}'s
  * flags override them. {@code maxConnectionsPerClient} caps the connections one client address (an
  * IPv6 /64) may hold open at once. {@code store} is the shared object store the cache lives in,
- * empty when the data directory alone holds it.
+ * empty when the data directory alone holds it. {@code cluster} is how this replica works with the
+ * others sharing that store, empty for a lone replica.
  */
 public record ServeSettings(
     HostPort listen,
@@ -29,7 +30,8 @@ public record ServeSettings(
     TlsSettings tls,
     AccessSettings access,
     int maxConnectionsPerClient,
-    Optional<StoreSettings> store) {
+    Optional<StoreSettings> store,
+    Optional<ClusterSettings> cluster) {
 
   public ServeSettings {
     Objects.requireNonNull(listen, "listen");
@@ -43,6 +45,10 @@ public record ServeSettings(
     Objects.requireNonNull(tls, "tls");
     Objects.requireNonNull(access, "access");
     Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(cluster, "cluster");
+    if (cluster.isPresent() && store.isEmpty()) {
+      throw new ConfigException("a cluster needs a store");
+    }
     if (maxCacheSize.isPresent() && maxCacheSize.getAsLong() <= 0) {
       throw new ConfigException("max-cache-size must be positive");
     }

@@ -47,10 +47,70 @@ public final class ServeSettingsResolver {
       boolean offline,
       Optional<String> maxCacheSize,
       Optional<Integer> maxConnectionsPerClient,
-      StoreFlags store) {
+      StoreFlags store,
+      ClusterFlags cluster) {
 
     public Flags {
       java.util.Objects.requireNonNull(store, "store");
+      java.util.Objects.requireNonNull(cluster, "cluster");
+    }
+
+    /** The flags without the cluster flags. */
+    public Flags(
+        Optional<Path> config,
+        Optional<String> listen,
+        Optional<Path> data,
+        List<String> upstreams,
+        Optional<Path> credentialsFile,
+        Optional<String> tagTtl,
+        boolean offline,
+        Optional<String> maxCacheSize,
+        Optional<Integer> maxConnectionsPerClient,
+        StoreFlags store) {
+      this(
+          config,
+          listen,
+          data,
+          upstreams,
+          credentialsFile,
+          tagTtl,
+          offline,
+          maxCacheSize,
+          maxConnectionsPerClient,
+          store,
+          ClusterFlags.NONE);
+    }
+
+    /** These flags with the store flags {@code store}. */
+    public Flags withStore(StoreFlags store) {
+      return new Flags(
+          config,
+          listen,
+          data,
+          upstreams,
+          credentialsFile,
+          tagTtl,
+          offline,
+          maxCacheSize,
+          maxConnectionsPerClient,
+          store,
+          cluster);
+    }
+
+    /** These flags with the cluster flags {@code cluster}. */
+    public Flags withCluster(ClusterFlags cluster) {
+      return new Flags(
+          config,
+          listen,
+          data,
+          upstreams,
+          credentialsFile,
+          tagTtl,
+          offline,
+          maxCacheSize,
+          maxConnectionsPerClient,
+          store,
+          cluster);
     }
 
     /** The flags without the store flags. */
@@ -136,6 +196,16 @@ public final class ServeSettingsResolver {
   private ServeSettingsResolver() {}
 
   public static ServeSettings resolve(Flags flags, Map<String, String> env) {
+    return resolve(flags, env, ClusterSettingsResolver::localHostName);
+  }
+
+  /**
+   * As {@link #resolve(Flags, Map)}, with this machine's host name (the default advertised URL's
+   * host when {@code env} has no {@value ClusterSettingsResolver#ENV_POD_IP}) from {@code
+   * hostName}, asked only when needed.
+   */
+  public static ServeSettings resolve(
+      Flags flags, Map<String, String> env, java.util.function.Supplier<String> hostName) {
     ConfigFile file = flags.config().map(ConfigFile::read).orElse(ConfigFile.EMPTY);
     HostPort listen = HostPort.parse(first(flags.listen(), file.listen(), DEFAULT_LISTEN));
     Path data = flags.data().orElse(Path.of(first(Optional.empty(), file.data(), DEFAULT_DATA)));
@@ -171,6 +241,7 @@ public final class ServeSettingsResolver {
             : upstreams.containsKey(DOCKER_HUB) ? DOCKER_HUB : upstreams.keySet().iterator().next();
     boolean offline = flags.offline() || Boolean.TRUE.equals(file.offline());
     OptionalLong maxCacheSize = maxCacheSize(flags.maxCacheSize(), file.maxCacheSize());
+    Optional<StoreSettings> store = StoreSettingsResolver.resolve(flags.store(), file.store());
     return new ServeSettings(
         listen,
         data,
@@ -187,7 +258,9 @@ public final class ServeSettingsResolver {
             .maxConnectionsPerClient()
             .or(() -> Optional.ofNullable(file.maxConnectionsPerClient()))
             .orElse(DEFAULT_MAX_CONNECTIONS_PER_CLIENT),
-        StoreSettingsResolver.resolve(flags.store(), file.store()));
+        store,
+        ClusterSettingsResolver.resolve(
+            flags.cluster(), file.cluster(), store.isPresent(), listen, env, hostName));
   }
 
   private static TlsSettings tls(ConfigFile.TlsEntry entry) {
