@@ -5,6 +5,7 @@ import dev.stevedore.core.cache.ManifestService;
 import dev.stevedore.core.cache.MinimumRate;
 import dev.stevedore.core.cache.RepositoryLinks;
 import dev.stevedore.core.cache.StoredManifests;
+import dev.stevedore.core.cluster.Cluster;
 import dev.stevedore.core.metrics.CacheMetrics;
 import dev.stevedore.core.upstream.OfflineUpstream;
 import dev.stevedore.core.upstream.Upstream;
@@ -109,7 +110,8 @@ public final class CacheServices implements AutoCloseable {
             time.clock(),
             RepositoryLinks.DEFAULT_NEGATIVE_TTL);
     this.manifests =
-        new ManifestService(storedManifests, tagStore, disk, time.clock(), tagTtl, links);
+        new ManifestService(
+            storedManifests, tagStore, disk, time.clock(), tagTtl, links, replicas());
     MinimumRate minimumRate = minimumRate();
     this.blobs =
         new BlobService(
@@ -120,7 +122,8 @@ public final class CacheServices implements AutoCloseable {
             BlobService.DEFAULT_STALL_TIMEOUT,
             minimumRate,
             links,
-            time.ticker());
+            time.ticker(),
+            replicas());
     Duration stallCheck = min(STALL_CHECK_INTERVAL, minimumRate.window().dividedBy(2));
     this.housekeeping =
         Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("stevedore-housekeeping"));
@@ -253,7 +256,13 @@ public final class CacheServices implements AutoCloseable {
         log.warn("Store: {}; serving the local tier only until it answers", check.line());
       }
       return CacheStores.shared(
-          settings.dataDir(), budget, evictions, connection, check, settings.store().get());
+          settings.dataDir(),
+          budget,
+          evictions,
+          connection,
+          check,
+          settings.store().get(),
+          settings.cluster());
     } catch (IOException e) {
       throw new ConfigException("cannot use data directory " + settings.dataDir() + ": " + e);
     }
@@ -368,7 +377,16 @@ public final class CacheServices implements AutoCloseable {
 
   /** Who may relay blobs from this replica: its cluster's peers; empty without a cluster. */
   public Optional<RelayAccess> relayAccess() {
-    return Optional.empty();
+    return cluster().map(CacheStores.ReplicaCluster::peers);
+  }
+
+  /** The cluster the caching services act in: its members, or this replica alone. */
+  private Cluster replicas() {
+    return cluster().<Cluster>map(CacheStores.ReplicaCluster::members).orElse(Cluster.SOLO);
+  }
+
+  private Optional<CacheStores.ReplicaCluster> cluster() {
+    return stores.shared().flatMap(CacheStores.Shared::cluster);
   }
 
   /** The executor for blocking file work. */

@@ -128,12 +128,27 @@ public final class ClusterSettingsResolver {
   }
 
   /**
-   * {@code http://POD_IP:PORT} when the environment has a pod IP, else {@code
-   * http://HOSTNAME:PORT}.
+   * {@code http://POD_IP:PORT} when the environment has a pod IP; else the listen address when it
+   * names one host (peers can reach nothing else there); else {@code http://HOSTNAME:PORT}.
    */
+  private static boolean isWildcard(String host) {
+    return host.isEmpty()
+        || host.equals("0.0.0.0")
+        || host.equals("::")
+        || host.equals("[::]")
+        || host.equals("*");
+  }
+
   static URI defaultAdvertise(HostPort listen, Map<String, String> env, Supplier<String> hostName) {
     String podIp = env.get(ENV_POD_IP);
-    String host = podIp != null && !podIp.isBlank() ? podIp.strip() : hostName.get();
+    String host;
+    if (podIp != null && !podIp.isBlank()) {
+      host = podIp.strip();
+    } else if (!isWildcard(listen.host())) {
+      host = listen.host();
+    } else {
+      host = hostName.get();
+    }
     if (host.contains(":") && !host.startsWith("[")) {
       host = "[" + host + "]";
     }

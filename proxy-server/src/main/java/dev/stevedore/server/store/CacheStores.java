@@ -1,7 +1,14 @@
 package dev.stevedore.server.store;
 
 import dev.stevedore.server.DaemonThreads;
+import dev.stevedore.server.cluster.ClusterAuth;
+import dev.stevedore.server.cluster.PeerRelay;
+import dev.stevedore.server.cluster.StoreCluster;
+import dev.stevedore.server.config.ClusterSettings;
+import dev.stevedore.server.config.ConfigException;
+import dev.stevedore.server.config.Durations;
 import dev.stevedore.server.config.StoreSettings;
+import dev.stevedore.server.http.RelayAccess;
 import dev.stevedore.storage.BlobIndex;
 import dev.stevedore.storage.BlobStore;
 import dev.stevedore.storage.BlobUrls;
@@ -16,6 +23,7 @@ import dev.stevedore.storage.S3BlobStore;
 import dev.stevedore.storage.S3BlobUrls;
 import dev.stevedore.storage.S3Connection;
 import dev.stevedore.storage.S3Layout;
+import dev.stevedore.storage.S3Leases;
 import dev.stevedore.storage.S3LinkStore;
 import dev.stevedore.storage.S3MediaTypeStore;
 import dev.stevedore.storage.S3TagStore;
@@ -27,6 +35,8 @@ import dev.stevedore.storage.TagStore;
 import dev.stevedore.storage.TieredBlobStore;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -66,13 +76,27 @@ public record CacheStores(
    * @param housekeeping its periodic work: health checks, pull records, eviction
    * @param fills the threads that copy blobs from it into the local tier
    * @param redirects presigned URLs of its blobs, with {@code --blob-redirect}
+   * @param cluster the replicas sharing it, with {@code --cluster-secret-file}
    */
   public record Shared(
       S3Connection connection,
       StoreHealth health,
       StoreHousekeeping housekeeping,
       ExecutorService fills,
-      Optional<BlobRedirects> redirects) {}
+      Optional<BlobRedirects> redirects,
+      Optional<ReplicaCluster> cluster) {}
+
+  /**
+   * This replica's cluster: who downloads what ({@link StoreCluster}) and which requests come from
+   * its peers ({@link RelayAccess}).
+   */
+  public record ReplicaCluster(StoreCluster members, RelayAccess peers) {}
+
+  /**
+   * A system property with the time to live of cluster leases ({@code 30s} by default, as {@code
+   * --tag-ttl} is written): how long a dead holder blocks a download at most. Tests shorten it.
+   */
+  public static final String LEASE_TTL_PROPERTY = "stevedore.cluster.lease-ttl";
 
   public CacheStores {
     Objects.requireNonNull(blobs, "blobs");
@@ -108,13 +132,15 @@ public record CacheStores(
       EvictionListener evictions,
       S3Connection connection,
       StoreCheck.Result atStart,
-      StoreSettings settings)
+      StoreSettings settings,
+      Optional<ClusterSettings> clusterSettings)
       throws IOException {
     IndexedBlobStore localTier = IndexedBlobStore.open(dataDir, localBudget, evictions);
     ExecutorService fills = Executors.newCachedThreadPool(DaemonThreads.named("stevedore-fill"));
     S3Layout layout = connection.layout();
     S3Client s3 = connection.client();
-    StorePulls pulls = new StorePulls(s3, layout, ReplicaId.of(dataDir));
+    String replicaId = ReplicaId.of(dataDir);
+    StorePulls pulls = new StorePulls(s3, layout, replicaId);
     TieredBlobStore blobs =
         new TieredBlobStore(
             localTier, S3BlobStore.open(s3, layout, dataDir), fills, pulls::recordPull);
@@ -138,7 +164,39 @@ public record CacheStores(
         new S3MediaTypeStore(s3, layout),
         new S3TagStore(s3, layout),
         new S3LinkStore(s3, layout),
-        Optional.of(new Shared(connection, health, housekeeping, fills, redirects)));
+        Optional.of(
+            new Shared(
+                connection,
+                health,
+                housekeeping,
+                fills,
+                redirects,
+                clusterSettings.map(cluster -> cluster(cluster, s3, layout, replicaId)))));
+  }
+
+  private static ReplicaCluster cluster(
+      ClusterSettings settings, S3Client s3, S3Layout layout, String replicaId) {
+    ClusterAuth auth = ClusterAuth.of(settings);
+    Clock clock = Clock.systemUTC();
+    S3Leases leases = new S3Leases(s3, layout, clock, leaseTtl());
+    PeerRelay peers = new PeerRelay((method, path) -> auth.sign(method, path, clock.instant()));
+    return new ReplicaCluster(
+        new StoreCluster(leases, settings.advertise(), replicaId, peers),
+        (method, uri, authorization) ->
+            authorization.isPresent()
+                && auth.verify(authorization.get(), method, uri, clock.instant()));
+  }
+
+  private static Duration leaseTtl() {
+    String configured = System.getProperty(LEASE_TTL_PROPERTY);
+    if (configured == null) {
+      return S3Leases.DEFAULT_TTL;
+    }
+    try {
+      return Durations.parse(configured);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("-D" + LEASE_TTL_PROPERTY + ": " + e.getMessage());
+    }
   }
 
   /** The index of the local tier's blobs. */
@@ -151,6 +209,7 @@ public record CacheStores(
     shared.ifPresent(
         s -> {
           s.housekeeping().close();
+          s.cluster().ifPresent(cluster -> cluster.members().close());
           s.fills().shutdownNow();
           s.connection().close();
         });
