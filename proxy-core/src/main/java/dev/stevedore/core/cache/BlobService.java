@@ -136,7 +136,7 @@ public final class BlobService {
     this.fetch = Objects.requireNonNull(fetch, "fetch");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.links = links != null ? links : RepositoryLinks.inMemory(null, disk);
-    this.downloads = new ClusterDownloads(cluster, store, this.links, disk, fetch);
+    this.downloads = new ClusterDownloads(cluster, store, this.links, disk, fetch, metrics);
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.stevedore.core.cache;
 import static dev.stevedore.core.cache.Futures.supplyBlocking;
 
 import dev.stevedore.core.cluster.Cluster;
+import dev.stevedore.core.metrics.CacheMetrics;
 import dev.stevedore.core.model.RepositoryName;
 import dev.stevedore.core.upstream.BlobDownload;
 import dev.stevedore.core.upstream.Upstream;
@@ -45,9 +46,16 @@ final class ClusterDownloads {
   private final RepositoryLinks links;
   private final Executor disk;
   private final Executor fetch;
+  private final CacheMetrics metrics;
 
   ClusterDownloads(
-      Cluster cluster, BlobStore store, RepositoryLinks links, Executor disk, Executor fetch) {
+      Cluster cluster,
+      BlobStore store,
+      RepositoryLinks links,
+      Executor disk,
+      Executor fetch,
+      CacheMetrics metrics) {
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.cluster = Objects.requireNonNull(cluster, "cluster");
     this.store = Objects.requireNonNull(store, "store");
     this.links = Objects.requireNonNull(links, "links");
@@ -157,6 +165,7 @@ final class ClusterDownloads {
         Cluster.Flight flight = cluster.claimBlob(upstream.name(), digest);
         if (flight instanceof Cluster.Flight.Lead lead) {
           tookOver = lead.leadership();
+          metrics.takeover();
           log.info("took over the download of blob {} at byte {}", digest, offset);
           return Optional.of(upstreamFrom(offset));
         }
