@@ -45,15 +45,28 @@ class RequestTargetTest {
   }
 
   @Test
-  void onlyOperatorRoutes_needNoCredentials() {
+  void onlyOperatorRoutesAndThePeersRelay_needNoClientCredentials() {
     for (Kind kind : Kind.values()) {
       boolean operator =
           kind == Kind.STATUS_PAGE
               || kind == Kind.METRICS
               || kind == Kind.HEALTH
               || kind == Kind.READY;
-      assertThat(kind.needsCredentials()).as(kind.name()).isEqualTo(!operator);
+      boolean peers = kind == Kind.RELAY; // proves the cluster's secret instead (RelayEndpoint)
+      assertThat(kind.needsCredentials()).as(kind.name()).isEqualTo(!operator && !peers);
     }
+  }
+
+  @Test
+  void relayPath_isTheRelayRouteWithTheDigestAsReference() {
+    RequestTarget target =
+        RequestTarget.parse("/_stevedore/cluster/blobs/sha256:" + "a".repeat(64) + "?ns=docker.io");
+
+    assertThat(target.route().kind()).isEqualTo(Kind.RELAY);
+    assertThat(target.route().reference()).isEqualTo("sha256:" + "a".repeat(64));
+    assertThat(target.namespace()).contains("docker.io");
+    assertThat(RequestTarget.parse("/_stevedore/cluster/blobs/x/y").route().kind())
+        .isEqualTo(Kind.NOT_FOUND);
   }
 
   @Test
