@@ -1,17 +1,21 @@
 package dev.stevedore.server;
 
 import dev.stevedore.core.cache.PullStats;
+import dev.stevedore.server.cluster.StoreCluster;
 import dev.stevedore.server.config.ServeSettings;
 import dev.stevedore.server.http.RegistryServer;
 import dev.stevedore.server.http.RegistryServices;
 import dev.stevedore.server.metrics.MeterNames;
 import dev.stevedore.server.metrics.StevedoreMetrics;
+import dev.stevedore.server.status.ClusterState;
 import dev.stevedore.server.status.StatusPage;
 import dev.stevedore.server.store.CacheStores;
+import dev.stevedore.server.store.CacheStores.ReplicaCluster;
 import dev.stevedore.storage.BlobIndex;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,6 +103,9 @@ public final class StevedoreProxy implements AutoCloseable {
       metrics.gauge(MeterNames.CACHE_BLOBS, index, BlobIndex::count);
       metrics.gauge(MeterNames.CACHE_BUDGET, index, i -> i.budget().orElse(0));
       cache.upstreams().all().forEach(metrics::rateLimitOf);
+      Optional<StoreCluster> cluster =
+          cache.stores().shared().flatMap(CacheStores.Shared::cluster).map(ReplicaCluster::members);
+      cluster.ifPresent(metrics::clusterOf);
       PullStats pulls = new PullStats();
       RegistryServices services =
           new RegistryServices(
@@ -113,7 +120,12 @@ public final class StevedoreProxy implements AutoCloseable {
                   cache.upstreams().all(),
                   cache.blobs()::inFlightCount,
                   pulls,
-                  cache.stores().shared().map(CacheStores.Shared::health)),
+                  cache.stores().shared().map(CacheStores.Shared::health),
+                  cluster.flatMap(
+                      members ->
+                          settings
+                              .cluster()
+                              .map(own -> ClusterState.of(own.advertise(), members)))),
               pulls,
               cache.stores().shared().flatMap(CacheStores.Shared::redirects),
               cache.relayAccess());

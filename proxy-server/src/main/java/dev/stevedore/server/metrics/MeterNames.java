@@ -29,7 +29,20 @@ public enum MeterNames {
       "Body bytes sent to (PUT, upload part) and received from (GET) the shared object store"),
   CONNECTIONS_REFUSED(
       "stevedore.connections.refused",
-      "Client connections closed on arrival: their address already held its maximum");
+      "Client connections closed on arrival: their address already held its maximum"),
+  CLUSTER_RELAYED_BYTES(
+      "stevedore.cluster.relayed.bytes",
+      "Blob bytes relayed from a peer replica that downloaded them from the upstream, by upstream"),
+  CLUSTER_RELAY_SERVED_BYTES(
+      "stevedore.cluster.relay.served.bytes",
+      "Blob bytes sent to peer replicas relaying a download this replica holds"),
+  CLUSTER_TAKEOVERS(
+      "stevedore.cluster.takeovers",
+      "Downloads this replica took over from a replica that stopped renewing its lease"),
+  CLUSTER_LEASES_HELD("stevedore.cluster.leases.held", "Download leases this replica holds now"),
+  CLUSTER_LEASES_LOST(
+      "stevedore.cluster.leases.lost",
+      "Leases this replica lost while holding them: another replica presumed it dead");
 
   private final String meterName;
   private final String description;

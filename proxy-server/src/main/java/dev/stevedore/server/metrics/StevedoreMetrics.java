@@ -5,7 +5,9 @@ import dev.stevedore.core.metrics.CacheMetrics;
 import dev.stevedore.core.metrics.UpstreamKind;
 import dev.stevedore.core.upstream.RateLimit;
 import dev.stevedore.core.upstream.Upstream;
+import dev.stevedore.server.cluster.StoreCluster;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -18,9 +20,11 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
@@ -38,12 +42,20 @@ public final class StevedoreMetrics implements CacheMetrics {
   /** The {@code direction} tag of bytes received from the store. */
   public static final String STORE_RECEIVED = "received";
 
+  /**
+   * The {@code route} tag of peers relaying a blob from this replica; the HTTP server's name of
+   * that route ({@code Route.Kind.RELAY}).
+   */
+  public static final String RELAY_ROUTE = "relay";
+
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<RequestKey, Timer> requestTimers = new ConcurrentHashMap<>();
   private final Map<String, Counter> bytesServed = new ConcurrentHashMap<>();
   private final Map<StoreKey, Counter> storeRequests = new ConcurrentHashMap<>();
   private final Map<String, Counter> storeBytes = new ConcurrentHashMap<>();
+  private final Map<String, Counter> relayedBytes = new ConcurrentHashMap<>();
+  private final List<StoreCluster> clusters = new CopyOnWriteArrayList<>();
 
   /** With JVM and process metrics bound. */
   public static StevedoreMetrics withJvmMetrics() {
@@ -73,6 +85,12 @@ public final class StevedoreMetrics implements CacheMetrics {
     Optional<CacheOutcome> outcome = log.outcome();
     request(log.route(), log.method(), log.status(), outcome, log.durationNanos());
     bytesServed(outcome, log.bodyBytes());
+    if (RELAY_ROUTE.equals(log.route()) && log.bodyBytes() > 0) {
+      Counter.builder(MeterNames.CLUSTER_RELAY_SERVED_BYTES.meterName())
+          .description(MeterNames.CLUSTER_RELAY_SERVED_BYTES.description())
+          .register(registry)
+          .increment(log.bodyBytes());
+    }
   }
 
   /**
@@ -136,6 +154,39 @@ public final class StevedoreMetrics implements CacheMetrics {
   @Override
   public void digestMismatch(String upstream) {
     counter(MeterNames.DIGEST_MISMATCHES, "upstream", upstream).increment();
+  }
+
+  /** Bytes a peer relayed; looked up in a map of its own, since this runs once per chunk. */
+  @Override
+  public void relayedBytes(String upstream, long bytes) {
+    if (bytes > 0) {
+      relayedBytes
+          .computeIfAbsent(
+              upstream, name -> counter(MeterNames.CLUSTER_RELAYED_BYTES, "upstream", name))
+          .increment(bytes);
+    }
+  }
+
+  @Override
+  public void takeover() {
+    Counter.builder(MeterNames.CLUSTER_TAKEOVERS.meterName())
+        .description(MeterNames.CLUSTER_TAKEOVERS.description())
+        .register(registry)
+        .increment();
+  }
+
+  /**
+   * The lease meters of this replica's cluster, read at scrape time: the leases it holds now and
+   * those it lost (a count that only grows, so a counter to Prometheus). Micrometer holds a
+   * function counter's source weakly and offers no strong reference for it, so this object does.
+   */
+  public void clusterOf(StoreCluster cluster) {
+    clusters.add(cluster);
+    gauge(MeterNames.CLUSTER_LEASES_HELD, cluster, StoreCluster::leasesHeld);
+    FunctionCounter.builder(
+            MeterNames.CLUSTER_LEASES_LOST.meterName(), cluster, StoreCluster::leasesLost)
+        .description(MeterNames.CLUSTER_LEASES_LOST.description())
+        .register(registry);
   }
 
   /**

@@ -32,13 +32,16 @@ public final class StatusPage implements Supplier<String> {
    * @param pulls manifest pulls per image
    * @param store the shared store's health; empty without {@code --store}, and the page shows no
    *     store
+   * @param cluster this replica's cluster; empty without {@code --cluster-secret-file}, and the
+   *     page shows no cluster
    */
   public static StatusPage of(
       MeterRegistry registry,
       Collection<? extends Upstream> upstreams,
       IntSupplier inFlightDownloads,
       PullStats pulls,
-      Optional<StoreHealth> store) {
+      Optional<StoreHealth> store,
+      Optional<ClusterState> cluster) {
     return new StatusPage(
         new StatusSnapshotReader(
             registry,
@@ -46,7 +49,8 @@ public final class StatusPage implements Supplier<String> {
             inFlightDownloads,
             pulls,
             Clock.systemUTC(),
-            store.map(StoreState::of)));
+            store.map(StoreState::of),
+            cluster));
   }
 
   @Override

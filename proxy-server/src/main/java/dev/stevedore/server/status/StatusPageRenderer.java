@@ -6,6 +6,7 @@ import dev.stevedore.server.config.ByteSize;
 import dev.stevedore.server.config.Durations;
 import dev.stevedore.server.status.BarChart.Bar;
 import dev.stevedore.server.status.StatusSnapshot.CacheUsage;
+import dev.stevedore.server.status.StatusSnapshot.ClusterTraffic;
 import dev.stevedore.server.status.StatusSnapshot.Outcomes;
 import dev.stevedore.server.status.StatusSnapshot.StoreTraffic;
 import dev.stevedore.server.status.StatusSnapshot.UpstreamBudget;
@@ -91,6 +92,7 @@ public final class StatusPageRenderer {
     figure(html, "Requests by cache outcome", outcomesChart(snapshot.requests()));
     html.append("</div>\n");
     snapshot.store().ifPresent(store -> store(html, store));
+    snapshot.cluster().ifPresent(cluster -> cluster(html, cluster));
     upstreams(html, snapshot);
     topImages(html, snapshot);
     html.append("<footer>Counters since start. Refreshes every ")
@@ -215,6 +217,34 @@ public final class StatusPageRenderer {
         .append(" sent to the store, ")
         .append(Html.escape(ByteSize.format(store.bytesReceived())))
         .append(" received from it</td></tr>\n</tbody></table></section>\n");
+  }
+
+  /**
+   * This replica in its cluster: the address peers reach it under, its leases and its relays. The
+   * secret and signed relay URLs never reach the snapshot, so they cannot reach the page.
+   */
+  private static void cluster(StringBuilder html, ClusterTraffic cluster) {
+    html.append("<section class=\"box\"><h2>Cluster</h2><table id=\"cluster\"><tbody>\n")
+        .append("<tr><th>Advertised as</th><td data-cluster=\"advertise\">")
+        .append(Html.escape(cluster.advertise()))
+        .append("</td></tr>\n<tr><th>Leases</th><td data-cluster=\"leases\">")
+        .append(Html.escape(HumanUnits.count(cluster.leasesHeld())))
+        .append(" held now, ")
+        .append(Html.escape(HumanUnits.count(cluster.leasesLost())))
+        .append(" lost since start")
+        .append("</td></tr>\n<tr><th>Takeovers</th><td data-cluster=\"takeovers\">")
+        .append(Html.escape(HumanUnits.count(cluster.takeovers())))
+        .append(" downloads taken over from replicas that stopped renewing their lease")
+        .append("</td></tr>\n<tr><th>From peers</th><td data-cluster=\"relayed\">")
+        .append(Html.escape(ByteSize.format(cluster.bytesRelayed())))
+        .append(" relayed from replicas downloading them")
+        .append("</td></tr>\n<tr><th>To peers</th><td data-cluster=\"served\">")
+        .append(Html.escape(ByteSize.format(cluster.bytesServedToPeers())))
+        .append(" in ")
+        .append(Html.escape(HumanUnits.count(cluster.relayRequests())))
+        .append(cluster.relayRequests() == 1 ? " relay request, " : " relay requests, ")
+        .append(Html.escape(HumanUnits.count(cluster.relayRefused())))
+        .append(" refused or failed</td></tr>\n</tbody></table></section>\n");
   }
 
   private static void upstreams(StringBuilder html, StatusSnapshot snapshot) {

@@ -25,6 +25,7 @@ import java.util.OptionalLong;
  * @param totalPulls manifest GETs answered
  * @param topImages the most pulled images, most first
  * @param store the shared store's state and traffic; empty without {@code --store}
+ * @param cluster this replica's leases and its traffic with peers; empty without a cluster
  */
 public record StatusSnapshot(
     Instant takenAt,
@@ -37,7 +38,8 @@ public record StatusSnapshot(
     List<UpstreamBudget> upstreams,
     long totalPulls,
     List<ImagePulls> topImages,
-    Optional<StoreTraffic> store) {
+    Optional<StoreTraffic> store,
+    Optional<ClusterTraffic> cluster) {
 
   public StatusSnapshot {
     Objects.requireNonNull(takenAt, "takenAt");
@@ -47,6 +49,35 @@ public record StatusSnapshot(
     upstreams = List.copyOf(upstreams);
     topImages = List.copyOf(topImages);
     Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(cluster, "cluster");
+  }
+
+  /** The numbers of a proxy without a cluster. */
+  public StatusSnapshot(
+      Instant takenAt,
+      Duration uptime,
+      CacheUsage cache,
+      Outcomes requests,
+      long bytesSaved,
+      long bytesFetched,
+      int inFlightDownloads,
+      List<UpstreamBudget> upstreams,
+      long totalPulls,
+      List<ImagePulls> topImages,
+      Optional<StoreTraffic> store) {
+    this(
+        takenAt,
+        uptime,
+        cache,
+        requests,
+        bytesSaved,
+        bytesFetched,
+        inFlightDownloads,
+        upstreams,
+        totalPulls,
+        topImages,
+        store,
+        Optional.empty());
   }
 
   /** The numbers of a proxy without a shared store. */
@@ -151,6 +182,32 @@ public record StatusSnapshot(
     public StoreTraffic {
       Objects.requireNonNull(where, "where");
       Objects.requireNonNull(state, "state");
+    }
+  }
+
+  /**
+   * This replica in its cluster: where peers reach it, its leases, and what it relayed since start.
+   *
+   * @param advertise the base URL peers reach this replica under
+   * @param leasesHeld download leases it holds now
+   * @param leasesLost leases it lost while holding them (another replica presumed it dead)
+   * @param takeovers downloads it took over from a replica that stopped renewing its lease
+   * @param bytesRelayed blob bytes relayed from peers that were downloading them
+   * @param relayRequests relay requests peers sent to this replica, whatever their answer
+   * @param relayRefused those answered with an error (unsigned, unknown or failed)
+   * @param bytesServedToPeers blob bytes sent to peers relaying from this replica
+   */
+  public record ClusterTraffic(
+      String advertise,
+      int leasesHeld,
+      long leasesLost,
+      long takeovers,
+      long bytesRelayed,
+      long relayRequests,
+      long relayRefused,
+      long bytesServedToPeers) {
+    public ClusterTraffic {
+      Objects.requireNonNull(advertise, "advertise");
     }
   }
 }

@@ -6,6 +6,7 @@ import dev.stevedore.core.upstream.Upstream;
 import dev.stevedore.server.metrics.MeterNames;
 import dev.stevedore.server.metrics.StevedoreMetrics;
 import dev.stevedore.server.status.StatusSnapshot.CacheUsage;
+import dev.stevedore.server.status.StatusSnapshot.ClusterTraffic;
 import dev.stevedore.server.status.StatusSnapshot.Outcomes;
 import dev.stevedore.server.status.StatusSnapshot.StoreTraffic;
 import dev.stevedore.server.status.StatusSnapshot.UpstreamBudget;
@@ -28,8 +29,8 @@ import java.util.function.IntSupplier;
 
 /**
  * Reads a {@link StatusSnapshot} from memory only: the Micrometer meters, the upstreams' last rate
- * limits, the in-flight download count, the pull statistics and the shared store's last check.
- * Never touches the disk or the store, so the event loop may call it.
+ * limits, the in-flight download count, the pull statistics, the shared store's last check and the
+ * cluster's leases. Never touches the disk or the store, so the event loop may call it.
  */
 public final class StatusSnapshotReader {
   /** How many images the most-pulled table lists. */
@@ -43,6 +44,7 @@ public final class StatusSnapshotReader {
   private final PullStats pulls;
   private final Clock clock;
   private final Optional<StoreState> store;
+  private final Optional<ClusterState> cluster;
   private final Instant startedAt;
 
   /** The reader of a proxy without a shared store. */
@@ -56,6 +58,8 @@ public final class StatusSnapshotReader {
   }
 
   /**
+   * The reader of a proxy without a cluster.
+   *
    * @param store the shared store's state; empty without {@code --store}
    */
   public StatusSnapshotReader(
@@ -65,7 +69,23 @@ public final class StatusSnapshotReader {
       PullStats pulls,
       Clock clock,
       Optional<StoreState> store) {
+    this(registry, upstreams, inFlightDownloads, pulls, clock, store, Optional.empty());
+  }
+
+  /**
+   * @param store the shared store's state; empty without {@code --store}
+   * @param cluster this replica's cluster; empty without {@code --cluster-secret-file}
+   */
+  public StatusSnapshotReader(
+      MeterRegistry registry,
+      Collection<? extends Upstream> upstreams,
+      IntSupplier inFlightDownloads,
+      PullStats pulls,
+      Clock clock,
+      Optional<StoreState> store,
+      Optional<ClusterState> cluster) {
     this.store = Objects.requireNonNull(store, "store");
+    this.cluster = Objects.requireNonNull(cluster, "cluster");
     this.registry = Objects.requireNonNull(registry, "registry");
     this.upstreams = List.copyOf(upstreams);
     this.inFlightDownloads = Objects.requireNonNull(inFlightDownloads, "inFlightDownloads");
@@ -93,7 +113,42 @@ public final class StatusSnapshotReader {
             .toList(),
         pulls.total(),
         pulls.top(TOP_IMAGES),
-        store.map(this::storeTraffic));
+        store.map(this::storeTraffic),
+        cluster.map(this::clusterTraffic));
+  }
+
+  /** The cluster's leases and the relay counters as {@code StevedoreMetrics} wrote them. */
+  private ClusterTraffic clusterTraffic(ClusterState state) {
+    long relayRequests = 0;
+    long relayRefused = 0;
+    for (Timer timer :
+        registry
+            .find(MeterNames.REQUESTS.meterName())
+            .tag("route", StevedoreMetrics.RELAY_ROUTE)
+            .timers()) {
+      relayRequests += timer.count();
+      if (refused(timer.getId().getTag("status"))) {
+        relayRefused += timer.count();
+      }
+    }
+    return new ClusterTraffic(
+        state.advertise(),
+        state.leasesHeld(),
+        state.leasesLost(),
+        (long) sum(registry.find(MeterNames.CLUSTER_TAKEOVERS.meterName()).counters()),
+        (long) sum(registry.find(MeterNames.CLUSTER_RELAYED_BYTES.meterName()).counters()),
+        relayRequests,
+        relayRefused,
+        (long) sum(registry.find(MeterNames.CLUSTER_RELAY_SERVED_BYTES.meterName()).counters()));
+  }
+
+  /** Whether a status tag is an error answer (4xx, 5xx, or unparseable). */
+  private static boolean refused(String status) {
+    try {
+      return status == null || Integer.parseInt(status) >= 400;
+    } catch (NumberFormatException e) {
+      return true;
+    }
   }
 
   /** The store's last check and its counters as {@code StevedoreMetrics} wrote them. */
