@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stevedore.core.cache.PullStats.ImagePulls;
 import dev.stevedore.core.upstream.RateLimit;
 import dev.stevedore.server.status.StatusSnapshot.CacheUsage;
+import dev.stevedore.server.status.StatusSnapshot.ClusterTraffic;
 import dev.stevedore.server.status.StatusSnapshot.Outcomes;
 import dev.stevedore.server.status.StatusSnapshot.StoreTraffic;
 import dev.stevedore.server.status.StatusSnapshot.UpstreamBudget;
@@ -262,6 +263,65 @@ class StatusPageRendererTest {
         .doesNotContain("<img")
         .contains("s3://b/&lt;script&gt;x&lt;/script&gt; at http://h/&quot;&#39;")
         .contains("refused: &lt;img src=x onerror=alert(1)&gt;");
+  }
+
+  @Test
+  void render_withoutCluster_hasNoClusterBox() {
+    assertThat(renderer.render(typical()))
+        .doesNotContain("<h2>Cluster</h2>")
+        .doesNotContain("data-cluster=");
+  }
+
+  @Test
+  void render_cluster_showsAdvertiseLeasesTakeoversAndRelays() {
+    String html =
+        renderer.render(
+            withCluster(
+                new ClusterTraffic(
+                    "http://10.0.0.7:5000", 3, 1, 2, 3 * GIB / 2, 1_234, 5, 512 * MIB)));
+
+    assertThat(html)
+        .containsSubsequence("<h2>Cluster</h2>", "id=\"cluster\"", "id=\"upstreams\"")
+        .contains("data-cluster=\"advertise\">http://10.0.0.7:5000<")
+        .contains("data-cluster=\"leases\">3 held now, 1 lost since start<")
+        .contains("data-cluster=\"takeovers\">2 downloads taken over")
+        .contains("data-cluster=\"relayed\">1.5 GiB relayed from replicas")
+        .contains("data-cluster=\"served\">512 MiB in 1,234 relay requests, 5 refused or failed<");
+  }
+
+  @Test
+  void render_oneRelayRequest_isSingular() {
+    assertThat(
+            renderer.render(withCluster(new ClusterTraffic("http://h:5000", 0, 0, 0, 0, 1, 0, 10))))
+        .contains("10 B in 1 relay request, 0 refused or failed<");
+  }
+
+  @Test
+  void render_escapesClusterText() {
+    String html =
+        renderer.render(
+            withCluster(new ClusterTraffic("http://h/<script>x</script>\"'", 0, 0, 0, 0, 0, 0, 0)));
+
+    assertThat(html)
+        .doesNotContain("<script")
+        .contains("data-cluster=\"advertise\">http://h/&lt;script&gt;x&lt;/script&gt;&quot;&#39;<");
+  }
+
+  private static StatusSnapshot withCluster(ClusterTraffic cluster) {
+    StatusSnapshot typical = typical();
+    return new StatusSnapshot(
+        typical.takenAt(),
+        typical.uptime(),
+        typical.cache(),
+        typical.requests(),
+        typical.bytesSaved(),
+        typical.bytesFetched(),
+        typical.inFlightDownloads(),
+        typical.upstreams(),
+        typical.totalPulls(),
+        typical.topImages(),
+        Optional.empty(),
+        Optional.of(cluster));
   }
 
   private static StatusSnapshot withStore(StoreTraffic store) {

@@ -11,7 +11,9 @@ import dev.stevedore.core.testing.FakeUpstream;
 import dev.stevedore.core.upstream.RateLimit;
 import dev.stevedore.core.upstream.Upstream;
 import dev.stevedore.server.metrics.MeterNames;
+import dev.stevedore.server.metrics.RequestLog;
 import dev.stevedore.server.metrics.StevedoreMetrics;
+import dev.stevedore.server.status.StatusSnapshot.ClusterTraffic;
 import dev.stevedore.server.status.StatusSnapshot.StoreTraffic;
 import dev.stevedore.server.status.StatusSnapshot.UpstreamBudget;
 import java.time.Duration;
@@ -193,6 +195,96 @@ class StatusSnapshotReaderTest {
         .contains("data-store=\"where\">s3://b/ at AWS S3 (eu-west-1)<")
         .contains("data-store=\"requests\">1 since start, 0 errors<")
         .contains("2 KiB received from it");
+  }
+
+  @Test
+  void read_withoutCluster_hasNoCluster() {
+    metrics.relayedBytes("docker.io", 100);
+    metrics.takeover();
+    requests("relay", Optional.empty(), 200, 1);
+
+    assertThat(reader(List.of(), 0).read().cluster()).isEmpty();
+  }
+
+  @Test
+  void read_withCluster_leasesAndRelayTrafficSinceStart() {
+    FixedCluster state = new FixedCluster("http://10.0.0.7:5000");
+    StatusSnapshotReader reader = clusterReader(state);
+    assertThat(reader.read().cluster())
+        .contains(new ClusterTraffic("http://10.0.0.7:5000", 0, 0, 0, 0, 0, 0, 0));
+
+    state.held = 2;
+    state.lost = 1;
+    metrics.takeover();
+    metrics.relayedBytes("docker.io", 700);
+    metrics.relayedBytes("ghcr.io", 300);
+    metrics.request(new Answered("relay", 200, 4_000));
+    metrics.request(new Answered("relay", 206, 1_000));
+    metrics.request(new Answered("relay", 404, 0));
+    metrics.request(new Answered("blob", 200, 9_999)); // a client's, not a peer's
+
+    assertThat(reader.read().cluster())
+        .contains(new ClusterTraffic("http://10.0.0.7:5000", 2, 1, 1, 1_000, 3, 1, 5_000));
+  }
+
+  @Test
+  void statusPage_withCluster_showsTheClusterBox_withoutCluster_none() {
+    metrics.relayedBytes("docker.io", 2048);
+
+    assertThat(new StatusPage(clusterReader(new FixedCluster("http://r1:5000"))).get())
+        .contains("<h2>Cluster</h2>")
+        .contains("data-cluster=\"advertise\">http://r1:5000<")
+        .contains("2 KiB relayed from replicas");
+    assertThat(new StatusPage(reader(List.of(), 0)).get()).doesNotContain("data-cluster=");
+  }
+
+  private StatusSnapshotReader clusterReader(ClusterState state) {
+    return new StatusSnapshotReader(
+        metrics.registry(), List.of(), () -> 0, pulls, clock, Optional.empty(), Optional.of(state));
+  }
+
+  /** A request the test answered. */
+  private record Answered(String route, int status, long bodyBytes) implements RequestLog {
+    @Override
+    public String method() {
+      return "GET";
+    }
+
+    @Override
+    public Optional<CacheOutcome> outcome() {
+      return Optional.empty();
+    }
+
+    @Override
+    public long durationNanos() {
+      return 1_000;
+    }
+  }
+
+  /** A cluster state the test sets. */
+  private static final class FixedCluster implements ClusterState {
+    private final String advertise;
+    int held;
+    long lost;
+
+    FixedCluster(String advertise) {
+      this.advertise = advertise;
+    }
+
+    @Override
+    public String advertise() {
+      return advertise;
+    }
+
+    @Override
+    public int leasesHeld() {
+      return held;
+    }
+
+    @Override
+    public long leasesLost() {
+      return lost;
+    }
   }
 
   /** A store state the test sets. */
