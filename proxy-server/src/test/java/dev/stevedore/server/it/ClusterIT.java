@@ -46,6 +46,8 @@ class ClusterIT {
   /** A short lease, so a dead holder is taken over within seconds, not 30. */
   private static final String LEASE_TTL = "-Dstevedore.cluster.lease-ttl=6s";
 
+  private static final String SECRET = "a-cluster-secret-for-the-tests-0123456789abcdef";
+
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -71,7 +73,7 @@ class ClusterIT {
   private List<StevedoreProcess> replicas(int count, S3TestServer s3, String bucket)
       throws Exception {
     Path secret = work.resolve("cluster-secret");
-    Files.writeString(secret, "a-cluster-secret-for-the-tests-0123456789abcdef\n");
+    Files.writeString(secret, SECRET + "\n");
     List<StevedoreProcess> started = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       List<String> jvm = new ArrayList<>(List.of("-Xmx256m", LEASE_TTL));
@@ -130,6 +132,17 @@ class ClusterIT {
       assertThat(upstream.front().manifestGets())
           .as("counted manifest GETs: one per distinct manifest\n" + logs(replicas))
           .isEqualTo(1 + image.childManifests().size());
+      for (StevedoreProcess replica : replicas) {
+        assertThat(get(replica.uri().resolve("/"), null).body())
+            .contains("<h2>Cluster</h2>")
+            .contains("data-cluster=\"advertise\">" + replica.uri() + "<")
+            .doesNotContain(SECRET)
+            .doesNotContain("Stevedore-Cluster");
+        assertThat(get(replica.uri().resolve("/metrics"), null).body())
+            .contains("stevedore_cluster_leases_held ")
+            .contains("stevedore_cluster_leases_lost_total ")
+            .doesNotContain(SECRET);
+      }
     } finally {
       closeAll(replicas);
     }
@@ -168,6 +181,13 @@ class ClusterIT {
       assertThat(upstream.front().cdnBytes())
           .as("upstream bytes with one takeover\n" + logs(replicas))
           .isLessThanOrEqualTo(2L * image.blobBytes());
+      List<StevedoreProcess> survivors = replicas.subList(1, 3);
+      assertThat(sum(survivors, "stevedore_cluster_relayed_bytes_total"))
+          .as("bytes the survivors relayed from the holder\n" + logs(replicas))
+          .isPositive();
+      assertThat(sum(survivors, "stevedore_cluster_takeovers_total"))
+          .as("takeovers of the dead holder's download\n" + logs(replicas))
+          .isGreaterThanOrEqualTo(1);
     } finally {
       cdn.releaseStalls();
       cdn.reset();
@@ -202,6 +222,19 @@ class ClusterIT {
     } finally {
       closeAll(replicas);
     }
+  }
+
+  /** The sum over {@code replicas} of every series of the counter {@code name} on /metrics. */
+  private static double sum(List<StevedoreProcess> replicas, String name) throws Exception {
+    double sum = 0;
+    for (StevedoreProcess replica : replicas) {
+      for (String line : get(replica.uri().resolve("/metrics"), null).body().split("\n")) {
+        if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+    }
+    return sum;
   }
 
   private static HttpResponse<String> get(URI uri, String authorization) throws Exception {
