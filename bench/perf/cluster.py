@@ -59,6 +59,10 @@ def parse_args(argv):
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--clients", type=int, default=20, help="pull clients in the wave (20)")
     p.add_argument("--parallel", type=int, default=3, help="blobs at a time per client (3)")
+    p.add_argument("--rounds", type=int, default=3,
+                   help="cold waves per setup, each through fresh processes, a fresh bucket "
+                        "prefix and fresh directories, setups in rotation; the round with the "
+                        "median wall time is reported, every round is in results.md (3)")
     p.add_argument("--big-mib", type=int, default=4,
                    help="size of the image's big layer, MiB (4: an image of about 41 MiB)")
     p.add_argument("--uplink-mibps", type=float, default=0,
@@ -218,21 +222,25 @@ class ClusterBench:
         if not a.no_process_warmup:
             images.push(HOST, upstream_port, self.warmup_image, auth)
         wanted = [k.strip() for k in a.only.split(",") if k.strip()]
-        for key, label, kind, count in SETUPS:
-            if key in wanted:
-                self.results["setups"][key] = self.setup(key, label, kind, count)
+        for round_no in range(a.rounds):
+            for key, label, kind, count in SETUPS:
+                if key in wanted:
+                    entry = self.results["setups"].setdefault(
+                        key, {"label": label, "kind": kind, "processes": count, "rounds": []})
+                    entry["rounds"].append(self.setup(key, label, kind, count, round_no))
         self.results["finished"] = datetime.datetime.now().astimezone().isoformat(
             timespec="seconds")
         self.results["machine"]["loadavg_after"] = os.getloadavg()
 
-    def setup(self, key, label, kind, count):
+    def setup(self, key, label, kind, count, round_no):
         """Fresh processes of one setup, an unmeasured warm-up wave of another image, the
         measured cold wave, then the processes stopped."""
         a = self.args
-        log("%s: starting %d process(es)" % (label, count))
+        log("%s, round %d: starting %d process(es)" % (label, round_no + 1, count))
         started = time.monotonic()
-        ports, procs = (self._stevedores(key, count) if kind == "stevedore"
-                        else self._distributions(key, count))
+        fresh = "%s-round%d" % (key, round_no + 1)
+        ports, procs = (self._stevedores(fresh, count) if kind == "stevedore"
+                        else self._distributions(fresh, count))
         start_seconds = time.monotonic() - started
         try:
             if not a.no_process_warmup:
@@ -260,10 +268,10 @@ class ClusterBench:
                 if proc.poll() is not None:
                     raise RuntimeError("%s died during the wave (log %s)"
                                        % (proc.name, proc.log_path))
-            result.update({"label": label, "kind": kind, "processes": count,
-                           "start_seconds": start_seconds,
+            result.update({"round": round_no + 1, "start_seconds": start_seconds,
                            "peak_rss_bytes": [p.peak_rss_bytes() for p in procs]})
-            log("  %-15s %s" % (key, summarize(result, self.results["image"])))
+            log("  %-15s round %d: %s" % (key, round_no + 1,
+                                           summarize(result, self.results["image"])))
             return result
         finally:
             for proc in procs:
@@ -306,14 +314,25 @@ def summarize(result, img):
     return text
 
 
+def median_round(rounds):
+    """The round with the median wall time (the lower middle one of an even count)."""
+    ordered = sorted(rounds, key=lambda r: r["wall_seconds"])
+    return ordered[(len(ordered) - 1) // 2]
+
+
 def table_rows(results):
     total = results["image"]["total_bytes"]
     rows = []
-    for key, r in results["setups"].items():
+    for key, setup in results["setups"].items():
+        r = median_round(setup["rounds"])
         up, cpu = r["upstream"], r["cpu"]
         rows.append({
-            "setup": key, "label": r["label"], "processes": r["processes"],
-            "clients": r["clients"], "wall_seconds": round(r["wall_seconds"], 3),
+            "setup": key, "label": setup["label"], "processes": setup["processes"],
+            "clients": r["clients"], "round": r["round"],
+            "wall_rounds": [round(x["wall_seconds"], 3) for x in setup["rounds"]],
+            "upstream_per_image_rounds": [round(x["upstream"]["bytes_down"] / total, 3)
+                                          for x in setup["rounds"]],
+            "manifest_gets_rounds": [x["upstream"]["manifest_gets"] for x in setup["rounds"]], "wall_seconds": round(r["wall_seconds"], 3),
             "client_seconds_median": round(r["client_seconds_median"], 3),
             "client_seconds_max": round(r["client_seconds_max"], 3),
             "upstream_bytes": up["bytes_down"],
@@ -357,14 +376,15 @@ def text_table(rows):
 
 
 def interference_line(results):
-    setups = list(results["setups"].values())
-    seconds = sum(r["cpu"]["seconds"] for r in setups)
-    busy = sum(r["cpu"]["cpu_seconds"]["other processes"] for r in setups)
+    every = [r for setup in results["setups"].values() for r in setup["rounds"]]
+    seconds = sum(r["cpu"]["seconds"] for r in every)
+    busy = sum(r["cpu"]["cpu_seconds"]["other processes"] for r in every)
     mean = busy / seconds if seconds else 0.0
-    text = ("other processes used %.2f cores on average during the waves (%s)" % (
-        mean, ", ".join("%s %.2f" % (k, r["cpu"]["cpu_seconds"]["other processes"]
-                                     / r["cpu"]["seconds"]) for k, r in results["setups"].items()
-                        if r["cpu"]["seconds"])))
+    text = ("other processes used %.2f cores on average during the waves (per setup: %s)" % (
+        mean, ", ".join("%s %.2f" % (k, sum(r["cpu"]["cpu_seconds"]["other processes"]
+                                            for r in setup["rounds"])
+                                     / sum(r["cpu"]["seconds"] for r in setup["rounds"]))
+                        for k, setup in results["setups"].items())))
     if mean >= 0.25:
         text += ": WARNING, wall times are not reliable; run again on a quiet machine"
     return text
@@ -374,18 +394,37 @@ def markdown(results, rows):
     o, m, img = results["options"], results["machine"], results["image"]
     lines = ["# A cold wave through one cache and through replicas of one — %s"
              % results["started"], "",
-             "| setup | processes | clients | wall s | client median / max s | upstream MiB | "
+             "| setup | processes | clients | wall s (every round) | client median / max s | upstream MiB | "
              "÷ image | manifest GET / HEAD | blob GET | token | server CPU s | failed |",
              "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
     for r in rows:
         c = _cells(r)
         lines.append("| %s | %d | %d | %s | %s | %s | %s | %s / %s | %s | %s | %s | %s |" % (
-            r["label"], r["processes"], r["clients"], c["wall"], c["median"], c["mib"],
+            r["label"], r["processes"], r["clients"],
+            "%s (%s)" % (c["wall"], ", ".join("%.2f" % w for w in r["wall_rounds"])),
+            c["median"], c["mib"],
             c["ratio"], c["mget"], c["mhead"], c["bget"], c["token"], c["cpu"], c["fail"]))
-    for key, r in results["setups"].items():
-        for error in r.get("errors", []):
-            lines.append("")
-            lines.append("- %s error: %s" % (key, error))
+    lines += ["", "The round with the median wall time is reported (of %d, in rotation). "
+              "Every round:" % o["rounds"], "",
+              "| setup | round | wall s | client min / median / max s | upstream MiB (at the "
+              "wave's end → settled) | ÷ image | manifest GET / HEAD | blob GET | token | CPU s: "
+              "servers / S3Proxy / upstream / clients+relay / other processes | failed |",
+              "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
+    for key, setup in results["setups"].items():
+        for r in setup["rounds"]:
+            up, end, cpu = r["upstream"], r["upstream_at_end"], r["cpu"]["cpu_seconds"]
+            lines.append("| %s | %d | %.2f | %.2f / %.2f / %.2f | %.1f → %.1f | %.2f× | %d / %d "
+                         "| %d | %d | %.1f / %s / %.1f / %.1f / %.1f | %d |" % (
+                             key, r["round"], r["wall_seconds"], r["client_seconds_min"],
+                             r["client_seconds_median"], r["client_seconds_max"],
+                             end["bytes_down"] / MIB, up["bytes_down"] / MIB,
+                             up["bytes_down"] / img["total_bytes"], up["manifest_gets"],
+                             up["manifest_heads"], up["blob_gets"], up["token_gets"],
+                             cpu["servers"], "%.1f" % cpu["s3proxy"] if "s3proxy" in cpu
+                             else "—", cpu["upstream"], cpu["bench (python)"],
+                             cpu["other processes"], r["failures"]))
+            for error in r.get("errors", []):
+                lines.append("|  |  | error: %s | | | | | | | | |" % error.replace("|", "/"))
     lines += ["", "## Setup", "",
               "- machine: %s CPUs (%s), %s GiB, Linux %s; load average before %s, after %s" % (
                   m["cpus"], m["cpu"], m["memory_gib"], m["kernel"],
@@ -431,7 +470,7 @@ def main(argv):
         log("RUN FAILED: %s: %s" % (type(error).__name__, error))
     finally:
         run.stop_all()
-    if not run.results.get("setups"):
+    if not any(s["rounds"] for s in run.results.get("setups", {}).values()):
         return 1
     out, table = run.write()
     print()
