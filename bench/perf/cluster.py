@@ -348,7 +348,8 @@ def table_rows(results):
             "upstream_per_image": round(up["bytes_down"] / total, 3),
             "manifest_gets": up["manifest_gets"], "manifest_heads": up["manifest_heads"],
             "blob_gets": up["blob_gets"], "token_gets": up["token_gets"],
-            "failures": r["failures"],
+            # over every round: a failed pull in any of them is a finding
+            "failures": sum(x["failures"] for x in setup["rounds"]),
             "warmup_failures": sum(x.get("warmup_failures", 0) for x in setup["rounds"]),
             "server_cpu_seconds": cpu["cpu_seconds"]["servers"],
             "other_cores": round(cpu["cpu_seconds"]["other processes"] / cpu["seconds"], 2)
@@ -361,7 +362,7 @@ COLUMNS = [("setup", "%-15s", "setup"), ("wall", "%7s", "wall s"),
            ("median", "%8s", "client median/max s"), ("mib", "%9s", "upstream MiB"),
            ("ratio", "%7s", "÷ image"), ("mget", "%5s", "manifest GET"),
            ("mhead", "%5s", "manifest HEAD"), ("bget", "%5s", "blob GET"),
-           ("token", "%5s", "token"), ("cpu", "%6s", "server CPU s"), ("fail", "%4s", "failed")]
+           ("token", "%5s", "token"), ("cpu", "%6s", "server CPU s"), ("fail", "%4s", "failed (all rounds)")]
 
 
 def _cells(row):
@@ -375,12 +376,12 @@ def _cells(row):
 
 
 def text_table(rows):
-    header = "%-15s %7s %19s %12s %8s %12s %13s %8s %5s %12s %6s" % tuple(
+    header = "%-15s %7s %19s %12s %8s %12s %13s %8s %5s %12s %19s" % tuple(
         title for _, _, title in COLUMNS)
     lines = [header, "-" * len(header)]
     for row in rows:
         c = _cells(row)
-        lines.append("%-15s %7s %19s %12s %8s %12s %13s %8s %5s %12s %6s" % tuple(
+        lines.append("%-15s %7s %19s %12s %8s %12s %13s %8s %5s %12s %19s" % tuple(
             c[key] for key, _, _ in COLUMNS))
     return "\n".join(lines)
 
@@ -405,7 +406,8 @@ def markdown(results, rows):
     lines = ["# A cold wave through one cache and through replicas of one — %s"
              % results["started"], "",
              "| setup | processes | clients | wall s (every round) | client median / max s | upstream MiB | "
-             "÷ image | manifest GET / HEAD | blob GET | token | server CPU s | failed |",
+             "÷ image | manifest GET / HEAD | blob GET | token | server CPU s | failed pulls (all "
+             "rounds) |",
              "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
     for r in rows:
         c = _cells(r)
@@ -467,7 +469,24 @@ def markdown(results, rows):
     return "\n".join(lines)
 
 
+def render(out):
+    """Writes results.md of a run directory again from its results.json (after a change of the
+    report, without a new run). Returns the text table."""
+    with open(os.path.join(out, "results.json")) as f:
+        results = json.load(f)
+    rows = table_rows(results)
+    results["table"] = rows
+    with open(os.path.join(out, "results.json"), "w") as f:
+        json.dump(results, f, indent=1, default=str)
+    with open(os.path.join(out, "results.md"), "w") as f:
+        f.write(markdown(results, rows))
+    return text_table(rows) + "\n\n" + interference_line(results)
+
+
 def main(argv):
+    if argv[:1] == ["--render"]:
+        print(render(argv[1]))
+        return 0
     args = parse_args(argv)
 
     def terminate(signum, _frame):
