@@ -122,12 +122,14 @@ def _collect(manifest, blobs):
 
 
 def wave(host, port, repository, tag, clients, parallel=3):
-    """N pullers created first, then released together; wall time until the last one ends."""
+    """N pullers created first, then released together; wall time until the last one ends.
+    `port` may be a list of ports (replicas of one cache): client i pulls through port[i % n]."""
+    ports = list(port) if isinstance(port, (list, tuple)) else [port]
     release = threading.Event()
     results = [None] * clients
 
     def client(i):
-        puller = Puller(host, port, repository, tag, parallel)
+        puller = Puller(host, ports[i % len(ports)], repository, tag, parallel)
         release.wait()
         start = time.monotonic()
         try:
