@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -38,6 +39,13 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * </ul>
  */
 public final class S3Connection implements AutoCloseable {
+  /**
+   * Attempts per request, two more than the SDK's three: a pooled connection the server closed
+   * (S3Proxy closes some after answering early, e.g. a conditional write it refused) fails the
+   * attempt that picks it, and a burst of such connections used up three attempts under load.
+   */
+  static final int MAX_ATTEMPTS = 5;
+
   /** How long to wait for a TCP connection to the store: it is near, so short. */
   public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
 
@@ -109,7 +117,13 @@ public final class S3Connection implements AutoCloseable {
             .httpClient(http)
             .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
             .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-            .overrideConfiguration(c -> c.addExecutionInterceptor(new S3CallMetrics(metrics)));
+            .overrideConfiguration(
+                c ->
+                    c.addExecutionInterceptor(new S3CallMetrics(metrics))
+                        .retryStrategy(
+                            AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                                .maxAttempts(MAX_ATTEMPTS)
+                                .build()));
     endpoint.ifPresent(uri -> builder.endpointOverride(uri).forcePathStyle(true));
     return new S3Connection(layout, endpoint, region, credentials, http, builder.build());
   }

@@ -104,9 +104,21 @@ public final class S3Leases {
   private final Clock clock;
   private final Duration ttl;
   private final Duration margin;
+  private final Duration settle;
 
   /** Leases in {@code layout}'s bucket, lasting {@code ttl} (at most {@link #MAX_TTL}). */
   public S3Leases(S3Client s3, S3Layout layout, Clock clock, Duration ttl) {
+    this(s3, layout, clock, ttl, Duration.ZERO);
+  }
+
+  /**
+   * As the four-argument constructor, for a store that checks conditions non-atomically (S3Proxy: a
+   * concurrent writer may pass its check before our write lands and overwrite it just after): a
+   * winning write is confirmed by a read {@code settle} later, when such an overwrite has landed.
+   * AWS S3 and MinIO need none ({@link Duration#ZERO}: the read follows at once).
+   */
+  public S3Leases(S3Client s3, S3Layout layout, Clock clock, Duration ttl, Duration settle) {
+    this.settle = Objects.requireNonNull(settle, "settle");
     this.s3 = Objects.requireNonNull(s3, "s3");
     this.layout = Objects.requireNonNull(layout, "layout");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -181,7 +193,13 @@ public final class S3Leases {
    */
   private Optional<Stored> confirm(String name, String key, Lease mine) {
     try {
+      if (!settle.isZero()) {
+        Thread.sleep(settle.toMillis());
+      }
       return fetch(name, key);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.of(new Stored(mine.etag(), new byte[0], Optional.of(mine)));
     } catch (IOException e) {
       log.debug("Could not confirm lease {}; the write decides: {}", key, e.toString());
       return Optional.of(new Stored(mine.etag(), new byte[0], Optional.of(mine)));

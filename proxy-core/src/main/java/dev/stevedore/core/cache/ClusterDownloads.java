@@ -126,6 +126,7 @@ final class ClusterDownloads {
             confirmed ->
                 supplyBlocking(
                     () -> {
+                      log.info("relaying blob {} from {}", digest, holder);
                       Relay relay = new Relay(upstream, repo, digest);
                       return new Started(relay.first(holder), relay, relay::close, true);
                     },

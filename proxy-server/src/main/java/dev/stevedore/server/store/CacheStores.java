@@ -98,6 +98,13 @@ public record CacheStores(
    */
   public static final String LEASE_TTL_PROPERTY = "stevedore.cluster.lease-ttl";
 
+  /**
+   * A system property with how long a won lease is left to settle before it is confirmed ({@code
+   * 0s} by default): for S3-compatible servers that check conditional writes non-atomically, such
+   * as S3Proxy, which the tests and benchmarks run on; AWS S3 and MinIO need none.
+   */
+  public static final String LEASE_SETTLE_PROPERTY = "stevedore.cluster.lease-settle";
+
   public CacheStores {
     Objects.requireNonNull(blobs, "blobs");
     Objects.requireNonNull(localTier, "localTier");
@@ -178,7 +185,8 @@ public record CacheStores(
       ClusterSettings settings, S3Client s3, S3Layout layout, String replicaId) {
     ClusterAuth auth = ClusterAuth.of(settings);
     Clock clock = Clock.systemUTC();
-    S3Leases leases = new S3Leases(s3, layout, clock, leaseTtl());
+    S3Leases leases =
+        new S3Leases(s3, layout, clock, leaseTtl(), duration(LEASE_SETTLE_PROPERTY, Duration.ZERO));
     PeerRelay peers = new PeerRelay((method, path) -> auth.sign(method, path, clock.instant()));
     return new ReplicaCluster(
         new StoreCluster(leases, settings.advertise(), replicaId, peers),
@@ -188,14 +196,18 @@ public record CacheStores(
   }
 
   private static Duration leaseTtl() {
-    String configured = System.getProperty(LEASE_TTL_PROPERTY);
+    return duration(LEASE_TTL_PROPERTY, S3Leases.DEFAULT_TTL);
+  }
+
+  private static Duration duration(String property, Duration otherwise) {
+    String configured = System.getProperty(property);
     if (configured == null) {
-      return S3Leases.DEFAULT_TTL;
+      return otherwise;
     }
     try {
       return Durations.parse(configured);
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("-D" + LEASE_TTL_PROPERTY + ": " + e.getMessage());
+      throw new ConfigException("-D" + property + ": " + e.getMessage());
     }
   }
 

@@ -46,6 +46,9 @@ class ClusterIT {
   /** A short lease, so a dead holder is taken over within seconds, not 30. */
   private static final String LEASE_TTL = "-Dstevedore.cluster.lease-ttl=6s";
 
+  /** S3Proxy checks conditional writes non-atomically: a won lease is confirmed a moment later. */
+  private static final String LEASE_SETTLE = "-Dstevedore.cluster.lease-settle=200ms";
+
   private static final String SECRET = "a-cluster-secret-for-the-tests-0123456789abcdef";
 
   private static final HttpClient HTTP =
@@ -76,7 +79,7 @@ class ClusterIT {
     Files.writeString(secret, SECRET + "\n");
     List<StevedoreProcess> started = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      List<String> jvm = new ArrayList<>(List.of("-Xmx256m", LEASE_TTL));
+      List<String> jvm = new ArrayList<>(List.of("-Xmx256m", LEASE_TTL, LEASE_SETTLE));
       jvm.addAll(AwsChainProperties.jvmOptions(s3));
       started.add(
           StevedoreProcess.serve(
