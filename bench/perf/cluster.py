@@ -155,7 +155,10 @@ class ClusterBench:
         def starter(i):
             name = "%s-r%d" % (key, i + 1)
             return lambda: servers.start_stevedore(
-                name, a.java, self.jar, a.java_opts.split(), self.workdir, ports[i],
+                # S3Proxy checks conditional writes non-atomically: let a won lease settle
+                name, a.java, self.jar,
+                a.java_opts.split() + ["-Dstevedore.cluster.lease-settle=200ms"],
+                self.workdir, ports[i],
                 os.path.join(self.workdir, name), "http://%s:%d" % (HOST, self.uplink.port),
                 a.stevedore_log_level, store, env)
 
