@@ -2,7 +2,6 @@ package dev.stevedore.core.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.stevedore.core.error.ErrorCode;
 import dev.stevedore.core.error.RegistryException;
 import dev.stevedore.core.model.RepositoryName;
 import dev.stevedore.core.upstream.ManifestResponse;
@@ -62,7 +61,7 @@ final class ManifestRecords {
       tags.put(key.registry(), key.repo().value(), key.tag(), record);
       recentTags.put(key, record);
     } catch (IOException e) {
-      throw new RegistryException(ErrorCode.UNKNOWN, "cannot record tag " + key.tag(), e);
+      throw RegistryException.internal("cannot record tag " + key.tag(), e);
     }
   }
 

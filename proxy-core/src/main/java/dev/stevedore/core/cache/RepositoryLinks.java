@@ -197,7 +197,7 @@ public final class RepositoryLinks {
               }
               throw cause instanceof RuntimeException runtime
                   ? runtime
-                  : new RegistryException(ErrorCode.UNKNOWN, cause.getMessage(), cause);
+                  : RegistryException.internal(cause.getMessage(), cause);
             })
         .thenApplyAsync(
             confirmed -> {

@@ -2,7 +2,6 @@ package dev.stevedore.core.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.stevedore.core.error.ErrorCode;
 import dev.stevedore.core.error.RegistryException;
 import dev.stevedore.storage.BlobReader;
 import dev.stevedore.storage.BlobStore;
@@ -102,7 +101,7 @@ public final class StoredManifests {
       writer.commit();
       recorded = mediaTypes.putIfAbsent(digest, mediaType);
     } catch (IOException e) {
-      throw new RegistryException(ErrorCode.UNKNOWN, "cannot store manifest " + digest, e);
+      throw RegistryException.internal("cannot store manifest " + digest, e);
     }
     if (!recorded.equals(mediaType)) {
       log.warn(

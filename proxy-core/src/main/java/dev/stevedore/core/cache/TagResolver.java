@@ -253,7 +253,7 @@ final class TagResolver {
    */
   private static boolean isUpstreamTrouble(RegistryException error) {
     return switch (error.code()) {
-      case UNAVAILABLE, TOOMANYREQUESTS, MANIFEST_UNKNOWN, NAME_UNKNOWN, DENIED, UNKNOWN -> true;
+      case UNAVAILABLE, TOOMANYREQUESTS, MANIFEST_UNKNOWN, NAME_UNKNOWN, DENIED -> true;
       default -> false;
     };
   }

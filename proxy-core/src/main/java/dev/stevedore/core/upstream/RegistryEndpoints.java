@@ -1,6 +1,7 @@
 package dev.stevedore.core.upstream;
 
 import dev.stevedore.core.error.ErrorCode;
+import dev.stevedore.core.error.RegistryException;
 import dev.stevedore.core.metrics.UpstreamKind;
 import dev.stevedore.core.model.MediaTypes;
 import dev.stevedore.core.model.Reference;
@@ -206,12 +207,13 @@ final class RegistryEndpoints {
     @Override
     public TagListResponse read(Reply<CappedBytes> reply, String upstream) {
       if (reply.body().truncated()) {
-        throw ErrorCode.UNKNOWN.exception(
+        throw RegistryException.internal(
             "upstream "
                 + upstream
                 + " sent a tag list over 8 MiB for "
                 + repository
-                + "; ask for fewer with ?n=");
+                + "; ask for fewer with ?n=",
+            null);
       }
       return new TagListResponse(
           reply.status(),

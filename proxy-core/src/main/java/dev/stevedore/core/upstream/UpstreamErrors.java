@@ -68,8 +68,8 @@ final class UpstreamErrors {
     if (status >= 400 && status <= 499) {
       return fromErrorBody(prefix + " answered HTTP " + status + " for " + what, reply);
     }
-    return ErrorCode.UNKNOWN.exception(
-        prefix + " answered unexpected HTTP " + status + " for " + what);
+    return RegistryException.internal(
+        prefix + " answered unexpected HTTP " + status + " for " + what, null);
   }
 
   /** The error for a failed exchange: network trouble, timeouts, unusable answers. */
@@ -97,8 +97,7 @@ final class UpstreamErrors {
     if (cause instanceof IOException) {
       return unavailable(prefix + " failed on " + what + ": " + describe(cause), cause);
     }
-    return new RegistryException(
-        ErrorCode.UNKNOWN,
+    return RegistryException.internal(
         "unexpected failure talking to " + prefix + " about " + what + ": " + describe(cause),
         cause);
   }
@@ -153,14 +152,14 @@ final class UpstreamErrors {
   private static RegistryException fromErrorBody(String detail, Reply<?> reply) {
     Optional<JsonNode> first = firstError(reply.errorBody().bytes());
     if (first.isEmpty()) {
-      return ErrorCode.UNKNOWN.exception(detail);
+      return RegistryException.internal(detail, null);
     }
     String code = first.get().path("code").asText("");
     String message = first.get().path("message").asText("");
     String fullDetail = message.isEmpty() ? detail : detail + ": " + printable(message);
     return knownCode(code)
         .map(known -> known.exception(fullDetail))
-        .orElseGet(() -> ErrorCode.UNKNOWN.exception(fullDetail));
+        .orElseGet(() -> RegistryException.internal(fullDetail, null));
   }
 
   private static Optional<JsonNode> firstError(byte[] body) {

@@ -369,13 +369,13 @@ class UpstreamClientTest {
         arguments(
             "4xx with an unknown OCI code",
             answering(400, Map.of(), FakeRegistry.ociError("WEIRD_CODE", "huh")),
-            ErrorCode.UNKNOWN,
+            ErrorCode.UNAVAILABLE,
             "400",
             Map.of()),
         arguments(
             "4xx without an OCI body",
             answering(418, Map.of(), "teapot"),
-            ErrorCode.UNKNOWN,
+            ErrorCode.UNAVAILABLE,
             "418",
             Map.of()),
         arguments(

@@ -129,7 +129,8 @@ final class BlobEndpoint {
     }
     RegistryException error =
         new RegistryException(
-            ErrorCode.RANGE_INVALID,
+            ErrorCode.UNSUPPORTED, // the spec gives 416 no code; "an invalid set of parameters"
+            416,
             "range not satisfiable for a blob of " + size + " bytes",
             Map.of(HttpHeaderNames.CONTENT_RANGE.toString(), "bytes */" + size),
             null);
@@ -137,11 +138,16 @@ final class BlobEndpoint {
     return true;
   }
 
+  /**
+   * The digest in a blob path. One that cannot be a digest names no blob: 404 {@code BLOB_UNKNOWN},
+   * as the spec answers every blob that is not there ({@code DIGEST_INVALID} is for uploads whose
+   * content does not match).
+   */
   static Digest parseDigest(String text) {
     try {
       return Digest.parse(text);
     } catch (IllegalArgumentException e) {
-      throw ErrorCode.DIGEST_INVALID.exception("invalid digest: " + Printable.masked(text));
+      throw ErrorCode.BLOB_UNKNOWN.exception("no blob can have digest " + Printable.masked(text));
     }
   }
 }

@@ -36,7 +36,7 @@ final class ErrorResponses {
       throw new IllegalStateException(e);
     }
     FullHttpResponse response =
-        Responses.json(HttpResponseStatus.valueOf(error.code().httpStatus()), body, head);
+        Responses.json(HttpResponseStatus.valueOf(error.httpStatus()), body, head);
     error.headers().forEach((name, value) -> response.headers().set(name, value));
     return response;
   }
@@ -68,7 +68,6 @@ final class ErrorResponses {
           ErrorCode.UNAVAILABLE, "the cache's shared store is unavailable", store.get());
     }
     log.error("unexpected failure while serving a request", cause);
-    return new RegistryException(
-        ErrorCode.UNKNOWN, "internal error: " + cause.getClass().getSimpleName(), cause);
+    return RegistryException.internal("internal error: " + cause.getClass().getSimpleName(), cause);
   }
 }

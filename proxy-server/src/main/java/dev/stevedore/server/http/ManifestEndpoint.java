@@ -5,6 +5,8 @@ import dev.stevedore.core.cache.ManifestDescriptor;
 import dev.stevedore.core.cache.ManifestRequest;
 import dev.stevedore.core.cache.ManifestService;
 import dev.stevedore.core.cache.PullStats;
+import dev.stevedore.core.error.ErrorCode;
+import dev.stevedore.core.error.RegistryException;
 import dev.stevedore.core.model.MediaTypes;
 import dev.stevedore.core.model.Reference;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -26,8 +28,22 @@ final class ManifestEndpoint {
     this.pulls = pulls;
   }
 
+  /**
+   * The tag or digest in a manifest path. One that cannot be either names no manifest: 404 {@code
+   * MANIFEST_UNKNOWN}, what the spec and its conformance suite expect of a GET or HEAD of {@code
+   * .INVALID_MANIFEST_NAME}.
+   */
+  static Reference parseReference(String text) {
+    try {
+      return Reference.parse(text);
+    } catch (RegistryException e) {
+      throw ErrorCode.MANIFEST_UNKNOWN.exception(
+          "no manifest has this reference, " + e.getMessage());
+    }
+  }
+
   void handle(RegistryRequest request) {
-    Reference reference = Reference.parse(request.reference());
+    Reference reference = parseReference(request.reference());
     // a digest names one manifest, served whatever the client accepts: only a tag needs the header
     AcceptedTypes accept =
         reference.isDigest()

@@ -66,7 +66,8 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
     try {
       if (request.decoderResult().isFailure()) {
         ctx.writeAndFlush(
-                ErrorResponses.of(ErrorCode.BAD_REQUEST.exception("malformed HTTP request"), head))
+                ErrorResponses.of(
+                    ErrorCode.UNSUPPORTED.exception(400, "malformed HTTP request"), head))
             .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
         return;
       }
@@ -133,6 +134,9 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
         Responses.send(ctx, Responses.json(HttpResponseStatus.OK, "{}", head));
       }
       case MANIFEST -> {
+        // a reference that cannot exist is unknown whatever the method: the conformance suite's
+        // PUT of sha256:totallywrong expects 400 or 404 with a spec code, not 405
+        ManifestEndpoint.parseReference(route.reference());
         requireRead(read, request);
         manifests.handle(registryRequest(ctx, context, request, head, target));
       }
@@ -142,15 +146,14 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
       }
       case TAGS -> {
         requireRead(read, request);
-        tags.handle(registryRequest(ctx, context, request, head, target));
+        tags.handle(registryRequest(ctx, context, request, head, target), target);
       }
       case BLOB_UPLOAD, CATALOG -> throw unsupported(request);
       case RELAY -> {
         requireRead(read, request);
         relay.handle(ctx, context, request, head, target);
       }
-      case REFERRERS, NOT_FOUND ->
-          throw ErrorCode.NOT_FOUND.exception("no such endpoint: " + target.path());
+      case REFERRERS, NOT_FOUND -> throw noSuchEndpoint(target);
     }
   }
 
@@ -164,8 +167,7 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
     Upstream upstream = services.upstreams().select(ns);
     context.upstream(
         ns, upstream.name()); // before anything can refuse: errors answer OCI-Namespace
-    RepositoryName repository =
-        RepositoryName.parse(target.route().name()).normalizedFor(upstream.name());
+    RepositoryName repository = repositoryName(target).normalizedFor(upstream.name());
     context.repository(repository);
     if (!access.allows(upstream.name(), repository)) {
       throw ErrorCode.DENIED.exception(
@@ -181,6 +183,27 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
         repository,
         target.route().reference(),
         target.forwardedQuery());
+  }
+
+  /**
+   * A path that is no endpoint: 404 with {@code UNSUPPORTED}, the spec's code for a "missing
+   * implementation" (it names none for an unknown path). {@link RelayEndpoint} answers exactly this
+   * to hide itself.
+   */
+  static RegistryException noSuchEndpoint(RequestTarget target) {
+    return ErrorCode.UNSUPPORTED.exception(404, "no such endpoint: " + target.path());
+  }
+
+  /**
+   * The repository in a registry path. A name outside the spec's grammar names no repository: 404
+   * {@code NAME_UNKNOWN}, as for a GET of any name the registry does not know.
+   */
+  private static RepositoryName repositoryName(RequestTarget target) {
+    try {
+      return RepositoryName.parse(target.route().name());
+    } catch (RegistryException e) {
+      throw ErrorCode.NAME_UNKNOWN.exception("no repository has this name, " + e.getMessage());
+    }
   }
 
   private static void requireRead(boolean read, HttpRequest request) {

@@ -46,7 +46,7 @@ final class RelayEndpoint {
         Optional.ofNullable(request.headers().get(HttpHeaderNames.AUTHORIZATION));
     if (access.isEmpty()
         || !access.get().admits(request.method().name(), request.uri(), authorization)) {
-      throw ErrorCode.NOT_FOUND.exception("no such endpoint: " + target.path());
+      throw RegistryRequestHandler.noSuchEndpoint(target);
     }
     Digest digest = BlobEndpoint.parseDigest(target.route().reference());
     Upstream upstream = upstreams.select(target.namespace());
@@ -83,7 +83,7 @@ final class RelayEndpoint {
       Responses.send(
           ctx,
           ErrorResponses.of(
-              ErrorCode.RANGE_INVALID.exception("cannot relay that range of " + reader.digest()),
+              ErrorCode.UNSUPPORTED.exception(416, "cannot relay that range of " + reader.digest()),
               head));
       return;
     }

@@ -37,7 +37,9 @@ record RequestTarget(
     Objects.requireNonNull(forwardedQuery, "forwardedQuery");
   }
 
-  /** Parses the request-target of a request line; throws {@code BAD_REQUEST} if not canonical. */
+  /**
+   * Parses the request-target of a request line; throws a 400 {@code UNSUPPORTED} if not canonical.
+   */
   static RequestTarget parse(String uri) {
     if (uri.isEmpty() || uri.charAt(0) != '/') {
       throw refused("the request target is not an absolute path", uri);
@@ -158,8 +160,8 @@ record RequestTarget(
   }
 
   private static RegistryException refused(String why, String uri) {
-    return ErrorCode.BAD_REQUEST.exception(
-        "request target refused, " + why + ": " + Printable.escaped(uri));
+    return ErrorCode.UNSUPPORTED.exception( // the spec's code for "an invalid set of parameters"
+        400, "request target refused, " + why + ": " + Printable.escaped(uri));
   }
 
   /** The query, decoded once: {@code ns} picks the upstream, the rest is forwarded as sent. */

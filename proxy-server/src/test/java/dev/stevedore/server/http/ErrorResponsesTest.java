@@ -136,23 +136,23 @@ class ErrorResponsesTest {
   }
 
   @Test
-  void of_nonRegistryException_is500Unknown() throws Exception {
+  void of_nonRegistryException_is500Unavailable() throws Exception {
     Answer answer = answer(new IllegalStateException("secret internal detail"), false);
 
     assertThat(answer.status()).isEqualTo(500);
     JsonNode error = answer.error();
-    assertThat(error.get("code").asText()).isEqualTo("UNKNOWN");
+    assertThat(error.get("code").asText()).isEqualTo("UNAVAILABLE");
     assertThat(error.get("detail").asText())
         .contains("IllegalStateException")
         .doesNotContain("secret internal detail");
   }
 
   @Test
-  void of_wrappedNonRegistryException_is500Unknown() throws Exception {
+  void of_wrappedNonRegistryException_is500Unavailable() throws Exception {
     Answer answer = answer(new CompletionException(new java.io.IOException("disk")), false);
 
     assertThat(answer.status()).isEqualTo(500);
-    assertThat(answer.error().get("code").asText()).isEqualTo("UNKNOWN");
+    assertThat(answer.error().get("code").asText()).isEqualTo("UNAVAILABLE");
   }
 
   @Test

@@ -318,11 +318,11 @@ class RegistryRequestHandlerTest {
         "/v2/Library/alpine/blobs/" + MISSING_DIGEST,
         "/v2/UPPER/tags/list"
       })
-  void invalidName_isNameInvalidWithoutUpstreamCall(String uri) throws IOException {
+  void invalidName_isNameUnknownWithoutUpstreamCall(String uri) throws IOException {
     Answer answer = get(uri);
 
-    assertThat(answer.status()).isEqualTo(400);
-    assertThat(answer.code()).isEqualTo("NAME_INVALID");
+    assertThat(answer.status()).isEqualTo(404);
+    assertThat(answer.code()).isEqualTo("NAME_UNKNOWN");
     assertThat(hub.calls).isEmpty();
   }
 
@@ -358,7 +358,7 @@ class RegistryRequestHandlerTest {
     Answer answer = get(uri);
 
     assertThat(answer.status()).isEqualTo(400);
-    assertThat(answer.code()).isEqualTo("BAD_REQUEST");
+    assertThat(answer.code()).isEqualTo("UNSUPPORTED");
     assertThat(answer.error().get("detail").asText()).doesNotContainPattern("\\p{Cntrl}");
     assertThat(hub.calls).isEmpty();
   }
@@ -452,19 +452,21 @@ class RegistryRequestHandlerTest {
 
   static Stream<Arguments> invalidReferences() {
     return Stream.of(
-        Arguments.of("/v2/" + "a".repeat(256) + "/manifests/latest", "NAME_INVALID"),
-        Arguments.of("/v2/a/blobs/sha256:xyz", "DIGEST_INVALID"),
-        Arguments.of("/v2/a/manifests/sha256:xyz", "DIGEST_INVALID"),
-        Arguments.of("/v2/a/manifests/-latest", "MANIFEST_INVALID"));
+        Arguments.of("/v2/" + "a".repeat(256) + "/manifests/latest", "NAME_UNKNOWN"),
+        Arguments.of("/v2/a/blobs/sha256:xyz", "BLOB_UNKNOWN"),
+        Arguments.of("/v2/a/blobs/.INVALID_BLOB_DIGEST", "BLOB_UNKNOWN"),
+        Arguments.of("/v2/a/manifests/sha256:xyz", "MANIFEST_UNKNOWN"),
+        Arguments.of("/v2/a/manifests/-latest", "MANIFEST_UNKNOWN"),
+        Arguments.of("/v2/a/manifests/.INVALID_MANIFEST_NAME", "MANIFEST_UNKNOWN"));
   }
 
   @ParameterizedTest
   @MethodSource("invalidReferences")
-  void invalidNameOrReference_isRefusedWithoutUpstreamCall(String uri, String code)
+  void impossibleNameOrReference_isUnknownWithoutUpstreamCall(String uri, String code)
       throws IOException {
     Answer answer = get(uri);
 
-    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.status()).isEqualTo(404);
     assertThat(answer.code()).isEqualTo(code);
     assertThat(hub.calls).isEmpty();
   }
@@ -473,17 +475,17 @@ class RegistryRequestHandlerTest {
   void headInvalidName_hasNoBody() {
     Answer answer = exchange(HttpMethod.HEAD, "/v2/UPPER/manifests/x");
 
-    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.status()).isEqualTo(404);
     assertThat(answer.body()).isEmpty();
     assertThat(answer.headers().getInt(HttpHeaderNames.CONTENT_LENGTH)).isPositive();
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"latest", "md5:abc", "sha256:ABCDEF", "sha256"})
-  void headBlobWithBadDigest_isDigestInvalidWithoutBody(String reference) {
+  void headBlobWithBadDigest_isBlobUnknownWithoutBody(String reference) {
     Answer answer = exchange(HttpMethod.HEAD, "/v2/a/blobs/" + reference);
 
-    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.status()).isEqualTo(404);
     assertThat(answer.body()).isEmpty();
     assertThat(hub.calls).isEmpty();
   }
@@ -513,7 +515,7 @@ class RegistryRequestHandlerTest {
     Answer answer = get(uri);
 
     assertThat(answer.status()).isEqualTo(404);
-    assertThat(answer.code()).isEqualTo("NOT_FOUND");
+    assertThat(answer.code()).isEqualTo("UNSUPPORTED");
     assertThat(hub.calls).isEmpty();
   }
 
@@ -625,13 +627,13 @@ class RegistryRequestHandlerTest {
   }
 
   @Test
-  void getCachedBlobWithRangeBeyondEnd_isRangeInvalidWithContentRange() throws IOException {
+  void getCachedBlobWithRangeBeyondEnd_is416WithContentRange() throws IOException {
     Digest digest = storeBlob("0123456789".getBytes(StandardCharsets.UTF_8));
 
     Answer answer = get("/v2/a/blobs/" + digest, "Range", "bytes=20-29");
 
     assertThat(answer.status()).isEqualTo(416);
-    assertThat(answer.code()).isEqualTo("RANGE_INVALID");
+    assertThat(answer.code()).isEqualTo("UNSUPPORTED");
     assertThat(answer.headers().get(HttpHeaderNames.CONTENT_RANGE)).isEqualTo("bytes */10");
     assertThat(hub.calls).isEmpty();
   }
@@ -681,14 +683,59 @@ class RegistryRequestHandlerTest {
 
   @Test
   void getTags_namespace_selectsUpstreamAndDropsNsFromQuery() {
-    ghcr.tags = tagList(200, "{}", Optional.of("</v2/org/app/tags/list?last=b&n=2>; rel=\"next\""));
+    ghcr.tags =
+        tagList(
+            200,
+            "{\"name\":\"org/app\",\"tags\":[\"b\",\"c\"]}",
+            Optional.of("</v2/org/app/tags/list?last=c&n=2>; rel=\"next\""));
 
     Answer answer = get("/v2/org/app/tags/list?n=2&ns=ghcr.io&last=a");
 
     assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.body()).isEqualTo("{\"name\":\"org/app\",\"tags\":[\"b\",\"c\"]}");
     assertThat(answer.headers().get("Link"))
-        .isEqualTo("</v2/org/app/tags/list?last=b&n=2>; rel=\"next\"");
+        .isEqualTo("</v2/org/app/tags/list?n=2&last=c&ns=ghcr.io>; rel=\"next\"");
     assertThat(ghcr.calls).containsExactly("listTags org/app n=2&last=a");
+    assertThat(hub.calls).isEmpty();
+  }
+
+  @Test
+  void getTags_upstreamIgnoringNAndLast_isPagedHereInLexicalOrder() {
+    hub.tags =
+        tagList(
+            200,
+            "{\"name\":\"library/alpine\",\"tags\":[\"d\",\"a\",\"c\",\"b\"]}",
+            Optional.empty());
+
+    Answer first = get("/v2/library/alpine/tags/list?n=2");
+    Answer second = get("/v2/library/alpine/tags/list?n=2&last=b");
+    Answer after = get("/v2/library/alpine/tags/list?last=c");
+
+    assertThat(first.body()).isEqualTo("{\"name\":\"library/alpine\",\"tags\":[\"a\",\"b\"]}");
+    assertThat(first.headers().get("Link"))
+        .isEqualTo("</v2/library/alpine/tags/list?n=2&last=b>; rel=\"next\"");
+    assertThat(second.body()).isEqualTo("{\"name\":\"library/alpine\",\"tags\":[\"c\",\"d\"]}");
+    assertThat(second.headers().get("Link")).isNull();
+    assertThat(after.body()).isEqualTo("{\"name\":\"library/alpine\",\"tags\":[\"d\"]}");
+    assertThat(after.headers().get("Link")).isNull();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"n=-1", "n=x", "n=99999999999"})
+  void getTags_badN_isRefusedWithoutUpstreamCall(String query) throws IOException {
+    Answer answer = get("/v2/alpine/tags/list?" + query);
+
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.code()).isEqualTo("UNSUPPORTED");
+    assertThat(hub.calls).isEmpty();
+  }
+
+  @Test
+  void putOfAManifestThatCannotExist_isManifestUnknown() throws IOException {
+    Answer answer = exchange(HttpMethod.PUT, "/v2/a/manifests/sha256:totallywrong");
+
+    assertThat(answer.status()).isEqualTo(404);
+    assertThat(answer.code()).isEqualTo("MANIFEST_UNKNOWN");
     assertThat(hub.calls).isEmpty();
   }
 

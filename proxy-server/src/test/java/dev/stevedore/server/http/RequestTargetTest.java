@@ -138,7 +138,8 @@ class RequestTargetTest {
         .isInstanceOfSatisfying(
             RegistryException.class,
             error -> {
-              assertThat(error.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+              assertThat(error.code()).isEqualTo(ErrorCode.UNSUPPORTED);
+              assertThat(error.httpStatus()).isEqualTo(400);
               assertThat(error.detail()).doesNotContainPattern("[\\x00-\\x1f\\x7f]");
             });
   }

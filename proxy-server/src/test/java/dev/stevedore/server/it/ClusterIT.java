@@ -220,7 +220,7 @@ class ClusterIT {
       assertThat(anonymous.statusCode()).isEqualTo(404).isEqualTo(unknown.statusCode());
       assertThat(forged.statusCode()).isEqualTo(404);
       assertThat(anonymous.body())
-          .contains("\"code\":\"NOT_FOUND\"")
+          .contains("\"code\":\"UNSUPPORTED\"")
           .isEqualTo(unknown.body().replace("/_stevedore/nothing", relay.getPath()));
     } finally {
       closeAll(replicas);

@@ -122,7 +122,7 @@ class RegistryApiIT {
     assertThat(partial.headers().firstValue("Content-Range"))
         .hasValue("bytes 10-19/" + layer.bytes().length);
     assertThat(beyond.statusCode()).isEqualTo(416);
-    assertThat(body(beyond)).contains("RANGE_INVALID");
+    assertThat(body(beyond)).contains("UNSUPPORTED");
   }
 
   @Test
@@ -159,11 +159,11 @@ class RegistryApiIT {
     HttpResponse<byte[]> upload = send("POST", "/v2/library/busybox/blobs/uploads/");
     HttpResponse<byte[]> catalog = send("GET", "/v2/_catalog");
 
-    assertThat(name.statusCode()).isEqualTo(400);
-    assertThat(body(name)).contains("NAME_INVALID");
+    assertThat(name.statusCode()).isEqualTo(404);
+    assertThat(body(name)).contains("NAME_UNKNOWN");
     assertThat(traversal.statusCode()).isEqualTo(400);
-    assertThat(digest.statusCode()).isEqualTo(400);
-    assertThat(body(digest)).contains("DIGEST_INVALID");
+    assertThat(digest.statusCode()).isEqualTo(404);
+    assertThat(body(digest)).contains("BLOB_UNKNOWN");
     assertThat(push.statusCode()).isEqualTo(405);
     assertThat(body(push)).contains("UNSUPPORTED");
     assertThat(upload.statusCode()).isEqualTo(405);
