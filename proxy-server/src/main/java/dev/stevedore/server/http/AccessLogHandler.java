@@ -97,8 +97,17 @@ final class AccessLogHandler extends ChannelDuplexHandler {
   public void channelInactive(ChannelHandlerContext ctx) {
     if (open) {
       open = false;
+      RequestContext unfinished = responding;
       responding = null;
-      inFlight.ended();
+      if (unfinished != null) {
+        // The connection closed before the end of a response that had started: a client that
+        // hung up once it had its Content-Length bytes, while the end was not written yet (a
+        // growing blob's sender waits for the download; a later write finds the channel closed
+        // and never completes here). It was served: it gets its line and its metric all the same.
+        finish(ctx, unfinished);
+      } else {
+        inFlight.ended();
+      }
     }
     ctx.fireChannelInactive();
   }

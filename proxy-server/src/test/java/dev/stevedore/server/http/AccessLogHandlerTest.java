@@ -106,4 +106,31 @@ class AccessLogHandlerTest {
     ((FullHttpResponse) channel.readOutbound()).release();
     assertThat(channel.finishAndReleaseAll()).isFalse();
   }
+
+  @Test
+  void responseCutOffByTheClient_beforeItsEnd_isStillMetered() {
+    EmbeddedChannel channel = channel(Optional.empty());
+    channel.writeInbound(get("/v2/library/alpine/blobs/sha256:" + "0".repeat(64)));
+    HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    head.headers().setInt("Content-Length", 3);
+    channel.writeOutbound(head);
+    channel.writeOutbound(
+        new io.netty.handler.codec.http.DefaultHttpContent(
+            io.netty.buffer.Unpooled.wrappedBuffer(new byte[] {1, 2, 3})));
+
+    channel.close(); // the client has its bytes and hangs up before the end is written
+
+    Timer timer =
+        metrics
+            .registry()
+            .find(MeterNames.REQUESTS.meterName())
+            .tags("route", "manifest", "method", "GET", "status", "200")
+            .timer();
+    assertThat(timer).isNotNull();
+    assertThat(timer.count()).isEqualTo(1);
+    assertThat(inFlight.count()).isZero();
+    channel.writeAndFlush(io.netty.handler.codec.http.LastHttpContent.EMPTY_LAST_CONTENT);
+    assertThat(timer.count()).as("the end written too late is not counted twice").isEqualTo(1);
+    channel.finishAndReleaseAll();
+  }
 }
