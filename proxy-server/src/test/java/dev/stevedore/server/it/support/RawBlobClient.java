@@ -87,6 +87,24 @@ public final class RawBlobClient implements AutoCloseable {
     return bodyBytes;
   }
 
+  /** Reads exactly {@code count} body bytes, or fewer only if the body ends first. */
+  public byte[] readBytes(int count) throws IOException {
+    byte[] bytes = in.readNBytes(count);
+    bodyBytes += bytes.length;
+    return bytes;
+  }
+
+  /** A response header's value ({@code name} in any case), or null. */
+  public String header(String name) {
+    for (String line : head.split("\r\n")) {
+      int colon = line.indexOf(':');
+      if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+        return line.substring(colon + 1).trim();
+      }
+    }
+    return null;
+  }
+
   /** Body bytes read so far. */
   public long bodyBytes() {
     return bodyBytes;
