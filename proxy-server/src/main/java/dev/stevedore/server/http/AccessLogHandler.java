@@ -119,12 +119,16 @@ final class AccessLogHandler extends ChannelDuplexHandler {
     if (access.isInfoEnabled()) {
       HttpRequest request = done.request();
       access.info(
-          "{} - - [{}] \"{} {} {}\" {} {} {}ms {}",
+          "{} - - [{}] \"{}\" {} {} {}ms {}",
           ClientAddress.of(ctx.channel()),
           CLF_TIME.format(Instant.ofEpochMilli(done.startMillis()).atZone(ZoneId.systemDefault())),
-          Printable.quoted(request.method().name()),
-          Printable.quoted(request.uri()),
-          request.protocolVersion(),
+          TlsOnPlainHttpDetector.sawTls(ctx.channel())
+              ? TlsOnPlainHttpDetector.LOG_LINE
+              : Printable.quoted(request.method().name())
+                  + ' '
+                  + Printable.quoted(request.uri())
+                  + ' '
+                  + request.protocolVersion(),
           done.status(),
           done.bodyBytes(),
           done.durationNanos() / 1_000_000,

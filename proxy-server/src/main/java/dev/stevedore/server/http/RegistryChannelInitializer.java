@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The pipeline of one client connection: the per-client connection cap, TLS (when configured; a
- * plain-HTTP client gets a 400), HTTP/1.1 codec, one request at a time, the request deadline, the
- * access log (which also stamps the headers every response carries), keep-alive, the registry
- * handler.
+ * plain-HTTP client gets a 400; when not, a TLS client is noted for the access log), HTTP/1.1
+ * codec, one request at a time, the request deadline, the access log (which also stamps the headers
+ * every response carries), keep-alive, the registry handler.
  */
 final class RegistryChannelInitializer extends ChannelInitializer<SocketChannel> {
   private static final int MAX_INITIAL_LINE = 8192;
@@ -64,7 +64,12 @@ final class RegistryChannelInitializer extends ChannelInitializer<SocketChannel>
         .addLast(
             "stalled-client",
             new IdleStateHandler(true, 0, 0, STALLED_CLIENT_SECONDS, TimeUnit.SECONDS))
-        .addLast("close-idle", CLOSE_WHEN_IDLE)
+        .addLast("close-idle", CLOSE_WHEN_IDLE);
+    if (tls.isEmpty()) {
+      channel.pipeline().addLast("tls-on-plain-http", new TlsOnPlainHttpDetector());
+    }
+    channel
+        .pipeline()
         .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK_SIZE))
         .addLast("pipelining", new PipeliningHandler())
         .addLast("request-deadline", new RequestDeadlineHandler(REQUEST_DEADLINE))
