@@ -207,4 +207,90 @@ class RegistryApiIT {
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(body(response)).contains("\"1\"");
   }
+
+  /** The codes of the spec's error table, and UNAVAILABLE: all an error body may name. */
+  private static final java.util.Set<String> SPEC_CODES =
+      java.util.Set.of(
+          "BLOB_UNKNOWN",
+          "BLOB_UPLOAD_INVALID",
+          "BLOB_UPLOAD_UNKNOWN",
+          "DIGEST_INVALID",
+          "MANIFEST_BLOB_UNKNOWN",
+          "MANIFEST_INVALID",
+          "MANIFEST_UNKNOWN",
+          "NAME_INVALID",
+          "NAME_UNKNOWN",
+          "SIZE_INVALID",
+          "UNAUTHORIZED",
+          "DENIED",
+          "UNSUPPORTED",
+          "TOOMANYREQUESTS",
+          "UNAVAILABLE");
+
+  private static String errorCode(HttpResponse<byte[]> response) throws Exception {
+    return new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(response.body())
+        .path("errors")
+        .path(0)
+        .path("code")
+        .asText();
+  }
+
+  @Test
+  void conformancePullWorkflow_impossibleReferences_areUnknown_withSpecCodes() throws Exception {
+    HttpResponse<byte[]> get = send("GET", "/v2/busybox/manifests/.INVALID_MANIFEST_NAME");
+    HttpResponse<byte[]> head = send("HEAD", "/v2/busybox/manifests/.INVALID_MANIFEST_NAME");
+    HttpResponse<byte[]> put = send("PUT", "/v2/busybox/manifests/sha256:totallywrong");
+    HttpResponse<byte[]> blob = send("GET", "/v2/busybox/blobs/sha256:totallywrong");
+    HttpResponse<byte[]> name = send("GET", "/v2/Not..A..Name/tags/list");
+    HttpResponse<byte[]> endpoint = send("GET", "/v2/busybox/nothing-here");
+    HttpResponse<byte[]> malformed = send("GET", "/v2/busybox/manifests/%2e%2e");
+
+    assertThat(get.statusCode()).isEqualTo(404);
+    assertThat(errorCode(get)).isEqualTo("MANIFEST_UNKNOWN");
+    assertThat(head.statusCode()).isEqualTo(404);
+    assertThat(put.statusCode()).isIn(400, 404);
+    assertThat(errorCode(put)).isEqualTo("MANIFEST_UNKNOWN");
+    assertThat(blob.statusCode()).isEqualTo(404);
+    assertThat(errorCode(blob)).isEqualTo("BLOB_UNKNOWN");
+    assertThat(name.statusCode()).isEqualTo(404);
+    assertThat(errorCode(name)).isEqualTo("NAME_UNKNOWN");
+    assertThat(endpoint.statusCode()).isEqualTo(404);
+    assertThat(errorCode(endpoint)).isEqualTo("UNSUPPORTED");
+    assertThat(malformed.statusCode()).isEqualTo(400);
+    for (HttpResponse<byte[]> error : List.of(get, put, blob, name, endpoint, malformed)) {
+      assertThat(errorCode(error)).as(body(error)).isIn(SPEC_CODES);
+    }
+  }
+
+  @Test
+  void tagsList_isPagedByNAndLast_inLexicalOrder_withALinkToTheNextPage() throws Exception {
+    for (String tag : List.of("b", "2", "a", "10", "1")) {
+      upstream.push("library/paged", tag, image);
+    }
+    List<String> seen = new java.util.ArrayList<>();
+    String next = "/v2/paged/tags/list?n=2";
+    List<String> links = new java.util.ArrayList<>();
+    for (int page = 0; next != null && page < 10; page++) {
+      HttpResponse<byte[]> response = send("GET", next);
+      assertThat(response.statusCode()).as(body(response)).isEqualTo(200);
+      com.fasterxml.jackson.databind.JsonNode tags =
+          new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).path("tags");
+      assertThat(tags.size()).isBetween(1, 2);
+      tags.forEach(tag -> seen.add(tag.asText()));
+      next =
+          response
+              .headers()
+              .firstValue("Link")
+              .map(link -> link.substring(1, link.indexOf('>')))
+              .orElse(null);
+      if (next != null) {
+        links.add(next);
+      }
+    }
+
+    assertThat(seen).containsExactly("1", "10", "2", "a", "b");
+    assertThat(links)
+        .containsExactly("/v2/paged/tags/list?n=2&last=10", "/v2/paged/tags/list?n=2&last=a");
+  }
 }
