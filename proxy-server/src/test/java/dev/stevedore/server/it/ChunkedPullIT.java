@@ -114,6 +114,30 @@ class ChunkedPullIT {
   }
 
   @Test
+  void everyChunkClientGone_beforeTheColdBlobArrived_theDownloadStillCompletesAndIsStored()
+      throws Exception {
+    Blob layer = pushLayer(173, "library/abandoned");
+    cdn.stall(layer.digest(), 256 * KIB);
+
+    List<RawBlobClient> responses = new ArrayList<>();
+    for (long first = 0; first < layer.size(); first += CHUNK) {
+      responses.add(
+          RawBlobClient.getRange(proxy.uri(), "abandoned", layer.digest(), "bytes=" + first + "-"));
+    }
+    for (RawBlobClient response : responses) {
+      assertThat(response.status()).isEqualTo(206);
+      response.close(); // containerd cancelled the pull: every connection gone mid-download
+    }
+    cdn.releaseStalls();
+
+    awaitTrue(() -> data.hasBlob(layer.digest()), "the download completes with no client left");
+    assertThat(chunkedPull("abandoned", layer, () -> {})).isEqualTo(layer.bytes());
+    assertThat(upstream.front().cdnRequests())
+        .as("one download: %s", upstream.diagnostics())
+        .isEqualTo(1);
+  }
+
+  @Test
   void clientsClosingAfterContentLengthBytes_ofAColdBlob_areAllLoggedAndMetered() throws Exception {
     Blob layer = pushLayer(172, "library/hangup");
     cdn.stall(layer.digest(), 256 * KIB);
