@@ -25,8 +25,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the directory and deletes it. The daemon is also killed on JVM exit.
  */
 public final class DockerEngine implements AutoCloseable {
-  /** Override with {@code -Dstevedore.it.dockerd=/path/to/dockerd}. */
-  public static final Path DEFAULT_DOCKERD = Path.of("/usr/sbin/dockerd");
+  /**
+   * Where Debian's docker.io and Docker's own docker-ce packages put dockerd; the first that exists
+   * is used. Override with {@code -Dstevedore.it.dockerd=/path/to/dockerd}.
+   */
+  public static final List<Path> DEFAULT_DOCKERD =
+      List.of(Path.of("/usr/sbin/dockerd"), Path.of("/usr/bin/dockerd"));
 
   /** Override with {@code -Dstevedore.it.docker=/path/to/docker} (the client). */
   public static final Path DEFAULT_DOCKER = Path.of("/usr/bin/docker");
@@ -43,7 +47,7 @@ public final class DockerEngine implements AutoCloseable {
   private ChildProcess child;
 
   private DockerEngine(Path dir) {
-    this.dockerd = binary("stevedore.it.dockerd", DEFAULT_DOCKERD);
+    this.dockerd = dockerdBinary();
     this.docker = binary("stevedore.it.docker", DEFAULT_DOCKER);
     this.dir = dir;
     this.socket = dir.resolve("d.sock");
@@ -61,10 +65,7 @@ public final class DockerEngine implements AutoCloseable {
    * @throws IllegalStateException naming the missing tool
    */
   public static DockerEngine start(URI mirror) {
-    for (Path path :
-        List.of(
-            binary("stevedore.it.dockerd", DEFAULT_DOCKERD),
-            binary("stevedore.it.docker", DEFAULT_DOCKER))) {
+    for (Path path : List.of(dockerdBinary(), binary("stevedore.it.docker", DEFAULT_DOCKER))) {
       if (!Files.isExecutable(path)) {
         throw new IllegalStateException(
             "Docker ITs need "
@@ -122,7 +123,12 @@ public final class DockerEngine implements AutoCloseable {
     return ProcessLog.read(logFile);
   }
 
-  /** Stops dockerd and its containerd, unmounts what they left and deletes the directory. */
+  /**
+   * Stops dockerd and its containerd, unmounts what they left and deletes the directory. (dockerd
+   * starts its containerd in a session of its own, so killing dockerd's process group would miss
+   * it: the process tree is what is killed. On JVM exit only dockerd is killed; its containerd dies
+   * with it, by the parent-death signal dockerd gives it.)
+   */
   @Override
   public synchronized void close() {
     try {
@@ -233,6 +239,17 @@ public final class DockerEngine implements AutoCloseable {
 
   private static Duration timeout(int seconds) {
     return Duration.ofSeconds(seconds);
+  }
+
+  private static Path dockerdBinary() {
+    String configured = System.getProperty("stevedore.it.dockerd");
+    if (configured != null) {
+      return Path.of(configured);
+    }
+    return DEFAULT_DOCKERD.stream()
+        .filter(Files::isExecutable)
+        .findFirst()
+        .orElse(DEFAULT_DOCKERD.get(0));
   }
 
   private static Path binary(String property, Path fallback) {
