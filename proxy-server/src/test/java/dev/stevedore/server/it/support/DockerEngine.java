@@ -19,10 +19,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * driven with {@code docker -H unix://SOCKET}.
  *
  * <p>It runs only what an image pull needs: no iptables rules, no bridge network, the {@code vfs}
- * storage driver (overlay may not mount in a sandbox; vfs copies and mounts nothing). dockerd
- * starts its own containerd under the exec root. {@link #close()} stops dockerd with SIGTERM (it
- * stops its containerd), kills whatever of its process tree is left, unmounts anything left under
- * the directory and deletes it. The daemon is also killed on JVM exit.
+ * storage driver (overlay may not mount in a sandbox; vfs copies layers and needs no overlay).
+ * dockerd starts its own containerd under the exec root, and bind-mounts its data root onto itself
+ * (a dockerd killed with SIGKILL leaves that mount behind). {@link #close()} stops dockerd with
+ * SIGTERM (it stops its containerd), kills whatever of its process tree is left, unmounts anything
+ * left under the directory and deletes it. The daemon is also killed on JVM exit.
  */
 public final class DockerEngine implements AutoCloseable {
   /**
