@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs Debian packages with apt-get without leaving services running. Some packages the tests
-# and the benchmark need start a service on install (docker-registry on port 5000, nginx on 80),
-# and `./stevedore serve` on its default port would then fail with "address already in use".
+# and the benchmark need start a service on install (docker-registry on port 5000, nginx on 80,
+# dockerd with its socket), and `./stevedore serve` on its default port would then fail with
+# "address already in use"; the tests start their own daemons.
 # A temporary policy-rc.d (exit 101) keeps the install from starting services; it is removed
 # afterwards, even on failure. A service unit that started or got enabled all the same is
-# stopped and disabled, and said so. Without root or apt-get, it says what to install; exit 1.
+# stopped and disabled, and said so (socket units too: docker.socket would start dockerd on the
+# first connection). Without root or apt-get, it says what to install; exit 1.
 #
 #   build/apt-install.sh PACKAGE...
 #
@@ -14,13 +16,14 @@ set -euo pipefail
 policy="${STEVEDORE_POLICY_RC_D:-/usr/sbin/policy-rc.d}"
 say() { echo "apt-install: $*" >&2; }
 
-# Service units running or enabled, one a line; none where systemd is not the running init.
+# Service and socket units running or enabled, one a line; none where systemd is not the running
+# init.
 services() {
   command -v systemctl >/dev/null 2>&1 || return 0
   systemctl list-units --type=service --state=running --no-legend --plain >/dev/null 2>&1 || return 0
   {
-    systemctl list-units --type=service --state=running --no-legend --plain
-    systemctl list-unit-files --type=service --state=enabled --no-legend
+    systemctl list-units --type=service,socket --state=running,listening --no-legend --plain
+    systemctl list-unit-files --type=service,socket --state=enabled --no-legend
   } 2>/dev/null | awk '{ print $1 }' | sort -u
 }
 

@@ -42,35 +42,7 @@ PATH="$PATH:/usr/sbin"
 . "$here/../lib/java-build.sh"
 bench_java_build "$repo" "${REBUILD:-0}"
 
-workdir="$(mktemp -d "${TMPDIR:-/tmp}/stevedore-perf.XXXXXX")"
-bench_pid=""
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  if [ -n "$bench_pid" ] && kill -0 "$bench_pid" 2>/dev/null; then
-    kill -TERM "$bench_pid" 2>/dev/null || true
-    wait "$bench_pid" 2>/dev/null || true
-  fi
-  # Anything bench.py started and could not stop (it records every PID it starts).
-  if [ -f "$workdir/pids" ]; then
-    while read -r pid; do
-      if kill -0 "$pid" 2>/dev/null; then
-        say "stopping leftover process $pid"
-        kill -TERM "$pid" 2>/dev/null || true
-        sleep 1
-        kill -KILL "$pid" 2>/dev/null || true
-      fi
-    done <"$workdir/pids"
-  fi
-  rm -rf "$workdir"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
+# shellcheck source=../lib/run-bench.sh
+. "$here/../lib/run-bench.sh"
 cd "$repo"
-PYTHONDONTWRITEBYTECODE=1 python3 "$here/bench.py" --workdir "$workdir" --jar "$jar" \
-  --test-classes "$repo/proxy-server/target/test-classes" "$@" &
-bench_pid=$!
-wait "$bench_pid"
+bench_run_python perf "$here/bench.py" --jar "$jar" --test-classes "$repo/proxy-server/target/test-classes" "$@"

@@ -38,45 +38,11 @@ PATH="$PATH:/usr/sbin"
 . "$here/../lib/java-build.sh"
 bench_java_build "$repo" "${REBUILD:-0}"
 
-# S3Proxy's jar with dependencies, as Maven Central publishes it, at the version the tests use.
-s3proxy_version="$(sed -n 's:.*<s3proxy.version>\(.*\)</s3proxy.version>.*:\1:p' "$repo/pom.xml")"
-m2="${MAVEN_REPO:-$HOME/.m2/repository}"
-s3proxy_jar="$m2/org/gaul/s3proxy/$s3proxy_version/s3proxy-$s3proxy_version-jar-with-dependencies.jar"
-if [ ! -f "$s3proxy_jar" ]; then
-  say "fetching org.gaul:s3proxy:$s3proxy_version:jar-with-dependencies from Maven Central"
-  # shellcheck disable=SC2086
-  (cd "$repo" && ./mvnw -B -q ${MVN_FLAGS:-} dependency:get -Dtransitive=false \
-    "-Dartifact=org.gaul:s3proxy:$s3proxy_version:jar:jar-with-dependencies") >&2
-fi
+# shellcheck source=../lib/s3proxy.sh
+. "$here/../lib/s3proxy.sh"
+bench_s3proxy_jar "$repo"
 
-workdir="$(mktemp -d "${TMPDIR:-/tmp}/stevedore-store.XXXXXX")"
-bench_pid=""
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  if [ -n "$bench_pid" ] && kill -0 "$bench_pid" 2>/dev/null; then
-    kill -TERM "$bench_pid" 2>/dev/null || true
-    wait "$bench_pid" 2>/dev/null || true
-  fi
-  if [ -f "$workdir/pids" ]; then
-    while read -r pid; do
-      if kill -0 "$pid" 2>/dev/null; then
-        say "stopping leftover process $pid"
-        kill -TERM "$pid" 2>/dev/null || true
-        sleep 1
-        kill -KILL "$pid" 2>/dev/null || true
-      fi
-    done <"$workdir/pids"
-  fi
-  rm -rf "$workdir"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
+# shellcheck source=../lib/run-bench.sh
+. "$here/../lib/run-bench.sh"
 cd "$repo"
-PYTHONDONTWRITEBYTECODE=1 python3 "$here/store.py" --workdir "$workdir" --jar "$jar" \
-  --s3proxy-jar "$s3proxy_jar" "$@" &
-bench_pid=$!
-wait "$bench_pid"
+bench_run_python store "$here/store.py" --jar "$jar" --s3proxy-jar "$s3proxy_jar" "$@"

@@ -59,7 +59,8 @@ class AptInstallTest {
         """
         case "$1" in
           list-units) [ -z "${FAKE_NO_SYSTEMD:-}" ] || exit 1
-            sed 's/$/ loaded active running Some service/' "$FAKE_RUNNING" ;;
+            case "$*" in *socket*) types='service|socket' ;; *) types=service ;; esac
+            grep -E "[.]($types)$" "$FAKE_RUNNING" | sed 's/$/ loaded active running Some unit/' ;;
           list-unit-files) ;;
           disable) echo "systemctl $*" >>"$FAKE_LOG" ;;
         esac
@@ -97,6 +98,16 @@ class AptInstallTest {
         .endsWith(
             "apt-install: stopped and disabled docker-registry.service, started by this install"
                 + " (tests and benchmarks run their own)\n");
+  }
+
+  @Test
+  void socketUnitStartedAnyway_isStoppedToo() throws IOException {
+    environment.put("FAKE_STARTS", "docker.socket");
+
+    ScriptRun run = install("docker.io");
+
+    assertThat(run.exitCode()).as(run.output()).isZero();
+    assertThat(Files.readAllLines(log)).endsWith("systemctl disable --now docker.socket");
   }
 
   @Test

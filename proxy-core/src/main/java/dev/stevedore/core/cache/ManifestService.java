@@ -39,6 +39,7 @@ public final class ManifestService {
   private final RepositoryLinks links;
   private final ManifestRecords records;
   private final ClusterOnce once;
+  private final ReferrersService referrers;
   private final SingleFlight<FetchKey, Served<ManifestContent>> fetches = new SingleFlight<>();
 
   public ManifestService(
@@ -77,6 +78,15 @@ public final class ManifestService {
     this.links = Objects.requireNonNull(links, "links");
     this.records = new ManifestRecords(stored, tags, links, clock);
     this.tags = new TagResolver(stored, records, disk, clock, tagTtl, once);
+    this.referrers = new ReferrersService(links, disk, clock, tagTtl);
+  }
+
+  /**
+   * The referrers API through the cache, sharing this service's links and tag TTL: the manifests it
+   * lists are then pulled by digest through this service.
+   */
+  public ReferrersService referrers() {
+    return referrers;
   }
 
   /** Answers a manifest {@code HEAD}: never downloads a manifest it does not have to. */

@@ -15,7 +15,8 @@ public enum UpstreamKind {
   MANIFEST_HEAD,
   BLOB_GET,
   BLOB_HEAD,
-  TAGS;
+  TAGS,
+  REFERRERS;
 
   public String tag() {
     return name().toLowerCase(Locale.ROOT);

@@ -8,7 +8,10 @@ import dev.stevedore.core.model.Reference;
 import dev.stevedore.core.model.RepositoryName;
 import dev.stevedore.storage.Digest;
 import java.io.InputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -220,6 +223,69 @@ final class RegistryEndpoints {
           reply.body().bytes(),
           reply.headers().firstValue("Content-Type").orElse("application/json"),
           reply.headers().firstValue("Link"));
+    }
+  }
+
+  /**
+   * {@code GET /v2/<name>/referrers/<digest>[?artifactType=...]} (OCI distribution 1.1): the index
+   * of the manifests whose {@code subject} is the digest, checked by {@link ReferrersIndex}. A 404
+   * or 405 means the upstream has no referrers API (the spec forbids a 404 from one that has it):
+   * an empty answer, so clients are sent to the tag schema, not an error. Filtering is reported
+   * only for the filter asked for.
+   */
+  record ReferrersGet(RepositoryName repository, Digest subject, Optional<String> artifactType)
+      implements UpstreamEndpoint<CappedBytes, Optional<ReferrersResponse>> {
+
+    @Override
+    public UpstreamTarget target() {
+      String query =
+          artifactType
+              .map(type -> "?artifactType=" + URLEncoder.encode(type, StandardCharsets.UTF_8))
+              .orElse("");
+      return new UpstreamTarget(
+          "/v2/" + repository.value() + "/referrers/" + subject + query,
+          List.of(MediaTypes.OCI_INDEX),
+          Optional.of(repository),
+          "referrers of " + repository + "@" + subject);
+    }
+
+    @Override
+    public UpstreamKind kind() {
+      return UpstreamKind.REFERRERS;
+    }
+
+    @Override
+    public BodyHandling<CappedBytes> body() {
+      return BodyHandling.buffered(ReferrersIndex.MAX_INDEX_BYTES);
+    }
+
+    @Override
+    public ErrorCode notFound() {
+      return ErrorCode.MANIFEST_UNKNOWN; // never used: a 404 is an answer here
+    }
+
+    @Override
+    public boolean answers(int status) {
+      return status == 200 || status == 404 || status == 405;
+    }
+
+    @Override
+    public Optional<ReferrersResponse> read(Reply<CappedBytes> reply, String upstream) {
+      if (reply.status() != 200) {
+        return Optional.empty();
+      }
+      if (reply.body().truncated()) {
+        throw new UpstreamProtocolException(
+            "its referrers index is over " + ReferrersIndex.MAX_INDEX_BYTES + " bytes");
+      }
+      byte[] index = reply.body().bytes();
+      boolean filtered =
+          artifactType.isPresent()
+              && reply.headers().allValues("OCI-Filters-Applied").stream()
+                  .flatMap(value -> Arrays.stream(value.split(",")))
+                  .anyMatch(
+                      filter -> filter.strip().equals(ReferrersResponse.ARTIFACT_TYPE_FILTER));
+      return Optional.of(new ReferrersResponse(index, ReferrersIndex.manifests(index), filtered));
     }
   }
 

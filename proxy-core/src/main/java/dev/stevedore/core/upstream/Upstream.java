@@ -28,6 +28,16 @@ public interface Upstream {
 
   CompletableFuture<TagListResponse> listTags(RepositoryName repo, String rawQuery);
 
+  /**
+   * The referrers index of {@code subject} (OCI distribution 1.1), filtered by {@code artifactType}
+   * when the upstream can; empty when the upstream has no referrers API, which sends clients to the
+   * {@code sha256-<hex>} tag schema. An upstream that does not implement it has none.
+   */
+  default CompletableFuture<Optional<ReferrersResponse>> referrers(
+      RepositoryName repo, Digest subject, Optional<String> artifactType) {
+    return CompletableFuture.completedFuture(Optional.empty());
+  }
+
   /** The pull budget the upstream last stated, if it states one. */
   default Optional<RateLimit> rateLimit() {
     return Optional.empty();

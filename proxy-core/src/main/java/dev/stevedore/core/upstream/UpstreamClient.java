@@ -151,6 +151,19 @@ public final class UpstreamClient implements Upstream {
   }
 
   /**
+   * {@code GET} the referrers index of {@code subject}, filtered by {@code artifactType} when the
+   * upstream can; empty when the upstream has no referrers API.
+   */
+  @Override
+  public CompletableFuture<Optional<ReferrersResponse>> referrers(
+      RepositoryName repository, Digest subject, Optional<String> artifactType) {
+    Objects.requireNonNull(repository, "repository");
+    Objects.requireNonNull(subject, "subject");
+    Objects.requireNonNull(artifactType, "artifactType");
+    return exchange(new RegistryEndpoints.ReferrersGet(repository, subject, artifactType));
+  }
+
+  /**
    * Sends the request {@code endpoint} describes, authorized for its repository, through the gate
    * as its body handling says, and turns the final reply into its result ({@link
    * UpstreamEndpoint#answer}); every failure is a {@link

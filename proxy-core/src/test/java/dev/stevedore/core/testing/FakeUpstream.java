@@ -9,6 +9,7 @@ import dev.stevedore.core.upstream.BlobHead;
 import dev.stevedore.core.upstream.ManifestHead;
 import dev.stevedore.core.upstream.ManifestResponse;
 import dev.stevedore.core.upstream.RateLimit;
+import dev.stevedore.core.upstream.ReferrersResponse;
 import dev.stevedore.core.upstream.TagListResponse;
 import dev.stevedore.core.upstream.Upstream;
 import dev.stevedore.storage.Digest;
@@ -71,6 +72,14 @@ public final class FakeUpstream implements Upstream {
 
   /** What a tag list request is answered with, as is and at once; unset: {@code {}} (lenient). */
   public volatile TagListResponse tags;
+
+  /** What the referrers API answers; null (the default) when this upstream has none. */
+  public volatile ReferrersResponse referrers;
+
+  public final AtomicInteger referrersGets = new AtomicInteger();
+
+  /** The {@code artifactType} filter of each referrers request, in order. */
+  public final List<Optional<String>> referrersFilters = new CopyOnWriteArrayList<>();
 
   /** The pull budget this upstream states. */
   public volatile RateLimit rateLimit;
@@ -186,6 +195,20 @@ public final class FakeUpstream implements Upstream {
         () ->
             new TagListResponse(
                 200, "{}".getBytes(StandardCharsets.UTF_8), "application/json", Optional.empty()));
+  }
+
+  /**
+   * Answers {@link #referrers} (none: no referrers API) after the {@link #gate}, or fails with
+   * {@link #failure}; never refused, so a refusing upstream can still be asked.
+   */
+  @Override
+  public CompletableFuture<Optional<ReferrersResponse>> referrers(
+      RepositoryName repo, Digest subject, Optional<String> artifactType) {
+    calls.add("referrers " + repo + " " + subject + " " + artifactType.orElse(""));
+    referrersGets.incrementAndGet();
+    referrersFilters.add(artifactType);
+    ReferrersResponse answer = referrers;
+    return answer(() -> Optional.ofNullable(answer));
   }
 
   private <T> CompletableFuture<T> manifestCall(

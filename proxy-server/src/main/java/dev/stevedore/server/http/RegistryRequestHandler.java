@@ -35,6 +35,7 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
   private final ManifestEndpoint manifests;
   private final BlobEndpoint blobs;
   private final TagsEndpoint tags = new TagsEndpoint();
+  private final ReferrersEndpoint referrers;
   private final OperatorEndpoints operator;
   private final RelayEndpoint relay;
 
@@ -48,6 +49,7 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
     this.services = services;
     this.access = access;
     this.manifests = new ManifestEndpoint(services.manifests(), services.pulls());
+    this.referrers = new ReferrersEndpoint(services.manifests().referrers());
     this.blobs = new BlobEndpoint(services.blobs(), services.disk(), services.blobRedirects());
     this.operator =
         new OperatorEndpoints(services.metrics(), services.health(), services.statusPage());
@@ -153,7 +155,11 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
         requireRead(read, request);
         relay.handle(ctx, context, request, head, target);
       }
-      case REFERRERS, NOT_FOUND -> throw noSuchEndpoint(target);
+      case REFERRERS -> {
+        requireRead(read, request);
+        referrers.handle(registryRequest(ctx, context, request, head, target));
+      }
+      case NOT_FOUND -> throw noSuchEndpoint(target);
     }
   }
 

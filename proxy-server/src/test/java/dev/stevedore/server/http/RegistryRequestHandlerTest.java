@@ -12,6 +12,7 @@ import dev.stevedore.core.cache.StoredManifests;
 import dev.stevedore.core.metrics.CacheMetrics;
 import dev.stevedore.core.model.RepositoryName;
 import dev.stevedore.core.testing.FakeUpstream;
+import dev.stevedore.core.upstream.ReferrersResponse;
 import dev.stevedore.core.upstream.TagListResponse;
 import dev.stevedore.core.upstream.Upstreams;
 import dev.stevedore.server.HealthCheck;
@@ -502,21 +503,103 @@ class RegistryRequestHandlerTest {
   }
 
   @ParameterizedTest
-  @ValueSource(
-      strings = {
-        "/favicon.ico",
-        "/v1/_ping",
-        "/v2/a",
-        "/v2/a/tags",
-        "/v2/a/manifests/",
-        "/v2/a/referrers/" + MISSING_DIGEST
-      })
+  @ValueSource(strings = {"/favicon.ico", "/v1/_ping", "/v2/a", "/v2/a/tags", "/v2/a/manifests/"})
   void unknownPath_isNotFound(String uri) throws IOException {
     Answer answer = get(uri);
 
     assertThat(answer.status()).isEqualTo(404);
     assertThat(answer.code()).isEqualTo("UNSUPPORTED");
     assertThat(hub.calls).isEmpty();
+  }
+
+  // --- referrers (OCI 1.1) ---
+
+  private static final String COSIGN = "application/vnd.dev.cosign.artifact.sig.v1+json";
+
+  private static ReferrersResponse referrersIndex(boolean filtered) {
+    String index =
+        "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+            + "\"manifests\":[]}";
+    return new ReferrersResponse(index.getBytes(StandardCharsets.UTF_8), List.of(), filtered);
+  }
+
+  @Test
+  void referrers_withoutUpstreamApi_isA404ThatSendsClientsToTheTagSchema() throws IOException {
+    Answer answer = get("/v2/library/alpine/referrers/" + MISSING_DIGEST);
+
+    assertThat(answer.status()).isEqualTo(404);
+    assertThat(answer.code()).isEqualTo("MANIFEST_UNKNOWN"); // not NAME_UNKNOWN: oras falls back
+    assertThat(answer.body()).contains("tag schema");
+    assertThat(hub.referrersGets).hasValue(1);
+  }
+
+  @Test
+  void referrers_passesTheIndexAndFilterAndCachesIt() throws IOException {
+    hub.referrers = referrersIndex(true);
+    String uri =
+        "/v2/library/alpine/referrers/"
+            + MISSING_DIGEST
+            + "?artifactType=application%2Fvnd.dev.cosign.artifact.sig.v1%2Bjson";
+
+    Answer first = get(uri);
+    Answer second = get(uri);
+    Answer head = exchange(HttpMethod.HEAD, uri);
+
+    assertThat(first.status()).isEqualTo(200);
+    assertThat(first.headers().get(HttpHeaderNames.CONTENT_TYPE))
+        .isEqualTo("application/vnd.oci.image.index.v1+json");
+    assertThat(first.headers().get("OCI-Filters-Applied")).isEqualTo("artifactType");
+    assertThat(first.body()).isEqualTo(new String(hub.referrers.index(), StandardCharsets.UTF_8));
+    assertThat(second.body()).isEqualTo(first.body());
+    assertThat(head.status()).isEqualTo(200);
+    assertThat(head.body()).isEmpty();
+    assertThat(head.headers().getInt(HttpHeaderNames.CONTENT_LENGTH))
+        .isEqualTo(hub.referrers.index().length);
+    assertThat(hub.referrersGets).hasValue(1);
+    assertThat(hub.referrersFilters).containsExactly(Optional.of(COSIGN));
+  }
+
+  @Test
+  void referrers_unfiltered_hasNoFilterHeader() throws IOException {
+    hub.referrers = referrersIndex(false);
+
+    Answer answer =
+        get("/v2/library/alpine/referrers/" + MISSING_DIGEST + "?artifactType=no%20media%20type");
+
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.headers().contains("OCI-Filters-Applied")).isFalse();
+    assertThat(hub.referrersFilters).containsExactly(Optional.empty());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"latest", "sha256:abc"})
+  void referrers_ofNoDigest_isDigestInvalid(String reference) throws IOException {
+    Answer answer = get("/v2/library/alpine/referrers/" + reference);
+
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.code()).isEqualTo("DIGEST_INVALID");
+    assertThat(hub.referrersGets).hasValue(0);
+  }
+
+  @Test
+  void referrers_push_isUnsupported() throws IOException {
+    Answer answer = exchange(HttpMethod.PUT, "/v2/library/alpine/referrers/" + MISSING_DIGEST);
+
+    assertThat(answer.status()).isEqualTo(405);
+    assertThat(hub.referrersGets).hasValue(0);
+  }
+
+  @Test
+  void cosignSignatureTag_pullsThroughLikeAnyTag() throws IOException {
+    String tag = "sha256-" + MISSING_DIGEST.substring("sha256:".length()) + ".sig";
+    FakeUpstream.Manifest signature =
+        hub.putTag(tag, "{\"schemaVersion\":2,\"layers\":[]}", OCI_MANIFEST);
+
+    Answer answer = get("/v2/library/alpine/manifests/" + tag, "Accept", OCI_MANIFEST);
+
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.headers().get("Docker-Content-Digest"))
+        .isEqualTo(signature.digest().toString());
   }
 
   @Test

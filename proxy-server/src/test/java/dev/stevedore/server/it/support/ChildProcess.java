@@ -1,6 +1,7 @@
 package dev.stevedore.server.it.support;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,6 +27,23 @@ final class ChildProcess {
 
   Process process() {
     return process;
+  }
+
+  /**
+   * {@link #stop()}, then SIGKILL for every process it had started that is still alive: a daemon
+   * such as dockerd runs children (its containerd) that outlive it when it is killed, and once it
+   * has exited they can no longer be found as its descendants. Whether all have exited.
+   */
+  boolean stopWithDescendants() {
+    List<ProcessHandle> descendants = process.descendants().toList();
+    boolean stopped = stop();
+    for (ProcessHandle descendant : descendants) {
+      if (descendant.isAlive()) {
+        descendant.destroyForcibly();
+        descendant.onExit().completeOnTimeout(descendant, 10, TimeUnit.SECONDS).join();
+      }
+    }
+    return stopped && descendants.stream().noneMatch(ProcessHandle::isAlive);
   }
 
   /**

@@ -6,13 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
 /**
  * A real containerd daemon (Debian's 1.6) as a child process, with its own root, state, config and
@@ -186,26 +184,13 @@ public final class Containerd implements AutoCloseable {
     try {
       stop();
     } finally {
-      unmountAll();
-      if (mounts().isEmpty()) { // never delete through a mount that is still there
-        deleteRecursively(dir);
-      }
+      Mounts.unmountAndDelete(dir);
     }
   }
 
   /** Mount points at or under this containerd's directory, per {@code /proc/self/mountinfo}. */
   public List<String> mounts() {
-    try {
-      String prefix = dir.toRealPath().toString();
-      try (Stream<String> lines = Files.lines(Path.of("/proc/self/mountinfo"))) {
-        return lines
-            .map(line -> unescapeMountPath(line.split(" ")[4]))
-            .filter(point -> point.equals(prefix) || point.startsWith(prefix + "/"))
-            .toList();
-      }
-    } catch (IOException e) {
-      return List.of();
-    }
+    return Mounts.under(dir);
   }
 
   private void launch() {
@@ -305,14 +290,6 @@ public final class Containerd implements AutoCloseable {
     child = null;
   }
 
-  private void unmountAll() {
-    List<String> mounts = new ArrayList<>(mounts());
-    mounts.sort(Comparator.comparingInt(String::length).reversed()); // innermost first
-    for (String mountPoint : mounts) {
-      run(List.of("umount", "-l", mountPoint), Duration.ofSeconds(10));
-    }
-  }
-
   private ProcessResult run(List<String> command, Duration timeout) {
     Path outputFile = dir.resolve("run-" + RUNS.incrementAndGet() + ".log");
     try {
@@ -347,32 +324,6 @@ public final class Containerd implements AutoCloseable {
 
   private static String quote(Path path) {
     return "\"" + path.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-  }
-
-  /** mountinfo escapes space, tab, newline and backslash as octal {@code \ooo}. */
-  private static String unescapeMountPath(String field) {
-    StringBuilder path = new StringBuilder();
-    for (int i = 0; i < field.length(); i++) {
-      char c = field.charAt(i);
-      if (c == '\\' && i + 3 < field.length()) {
-        path.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
-        i += 3;
-      } else {
-        path.append(c);
-      }
-    }
-    return path.toString();
-  }
-
-  private static void deleteRecursively(Path root) {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-    } catch (IOException | UncheckedIOException e) {
-      // best effort: a leftover directory under /tmp does no harm
-    }
   }
 
   private static void sleep(long millis) {
