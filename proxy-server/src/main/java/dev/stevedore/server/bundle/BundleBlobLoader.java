@@ -9,11 +9,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +41,7 @@ final class BundleBlobLoader {
     final Map<Digest, Long> present = new LinkedHashMap<>();
     boolean layout;
     byte[] index;
+    BundleRecord record;
   }
 
   /**
@@ -66,6 +70,10 @@ final class BundleBlobLoader {
           loaded.layout = true;
         }
         case OciLayout.INDEX_FILE -> loaded.index = small(entry, OciLayout.MAX_INDEX_BYTES);
+        case BundleRecord.FILE -> {
+          loaded.record = BundleRecord.parse(small(entry, BundleRecord.MAX_BYTES));
+          checkOmittedCached(loaded.record);
+        }
         default -> {
           Optional<Digest> digest = OciLayout.blobDigest(entry.name());
           if (digest.isPresent()) {
@@ -76,6 +84,32 @@ final class BundleBlobLoader {
         }
       }
     }
+  }
+
+  /**
+   * Refuses an incremental bundle whose left-out blobs are not all cached. The exporter writes the
+   * record before any blob, so this refusal comes before the import has written anything.
+   */
+  private void checkOmittedCached(BundleRecord record) throws IOException {
+    List<Digest> missing = new ArrayList<>();
+    for (Digest digest : record.omitted()) {
+      if (blobs.stat(digest).isEmpty()) {
+        missing.add(digest);
+      }
+    }
+    if (missing.isEmpty()) {
+      return;
+    }
+    throw new BundleException(
+        "bundle is incremental and the cache lacks "
+            + missing.size()
+            + " of the "
+            + record.omitted().size()
+            + " blobs it leaves out (first "
+            + missing.get(0)
+            + "); import the bundle it builds on first ("
+            + record.buildsOn().stream().map(Digest::toString).collect(Collectors.joining(", "))
+            + ")");
   }
 
   private static byte[] small(TarReader.Entry entry, int max) throws IOException {

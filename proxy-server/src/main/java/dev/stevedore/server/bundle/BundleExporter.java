@@ -15,10 +15,12 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Writes cached images as an OCI image-layout tar (see {@link OciLayout}): {@code oci-layout},
@@ -36,16 +38,55 @@ public final class BundleExporter {
     this.blobs = Objects.requireNonNull(blobs, "blobs");
   }
 
-  /** What was written. */
-  public record Report(Path file, int images, int blobs, long bytes) {}
+  /** What was written, and what was left out because a base bundle holds it. */
+  public record Report(
+      Path file,
+      int images,
+      int blobs,
+      long bytes,
+      int skipped,
+      long skippedBytes,
+      BundleRecord record) {}
 
   /**
-   * Writes {@code images} (all of them in the cache) to {@code output}.
+   * The bundles an incremental export builds on: their file digests, and every blob they hold
+   * (carry or themselves omit). {@link #NONE} for a full bundle.
+   */
+  public record Bases(List<Digest> files, Set<Digest> held) {
+    public static final Bases NONE = new Bases(List.of(), Set.of());
+
+    public Bases {
+      files = List.copyOf(files);
+      held = Set.copyOf(held);
+    }
+
+    /** The bases as {@link BundleScan}s of their files found them. */
+    public static Bases of(List<BundleScan> scans) {
+      List<Digest> files = new ArrayList<>();
+      Set<Digest> held = new LinkedHashSet<>();
+      for (BundleScan scan : scans) {
+        files.add(scan.fileDigest());
+        held.addAll(scan.held());
+      }
+      return new Bases(files, held);
+    }
+  }
+
+  /** Writes a full bundle of {@code images}, showing no progress. */
+  public Report write(Path output, List<FetchedImage> images) throws IOException {
+    return write(output, images, Bases.NONE, BundleProgress.NONE);
+  }
+
+  /**
+   * Writes {@code images} (all of them in the cache) to {@code output}, leaving out every manifest
+   * and blob that {@code bases} hold; the bundle record names the bases and what was left out, so
+   * that import can check the cache holds it.
    *
    * @throws BundleException if a blob left the cache since it was fetched
    * @throws IOException if the bundle cannot be written
    */
-  public Report write(Path output, List<FetchedImage> images) throws IOException {
+  public Report write(Path output, List<FetchedImage> images, Bases bases, BundleProgress progress)
+      throws IOException {
     Map<String, OciLayout.Entry> named = new LinkedHashMap<>();
     Map<Digest, Long> contents = new LinkedHashMap<>();
     for (FetchedImage image : images) {
@@ -66,12 +107,21 @@ public final class BundleExporter {
       }
     }
     List<BlobInfo> files = new ArrayList<>();
+    List<Digest> omitted = new ArrayList<>();
     long bytes = 0;
+    long skippedBytes = 0;
     for (Map.Entry<Digest, Long> content : contents.entrySet()) {
       BlobInfo info = stored(content.getKey(), content.getValue());
-      files.add(info);
-      bytes += info.size();
+      if (bases.held().contains(info.digest())) {
+        omitted.add(info.digest());
+        skippedBytes += info.size();
+      } else {
+        files.add(info);
+        bytes += info.size();
+      }
     }
+    BundleRecord record =
+        new BundleRecord(BundleRecord.FORMAT, describe(images), bases.files(), omitted);
 
     Path target = output.toAbsolutePath();
     Path part = target.resolveSibling(target.getFileName() + ".part");
@@ -84,10 +134,14 @@ public final class BundleExporter {
       TarWriter tar = new TarWriter(channel, MTIME);
       tar.add(OciLayout.LAYOUT_FILE, OciLayout.layoutFile());
       tar.add(OciLayout.INDEX_FILE, OciLayout.index(List.copyOf(named.values())));
+      // before the blobs: import checks the omitted blobs before it writes anything
+      tar.add(BundleRecord.FILE, record.toJson());
+      progress.start("export", bytes);
       for (BlobInfo file : files) {
         try (BlobReader blob = blobs.open(file.digest()).orElseThrow(() -> leftTheCache(file))) {
           tar.add(OciLayout.blobPath(file.digest()), blob, file.size());
         }
+        progress.advance(file.size());
       }
       tar.finish();
       channel.force(true);
@@ -96,7 +150,42 @@ public final class BundleExporter {
       throw e;
     }
     Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    return new Report(target, named.size(), files.size(), bytes);
+    return new Report(
+        target, named.size(), files.size(), bytes, omitted.size(), skippedBytes, record);
+  }
+
+  /** Each named image once: name, top digest, platforms, and the bytes of all it holds. */
+  private List<BundleRecord.Image> describe(List<FetchedImage> images) throws IOException {
+    Map<String, BundleRecord.Image> described = new LinkedHashMap<>();
+    for (FetchedImage image : images) {
+      String name = image.image().toString();
+      if (described.containsKey(name)) {
+        continue;
+      }
+      ManifestContent top = image.top();
+      List<String> platforms =
+          ImagePlatforms.of(top.descriptor().mediaType(), top.body(), this::readSmall);
+      long size = image.blobBytes();
+      for (ManifestContent manifest : image.manifests()) {
+        size += manifest.body().length;
+      }
+      described.put(name, new BundleRecord.Image(name, top.descriptor().digest(), platforms, size));
+    }
+    return List.copyOf(described.values());
+  }
+
+  private Optional<byte[]> readSmall(Digest digest) throws IOException {
+    Optional<BlobInfo> info = blobs.stat(digest);
+    if (info.isEmpty() || info.get().size() > 4 * 1024 * 1024) {
+      return Optional.empty();
+    }
+    Optional<BlobReader> reader = blobs.open(digest);
+    if (reader.isEmpty()) {
+      return Optional.empty();
+    }
+    try (BlobReader blob = reader.get()) {
+      return Optional.of(blob.readAllBytes());
+    }
   }
 
   private static BundleException leftTheCache(BlobInfo blob) {

@@ -11,6 +11,7 @@ import dev.stevedore.storage.BlobWriter;
 import dev.stevedore.storage.Digest;
 import dev.stevedore.storage.TagRecord;
 import dev.stevedore.storage.TagStore;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -101,10 +102,16 @@ public final class BundleImporter {
    * @throws IOException if the cache cannot be written
    */
   public Report importBundle(Path file) throws IOException {
+    return importBundle(file, BundleProgress.NONE);
+  }
+
+  /** Imports the bundle at {@code file}, telling {@code progress} the bytes read of it. */
+  public Report importBundle(Path file, BundleProgress progress) throws IOException {
     Objects.requireNonNull(file, "file");
     Loaded loaded = new Loaded();
     Plan plan;
-    try (InputStream in = open(file)) {
+    try (InputStream in = new CountingInputStream(open(file), progress)) {
+      progress.start("import", Files.size(file));
       loader.read(in, loaded);
       plan = planner.plan(OciLayout.parseIndex(loaded.index));
     } catch (IOException | RuntimeException e) {
@@ -113,6 +120,41 @@ public final class BundleImporter {
     }
     record(plan);
     return report(plan, loaded);
+  }
+
+  /** Tells progress how much of the file has been read. */
+  private static final class CountingInputStream extends FilterInputStream {
+    private final BundleProgress progress;
+
+    CountingInputStream(InputStream in, BundleProgress progress) {
+      super(in);
+      this.progress = progress;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int read = super.read();
+      if (read >= 0) {
+        progress.advance(1);
+      }
+      return read;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      int read = super.read(buffer, offset, length);
+      if (read > 0) {
+        progress.advance(read);
+      }
+      return read;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      long skipped = super.skip(n);
+      progress.advance(skipped);
+      return skipped;
+    }
   }
 
   private static InputStream open(Path file) throws IOException {

@@ -6,8 +6,11 @@ import dev.stevedore.core.error.RegistryException;
 import dev.stevedore.core.model.ImageReference;
 import dev.stevedore.core.upstream.Upstream;
 import dev.stevedore.server.CacheServices;
+import dev.stevedore.server.bundle.BarProgress;
 import dev.stevedore.server.bundle.BundleException;
 import dev.stevedore.server.bundle.BundleExporter;
+import dev.stevedore.server.bundle.BundleProgress;
+import dev.stevedore.server.bundle.BundleScan;
 import dev.stevedore.server.config.ByteSize;
 import dev.stevedore.server.config.ConfigException;
 import dev.stevedore.server.config.ServeSettings;
@@ -34,7 +37,8 @@ import picocli.CommandLine.Parameters;
       "Write images (every platform) as an OCI image-layout tar, fetching what the cache lacks.",
       "The bundle loads with 'stevedore import', 'ctr images import --all-platforms FILE' and",
       "'skopeo copy --all oci-archive:FILE:NAME …', NAME being the full name, e.g.",
-      "docker.io/library/alpine:3.19."
+      "docker.io/library/alpine:3.19. With --since, the bundle is incremental: only",
+      "'stevedore import' reads it, into a cache that already holds what it leaves out."
     })
 public final class ExportCommand implements Callable<Integer> {
 
@@ -51,6 +55,15 @@ public final class ExportCommand implements Callable<Integer> {
       paramLabel = "FILE.tar",
       description = "The bundle to write (written as FILE.tar.part, renamed when complete).")
   Path output;
+
+  @Option(
+      names = "--since",
+      paramLabel = "OLD.tar",
+      description = {
+        "Write only the manifests and blobs that this older bundle does not hold (repeatable):",
+        "an incremental bundle, which only 'stevedore import' reads, into a cache that holds them."
+      })
+  List<Path> since = new ArrayList<>();
 
   @Parameters(
       paramLabel = "IMAGE",
@@ -71,7 +84,9 @@ public final class ExportCommand implements Callable<Integer> {
     if (Files.isDirectory(target)) {
       throw new ConfigException("cannot write " + output + ": it is a directory");
     }
+    BundleExporter.Bases bases = bases();
     ServeSettings settings = cache.resolve(Optional.empty(), Optional.empty(), offline);
+    long startNanos = System.nanoTime();
     try (QuietLogs quiet = QuietLogs.unlessConfigured(System.getenv(), QuietLogs.BLOB_WRITER);
         CacheServices services = CacheServices.open(settings)) {
       ImageFetcher fetcher = new ImageFetcher(services.manifests(), services.blobs());
@@ -88,15 +103,37 @@ public final class ExportCommand implements Callable<Integer> {
             done.blobs().size(),
             ByteSize.format(done.blobBytes()));
       }
-      BundleExporter.Report report =
-          new BundleExporter(services.blobStore()).write(target, fetched);
+      BundleExporter.Report report;
+      try (BundleProgress progress = BarProgress.forConsole(System.out)) {
+        report = new BundleExporter(services.blobStore()).write(target, fetched, bases, progress);
+      }
       System.out.printf(
-          "wrote %s: %d images, %d manifests and blobs, %s%n",
-          report.file(), report.images(), report.blobs(), ByteSize.format(report.bytes()));
+          "wrote %s: %d images, %d manifests and blobs written (%s), %d skipped (%s) as %d older"
+              + " bundles hold them, in %s%n",
+          report.file(),
+          report.images(),
+          report.blobs(),
+          ByteSize.format(report.bytes()),
+          report.skipped(),
+          ByteSize.format(report.skippedBytes()),
+          bases.files().size(),
+          Elapsed.since(startNanos));
     } catch (BundleException e) {
       throw new ConfigException("cannot export: " + e.getMessage(), e);
     }
     return 0;
+  }
+
+  private BundleExporter.Bases bases() throws IOException {
+    List<BundleScan> scans = new ArrayList<>();
+    for (Path old : since) {
+      try {
+        scans.add(BundleScan.of(old, false));
+      } catch (BundleException e) {
+        throw new ConfigException("cannot read --since " + old + ": " + e.getMessage(), e);
+      }
+    }
+    return BundleExporter.Bases.of(scans);
   }
 
   private static ImageReference parse(String image) {

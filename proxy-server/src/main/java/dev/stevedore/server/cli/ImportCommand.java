@@ -1,8 +1,10 @@
 package dev.stevedore.server.cli;
 
 import dev.stevedore.server.CacheServices;
+import dev.stevedore.server.bundle.BarProgress;
 import dev.stevedore.server.bundle.BundleException;
 import dev.stevedore.server.bundle.BundleImporter;
+import dev.stevedore.server.bundle.BundleProgress;
 import dev.stevedore.server.config.ByteSize;
 import dev.stevedore.server.config.ConfigException;
 import dev.stevedore.server.config.ServeSettings;
@@ -48,6 +50,7 @@ public final class ImportCommand implements Callable<Integer> {
                 true),
             System.getenv());
     BundleImporter.Report report;
+    long startNanos = System.nanoTime();
     try (QuietLogs quiet = QuietLogs.unlessConfigured(System.getenv(), QuietLogs.BLOB_WRITER);
         CacheServices services = CacheServices.open(settings)) {
       BundleImporter importer =
@@ -57,7 +60,9 @@ public final class ImportCommand implements Callable<Integer> {
               services.tagStore(),
               services.links(),
               Clock.systemUTC());
-      report = importer.importBundle(bundle);
+      try (BundleProgress progress = BarProgress.forConsole(System.out)) {
+        report = importer.importBundle(bundle, progress);
+      }
     } catch (BundleException e) {
       throw new ConfigException("cannot import " + bundle + ": " + e.getMessage(), e);
     }
@@ -68,7 +73,7 @@ public final class ImportCommand implements Callable<Integer> {
       System.out.println("skipped " + skipped);
     }
     System.out.printf(
-        "%d images from %s into %s: %d blobs added (%s), %d already present (%s)%s%n",
+        "%d images from %s into %s: %d blobs added (%s), %d already present (%s)%s, in %s%n",
         report.images().size(),
         bundle,
         settings.dataDir(),
@@ -78,7 +83,8 @@ public final class ImportCommand implements Callable<Integer> {
         ByteSize.format(report.bytesPresent()),
         report.blobsUnreferenced() == 0
             ? ""
-            : ", " + report.blobsUnreferenced() + " blobs no image needs not kept");
+            : ", " + report.blobsUnreferenced() + " blobs no image needs not kept",
+        Elapsed.since(startNanos));
     return 0;
   }
 }

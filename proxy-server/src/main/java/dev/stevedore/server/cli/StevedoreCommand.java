@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       PreloadCommand.class,
       ExportCommand.class,
       ImportCommand.class,
+      BundleCommand.class,
       GcCommand.class,
       CommandLine.HelpCommand.class
     })

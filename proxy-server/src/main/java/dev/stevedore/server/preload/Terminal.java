@@ -4,14 +4,14 @@ import java.io.Console;
 import java.lang.reflect.Method;
 
 /** Whether the standard streams are a terminal a person watches. */
-final class Terminal {
+public final class Terminal {
   private Terminal() {}
 
   /**
    * True when the JVM has a console. From Java 22 a console may exist without a terminal, so its
    * {@code isTerminal()} is asked too where it exists.
    */
-  static boolean isInteractive() {
+  public static boolean isInteractive() {
     Console console = System.console();
     if (console == null) {
       return false;

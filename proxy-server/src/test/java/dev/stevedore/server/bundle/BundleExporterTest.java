@@ -67,8 +67,9 @@ class BundleExporterTest {
 
     Map<String, byte[]> entries = TarTest.readAll(Files.readAllBytes(out));
     List<String> names = new ArrayList<>(entries.keySet());
-    assertThat(names.subList(0, 2)).containsExactly("oci-layout", "index.json");
-    assertThat(names).doesNotHaveDuplicates().hasSize(2 + 11);
+    assertThat(names.subList(0, 3))
+        .containsExactly("oci-layout", "index.json", "stevedore-bundle.json");
+    assertThat(names).doesNotHaveDuplicates().hasSize(3 + 11);
     assertThat(report.images()).isEqualTo(2);
     assertThat(report.blobs()).isEqualTo(11);
     for (TestBundle.Blob blob : all()) {
