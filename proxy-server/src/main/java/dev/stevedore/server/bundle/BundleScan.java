@@ -31,7 +31,7 @@ public final class BundleScan {
 
   private static final int BUFFER = 1024 * 1024;
   private static final int MAX_SMALL = 4 * 1024 * 1024;
-  private static final long MAX_SMALL_TOTAL = 256L * 1024 * 1024;
+  private static final long MAX_SMALL_TOTAL = 64L * 1024 * 1024;
   private static final int MAX_SIGNATURE = 64 * 1024;
 
   private final Digest fileDigest;
@@ -109,7 +109,10 @@ public final class BundleScan {
     return blobs;
   }
 
-  /** The content of a blob entry of at most 4 MiB (a manifest or config), if the bundle has it. */
+  /**
+   * The content of a JSON blob entry of at most 4 MiB (a manifest or config; 64 MiB of them at
+   * most), if the bundle has it.
+   */
   Optional<byte[]> small(Digest digest) {
     return Optional.ofNullable(small.get(digest));
   }
@@ -174,11 +177,13 @@ public final class BundleScan {
     private void blob(Digest digest, TarReader.Entry entry, boolean hashBlobs, byte[] buffer)
         throws IOException {
       blobs.put(digest, entry.size());
-      boolean keep = entry.size() <= MAX_SMALL && smallTotal + entry.size() <= MAX_SMALL_TOTAL;
-      if (keep) {
+      if (entry.size() <= MAX_SMALL) {
         byte[] body = entry.content().readAllBytes();
-        small.put(digest, body);
-        smallTotal += body.length;
+        // JSON only (manifests and configs; a layer is never JSON), and within the bound
+        if (isJson(body) && smallTotal + body.length <= MAX_SMALL_TOTAL) {
+          small.put(digest, body);
+          smallTotal += body.length;
+        }
         if (hashBlobs) {
           check(
               digest,
@@ -196,6 +201,15 @@ public final class BundleScan {
         hasher.update(buffer, 0, read);
       }
       check(digest, entry.name(), Digest.fromHash(digest.algorithm(), hasher.digest()));
+    }
+
+    private static boolean isJson(byte[] body) {
+      for (byte b : body) {
+        if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+          return b == '{';
+        }
+      }
+      return false;
     }
 
     private void check(Digest named, String entry, Digest actual) {

@@ -150,7 +150,12 @@ public final class BundleVerification {
           scan.small(digest)
               .orElseThrow(
                   () ->
-                      new BundleException("manifest " + digest + " of " + image + " is too large"));
+                      new BundleException(
+                          "manifest "
+                              + digest
+                              + " of "
+                              + image
+                              + " is too large to check (or not JSON)"));
       String mediaType;
       ManifestDocument document;
       try {

@@ -146,6 +146,30 @@ class IncrementalBundleTest {
   }
 
   @Test
+  void incrementOnAnIncrement_leavesOutWhatEitherHolds_andImportsAfterBoth() throws IOException {
+    TestBundle.Image amd64v3 = content.image(1, 300);
+    TestBundle.Blob v3 = content.index(amd64v3, arm64);
+    Path third = work.resolve("third.tar");
+    BundleExporter.Report report =
+        new BundleExporter(blobs)
+            .write(
+                third,
+                List.of(cached("web:2", v2, amd64v2, arm64), cached("web:3", v3, amd64v3, arm64)),
+                BundleExporter.Bases.of(List.of(BundleScan.of(increment, false))),
+                BundleProgress.NONE);
+
+    // the increment omits arm64 (its base holds it) and holds v2: both are left out again
+    assertThat(report.blobs()).isEqualTo(4);
+    assertThat(report.skipped()).isEqualTo(7);
+    assertThat(report.record().buildsOn())
+        .containsExactly(Digest.sha256(Files.readAllBytes(increment)));
+    Cache offline = new Cache(work.resolve("offline"));
+    offline.importer().importBundle(full);
+    offline.importer().importBundle(increment);
+    assertThat(offline.importer().importBundle(third).images()).hasSize(2);
+  }
+
+  @Test
   void verify_acceptsFullAndIncrementalBundles() throws IOException {
     assertThat(new BundleVerification().verify(full).images())
         .extracting(BundleRecord.Image::digest)
