@@ -108,15 +108,16 @@ public final class ExportCommand implements Callable<Integer> {
         report = new BundleExporter(services.blobStore()).write(target, fetched, bases, progress);
       }
       System.out.printf(
-          "wrote %s: %d images, %d manifests and blobs written (%s), %d skipped (%s) as %d older"
-              + " bundles hold them, in %s%n",
+          "wrote %s: %d images, %d manifests and blobs written (%s)%s, in %s%n",
           report.file(),
           report.images(),
           report.blobs(),
           ByteSize.format(report.bytes()),
-          report.skipped(),
-          ByteSize.format(report.skippedBytes()),
-          bases.files().size(),
+          bases.files().isEmpty()
+              ? ""
+              : String.format(
+                  ", %d skipped (%s): the %d bundles it builds on hold them",
+                  report.skipped(), ByteSize.format(report.skippedBytes()), bases.files().size()),
           Elapsed.since(startNanos));
     } catch (BundleException e) {
       throw new ConfigException("cannot export: " + e.getMessage(), e);

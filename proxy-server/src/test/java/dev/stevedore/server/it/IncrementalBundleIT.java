@@ -101,7 +101,7 @@ class IncrementalBundleIT {
             "docker.io/library/web:1", "docker.io/team/app:v1", "docker.io/team/app:v2");
     assertThat(incrementalExport.out())
         .contains("3 images, " + fresh.size() + " manifests and blobs written")
-        .contains("as 1 older bundles hold them");
+        .contains(": the 1 bundles it builds on hold them");
   }
 
   @Test
