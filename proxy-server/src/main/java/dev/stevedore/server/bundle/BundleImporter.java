@@ -31,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * Loads an OCI image-layout tar into the cache, in one sequential read of the archive:
  *
  * <ol>
+ *   <li>an incremental bundle's record ({@link BundleRecord}, written before any blob) is checked
+ *       first: every blob it leaves out must already be cached, or the import is refused before it
+ *       has written anything;
  *   <li>every {@code blobs/<alg>/<hex>} entry is copied into the blob store through a {@link
  *       BlobWriter}, which verifies its digest while it is written (an entry already cached is
  *       hashed and compared all the same, so a damaged bundle is refused whatever the cache holds);
