@@ -78,7 +78,7 @@ public final class ManifestService {
     this.links = Objects.requireNonNull(links, "links");
     this.records = new ManifestRecords(stored, tags, links, clock);
     this.tags = new TagResolver(stored, records, disk, clock, tagTtl, once);
-    this.referrers = new ReferrersService(links, disk, clock, tagTtl);
+    this.referrers = new ReferrersService(stored, tags, links, disk, clock, tagTtl);
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.stevedore.core.cache;
 
+import static dev.stevedore.core.cache.Futures.supplyBlocking;
+
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.stevedore.core.error.RegistryException;
@@ -7,6 +9,8 @@ import dev.stevedore.core.model.RepositoryName;
 import dev.stevedore.core.upstream.ReferrersResponse;
 import dev.stevedore.core.upstream.Upstream;
 import dev.stevedore.storage.Digest;
+import dev.stevedore.storage.TagStore;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * <p>The manifests an index lists are linked into the repository ({@link RepositoryLinks}): the
  * upstream named them in its scope, so the pulls by digest that follow need no confirmation.
  *
+ * <p>When the upstream has no answer — no referrers API (an offline upstream has none), or it
+ * cannot answer and nothing is cached — the answer is the index the cache holds as the subject's
+ * tag-schema tag ({@link ReferrersTag}), which a preload or an imported bundle left there;
+ * otherwise the upstream's answer stands. {@link #keepAsTag} writes that tag.
+ *
  * <p>Answers are kept in memory only, bounded by size: an index is small and one {@code GET} away,
  * so after a restart each key costs one upstream request, and a record format on disk (read by
  * every replica of a cluster) would cost more than it saves. The links, which matter for the pulls
@@ -41,6 +51,7 @@ public final class ReferrersService {
   private static final long MAX_CACHED_BYTES = 32L * 1024 * 1024;
 
   private final RepositoryLinks links;
+  private final ReferrersTag tagSchema;
   private final Executor disk;
   private final Clock clock;
   private final Duration ttl;
@@ -56,8 +67,15 @@ public final class ReferrersService {
   /**
    * @param ttl how long an answer is served without asking the upstream again (the tag TTL)
    */
-  public ReferrersService(RepositoryLinks links, Executor disk, Clock clock, Duration ttl) {
+  public ReferrersService(
+      StoredManifests stored,
+      TagStore tags,
+      RepositoryLinks links,
+      Executor disk,
+      Clock clock,
+      Duration ttl) {
     this.links = Objects.requireNonNull(links, "links");
+    this.tagSchema = new ReferrersTag(stored, tags, links, clock);
     this.disk = Objects.requireNonNull(disk, "disk");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.ttl = Objects.requireNonNull(ttl, "ttl");
@@ -72,11 +90,43 @@ public final class ReferrersService {
       Upstream upstream, RepositoryName repository, Digest subject, Optional<String> artifactType) {
     Key key = new Key(upstream.name(), repository, subject, artifactType);
     Answer cached = answers.getIfPresent(key);
-    if (cached != null && isFresh(cached)) {
-      return CompletableFuture.completedFuture(Served.hit(cached.response()));
-    }
-    return fetches.run(
-        key, () -> fetch(upstream, key, cached), shared -> shared.as(CacheOutcome.COALESCED));
+    CompletableFuture<Served<Optional<ReferrersResponse>>> answer =
+        cached != null && isFresh(cached)
+            ? CompletableFuture.completedFuture(Served.hit(cached.response()))
+            : fetches.run(
+                key,
+                () -> fetch(upstream, key, cached),
+                shared -> shared.as(CacheOutcome.COALESCED));
+    return answer
+        .handle(
+            (served, error) -> {
+              if (error == null && served.value().isPresent()) {
+                return answer;
+              }
+              if (error != null && !isTrouble(error)) {
+                return answer;
+              }
+              return supplyBlocking(() -> tagSchema.read(key.upstream(), repository, subject), disk)
+                  .thenCompose(
+                      tagged ->
+                          tagged.isPresent()
+                              ? CompletableFuture.completedFuture(Served.hit(tagged))
+                              : answer);
+            })
+        .thenCompose(Function.identity());
+  }
+
+  /**
+   * Keeps {@code response}, an unfiltered answer for {@code subject}, as its tag-schema tag {@code
+   * sha256-<hex>} in {@code repository}, so this cache answers it without the upstream; blocking.
+   *
+   * @return the tag
+   */
+  public String keepAsTag(
+      Upstream upstream, RepositoryName repository, Digest subject, ReferrersResponse response)
+      throws IOException {
+    tagSchema.write(upstream.name(), repository, subject, response);
+    return ReferrersTag.tagOf(subject);
   }
 
   private CompletableFuture<Served<Optional<ReferrersResponse>>> fetch(
@@ -112,9 +162,7 @@ public final class ReferrersService {
 
   private Served<Optional<ReferrersResponse>> serveStale(Key key, Answer cached, Throwable error) {
     Throwable cause = Futures.unwrap(error);
-    boolean trouble =
-        !(cause instanceof RegistryException registryError) || isUpstreamTrouble(registryError);
-    if (cached == null || !trouble) {
+    if (cached == null || !isTrouble(cause)) {
       throw cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
     }
     if (staleWarned.markIfUnmarked(key, STALE_WARNING_INTERVAL)) {
@@ -126,6 +174,11 @@ public final class ReferrersService {
           cause.getMessage());
     }
     return new Served<>(cached.response(), CacheOutcome.STALE);
+  }
+
+  private static boolean isTrouble(Throwable error) {
+    Throwable cause = Futures.unwrap(error);
+    return !(cause instanceof RegistryException registryError) || isUpstreamTrouble(registryError);
   }
 
   /** As for tags: the upstream cannot answer now, not that we asked wrong. */

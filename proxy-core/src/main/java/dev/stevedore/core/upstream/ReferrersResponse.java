@@ -21,6 +21,16 @@ public record ReferrersResponse(byte[] index, List<Digest> manifests, boolean fi
     manifests = List.copyOf(manifests);
   }
 
+  /**
+   * A referrers index held locally (the {@code sha256-<hex>} tag of the tag schema): checked as an
+   * upstream's answer is, and unfiltered, so a client filters it by {@code artifactType} itself.
+   *
+   * @throws RuntimeException (an upstream protocol error) if {@code index} is no referrers index
+   */
+  public static ReferrersResponse unfiltered(byte[] index) {
+    return new ReferrersResponse(index, ReferrersIndex.manifests(index), false);
+  }
+
   /** The {@code OCI-Filters-Applied} header to answer with, if any. */
   public Optional<String> filtersApplied() {
     return filtered ? Optional.of(ARTIFACT_TYPE_FILTER) : Optional.empty();

@@ -11,6 +11,8 @@ import dev.stevedore.core.upstream.ReferrersResponse;
 import dev.stevedore.storage.Digest;
 import dev.stevedore.storage.FileSystemBlobStore;
 import dev.stevedore.storage.FileSystemMediaTypeStore;
+import dev.stevedore.storage.FileSystemTagStore;
+import dev.stevedore.storage.TagStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,6 +39,7 @@ class ReferrersServiceTest {
   private final FakeUpstream upstream = new FakeUpstream("docker.io");
   private final FakeClock clock = new FakeClock();
   private RepositoryLinks links;
+  private TagStore tags;
   private ReferrersService service;
 
   @BeforeEach
@@ -44,7 +47,8 @@ class ReferrersServiceTest {
     StoredManifests stored =
         new StoredManifests(FileSystemBlobStore.open(data), FileSystemMediaTypeStore.open(data));
     links = RepositoryLinks.inMemory(stored, DISK);
-    service = new ReferrersService(links, DISK, clock, TTL);
+    tags = FileSystemTagStore.open(data);
+    service = new ReferrersService(stored, tags, links, DISK, clock, TTL);
   }
 
   private static ReferrersResponse index(String marker, boolean filtered, Digest... listed) {
@@ -121,6 +125,64 @@ class ReferrersServiceTest {
         .isInstanceOf(ExecutionException.class)
         .cause()
         .hasMessageContaining("down");
+  }
+
+  private static ReferrersResponse signatureIndex() {
+    byte[] body =
+        ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+                + "\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                + "\"digest\":\""
+                + SIGNATURE
+                + "\",\"size\":3,\"artifactType\":\""
+                + COSIGN
+                + "\"}]}")
+            .getBytes(StandardCharsets.UTF_8);
+    return ReferrersResponse.unfiltered(body);
+  }
+
+  @Test
+  void noReferrersApi_answersFromTheKeptTagSchemaTag() throws Exception {
+    ReferrersResponse kept = signatureIndex();
+    String tag = service.keepAsTag(upstream, REPO, SUBJECT, kept);
+
+    Served<Optional<ReferrersResponse>> answer = ask(Optional.of(COSIGN));
+
+    assertThat(tag).isEqualTo("sha256-" + SUBJECT.hex());
+    assertThat(tags.get("docker.io", REPO.value(), tag)).isPresent();
+    assertThat(answer.outcome()).isEqualTo(CacheOutcome.HIT);
+    assertThat(answer.value().orElseThrow().index()).isEqualTo(kept.index());
+    assertThat(answer.value().orElseThrow().manifests()).containsExactly(SIGNATURE);
+    assertThat(answer.value().orElseThrow().filtered()).isFalse();
+    assertThat(links.has("docker.io", REPO, SIGNATURE)).isTrue();
+  }
+
+  @Test
+  void upstreamDown_withNothingCached_answersFromTheKeptTag() throws Exception {
+    service.keepAsTag(upstream, REPO, SUBJECT, signatureIndex());
+    upstream.failure = ErrorCode.UNAVAILABLE.exception("down");
+
+    assertThat(ask().value().orElseThrow().manifests()).containsExactly(SIGNATURE);
+  }
+
+  @Test
+  void anUpstreamAnswer_winsOverTheKeptTag() throws Exception {
+    service.keepAsTag(upstream, REPO, SUBJECT, signatureIndex());
+    ReferrersResponse upstreamAnswer = index("upstream", false);
+    upstream.referrers = upstreamAnswer;
+
+    assertThat(ask().value()).contains(upstreamAnswer);
+  }
+
+  @Test
+  void theKeptTag_servesOnlyItsRepository() throws Exception {
+    service.keepAsTag(upstream, REPO, SUBJECT, signatureIndex());
+
+    Served<Optional<ReferrersResponse>> other =
+        service
+            .referrers(upstream, RepositoryName.parse("library/other"), SUBJECT, Optional.empty())
+            .get(10, TimeUnit.SECONDS);
+
+    assertThat(other.value()).isEmpty();
   }
 
   @Test

@@ -1,7 +1,9 @@
 package dev.stevedore.server.cli;
 
+import dev.stevedore.core.cache.Futures;
 import dev.stevedore.core.cache.ImageFetcher;
 import dev.stevedore.core.cache.ImageFetcher.FetchedImage;
+import dev.stevedore.core.cache.ReferrerFetcher;
 import dev.stevedore.core.error.RegistryException;
 import dev.stevedore.core.model.ImageReference;
 import dev.stevedore.core.upstream.Upstream;
@@ -48,6 +50,14 @@ public final class ExportCommand implements Callable<Integer> {
       names = "--offline",
       description = "Export only from the cache; never contact an upstream.")
   boolean offline;
+
+  @Option(
+      names = "--with-referrers",
+      description =
+          "Also carry each image's cosign signature and attestation tags (sha256-<hex>.sig, .att)"
+              + " and its OCI referrers (as the sha256-<hex> tag), so an offline serve answers"
+              + " them.")
+  boolean withReferrers;
 
   @Option(
       names = "--output",
@@ -102,6 +112,9 @@ public final class ExportCommand implements Callable<Integer> {
             done.manifests().size(),
             done.blobs().size(),
             ByteSize.format(done.blobBytes()));
+        if (withReferrers) {
+          fetched.addAll(attached(fetcher, services, done));
+        }
       }
       BundleExporter.Report report;
       try (BundleProgress progress = BarProgress.forConsole(System.out)) {
@@ -143,6 +156,34 @@ public final class ExportCommand implements Callable<Integer> {
     } catch (RegistryException e) {
       throw new ConfigException("invalid image '" + image + "': " + e.getMessage());
     }
+  }
+
+  /** The signature, attestation and referrer tags of {@code image}, each printed as found. */
+  private List<FetchedImage> attached(
+      ImageFetcher fetcher, CacheServices services, FetchedImage image) {
+    ReferrerFetcher referrers =
+        new ReferrerFetcher(fetcher, services.manifests().referrers(), services.disk());
+    List<FetchedImage> attached;
+    try {
+      Upstream upstream = services.upstreams().select(Optional.of(image.image().registry()));
+      attached = referrers.fetch(upstream, image);
+    } catch (CompletionException | RegistryException e) {
+      Throwable cause = Futures.unwrap(e);
+      String why =
+          cause instanceof RegistryException registry ? registry.detail() : cause.toString();
+      throw new ConfigException(
+          "cannot export the signatures and referrers of " + image.image() + ": " + why, cause);
+    }
+    for (FetchedImage each : attached) {
+      System.out.printf(
+          "%s %s (%s, %d manifests, %d blobs)%n",
+          offline ? "found" : "fetched",
+          each.image(),
+          each.top().descriptor().digest(),
+          each.manifests().size(),
+          each.blobs().size());
+    }
+    return attached;
   }
 
   private FetchedImage fetch(ImageFetcher fetcher, CacheServices services, ImageReference image) {

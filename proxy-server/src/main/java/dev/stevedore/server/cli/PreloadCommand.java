@@ -44,6 +44,13 @@ public final class PreloadCommand implements Callable<Integer> {
   List<String> platforms = new ArrayList<>();
 
   @Option(
+      names = "--with-referrers",
+      description =
+          "Also fetch each image's cosign signature and attestation tags (sha256-<hex>.sig, .att)"
+              + " and its OCI referrers, so an offline serve answers them.")
+  boolean withReferrers;
+
+  @Option(
       names = "--images-file",
       paramLabel = "FILE",
       description = "A file naming one image per line (blank lines and # comments ignored).")
@@ -68,7 +75,8 @@ public final class PreloadCommand implements Callable<Integer> {
     QuietLogs quietLogs = QuietLogs.unlessConfigured(System.getenv());
     try (CacheServices services = CacheServices.open(settings);
         PreloadReporter reporter = PreloadReporter.forConsole(System.out, System.err)) {
-      PreloadSummary summary = new Preloader(services, wantedPlatforms, reporter).preload(wanted);
+      PreloadSummary summary =
+          new Preloader(services, wantedPlatforms, reporter, withReferrers).preload(wanted);
       return summary.failed() == 0 ? 0 : 1;
     } finally {
       quietLogs.close();

@@ -3,6 +3,7 @@ package dev.stevedore.server.preload;
 import dev.stevedore.core.cache.Futures;
 import dev.stevedore.core.cache.ImageFetcher;
 import dev.stevedore.core.cache.ImageFetcher.FetchedImage;
+import dev.stevedore.core.cache.ReferrerFetcher;
 import dev.stevedore.core.error.ErrorCode;
 import dev.stevedore.core.error.RegistryException;
 import dev.stevedore.core.model.ImageReference;
@@ -13,9 +14,12 @@ import dev.stevedore.server.CacheServices;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -27,13 +31,30 @@ public final class Preloader {
   private final List<Platform> platforms;
   private final PreloadReporter reporter;
   private final ImageFetcher fetcher;
+  private final Optional<ReferrerFetcher> referrers;
 
   /** An empty {@code platforms} list means every platform. */
   public Preloader(CacheServices cache, List<Platform> platforms, PreloadReporter reporter) {
+    this(cache, platforms, reporter, false);
+  }
+
+  /**
+   * @param withReferrers also fetch each image's cosign signature and attestation tags and its OCI
+   *     referrers ({@link ReferrerFetcher}), each reported as an image of its own
+   */
+  public Preloader(
+      CacheServices cache,
+      List<Platform> platforms,
+      PreloadReporter reporter,
+      boolean withReferrers) {
     this.cache = Objects.requireNonNull(cache, "cache");
     this.platforms = List.copyOf(platforms);
     this.reporter = Objects.requireNonNull(reporter, "reporter");
     this.fetcher = new ImageFetcher(cache.manifests(), cache.blobs());
+    this.referrers =
+        withReferrers
+            ? Optional.of(new ReferrerFetcher(fetcher, cache.manifests().referrers(), cache.disk()))
+            : Optional.empty();
   }
 
   /** Preloads every image and reports the summary; blocks until done. */
@@ -43,9 +64,10 @@ public final class Preloader {
     int failed = 0;
     for (ImageReference image : images) {
       try {
-        ImageResult result = preload(image);
-        preloaded.add(result);
-        reporter.fetched(result);
+        for (ImageResult result : preload(image)) {
+          preloaded.add(result);
+          reporter.fetched(result);
+        }
       } catch (RuntimeException e) {
         failed++;
         reporter.failed(image, e instanceof PreloadFailure ? e.getMessage() : reason(e));
@@ -57,7 +79,8 @@ public final class Preloader {
     return summary;
   }
 
-  private ImageResult preload(ImageReference image) throws InterruptedException {
+  /** The image, then what signs and describes it when asked to. */
+  private List<ImageResult> preload(ImageReference image) throws InterruptedException {
     Upstream upstream = upstreamOf(image);
     ImageProgress progress = new ImageProgress(image, cache.storedManifests()::read);
     reporter.started(progress);
@@ -68,7 +91,23 @@ public final class Preloader {
       throw new PreloadFailure(reason(e));
     }
     requireWantedPlatforms(fetched);
-    return ImageResult.of(fetched, progress);
+    List<ImageResult> results = new ArrayList<>();
+    results.add(ImageResult.of(fetched, progress));
+    if (referrers.isPresent()) {
+      Map<ImageReference, ImageProgress> progresses = new ConcurrentHashMap<>();
+      Function<ImageReference, ImageFetcher.Listener> listeners =
+          reference ->
+              progresses.computeIfAbsent(
+                  reference, each -> new ImageProgress(each, cache.storedManifests()::read));
+      try {
+        for (FetchedImage attached : referrers.get().fetch(upstream, fetched, listeners)) {
+          results.add(ImageResult.of(attached, progresses.get(attached.image())));
+        }
+      } catch (RuntimeException e) {
+        throw new PreloadFailure("its signatures and referrers: " + reason(e));
+      }
+    }
+    return results;
   }
 
   private Upstream upstreamOf(ImageReference image) {

@@ -81,6 +81,16 @@ public final class Upstream implements AutoCloseable {
     }
   }
 
+  /** Uploads one blob straight to the registry unless it has it. */
+  public void pushBlob(String repository, Blob blob) {
+    pusher.pushBlob(repository, blob);
+  }
+
+  /** Puts manifest bytes as-is straight to the registry as {@code repository:reference}. */
+  public void pushManifest(String repository, String reference, Blob manifest) {
+    pusher.pushManifest(repository, reference, manifest);
+  }
+
   /** Stops and starts the registry process, same port and storage. */
   public void restartRegistry() {
     registry.stop();
