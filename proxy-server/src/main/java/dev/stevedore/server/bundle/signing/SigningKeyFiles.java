@@ -33,7 +33,7 @@ public final class SigningKeyFiles {
   static final int MAX_FILE_BYTES = 64 * 1024;
 
   private static final String SUPPORTED =
-      "give an Ed25519 or ECDSA P-256 key (openssl genpkey -algorithm ed25519 -out KEY.pem)";
+      "an Ed25519 or ECDSA P-256 key (openssl genpkey -algorithm ed25519 -out KEY.pem makes one)";
 
   private SigningKeyFiles() {}
 
@@ -96,8 +96,7 @@ public final class SigningKeyFiles {
 
   private static <K extends Key> K supported(Path file, Optional<K> key) {
     if (key.isEmpty() || SignatureAlgorithm.of(key.get()).isEmpty()) {
-      String kind = key.map(Key::getAlgorithm).orElse("of another kind");
-      throw new ConfigException("the key in " + file + " is " + kind + "; " + SUPPORTED);
+      throw new ConfigException("the key in " + file + " is not " + SUPPORTED);
     }
     return key.get();
   }
