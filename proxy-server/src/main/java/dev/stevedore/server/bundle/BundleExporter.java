@@ -3,6 +3,8 @@ package dev.stevedore.server.bundle;
 import dev.stevedore.core.cache.ImageFetcher.FetchedImage;
 import dev.stevedore.core.cache.ManifestContent;
 import dev.stevedore.core.model.Descriptor;
+import dev.stevedore.server.bundle.signing.BundleSignature;
+import dev.stevedore.server.bundle.signing.SignedBytes;
 import dev.stevedore.storage.BlobInfo;
 import dev.stevedore.storage.BlobReader;
 import dev.stevedore.storage.BlobStore;
@@ -13,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.PrivateKey;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +28,9 @@ import java.util.Optional;
  * {@code index.json}, then every manifest and blob once, each copied straight from its blob file
  * into the archive. The archive is written to {@code FILE.part} and renamed to {@code FILE} only
  * when complete and forced to disk, so a {@code FILE} is never half written.
+ *
+ * <p>With a signing key, {@code stevedore-bundle.sig} (see {@link BundleSignature}) follows {@code
+ * index.json}, before the blobs, so an import can check it before writing anything.
  */
 public final class BundleExporter {
   /** Entries carry this modification time, so the same images always make the same bundle. */
@@ -46,6 +52,18 @@ public final class BundleExporter {
    * @throws IOException if the bundle cannot be written
    */
   public Report write(Path output, List<FetchedImage> images) throws IOException {
+    return write(output, images, Optional.empty());
+  }
+
+  /**
+   * Writes {@code images} (all of them in the cache) to {@code output}, signed with {@code signKey}
+   * if present.
+   *
+   * @throws BundleException if a blob left the cache since it was fetched
+   * @throws IOException if the bundle cannot be written
+   */
+  public Report write(Path output, List<FetchedImage> images, Optional<PrivateKey> signKey)
+      throws IOException {
     Map<String, OciLayout.Entry> named = new LinkedHashMap<>();
     Map<Digest, Long> contents = new LinkedHashMap<>();
     for (FetchedImage image : images) {
@@ -83,7 +101,13 @@ public final class BundleExporter {
             StandardOpenOption.WRITE)) {
       TarWriter tar = new TarWriter(channel, MTIME);
       tar.add(OciLayout.LAYOUT_FILE, OciLayout.layoutFile());
-      tar.add(OciLayout.INDEX_FILE, OciLayout.index(List.copyOf(named.values())));
+      byte[] index = OciLayout.index(List.copyOf(named.values()));
+      tar.add(OciLayout.INDEX_FILE, index);
+      if (signKey.isPresent()) {
+        // the bundle record (stevedore-bundle.json), once written, goes before this and in here:
+        byte[] signed = SignedBytes.of(index, Optional.empty());
+        tar.add(BundleSignature.FILE, BundleSignature.sign(signed, signKey.get()));
+      }
       for (BlobInfo file : files) {
         try (BlobReader blob = blobs.open(file.digest()).orElseThrow(() -> leftTheCache(file))) {
           tar.add(OciLayout.blobPath(file.digest()), blob, file.size());

@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashSet;
@@ -101,8 +102,21 @@ public final class BundleImporter {
    * @throws IOException if the cache cannot be written
    */
   public Report importBundle(Path file) throws IOException {
+    return importBundle(file, List.of());
+  }
+
+  /**
+   * Imports the bundle at {@code file} if one of the {@code trusted} keys signed it (any bundle
+   * when {@code trusted} is empty); the signature is checked before anything is written.
+   *
+   * @throws BundleException if the bundle is not signed by a trusted key, or is truncated, corrupt,
+   *     unsafe or incomplete; the cache is then left as it was
+   * @throws IOException if the cache cannot be written
+   */
+  public Report importBundle(Path file, List<PublicKey> trusted) throws IOException {
     Objects.requireNonNull(file, "file");
     Loaded loaded = new Loaded();
+    loaded.trusted = List.copyOf(trusted);
     Plan plan;
     try (InputStream in = open(file)) {
       loader.read(in, loaded);
@@ -113,6 +127,23 @@ public final class BundleImporter {
     }
     record(plan);
     return report(plan, loaded);
+  }
+
+  /**
+   * Checks, reading only the head of {@code file} and touching no cache, that one of the {@code
+   * trusted} keys signed it; {@link #importBundle(Path, List)} checks again what it imports.
+   *
+   * @throws BundleException if it did not, or the bundle is corrupt
+   */
+  public static void checkSigned(Path file, List<PublicKey> trusted) throws IOException {
+    if (trusted.isEmpty()) {
+      throw new IllegalArgumentException("no trusted keys");
+    }
+    Loaded loaded = new Loaded();
+    loaded.trusted = List.copyOf(trusted);
+    try (InputStream in = open(file)) {
+      BundleBlobLoader.headChecker().checkHead(in, loaded);
+    }
   }
 
   private static InputStream open(Path file) throws IOException {

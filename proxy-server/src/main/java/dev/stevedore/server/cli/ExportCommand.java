@@ -8,6 +8,8 @@ import dev.stevedore.core.upstream.Upstream;
 import dev.stevedore.server.CacheServices;
 import dev.stevedore.server.bundle.BundleException;
 import dev.stevedore.server.bundle.BundleExporter;
+import dev.stevedore.server.bundle.signing.BundleSignature;
+import dev.stevedore.server.bundle.signing.SigningKeyFiles;
 import dev.stevedore.server.config.ByteSize;
 import dev.stevedore.server.config.ConfigException;
 import dev.stevedore.server.config.ServeSettings;
@@ -15,6 +17,7 @@ import dev.stevedore.server.logging.QuietLogs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -52,6 +55,15 @@ public final class ExportCommand implements Callable<Integer> {
       description = "The bundle to write (written as FILE.tar.part, renamed when complete).")
   Path output;
 
+  @Option(
+      names = "--sign-key",
+      paramLabel = "KEY.pem",
+      description = {
+        "Sign the bundle with this private key (Ed25519 or ECDSA P-256, PKCS#8 PEM, e.g. from",
+        "'openssl genpkey -algorithm ed25519 -out KEY.pem'); import it with --trust-key."
+      })
+  Optional<Path> signKey = Optional.empty();
+
   @Parameters(
       paramLabel = "IMAGE",
       arity = "1..*",
@@ -64,6 +76,7 @@ public final class ExportCommand implements Callable<Integer> {
     for (String image : images) {
       wanted.add(parse(image));
     }
+    Optional<PrivateKey> key = signKey.map(SigningKeyFiles::readPrivateKey);
     Path target = output.toAbsolutePath();
     if (target.getParent() == null || !Files.isDirectory(target.getParent())) {
       throw new ConfigException("cannot write " + output + ": its directory does not exist");
@@ -89,10 +102,14 @@ public final class ExportCommand implements Callable<Integer> {
             ByteSize.format(done.blobBytes()));
       }
       BundleExporter.Report report =
-          new BundleExporter(services.blobStore()).write(target, fetched);
+          new BundleExporter(services.blobStore()).write(target, fetched, key);
       System.out.printf(
-          "wrote %s: %d images, %d manifests and blobs, %s%n",
-          report.file(), report.images(), report.blobs(), ByteSize.format(report.bytes()));
+          "wrote %s: %d images, %d manifests and blobs, %s%s%n",
+          report.file(),
+          report.images(),
+          report.blobs(),
+          ByteSize.format(report.bytes()),
+          key.map(k -> ", signed by " + BundleSignature.keyIdOf(k)).orElse(""));
     } catch (BundleException e) {
       throw new ConfigException("cannot export: " + e.getMessage(), e);
     }

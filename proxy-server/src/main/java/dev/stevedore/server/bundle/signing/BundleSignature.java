@@ -59,6 +59,15 @@ public final class BundleSignature {
     return KeyEncodings.keyId(Objects.requireNonNull(key, "key"));
   }
 
+  /** The key id of the public half of {@code key}, as {@link #sign} names it. */
+  public static String keyIdOf(PrivateKey key) {
+    try {
+      return keyId(KeyEncodings.publicKeyOf(Objects.requireNonNull(key, "key")));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException("cannot derive the public key: " + e.getMessage(), e);
+    }
+  }
+
   /**
    * Signs {@code signedBytes} with {@code key} (Ed25519 or ECDSA P-256).
    *
