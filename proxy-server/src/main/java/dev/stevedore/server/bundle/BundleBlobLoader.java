@@ -35,6 +35,9 @@ final class BundleBlobLoader {
   private static final int BUFFER = 1024 * 1024;
   private static final int MAX_LAYOUT_FILE = 64 * 1024;
 
+  /** The bundle record's entry (its content is read elsewhere; here it is only signed). */
+  static final String RECORD_FILE = "stevedore-bundle.json";
+
   private final BlobStore blobs;
 
   BundleBlobLoader(BlobStore blobs) {
@@ -124,9 +127,6 @@ final class BundleBlobLoader {
     }
     checkSignature(loaded);
   }
-
-  /** The bundle record's entry (its content is read elsewhere; here it is only signed). */
-  static final String RECORD_FILE = "stevedore-bundle.json";
 
   /**
    * The content of an entry the signature covers. Without trusted keys, as before: the index is
