@@ -111,6 +111,60 @@ class SignedBundleCommandsTest {
   }
 
   @Test
+  void bundleVerify_withTrustKey_checksTheSignatureOverIndexAndRecord() throws Exception {
+    OpensslKeys.Pair key = OpensslKeys.ed25519(dir, "ed");
+    OpensslKeys.Pair stranger = OpensslKeys.p256(dir, "stranger");
+    Path signed = export(key.privateKey());
+    String keyId = keyIdIn(signed);
+
+    CommandRun trusted =
+        CommandRun.run(
+            "bundle",
+            "verify",
+            "--trust-key",
+            stranger.publicKey().toString(),
+            "--trust-key",
+            key.publicKey().toString(),
+            signed.toString());
+    assertSucceeded(trusted);
+    assertThat(trusted.out()).contains(" is intact: ").contains(", signed by " + keyId);
+    CommandRun ls = CommandRun.run("bundle", "ls", signed.toString());
+    assertSucceeded(ls);
+    assertThat(ls.out()).contains("signed by " + keyId);
+
+    // the record's image size changed by one digit: still a valid record, no longer signed
+    byte[] tar = Files.readAllBytes(signed);
+    int omitted = TestBundle.indexOf(tar, "\"omitted\"".getBytes(StandardCharsets.UTF_8));
+    int size = new String(tar, 0, omitted, StandardCharsets.ISO_8859_1).lastIndexOf("\"size\":");
+    int digit = size + "\"size\":".length() + 1;
+    tar[digit] = (byte) (tar[digit] == '9' ? '8' : tar[digit] + 1);
+    Path changed = Files.write(dir.resolve("changed-record.tar"), tar);
+
+    assertVerifyRefused(changed, key, "not trusted: its signature by " + keyId);
+    assertVerifyRefused(signed, stranger, "not trusted: it is signed by another key");
+    assertVerifyRefused(dir.resolve("unsigned.tar"), key, "not trusted: it is unsigned");
+    assertSucceeded(CommandRun.run("bundle", "verify", changed.toString()));
+  }
+
+  private void assertVerifyRefused(Path bundle, OpensslKeys.Pair trusted, String reason) {
+    CommandRun run =
+        CommandRun.run(
+            "bundle", "verify", "--trust-key", trusted.publicKey().toString(), bundle.toString());
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+    assertThat(run.err().lines()).as(run.err()).hasSize(1);
+    assertThat(run.err()).contains(" is refused: ").contains(reason).doesNotContain("Exception");
+  }
+
+  private static String keyIdIn(Path bundle) throws IOException {
+    String sig =
+        new String(
+            TarTest.readAll(Files.readAllBytes(bundle)).get("stevedore-bundle.sig"),
+            StandardCharsets.UTF_8);
+    int at = sig.indexOf("sha256:");
+    return sig.substring(at, at + "sha256:".length() + 64);
+  }
+
+  @Test
   void signatureEntries_afterTheBlobsOrTwice_areRefused() throws Exception {
     OpensslKeys.Pair key = OpensslKeys.ed25519(dir, "ed");
     Map<String, byte[]> entries = TarTest.readAll(Files.readAllBytes(export(key.privateKey())));
