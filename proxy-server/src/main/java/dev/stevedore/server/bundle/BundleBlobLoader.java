@@ -1,5 +1,7 @@
 package dev.stevedore.server.bundle;
 
+import dev.stevedore.server.bundle.signing.BundleSignature;
+import dev.stevedore.server.bundle.signing.SignedBytes;
 import dev.stevedore.storage.BlobStore;
 import dev.stevedore.storage.BlobWriter;
 import dev.stevedore.storage.Digest;
@@ -9,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
+import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -22,6 +25,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads a bundle's tar and loads its blobs into the blob store, each checked against its digest.
+ *
+ * <p>When the import trusts signing keys, the bundle's signature is checked when its first blob
+ * entry is reached, before anything is written: {@code index.json}, {@code stevedore-bundle.json}
+ * and {@code stevedore-bundle.sig} must all come before the blobs (as {@code export} writes them),
+ * each once, and the bytes checked are the bytes used afterwards.
  */
 final class BundleBlobLoader {
   // the importer's logger, so that the import's log lines keep the name they have always had
@@ -35,13 +43,30 @@ final class BundleBlobLoader {
     this.blobs = Objects.requireNonNull(blobs, "blobs");
   }
 
+  /** A loader that only checks heads ({@link #checkHead}), with no blob store to write to. */
+  private BundleBlobLoader() {
+    this.blobs = null;
+  }
+
+  /** A loader for {@link #checkHead} only. */
+  static BundleBlobLoader headChecker() {
+    return new BundleBlobLoader();
+  }
+
   /** What reading the archive found and did. */
   static final class Loaded {
     final Map<Digest, Long> added = new LinkedHashMap<>();
     final Map<Digest, Long> present = new LinkedHashMap<>();
     boolean layout;
     byte[] index;
+    byte[] recordBytes;
     BundleRecord record;
+    byte[] signature;
+
+    /** Keys one of which must have signed the bundle; empty: no signature is checked. */
+    List<PublicKey> trusted = List.of();
+
+    private boolean headChecked;
   }
 
   /**
@@ -51,7 +76,7 @@ final class BundleBlobLoader {
    * @throws BundleException if the archive is truncated, corrupt or unsafe, or is no image layout
    */
   void read(InputStream in, Loaded loaded) throws IOException {
-    read(new TarReader(new BufferedInputStream(in, BUFFER)), loaded);
+    read(new TarReader(new BufferedInputStream(in, BUFFER)), loaded, false);
     if (!loaded.layout) {
       throw new BundleException("it is not an OCI image layout (it has no oci-layout file)");
     }
@@ -60,7 +85,17 @@ final class BundleBlobLoader {
     }
   }
 
-  private void read(TarReader tar, Loaded loaded) throws IOException {
+  /**
+   * Reads {@code in} only up to its first blob and checks its signature against {@code
+   * loaded.trusted}, writing nothing.
+   *
+   * @throws BundleException if the bundle is not signed by a trusted key, or is corrupt
+   */
+  void checkHead(InputStream in, Loaded loaded) throws IOException {
+    read(new TarReader(new BufferedInputStream(in, BUFFER)), loaded, true);
+  }
+
+  private void read(TarReader tar, Loaded loaded, boolean headOnly) throws IOException {
     byte[] buffer = new byte[BUFFER];
     for (Optional<TarReader.Entry> next = tar.next(); next.isPresent(); next = tar.next()) {
       TarReader.Entry entry = next.get();
@@ -69,14 +104,25 @@ final class BundleBlobLoader {
           OciLayout.checkLayoutFile(small(entry, MAX_LAYOUT_FILE));
           loaded.layout = true;
         }
-        case OciLayout.INDEX_FILE -> loaded.index = small(entry, OciLayout.MAX_INDEX_BYTES);
+        case OciLayout.INDEX_FILE ->
+            loaded.index = signed(loaded, entry, loaded.index, OciLayout.MAX_INDEX_BYTES);
         case BundleRecord.FILE -> {
-          loaded.record = BundleRecord.parse(small(entry, BundleRecord.MAX_BYTES));
-          checkOmittedCached(loaded.record);
+          loaded.recordBytes = signed(loaded, entry, loaded.recordBytes, BundleRecord.MAX_BYTES);
+          if (loaded.headChecked) { // only without trusted keys can a record follow the blobs
+            loaded.record = BundleRecord.parse(loaded.recordBytes);
+            checkOmittedCached(loaded.record);
+          }
         }
+        case BundleSignature.FILE ->
+            loaded.signature =
+                signed(loaded, entry, loaded.signature, BundleSignature.MAX_FILE_BYTES);
         default -> {
           Optional<Digest> digest = OciLayout.blobDigest(entry.name());
           if (digest.isPresent()) {
+            headEnds(loaded);
+            if (headOnly) {
+              return;
+            }
             copyBlob(digest.get(), entry, buffer, loaded);
           } else {
             log.debug("Ignoring bundle entry {}", entry.name());
@@ -84,6 +130,73 @@ final class BundleBlobLoader {
         }
       }
     }
+    headEnds(loaded);
+  }
+
+  /**
+   * Once, where the head (everything before the first blob) ends: the signature if keys are
+   * trusted; then the record is parsed (only once its bytes are trusted) and the blobs an
+   * incremental bundle leaves out are checked to be cached (unless only checking heads, with no
+   * cache).
+   */
+  private void headEnds(Loaded loaded) throws IOException {
+    if (loaded.headChecked) {
+      return;
+    }
+    checkSignature(loaded);
+    if (loaded.recordBytes != null) {
+      loaded.record = BundleRecord.parse(loaded.recordBytes);
+      if (blobs != null) {
+        checkOmittedCached(loaded.record);
+      }
+    }
+  }
+
+  /**
+   * The content of an entry the signature covers. Without trusted keys: the index and the record
+   * are read, the signature ignored, a repeated entry replaces the earlier one. With them, each may
+   * come once and only before the blobs.
+   */
+  private static byte[] signed(Loaded loaded, TarReader.Entry entry, byte[] earlier, int max)
+      throws IOException {
+    if (loaded.trusted.isEmpty()) {
+      return entry.name().equals(BundleSignature.FILE) ? null : small(entry, max);
+    }
+    if (earlier != null) {
+      throw new BundleException("bundle holds " + entry.name() + " twice");
+    }
+    if (loaded.headChecked) {
+      throw new BundleException(
+          "bundle's "
+              + entry.name()
+              + " comes after its blobs, outside what its signature was checked over");
+    }
+    if (entry.size() > max) {
+      throw new BundleException(
+          "not trusted: its " + entry.name() + " is too large (" + entry.size() + " bytes)");
+    }
+    return entry.content().readAllBytes();
+  }
+
+  private static void checkSignature(Loaded loaded) {
+    if (loaded.headChecked || loaded.trusted.isEmpty()) {
+      loaded.headChecked = true;
+      return;
+    }
+    loaded.headChecked = true;
+    if (loaded.index == null) {
+      throw new BundleException("not trusted: it has no index.json before its blobs");
+    }
+    BundleSignature.Verdict verdict =
+        BundleSignature.verify(
+            SignedBytes.of(loaded.index, Optional.ofNullable(loaded.recordBytes)),
+            Optional.ofNullable(loaded.signature),
+            loaded.trusted);
+    if (verdict instanceof BundleSignature.Verdict.Refused refused) {
+      throw new BundleException("not trusted: " + refused.reason());
+    }
+    log.info(
+        "Bundle signed by trusted key {}", ((BundleSignature.Verdict.Trusted) verdict).keyId());
   }
 
   /**

@@ -3,6 +3,8 @@ package dev.stevedore.server.bundle;
 import dev.stevedore.core.cache.ImageFetcher.FetchedImage;
 import dev.stevedore.core.cache.ManifestContent;
 import dev.stevedore.core.model.Descriptor;
+import dev.stevedore.server.bundle.signing.BundleSignature;
+import dev.stevedore.server.bundle.signing.SignedBytes;
 import dev.stevedore.storage.BlobInfo;
 import dev.stevedore.storage.BlobReader;
 import dev.stevedore.storage.BlobStore;
@@ -13,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.PrivateKey;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -27,6 +30,10 @@ import java.util.Set;
  * {@code index.json}, then every manifest and blob once, each copied straight from its blob file
  * into the archive. The archive is written to {@code FILE.part} and renamed to {@code FILE} only
  * when complete and forced to disk, so a {@code FILE} is never half written.
+ *
+ * <p>{@code stevedore-bundle.json} (the {@link BundleRecord}) follows {@code index.json}; with a
+ * signing key, {@code stevedore-bundle.sig} (see {@link BundleSignature}, over both) follows the
+ * record, before the blobs, so an import can check both before writing anything.
  */
 public final class BundleExporter {
   /** Entries carry this modification time, so the same images always make the same bundle. */
@@ -87,6 +94,24 @@ public final class BundleExporter {
    */
   public Report write(Path output, List<FetchedImage> images, Bases bases, BundleProgress progress)
       throws IOException {
+    return write(output, images, bases, progress, Optional.empty());
+  }
+
+  /**
+   * Writes {@code images} as {@link #write(Path, List, Bases, BundleProgress)} does, signed with
+   * {@code signKey} if present: {@code stevedore-bundle.sig} then covers {@code index.json} and the
+   * bundle record, so neither the images nor what an increment builds on can be changed unnoticed.
+   *
+   * @throws BundleException if a blob left the cache since it was fetched
+   * @throws IOException if the bundle cannot be written
+   */
+  public Report write(
+      Path output,
+      List<FetchedImage> images,
+      Bases bases,
+      BundleProgress progress,
+      Optional<PrivateKey> signKey)
+      throws IOException {
     Map<String, OciLayout.Entry> named = new LinkedHashMap<>();
     Map<Digest, Long> contents = new LinkedHashMap<>();
     for (FetchedImage image : images) {
@@ -133,9 +158,16 @@ public final class BundleExporter {
             StandardOpenOption.WRITE)) {
       TarWriter tar = new TarWriter(channel, MTIME);
       tar.add(OciLayout.LAYOUT_FILE, OciLayout.layoutFile());
-      tar.add(OciLayout.INDEX_FILE, OciLayout.index(List.copyOf(named.values())));
-      // before the blobs: import checks the omitted blobs before it writes anything
-      tar.add(BundleRecord.FILE, record.toJson());
+      byte[] index = OciLayout.index(List.copyOf(named.values()));
+      byte[] recordBytes = record.toJson();
+      tar.add(OciLayout.INDEX_FILE, index);
+      // before the blobs: import checks the omitted blobs (and the signature over index.json and
+      // this record) before it writes anything
+      tar.add(BundleRecord.FILE, recordBytes);
+      if (signKey.isPresent()) {
+        byte[] signed = SignedBytes.of(index, Optional.of(recordBytes));
+        tar.add(BundleSignature.FILE, BundleSignature.sign(signed, signKey.get()));
+      }
       progress.start("export", bytes);
       for (BlobInfo file : files) {
         try (BlobReader blob = blobs.open(file.digest()).orElseThrow(() -> leftTheCache(file))) {

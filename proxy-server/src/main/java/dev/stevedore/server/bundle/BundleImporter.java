@@ -17,6 +17,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashSet;
@@ -105,13 +106,33 @@ public final class BundleImporter {
    * @throws IOException if the cache cannot be written
    */
   public Report importBundle(Path file) throws IOException {
-    return importBundle(file, BundleProgress.NONE);
+    return importBundle(file, List.of(), BundleProgress.NONE);
   }
 
   /** Imports the bundle at {@code file}, telling {@code progress} the bytes read of it. */
   public Report importBundle(Path file, BundleProgress progress) throws IOException {
+    return importBundle(file, List.of(), progress);
+  }
+
+  /** Imports the bundle at {@code file} if one of the {@code trusted} keys signed it. */
+  public Report importBundle(Path file, List<PublicKey> trusted) throws IOException {
+    return importBundle(file, trusted, BundleProgress.NONE);
+  }
+
+  /**
+   * Imports the bundle at {@code file} if one of the {@code trusted} keys signed it (any bundle
+   * when {@code trusted} is empty), telling {@code progress} the bytes read of it; the signature is
+   * checked before anything is written.
+   *
+   * @throws BundleException if the bundle is not signed by a trusted key, or is truncated, corrupt,
+   *     unsafe or incomplete; the cache is then left as it was
+   * @throws IOException if the cache cannot be written
+   */
+  public Report importBundle(Path file, List<PublicKey> trusted, BundleProgress progress)
+      throws IOException {
     Objects.requireNonNull(file, "file");
     Loaded loaded = new Loaded();
+    loaded.trusted = List.copyOf(trusted);
     Plan plan;
     try (InputStream in = new CountingInputStream(open(file), progress)) {
       progress.start("import", Files.size(file));
@@ -123,6 +144,23 @@ public final class BundleImporter {
     }
     record(plan);
     return report(plan, loaded);
+  }
+
+  /**
+   * Checks, reading only the head of {@code file} and touching no cache, that one of the {@code
+   * trusted} keys signed it; {@link #importBundle(Path, List)} checks again what it imports.
+   *
+   * @throws BundleException if it did not, or the bundle is corrupt
+   */
+  public static void checkSigned(Path file, List<PublicKey> trusted) throws IOException {
+    if (trusted.isEmpty()) {
+      throw new IllegalArgumentException("no trusted keys");
+    }
+    Loaded loaded = new Loaded();
+    loaded.trusted = List.copyOf(trusted);
+    try (InputStream in = open(file)) {
+      BundleBlobLoader.headChecker().checkHead(in, loaded);
+    }
   }
 
   /** Tells progress how much of the file has been read. */

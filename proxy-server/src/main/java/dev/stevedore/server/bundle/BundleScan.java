@@ -1,5 +1,6 @@
 package dev.stevedore.server.bundle;
 
+import dev.stevedore.server.bundle.signing.BundleSignature;
 import dev.stevedore.storage.Digest;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -27,7 +28,7 @@ import java.util.Set;
  */
 public final class BundleScan {
   /** The signature entry the signing side writes and reads. */
-  public static final String SIGNATURE_FILE = "stevedore-bundle.sig";
+  public static final String SIGNATURE_FILE = BundleSignature.FILE;
 
   private static final int BUFFER = 1024 * 1024;
   private static final int MAX_SMALL = 4 * 1024 * 1024;

@@ -13,6 +13,8 @@ import dev.stevedore.server.bundle.BundleException;
 import dev.stevedore.server.bundle.BundleExporter;
 import dev.stevedore.server.bundle.BundleProgress;
 import dev.stevedore.server.bundle.BundleScan;
+import dev.stevedore.server.bundle.signing.BundleSignature;
+import dev.stevedore.server.bundle.signing.SigningKeyFiles;
 import dev.stevedore.server.config.ByteSize;
 import dev.stevedore.server.config.ConfigException;
 import dev.stevedore.server.config.ServeSettings;
@@ -20,6 +22,7 @@ import dev.stevedore.server.logging.QuietLogs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -75,6 +78,15 @@ public final class ExportCommand implements Callable<Integer> {
       })
   List<Path> since = new ArrayList<>();
 
+  @Option(
+      names = "--sign-key",
+      paramLabel = "KEY.pem",
+      description = {
+        "Sign the bundle with this private key (Ed25519 or ECDSA P-256, PKCS#8 PEM, e.g. from",
+        "'openssl genpkey -algorithm ed25519 -out KEY.pem'); import it with --trust-key."
+      })
+  Optional<Path> signKey = Optional.empty();
+
   @Parameters(
       paramLabel = "IMAGE",
       arity = "1..*",
@@ -87,6 +99,7 @@ public final class ExportCommand implements Callable<Integer> {
     for (String image : images) {
       wanted.add(parse(image));
     }
+    Optional<PrivateKey> key = signKey.map(SigningKeyFiles::readPrivateKey);
     Path target = output.toAbsolutePath();
     if (target.getParent() == null || !Files.isDirectory(target.getParent())) {
       throw new ConfigException("cannot write " + output + ": its directory does not exist");
@@ -118,10 +131,11 @@ public final class ExportCommand implements Callable<Integer> {
       }
       BundleExporter.Report report;
       try (BundleProgress progress = BarProgress.forConsole(System.out)) {
-        report = new BundleExporter(services.blobStore()).write(target, fetched, bases, progress);
+        report =
+            new BundleExporter(services.blobStore()).write(target, fetched, bases, progress, key);
       }
       System.out.printf(
-          "wrote %s: %d images, %d manifests and blobs written (%s)%s, in %s%n",
+          "wrote %s: %d images, %d manifests and blobs written (%s)%s%s, in %s%n",
           report.file(),
           report.images(),
           report.blobs(),
@@ -131,6 +145,7 @@ public final class ExportCommand implements Callable<Integer> {
               : String.format(
                   ", %d skipped (%s): the %d bundles it builds on hold them",
                   report.skipped(), ByteSize.format(report.skippedBytes()), bases.files().size()),
+          key.map(k -> ", signed by " + BundleSignature.keyIdOf(k)).orElse(""),
           Elapsed.since(startNanos));
     } catch (BundleException e) {
       throw new ConfigException("cannot export: " + e.getMessage(), e);

@@ -5,6 +5,7 @@ import dev.stevedore.server.bundle.BarProgress;
 import dev.stevedore.server.bundle.BundleException;
 import dev.stevedore.server.bundle.BundleImporter;
 import dev.stevedore.server.bundle.BundleProgress;
+import dev.stevedore.server.bundle.signing.SigningKeyFiles;
 import dev.stevedore.server.config.ByteSize;
 import dev.stevedore.server.config.ConfigException;
 import dev.stevedore.server.config.ServeSettings;
@@ -12,12 +13,15 @@ import dev.stevedore.server.config.ServeSettingsResolver;
 import dev.stevedore.server.logging.QuietLogs;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code stevedore import}: loads a bundle written by {@code export} into the cache. */
@@ -36,8 +40,26 @@ public final class ImportCommand implements Callable<Integer> {
   @Parameters(paramLabel = "FILE.tar", arity = "1", description = "The bundle to import.")
   Path bundle;
 
+  @Option(
+      names = "--trust-key",
+      paramLabel = "PUB.pem",
+      description = {
+        "Import only a bundle signed (export --sign-key) by this public key (PEM, from 'openssl",
+        "pkey -in KEY.pem -pubout'); repeatable: any of them. An unsigned bundle, one signed by",
+        "another key, or one changed after signing is refused before anything is written."
+      })
+  List<Path> trustKeys = new ArrayList<>();
+
   @Override
   public Integer call() throws IOException {
+    List<PublicKey> trusted = trustKeys.stream().map(SigningKeyFiles::readPublicKey).toList();
+    if (!trusted.isEmpty()) {
+      try { // before the cache is opened; the import checks the bytes it reads again
+        BundleImporter.checkSigned(bundle, trusted);
+      } catch (BundleException e) {
+        throw new ConfigException("cannot import " + bundle + ": " + e.getMessage(), e);
+      }
+    }
     ServeSettings settings =
         ServeSettingsResolver.resolve(
             new ServeSettingsResolver.Flags(
@@ -61,7 +83,7 @@ public final class ImportCommand implements Callable<Integer> {
               services.links(),
               Clock.systemUTC());
       try (BundleProgress progress = BarProgress.forConsole(System.out)) {
-        report = importer.importBundle(bundle, progress);
+        report = importer.importBundle(bundle, trusted, progress);
       }
     } catch (BundleException e) {
       throw new ConfigException("cannot import " + bundle + ": " + e.getMessage(), e);
