@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real containerd daemon (Debian's 1.6) as a child process, with its own root, state, config and
@@ -37,7 +36,6 @@ public final class Containerd implements AutoCloseable {
 
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(20);
   private static final Duration CTR_TIMEOUT = Duration.ofSeconds(90);
-  private static final AtomicInteger RUNS = new AtomicInteger();
 
   private final Path binary;
   private final Path ctr;
@@ -291,16 +289,7 @@ public final class Containerd implements AutoCloseable {
   }
 
   private ProcessResult run(List<String> command, Duration timeout) {
-    Path outputFile = dir.resolve("run-" + RUNS.incrementAndGet() + ".log");
-    try {
-      return ProcessResult.run(command, dir, outputFile, timeout, this::isolate);
-    } finally {
-      try {
-        Files.deleteIfExists(outputFile);
-      } catch (IOException e) {
-        // a leftover log in the test's own directory is harmless
-      }
-    }
+    return ProcessResult.runWithTransientLog(command, dir, timeout, this::isolate);
   }
 
   /** No ambient containerd address/namespace/snapshotter, no HTTP proxy, private temp files. */

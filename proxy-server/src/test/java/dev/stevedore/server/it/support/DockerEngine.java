@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real Docker Engine (Debian's docker.io 20.10) as a child process: a {@code dockerd} with its
@@ -38,7 +37,6 @@ public final class DockerEngine implements AutoCloseable {
 
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(120);
-  private static final AtomicInteger RUNS = new AtomicInteger();
 
   private final Path dockerd;
   private final Path docker;
@@ -216,16 +214,7 @@ public final class DockerEngine implements AutoCloseable {
   }
 
   private ProcessResult run(List<String> command, Duration timeout) {
-    Path outputFile = dir.resolve("run-" + RUNS.incrementAndGet() + ".log");
-    try {
-      return ProcessResult.run(command, dir, outputFile, timeout, this::isolate);
-    } finally {
-      try {
-        Files.deleteIfExists(outputFile);
-      } catch (IOException e) {
-        // a leftover log in the directory close() deletes is harmless
-      }
-    }
+    return ProcessResult.runWithTransientLog(command, dir, timeout, this::isolate);
   }
 
   /** No ambient Docker host, context or config, no HTTP proxy, private home and temp files. */

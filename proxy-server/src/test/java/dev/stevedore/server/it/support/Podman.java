@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs Debian's {@code podman} (4.3, rootful) with nothing of the machine's configuration: its own
@@ -24,7 +23,6 @@ public final class Podman implements AutoCloseable {
   public static final Path DEFAULT_BINARY = Path.of("/usr/bin/podman");
 
   private static final Duration TIMEOUT = Duration.ofSeconds(120);
-  private static final AtomicInteger RUNS = new AtomicInteger();
 
   private final Path binary;
   private final Path dir;
@@ -108,16 +106,7 @@ public final class Podman implements AutoCloseable {
     command.addAll(List.of("--events-backend", "file"));
     command.addAll(List.of("--cgroup-manager", "cgroupfs"));
     command.addAll(arguments);
-    Path output = dir.resolve("podman-" + RUNS.incrementAndGet() + ".log");
-    try {
-      return ProcessResult.run(command, dir, output, TIMEOUT, this::isolate);
-    } finally {
-      try {
-        Files.deleteIfExists(output);
-      } catch (IOException e) {
-        // a leftover log in the directory close() deletes is harmless
-      }
-    }
+    return ProcessResult.runWithTransientLog(command, dir, TIMEOUT, this::isolate);
   }
 
   /** Unmounts whatever podman left mounted under its directory and deletes the directory. */

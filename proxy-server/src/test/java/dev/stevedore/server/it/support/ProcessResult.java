@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /** Exit code and combined stdout/stderr of a finished (or timed-out: exit code -1) process. */
@@ -17,6 +18,29 @@ public record ProcessResult(int exitCode, String output, List<String> command) {
 
   public ProcessResult {
     command = List.copyOf(command);
+  }
+
+  private static final AtomicInteger TRANSIENT_LOGS = new AtomicInteger();
+
+  /**
+   * Like {@link #run}, with the output captured in a file of {@code workDir} that is deleted once
+   * read: for tools whose output matters only in the result (containerd's ctr, podman, docker).
+   */
+  public static ProcessResult runWithTransientLog(
+      List<String> command,
+      Path workDir,
+      Duration timeout,
+      Consumer<Map<String, String>> environment) {
+    Path outputFile = workDir.resolve("run-" + TRANSIENT_LOGS.incrementAndGet() + ".log");
+    try {
+      return run(command, workDir, outputFile, timeout, environment);
+    } finally {
+      try {
+        Files.deleteIfExists(outputFile);
+      } catch (IOException e) {
+        // a leftover log in the test's own directory is harmless
+      }
+    }
   }
 
   /**
