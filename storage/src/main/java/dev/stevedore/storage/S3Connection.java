@@ -15,6 +15,7 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.S3Configuration;
@@ -120,12 +121,14 @@ public final class S3Connection implements AutoCloseable {
             .overrideConfiguration(
                 c ->
                     c.addExecutionInterceptor(new S3CallMetrics(metrics))
-                        .retryStrategy(
-                            AwsRetryStrategy.standardRetryStrategy().toBuilder()
-                                .maxAttempts(MAX_ATTEMPTS)
-                                .build()));
+                        .retryStrategy(retryStrategy()));
     endpoint.ifPresent(uri -> builder.endpointOverride(uri).forcePathStyle(true));
     return new S3Connection(layout, endpoint, region, credentials, http, builder.build());
+  }
+
+  /** The standard strategy with {@link #MAX_ATTEMPTS}; also what the tests' clients use. */
+  static RetryStrategy retryStrategy() {
+    return AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(MAX_ATTEMPTS).build();
   }
 
   /** The client; blocking, shared by all stores of this connection. */

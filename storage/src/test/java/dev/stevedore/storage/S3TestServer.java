@@ -77,7 +77,7 @@ public final class S3TestServer {
     return new S3TestServer(proxy, client(endpoint));
   }
 
-  /** A client as Stevedore configures one for an S3-compatible endpoint. */
+  /** A client as Stevedore configures one for an S3-compatible endpoint (its retries too). */
   private static S3Client client(URI endpoint) {
     return clientBuilder(endpoint).build();
   }
@@ -85,7 +85,8 @@ public final class S3TestServer {
   /** A client of this server whose requests pass {@code interceptor} (a faulty network). */
   S3Client clientThrough(ExecutionInterceptor interceptor) {
     return clientBuilder(endpoint())
-        .overrideConfiguration(c -> c.addExecutionInterceptor(interceptor))
+        .overrideConfiguration(
+            c -> c.retryStrategy(S3Connection.retryStrategy()).addExecutionInterceptor(interceptor))
         .build();
   }
 
@@ -98,7 +99,8 @@ public final class S3TestServer {
             StaticCredentialsProvider.create(AwsBasicCredentials.create(IDENTITY, CREDENTIAL)))
         .httpClient(ApacheHttpClient.create())
         .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+        .overrideConfiguration(c -> c.retryStrategy(S3Connection.retryStrategy()));
   }
 
   /** A client with the server's credentials. */
