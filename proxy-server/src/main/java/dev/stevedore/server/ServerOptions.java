@@ -1,12 +1,12 @@
 package dev.stevedore.server;
 
 import dev.stevedore.server.auth.AccessControl;
-import io.netty.handler.ssl.SslContext;
+import dev.stevedore.server.tls.ServerTls;
 import java.util.Objects;
 import java.util.Optional;
 
 /** How the server faces its clients: TLS (when configured) and access control. */
-public record ServerOptions(Optional<SslContext> tls, AccessControl access) {
+public record ServerOptions(Optional<ServerTls> tls, AccessControl access) {
   public ServerOptions {
     Objects.requireNonNull(tls, "tls");
     Objects.requireNonNull(access, "access");

@@ -7,14 +7,17 @@ import dev.stevedore.server.http.RegistryServer;
 import dev.stevedore.server.http.RegistryServices;
 import dev.stevedore.server.metrics.MeterNames;
 import dev.stevedore.server.metrics.StevedoreMetrics;
+import dev.stevedore.server.setup.NodeSetup;
 import dev.stevedore.server.status.ClusterState;
 import dev.stevedore.server.status.StatusPage;
 import dev.stevedore.server.store.CacheStores;
 import dev.stevedore.server.store.CacheStores.ReplicaCluster;
+import dev.stevedore.server.tls.ServerTls;
 import dev.stevedore.storage.BlobIndex;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -128,7 +131,12 @@ public final class StevedoreProxy implements AutoCloseable {
                               .map(own -> ClusterState.of(own.advertise(), members)))),
               pulls,
               cache.stores().shared().flatMap(CacheStores.Shared::redirects),
-              cache.relayAccess());
+              cache.relayAccess(),
+              new NodeSetup(
+                  List.copyOf(settings.upstreams().keySet()),
+                  settings.defaultUpstream(),
+                  settings.advertise(),
+                  options.tls().map(ServerTls::trust)));
       InetSocketAddress address =
           new InetSocketAddress(settings.listen().host(), settings.listen().port());
       RegistryServer server =

@@ -25,9 +25,10 @@ public final class ClusterOptions {
       names = "--advertise",
       paramLabel = "URL",
       description =
-          "How the other replicas reach this one, http(s)://HOST:PORT (default:"
-              + " http://$POD_IP:PORT when POD_IP is set, else http://HOSTNAME:PORT, with the"
-              + " --listen port).")
+          "How nodes and the other replicas reach this one, http(s)://HOST:PORT: the address"
+              + " /setup/ scripts point nodes at (default: the address each node asked under)"
+              + " and replicas relay from (default: http://$POD_IP:PORT when POD_IP is set, else"
+              + " http://HOSTNAME:PORT, with the --listen port).")
   String advertise;
 
   /** The cluster flags as given. */

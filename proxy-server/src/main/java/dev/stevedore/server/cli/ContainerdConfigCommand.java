@@ -69,7 +69,12 @@ public final class ContainerdConfigCommand implements Callable<Integer> {
         new LinkedHashSet<>(registries.isEmpty() ? List.of("docker.io") : registries);
     for (String registry : names) {
       UpstreamSettings.checkName(registry);
-      HostsToml hosts = HostsToml.of(registry, mirrorUri, Optional.ofNullable(ca), skipVerify);
+      HostsToml hosts =
+          HostsToml.of(
+              registry,
+              mirrorUri,
+              Optional.ofNullable(ca).map(path -> path.toAbsolutePath().toString()),
+              skipVerify);
       Path file = out.resolve(registry).resolve("hosts.toml");
       try {
         Files.createDirectories(file.getParent());

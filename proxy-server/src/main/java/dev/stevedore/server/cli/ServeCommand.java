@@ -103,7 +103,7 @@ public final class ServeCommand implements Callable<Integer> {
     ServeSettings settings = settings(surroundings.environment());
     ServerOptions options =
         new ServerOptions(
-            tls.sslContext(settings),
+            tls.serverTls(settings),
             access.build(
                 settings.access(), settings.upstreams().keySet(), surroundings.time().ticker()));
     try {

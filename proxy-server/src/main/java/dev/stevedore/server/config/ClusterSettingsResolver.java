@@ -18,8 +18,8 @@ import java.util.function.Supplier;
  * Resolves the {@link ClusterSettings} of {@code serve}: {@code --cluster-secret-file} and {@code
  * --advertise} override {@code secret-file} and {@code advertise} in the config file's {@code
  * cluster:} section. Without a secret there is no cluster. Replicas act as one cache through the
- * shared store, so a secret without a store is a mistake worth stopping for, as is an advertised
- * URL without a secret: either would otherwise be silently ignored.
+ * shared store, so a secret without a store is a mistake worth stopping for. An advertised URL
+ * without a cluster is the address nodes' setup scripts name ({@link #advertised}).
  */
 public final class ClusterSettingsResolver {
 
@@ -51,11 +51,6 @@ public final class ClusterSettingsResolver {
         flags.secretFile().or(() -> Optional.ofNullable(file.secretFile()).map(Path::of));
     Optional<String> advertise = flags.advertise().or(() -> Optional.ofNullable(file.advertise()));
     if (secretFile.isEmpty()) {
-      if (advertise.isPresent()) {
-        throw new ConfigException(
-            "advertise needs a cluster: give --cluster-secret-file FILE (or secret-file in the"
-                + " config file's cluster: section)");
-      }
       return Optional.empty();
     }
     if (!hasStore) {
@@ -69,6 +64,17 @@ public final class ClusterSettingsResolver {
             .map(ClusterSettingsResolver::advertise)
             .orElseGet(() -> defaultAdvertise(listen, env, hostName));
     return Optional.of(new ClusterSettings(secret, url));
+  }
+
+  /**
+   * The advertised URL as given ({@code --advertise}, else the config file's), without a default:
+   * the address setup scripts point nodes at, when given.
+   */
+  public static Optional<URI> advertised(ClusterFlags flags, ConfigFile.ClusterEntry entry) {
+    return flags
+        .advertise()
+        .or(() -> Optional.ofNullable(entry).map(ConfigFile.ClusterEntry::advertise))
+        .map(ClusterSettingsResolver::advertise);
   }
 
   /** This machine's host name, {@code localhost} when it has none that resolves. */

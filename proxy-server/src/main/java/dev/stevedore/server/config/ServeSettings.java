@@ -1,5 +1,6 @@
 package dev.stevedore.server.config;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -15,7 +16,9 @@ import java.util.OptionalLong;
  * flags override them. {@code maxConnectionsPerClient} caps the connections one client address (an
  * IPv6 /64) may hold open at once. {@code store} is the shared object store the cache lives in,
  * empty when the data directory alone holds it. {@code cluster} is how this replica works with the
- * others sharing that store, empty for a lone replica.
+ * others sharing that store, empty for a lone replica. {@code advertise} is the address nodes and
+ * peers reach this server under when given ({@code --advertise}); without it setup scripts name the
+ * address each node asked under.
  */
 public record ServeSettings(
     HostPort listen,
@@ -31,7 +34,8 @@ public record ServeSettings(
     AccessSettings access,
     int maxConnectionsPerClient,
     Optional<StoreSettings> store,
-    Optional<ClusterSettings> cluster) {
+    Optional<ClusterSettings> cluster,
+    Optional<URI> advertise) {
 
   public ServeSettings {
     Objects.requireNonNull(listen, "listen");
@@ -46,6 +50,7 @@ public record ServeSettings(
     Objects.requireNonNull(access, "access");
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(cluster, "cluster");
+    Objects.requireNonNull(advertise, "advertise");
     if (cluster.isPresent() && store.isEmpty()) {
       throw new ConfigException("a cluster needs a store");
     }

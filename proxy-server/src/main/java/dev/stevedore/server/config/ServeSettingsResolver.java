@@ -260,7 +260,8 @@ public final class ServeSettingsResolver {
             .orElse(DEFAULT_MAX_CONNECTIONS_PER_CLIENT),
         store,
         ClusterSettingsResolver.resolve(
-            flags.cluster(), file.cluster(), store.isPresent(), listen, env, hostName));
+            flags.cluster(), file.cluster(), store.isPresent(), listen, env, hostName),
+        ClusterSettingsResolver.advertised(flags.cluster(), file.cluster()));
   }
 
   private static TlsSettings tls(ConfigFile.TlsEntry entry) {

@@ -2,12 +2,17 @@ package dev.stevedore.server.http;
 
 import dev.stevedore.server.HealthCheck;
 import dev.stevedore.server.metrics.StevedoreMetrics;
+import dev.stevedore.server.setup.MirrorAddress;
+import dev.stevedore.server.setup.NodeSetup;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
-import java.util.function.Supplier;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The operators' endpoints: {@code /metrics}, {@code /healthz}, {@code /readyz} and the status
@@ -29,12 +34,18 @@ final class OperatorEndpoints {
 
   private final StevedoreMetrics metrics;
   private final HealthCheck health;
-  private final Supplier<String> statusPage;
+  private final Function<Optional<MirrorAddress>, String> statusPage;
+  private final NodeSetup setup;
 
-  OperatorEndpoints(StevedoreMetrics metrics, HealthCheck health, Supplier<String> statusPage) {
+  OperatorEndpoints(
+      StevedoreMetrics metrics,
+      HealthCheck health,
+      Function<Optional<MirrorAddress>, String> statusPage,
+      NodeSetup setup) {
     this.metrics = metrics;
     this.health = health;
     this.statusPage = statusPage;
+    this.setup = setup;
   }
 
   void metrics(ChannelHandlerContext ctx, boolean head) {
@@ -62,11 +73,19 @@ final class OperatorEndpoints {
                     head));
   }
 
-  /** The status page: its own inline style and SVG charts, and nothing else may load or run. */
-  void statusPage(ChannelHandlerContext ctx, boolean head) {
+  /**
+   * The status page: its own inline style and SVG charts, and nothing else may load or run. Its
+   * setup one-liners name the address the page was asked under (or {@code --advertise}).
+   */
+  void statusPage(ChannelHandlerContext ctx, HttpRequest request, boolean head) {
+    Optional<MirrorAddress> address =
+        setup.address(Optional.ofNullable(request.headers().get(HttpHeaderNames.HOST)));
     FullHttpResponse page =
         Responses.full(
-            HttpResponseStatus.OK, HTML, statusPage.get().getBytes(StandardCharsets.UTF_8), head);
+            HttpResponseStatus.OK,
+            HTML,
+            statusPage.apply(address).getBytes(StandardCharsets.UTF_8),
+            head);
     page.headers().set(CONTENT_SECURITY_POLICY, STATUS_PAGE_POLICY);
     Responses.send(ctx, page);
   }

@@ -38,6 +38,7 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
   private final ReferrersEndpoint referrers;
   private final OperatorEndpoints operator;
   private final RelayEndpoint relay;
+  private final SetupEndpoint setup;
 
   private final AccessControl access;
 
@@ -52,7 +53,9 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
     this.referrers = new ReferrersEndpoint(services.manifests().referrers());
     this.blobs = new BlobEndpoint(services.blobs(), services.disk(), services.blobRedirects());
     this.operator =
-        new OperatorEndpoints(services.metrics(), services.health(), services.statusPage());
+        new OperatorEndpoints(
+            services.metrics(), services.health(), services.statusPage(), services.setup());
+    this.setup = new SetupEndpoint(services.setup());
     this.relay =
         new RelayEndpoint(
             services.blobs(), services.upstreams(), services.disk(), services.relayAccess());
@@ -117,7 +120,7 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
     switch (route.kind()) {
       case STATUS_PAGE -> {
         requireRead(read, request);
-        operator.statusPage(ctx, head);
+        operator.statusPage(ctx, request, head);
       }
       case METRICS -> {
         requireRead(read, request);
@@ -149,6 +152,10 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
       case TAGS -> {
         requireRead(read, request);
         tags.handle(registryRequest(ctx, context, request, head, target), target);
+      }
+      case SETUP -> {
+        requireRead(read, request);
+        setup.handle(ctx, request, head, route.reference());
       }
       case BLOB_UPLOAD, CATALOG -> throw unsupported(request);
       case RELAY -> {

@@ -1,6 +1,7 @@
 package dev.stevedore.server.http;
 
 import dev.stevedore.server.ServerOptions;
+import dev.stevedore.server.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -65,7 +66,7 @@ public final class RegistryServer implements AutoCloseable {
                       connections,
                       new ConnectionCapHandler(
                           new ClientConnections(maxConnectionsPerClient), services.metrics()),
-                      options.tls()))
+                      options.tls().map(ServerTls::context)))
               .bind(address)
               .sync()
               .channel();

@@ -6,15 +6,20 @@ import dev.stevedore.core.cache.PullStats;
 import dev.stevedore.core.upstream.Upstreams;
 import dev.stevedore.server.HealthCheck;
 import dev.stevedore.server.metrics.StevedoreMetrics;
+import dev.stevedore.server.setup.MirrorAddress;
+import dev.stevedore.server.setup.NodeSetup;
 import dev.stevedore.server.store.BlobRedirects;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
- * What the HTTP layer calls: upstream selection, the caching services and the disk executor; and
- * what it reports to: metrics and the pull statistics of the status page.
+ * What the HTTP layer calls: upstream selection, the caching services and the disk executor, the
+ * nodes' setup scripts; and what it reports to: metrics and the pull statistics of the status page.
+ *
+ * @param statusPage the status page for the address nodes are pointed at (empty when the request
+ *     names none usable)
  */
 public record RegistryServices(
     Upstreams upstreams,
@@ -23,10 +28,11 @@ public record RegistryServices(
     Executor disk,
     StevedoreMetrics metrics,
     HealthCheck health,
-    Supplier<String> statusPage,
+    Function<Optional<MirrorAddress>, String> statusPage,
     PullStats pulls,
     Optional<BlobRedirects> blobRedirects,
-    Optional<RelayAccess> relayAccess) {
+    Optional<RelayAccess> relayAccess,
+    NodeSetup setup) {
   public RegistryServices {
     Objects.requireNonNull(upstreams, "upstreams");
     Objects.requireNonNull(manifests, "manifests");
@@ -38,9 +44,13 @@ public record RegistryServices(
     Objects.requireNonNull(pulls, "pulls");
     Objects.requireNonNull(blobRedirects, "blobRedirects");
     Objects.requireNonNull(relayAccess, "relayAccess");
+    Objects.requireNonNull(setup, "setup");
   }
 
-  /** Services whose pulls nobody reads, without blob redirects, alone (no cluster). */
+  /**
+   * Services whose pulls nobody reads, without blob redirects, alone (no cluster), set up for plain
+   * HTTP at the address nodes ask.
+   */
   public RegistryServices(
       Upstreams upstreams,
       ManifestService manifests,
@@ -48,7 +58,7 @@ public record RegistryServices(
       Executor disk,
       StevedoreMetrics metrics,
       HealthCheck health,
-      Supplier<String> statusPage) {
+      Function<Optional<MirrorAddress>, String> statusPage) {
     this(
         upstreams,
         manifests,
@@ -59,6 +69,11 @@ public record RegistryServices(
         statusPage,
         new PullStats(),
         Optional.empty(),
-        Optional.empty());
+        Optional.empty(),
+        new NodeSetup(
+            upstreams.all().stream().map(upstream -> upstream.name()).toList(),
+            upstreams.select(Optional.empty()).name(),
+            Optional.empty(),
+            Optional.empty()));
   }
 }

@@ -7,8 +7,9 @@ import java.util.Objects;
 
 /**
  * Where a request path points: an operator endpoint ({@code /}, {@code /metrics}, {@code /healthz},
- * {@code /readyz}) or a registry API path under {@code /v2/}, split but not yet validated. A
- * repository name may hold slashes; a reference never does.
+ * {@code /readyz}), a node's setup script ({@code /setup/<kind>}) or a registry API path under
+ * {@code /v2/}, split but not yet validated. A repository name may hold slashes; a reference never
+ * does.
  */
 record Route(Kind kind, String name, String reference) {
 
@@ -26,6 +27,8 @@ record Route(Kind kind, String name, String reference) {
     REFERRERS("/referrers"),
     /** A peer replica relaying a blob from this one (authenticated by the cluster's secret). */
     RELAY,
+    /** A node's setup script, {@code /setup/<kind>}, or their index {@code /setup/}. */
+    SETUP,
     NOT_FOUND;
 
     private final String tag = name().toLowerCase(Locale.ROOT);
@@ -52,16 +55,19 @@ record Route(Kind kind, String name, String reference) {
      */
     boolean needsCredentials() {
       return switch (this) {
-        case STATUS_PAGE, METRICS, HEALTH, READY, RELAY -> false; // RELAY: the cluster's own
+        case STATUS_PAGE, METRICS, HEALTH, READY, SETUP, RELAY -> false; // RELAY: the cluster's own
         default -> true;
       };
     }
   }
 
-  /** The kinds whose path ends in {@code <marker>/<reference>}: those with a marker. */
   /** Where peer replicas relay blobs from: {@code /_stevedore/cluster/blobs/<digest>?ns=NAME}. */
   static final String RELAY_PATH = "/_stevedore/cluster/blobs/";
 
+  /** Where nodes fetch their setup scripts: {@code /setup/<kind>}. */
+  static final String SETUP_PATH = "/setup/";
+
+  /** The kinds whose path ends in {@code <marker>/<reference>}: those with a marker. */
   private static final List<Kind> WITH_REFERENCE =
       Arrays.stream(Kind.values()).filter(kind -> kind.marker != null).toList();
 
@@ -80,7 +86,13 @@ record Route(Kind kind, String name, String reference) {
     if (path.startsWith(RELAY_PATH) && path.indexOf('/', RELAY_PATH.length()) < 0) {
       return new Route(Kind.RELAY, null, path.substring(RELAY_PATH.length()));
     }
+    if (path.startsWith(SETUP_PATH) && path.indexOf('/', SETUP_PATH.length()) < 0) {
+      String kind = path.substring(SETUP_PATH.length());
+      return new Route(Kind.SETUP, null, kind.isEmpty() ? null : kind);
+    }
     switch (path) {
+      case "/setup":
+        return new Route(Kind.SETUP, null, null);
       case "/":
         return new Route(Kind.STATUS_PAGE, null, null);
       case "/metrics":

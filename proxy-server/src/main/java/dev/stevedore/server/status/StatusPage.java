@@ -2,20 +2,21 @@ package dev.stevedore.server.status;
 
 import dev.stevedore.core.cache.PullStats;
 import dev.stevedore.core.upstream.Upstream;
+import dev.stevedore.server.setup.MirrorAddress;
 import dev.stevedore.server.store.StoreHealth;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
-import java.util.function.Supplier;
 
 /**
  * The operator's page at {@code GET /}: live numbers read from memory and rendered as HTML. Cheap
  * and non-blocking, so the event loop serves it directly.
  */
-public final class StatusPage implements Supplier<String> {
+public final class StatusPage implements Function<Optional<MirrorAddress>, String> {
   private final StatusSnapshotReader reader;
   private final StatusPageRenderer renderer = new StatusPageRenderer();
 
@@ -53,8 +54,9 @@ public final class StatusPage implements Supplier<String> {
             cluster));
   }
 
+  /** The page, its setup one-liners naming {@code address}. */
   @Override
-  public String get() {
+  public String apply(Optional<MirrorAddress> address) {
     return renderer.render(reader.read());
   }
 }

@@ -113,6 +113,11 @@ final class PemFiles {
     writeAtomically(file, pem(new JcaPKCS8Generator(key, null)), true);
   }
 
+  /** {@code certificate} as PEM text. */
+  static String pem(X509Certificate certificate) {
+    return pem((Object) certificate);
+  }
+
   private static String pem(Object object) {
     StringWriter out = new StringWriter();
     try (JcaPEMWriter writer = new JcaPEMWriter(out)) {

@@ -52,6 +52,11 @@ public final class SelfSignedCertificates {
     return dir.resolve("ca.crt");
   }
 
+  /** The local CA's certificate, once {@link #ensure} made it. */
+  X509Certificate caCertificate() {
+    return PemFiles.readCertificates(caCertificateFile()).get(0);
+  }
+
   Path caKeyFile() {
     return dir.resolve("ca.key");
   }

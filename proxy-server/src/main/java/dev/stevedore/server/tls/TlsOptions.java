@@ -54,13 +54,13 @@ public final class TlsOptions {
   List<String> extraNames = new ArrayList<>();
 
   /**
-   * The server's TLS context, or empty for plain HTTP: from the flags when any {@code --tls-*} flag
-   * is given, else from the config file's {@code tls:} section. With a self-signed setup this
-   * creates or reuses the certificates under {@code DATA/tls/} and logs the path of {@code ca.crt}.
+   * The server's TLS, or empty for plain HTTP: from the flags when any {@code --tls-*} flag is
+   * given, else from the config file's {@code tls:} section. With a self-signed setup this creates
+   * or reuses the certificates under {@code DATA/tls/} and logs the path of {@code ca.crt}.
    *
    * @throws ConfigException on conflicting options or unreadable or mismatched files
    */
-  public Optional<SslContext> sslContext(ServeSettings settings) {
+  public Optional<ServerTls> serverTls(ServeSettings settings) {
     boolean flagged = certificate != null || key != null || selfSigned || !extraNames.isEmpty();
     TlsSettings chosen =
         flagged
@@ -78,7 +78,10 @@ public final class TlsOptions {
           "TLS with the local CA {} (clients trust this); certificate for {}",
           certificates.caCertificateFile(),
           SubjectAltNames.of(identity.certificate()).map(Object::toString).orElse("?"));
-      return Optional.of(context(identity, certificates.caCertificateFile()));
+      return Optional.of(
+          new ServerTls(
+              context(identity, certificates.caCertificateFile()),
+              ClientTrust.of(identity, certificates.caCertificate(), true)));
     }
     if (chosen.certificate().isPresent()) {
       Path certificateFile = chosen.certificate().get();
@@ -94,7 +97,8 @@ public final class TlsOptions {
           "TLS with the certificate {} ({})",
           certificateFile,
           identity.certificate().getSubjectX500Principal().getName());
-      return Optional.of(context(identity, certificateFile));
+      return Optional.of(
+          new ServerTls(context(identity, certificateFile), ClientTrust.ofChain(identity)));
     }
     return Optional.empty();
   }

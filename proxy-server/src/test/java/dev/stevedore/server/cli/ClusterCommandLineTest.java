@@ -120,12 +120,22 @@ class ClusterCommandLineTest {
   }
 
   @Test
-  void advertiseWithoutSecret_isExit2WithOneLine() {
-    CommandRun run = serve("--store", "s3://cache", "--advertise", "http://10.0.0.5:5000");
+  void advertiseWithoutSecret_isTheSetupAddress_notACluster() {
+    CommandLine commandLine = StevedoreCommand.commandLine();
+    commandLine.parseArgs("serve", "--advertise", "http://cache.lan:5000");
+    ServeCommand serve = commandLine.getSubcommands().get("serve").getCommand();
+
+    assertThat(serve.settings(Map.of()).cluster()).isEmpty();
+    assertThat(serve.settings(Map.of()).advertise()).contains(URI.create("http://cache.lan:5000"));
+  }
+
+  @Test
+  void advertiseWithoutSecret_isStillChecked() {
+    CommandRun run = serve("--advertise", "ftp://cache.lan");
 
     assertThat(run.exitCode()).isEqualTo(StevedoreCommand.EXIT_CONFIG);
     assertThat(run.err().strip())
-        .startsWith("stevedore: advertise needs a cluster: ")
+        .startsWith("stevedore: advertise: 'ftp://cache.lan' must be an http")
         .doesNotContain("\n");
   }
 

@@ -51,7 +51,7 @@ class ConfigFileServerOptionsTest {
   void selfSignedInTheFile_servesTlsWithTheLocalCa() throws IOException {
     ServeSettings settings = settings("tls:\n  self-signed: true\n  san: [cache.lan]\n");
 
-    assertThat(CommandLine.populateCommand(new TlsOptions()).sslContext(settings)).isPresent();
+    assertThat(CommandLine.populateCommand(new TlsOptions()).serverTls(settings)).isPresent();
     assertThat(dir.resolve("data/tls/ca.crt")).isRegularFile();
   }
 
@@ -59,7 +59,7 @@ class ConfigFileServerOptionsTest {
   void noTlsAnywhere_isPlainHttp() throws IOException {
     ServeSettings settings = settings("listen: 127.0.0.1:0\n");
 
-    assertThat(CommandLine.populateCommand(new TlsOptions()).sslContext(settings)).isEmpty();
+    assertThat(CommandLine.populateCommand(new TlsOptions()).serverTls(settings)).isEmpty();
   }
 
   @Test

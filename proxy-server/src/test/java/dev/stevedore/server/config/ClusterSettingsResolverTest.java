@@ -166,16 +166,14 @@ class ClusterSettingsResolverTest {
   }
 
   @Test
-  void advertiseWithoutSecret_isAConfigError() {
-    assertThatThrownBy(
-            () ->
-                resolve(
-                    flags(Optional.empty())
-                        .withStore(STORE)
-                        .withCluster(cluster(null, "http://10.0.0.5:5000")),
-                    Map.of()))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("advertise needs a cluster");
+  void advertiseWithoutSecret_isNoCluster() {
+    assertThat(
+            resolve(
+                flags(Optional.empty())
+                    .withStore(STORE)
+                    .withCluster(cluster(null, "http://10.0.0.5:5000")),
+                Map.of()))
+        .isEmpty();
   }
 
   @ParameterizedTest

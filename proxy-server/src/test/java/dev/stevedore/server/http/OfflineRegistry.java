@@ -58,7 +58,7 @@ final class OfflineRegistry implements AutoCloseable {
             SAME_THREAD,
             new StevedoreMetrics(),
             new HealthCheck(blobs, SAME_THREAD),
-            () -> "<html></html>"));
+            address -> "<html></html>"));
   }
 
   RegistryServices services() {

@@ -116,7 +116,7 @@ class RegistryRequestHandlerTest {
             SAME_THREAD,
             new StevedoreMetrics(),
             new HealthCheck(blobs, SAME_THREAD),
-            () -> "<html>status</html>");
+            address -> "<html>status</html>");
     channel = new EmbeddedChannel(new RegistryRequestHandler(services));
     this.services = services;
   }

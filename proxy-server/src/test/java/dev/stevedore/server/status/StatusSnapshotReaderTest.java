@@ -127,7 +127,7 @@ class StatusSnapshotReaderTest {
     pulls.record("docker.io", RepositoryName.parse("library/alpine"));
     requests("manifest", Optional.of(CacheOutcome.HIT), 200, 1);
 
-    String html = new StatusPage(reader(List.of(), 0)).get();
+    String html = new StatusPage(reader(List.of(), 0)).apply(Optional.empty());
 
     assertThat(html)
         .contains("docker.io/library/alpine")
@@ -190,7 +190,7 @@ class StatusSnapshotReaderTest {
                 Optional.of(new FixedStore("s3://b/ at AWS S3 (eu-west-1)", "fine", true))));
     metrics.request("GetObject", "ok", 0, 2048);
 
-    assertThat(page.get())
+    assertThat(page.apply(Optional.empty()))
         .contains("<h2>Shared store</h2>")
         .contains("data-store=\"where\">s3://b/ at AWS S3 (eu-west-1)<")
         .contains("data-store=\"requests\">1 since start, 0 errors<")
@@ -231,11 +231,14 @@ class StatusSnapshotReaderTest {
   void statusPage_withCluster_showsTheClusterBox_withoutCluster_none() {
     metrics.relayedBytes("docker.io", 2048);
 
-    assertThat(new StatusPage(clusterReader(new FixedCluster("http://r1:5000"))).get())
+    assertThat(
+            new StatusPage(clusterReader(new FixedCluster("http://r1:5000")))
+                .apply(Optional.empty()))
         .contains("<h2>Cluster</h2>")
         .contains("data-cluster=\"advertise\">http://r1:5000<")
         .contains("2 KiB relayed from replicas");
-    assertThat(new StatusPage(reader(List.of(), 0)).get()).doesNotContain("data-cluster=");
+    assertThat(new StatusPage(reader(List.of(), 0)).apply(Optional.empty()))
+        .doesNotContain("data-cluster=");
   }
 
   private StatusSnapshotReader clusterReader(ClusterState state) {
