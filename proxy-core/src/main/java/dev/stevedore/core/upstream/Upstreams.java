@@ -9,7 +9,8 @@ import java.util.Set;
 
 /**
  * The configured upstream registries by name. containerd names the registry it wants in the {@code
- * ns} query parameter; without one, the default upstream answers.
+ * ns} query parameter; Podman's mirrors name it as the repository's first component ({@code
+ * /v2/ghcr.io/owner/app/...}); with neither, the default upstream answers.
  */
 public final class Upstreams {
   private static final Set<String> DOCKER_HUB_ALIASES =
@@ -38,6 +39,27 @@ public final class Upstreams {
           "no upstream registry named '" + ns + "' is configured");
     }
     return upstream;
+  }
+
+  /**
+   * The configured upstream a repository path names in its first component, for clients that cannot
+   * send {@code ns}: {@code ghcr.io} in {@code ghcr.io/owner/app}. Only a component that looks like
+   * a registry host (with a dot or a colon, as Docker tells a registry from a namespace) names one,
+   * and Docker Hub namespaces never do; a name of one component names none.
+   *
+   * @return the upstream's name, as {@link #select} takes it
+   */
+  public Optional<String> namedInPath(String repository) {
+    int slash = repository.indexOf('/');
+    if (slash <= 0 || slash == repository.length() - 1) {
+      return Optional.empty();
+    }
+    String first = repository.substring(0, slash).toLowerCase(java.util.Locale.ROOT);
+    if (first.indexOf('.') < 0 && first.indexOf(':') < 0) {
+      return Optional.empty();
+    }
+    String name = DOCKER_HUB_ALIASES.contains(first) ? "docker.io" : first;
+    return byName.containsKey(name) ? Optional.of(first) : Optional.empty();
   }
 
   /** Every configured upstream. */

@@ -176,11 +176,16 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
       HttpRequest request,
       boolean head,
       RequestTarget target) {
+    String name = target.route().name();
     Optional<String> ns = target.namespace();
+    if (ns.isEmpty() && name != null) {
+      ns = services.upstreams().namedInPath(name);
+      name = ns.map(prefix -> target.route().name().substring(prefix.length() + 1)).orElse(name);
+    }
     Upstream upstream = services.upstreams().select(ns);
     context.upstream(
         ns, upstream.name()); // before anything can refuse: errors answer OCI-Namespace
-    RepositoryName repository = repositoryName(target).normalizedFor(upstream.name());
+    RepositoryName repository = repositoryName(name).normalizedFor(upstream.name());
     context.repository(repository);
     if (!access.allows(upstream.name(), repository)) {
       throw ErrorCode.DENIED.exception(
@@ -211,9 +216,9 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
    * The repository in a registry path. A name outside the spec's grammar names no repository: 404
    * {@code NAME_UNKNOWN}, as for a GET of any name the registry does not know.
    */
-  private static RepositoryName repositoryName(RequestTarget target) {
+  private static RepositoryName repositoryName(String name) {
     try {
-      return RepositoryName.parse(target.route().name());
+      return RepositoryName.parse(name);
     } catch (RegistryException e) {
       throw ErrorCode.NAME_UNKNOWN.exception("no repository has this name, " + e.getMessage());
     }

@@ -240,18 +240,40 @@ record SetupScript(List<String> registries, String defaultRegistry, Optional<Cli
     script.append("sd_apply\nsd_finish systemctl reload docker\n");
   }
 
-  /** Podman's drop-in: Stevedore as the mirror of the registry it answers without {@code ?ns=}. */
+  /**
+   * Podman's drop-in: Stevedore as the mirror of every registry, the one it answers without {@code
+   * ?ns=} at its root, the others under their name as the first path component ({@code
+   * HOST:PORT/ghcr.io}, see {@code Upstreams.namedInPath}).
+   */
   private String podmanDropIn(MirrorAddress mirror, String writer) {
-    return "# Written by "
-        + writer
-        + ":\n# pull through Stevedore, falling back to the registry itself.\n"
-        + "[[registry]]\nprefix = \""
-        + defaultRegistry
-        + "\"\nlocation = \""
-        + defaultRegistry
-        + "\"\n\n[[registry.mirror]]\nlocation = \""
-        + mirror.authority()
-        + "\"\n"
-        + (mirror.tls() ? "" : "insecure = true\n");
+    StringBuilder toml = new StringBuilder();
+    toml.append("# Written by ")
+        .append(writer)
+        .append(":\n# pull through Stevedore, falling back to each registry itself.\n");
+    for (String registry : podmanRegistries()) {
+      String location =
+          registry.equals(defaultRegistry)
+              ? mirror.authority()
+              : mirror.authority() + "/" + registry;
+      toml.append("\n[[registry]]\nprefix = \"")
+          .append(registry)
+          .append("\"\nlocation = \"")
+          .append(registry)
+          .append("\"\n\n[[registry.mirror]]\nlocation = \"")
+          .append(location)
+          .append("\"\n")
+          .append(mirror.tls() ? "" : "insecure = true\n");
+    }
+    return toml.toString();
+  }
+
+  /** The default registry first, then those a path can name (a dot or a colon in the name). */
+  private List<String> podmanRegistries() {
+    return java.util.stream.Stream.concat(
+            java.util.stream.Stream.of(defaultRegistry),
+            registries.stream()
+                .filter(name -> !name.equals(defaultRegistry))
+                .filter(name -> name.indexOf('.') >= 0 || name.indexOf(':') >= 0))
+        .toList();
   }
 }

@@ -783,6 +783,62 @@ class RegistryRequestHandlerTest {
   }
 
   @Test
+  void getTags_upstreamNamedInThePath_selectsIt_andLinksKeepThePath() {
+    ghcr.tags =
+        tagList(
+            200,
+            "{\"name\":\"org/app\",\"tags\":[\"b\",\"c\"]}",
+            Optional.of("</v2/org/app/tags/list?last=c&n=2>; rel=\"next\""));
+
+    Answer answer = get("/v2/ghcr.io/org/app/tags/list?n=2&last=a");
+
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.headers().get("Link"))
+        .isEqualTo("</v2/ghcr.io/org/app/tags/list?n=2&last=c>; rel=\"next\"");
+    assertThat(ghcr.calls).containsExactly("listTags org/app n=2&last=a");
+    assertThat(hub.calls).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "/v2/docker.io/alpine/tags/list", // Docker Hub named in the path: library/ as ever
+        "/v2/registry-1.docker.io/alpine/tags/list",
+      })
+  void getTags_dockerHubNamedInThePath_isTheHub(String path) {
+    hub.tags = tagList(200, "{\"name\":\"library/alpine\",\"tags\":[\"3.19\"]}", Optional.empty());
+
+    assertThat(get(path).status()).isEqualTo(200);
+
+    assertThat(hub.calls).containsExactly("listTags library/alpine null");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "/v2/quay.io/org/app/tags/list", // not configured: a Docker Hub name (which fails there)
+        "/v2/ghcrio/app/tags/list", // no dot: a namespace, never a registry
+        "/v2/ghcr.io/tags/list", // one component: the repository ghcr.io itself
+      })
+  void getTags_pathNotNamingAConfiguredRegistry_goesToTheDefault(String path) {
+    hub.tags = tagList(200, "{\"name\":\"x\",\"tags\":[]}", Optional.empty());
+
+    get(path);
+
+    assertThat(ghcr.calls).isEmpty();
+  }
+
+  @Test
+  void allowList_readsTheNameWithoutTheRegistryInThePath() {
+    RecordingAccessControl access = RecordingAccessControl.admitting();
+    useAccessControl(access);
+
+    get("/v2/ghcr.io/org/app/manifests/sha256:" + MISSING_DIGEST.substring(7));
+
+    assertThat(access.allowQuestions()).containsExactly("ghcr.io/org/app");
+  }
+
+  @Test
   void getTags_upstreamIgnoringNAndLast_isPagedHereInLexicalOrder() {
     hub.tags =
         tagList(
