@@ -154,4 +154,20 @@ class RouteTest {
   void parse_trailingSegmentAfterReference_isNotFound(String path) {
     assertThat(Route.parse(path).kind()).isEqualTo(Kind.NOT_FOUND);
   }
+
+  @Test
+  void parse_setupScript_isSetupWithTheKind() {
+    assertThat(Route.parse("/setup/microk8s")).isEqualTo(new Route(Kind.SETUP, null, "microk8s"));
+  }
+
+  @Test
+  void parse_setupIndex_isSetupWithoutKind() {
+    assertThat(Route.parse("/setup/")).isEqualTo(new Route(Kind.SETUP, null, null));
+    assertThat(Route.parse("/setup")).isEqualTo(new Route(Kind.SETUP, null, null));
+  }
+
+  @Test
+  void parse_setupDeeper_isNotFound() {
+    assertThat(Route.parse("/setup/docker/x").kind()).isEqualTo(Kind.NOT_FOUND);
+  }
 }

@@ -32,8 +32,10 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.util.io.pem.PemObjectGenerator;
 
-/** Keys and certificates for the tests, written as the PEM files users bring. */
-final class TestCertificates {
+/**
+ * Keys and certificates for the tests (those of other packages too), as the PEM files users bring.
+ */
+public final class TestCertificates {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private TestCertificates() {}
@@ -42,7 +44,7 @@ final class TestCertificates {
     return generate("RSA", null);
   }
 
-  static KeyPair ec() {
+  public static KeyPair ec() {
     return generate("EC", new ECGenParameterSpec("secp384r1"));
   }
 
@@ -91,7 +93,7 @@ final class TestCertificates {
     }
   }
 
-  static X509Certificate selfSigned(String subject, KeyPair keys) {
+  public static X509Certificate selfSigned(String subject, KeyPair keys) {
     return certificate(subject, keys, subject, keys.getPrivate(), false);
   }
 
