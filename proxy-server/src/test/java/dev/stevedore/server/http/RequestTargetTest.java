@@ -45,7 +45,7 @@ class RequestTargetTest {
   }
 
   @Test
-  void onlyOperatorRoutesAndThePeersRelay_needNoClientCredentials() {
+  void onlyOperatorRoutesSetupScriptsAndThePeersRelay_needNoClientCredentials() {
     for (Kind kind : Kind.values()) {
       boolean operator =
           kind == Kind.STATUS_PAGE
@@ -53,7 +53,8 @@ class RequestTargetTest {
               || kind == Kind.HEALTH
               || kind == Kind.READY;
       boolean peers = kind == Kind.RELAY; // proves the cluster's secret instead (RelayEndpoint)
-      assertThat(kind.needsCredentials()).as(kind.name()).isEqualTo(!operator && !peers);
+      boolean nodes = kind == Kind.SETUP; // scripts hold no secret; nodes bring their own
+      assertThat(kind.needsCredentials()).as(kind.name()).isEqualTo(!operator && !peers && !nodes);
     }
   }
 
