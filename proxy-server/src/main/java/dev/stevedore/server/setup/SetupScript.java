@@ -57,6 +57,9 @@ record SetupScript(List<String> registries, String defaultRegistry, Optional<Cli
         .append(source)
         .append(" | sudo sh   (options after: sh -s -- --dry-run, --root DIR, --restart)\n")
         .append("set -eu\n")
+        .append(
+            "# One block: sh reads all of it before running any, so a cut download runs nothing.\n")
+        .append("{\n")
         .append("STEVEDORE_URL=")
         .append(quoted(mirror.url()))
         .append("\nsd_kind=")
@@ -107,7 +110,7 @@ record SetupScript(List<String> registries, String defaultRegistry, Optional<Cli
         script.append("sd_apply\nsd_finish\n");
       }
     }
-    return script.toString();
+    return script.append("}\n").toString();
   }
 
   /** containerd's {@code certs.d/<registry>/hosts.toml} for every registry, and the CA by each. */

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The one-liners and scripts, without a server: what they name and that {@code sh} reads them. */
 class NodeSetupTest {
@@ -119,6 +120,29 @@ class NodeSetupTest {
             .script(NodeKind.DOCKER, PLAIN);
 
     assertThat(script).contains("Docker mirrors Docker Hub only").doesNotContain("daemon.json\n");
+  }
+
+  @ParameterizedTest
+  @ValueSource(doubles = {0.2, 0.5, 0.9, 0.999})
+  void script_cutShort_runsNothing(double kept) throws Exception {
+    String script = setup(Optional.empty()).script(NodeKind.PODMAN, PLAIN);
+    Path cut =
+        Files.writeString(
+            dir.resolve("cut.sh"), script.substring(0, (int) (script.length() * kept)));
+    Path root = Files.createDirectories(dir.resolve("root"));
+
+    Process sh =
+        new ProcessBuilder("sh", cut.toString(), "--root", root.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("out").toFile())
+            .start();
+    assertThat(sh.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(sh.exitValue()).isNotZero();
+    assertThat(Files.readString(dir.resolve("out"))).doesNotContain("stevedore setup:");
+    try (var files = Files.list(root)) {
+      assertThat(files).isEmpty();
+    }
   }
 
   private int syntaxCheck(String script) throws IOException, InterruptedException {
