@@ -9,6 +9,7 @@ import dev.stevedore.server.it.support.ProcessResult;
 import dev.stevedore.server.it.support.SetupScripts;
 import dev.stevedore.server.it.support.TestImage;
 import dev.stevedore.server.it.support.TestImages;
+import dev.stevedore.server.it.support.TestPki;
 import dev.stevedore.server.it.support.TrustedCa;
 import dev.stevedore.server.it.support.Upstream;
 import java.io.IOException;
@@ -178,6 +179,43 @@ class NodeSetupIT {
     assertServedBy(tls, servedBefore, PODMAN_TLS.blobBytes(), "library/podman-tls");
   }
 
+  /** The installed CA is what makes the TLS pulls work: with another CA, both refuse Stevedore. */
+  @Test
+  void tls_withAnotherCaThanTheInstalledOne_containerdAndPodmanRefuseTheServer() throws Exception {
+    runPinnedOneLiner("containerd");
+    runPinnedOneLiner("podman");
+    String otherCa = TestPki.generate().certificatePem();
+    Path hostsDir = root.resolve("etc/containerd/certs.d");
+    Files.writeString(hostsDir.resolve("docker.io/stevedore-ca.crt"), otherCa);
+    Path certDir = root.resolve("etc/containers/certs.d/" + authority(tls));
+    Files.writeString(certDir.resolve("ca.crt"), otherCa);
+    Path dropIn = root.resolve("etc/containers/registries.conf.d/50-stevedore.conf");
+
+    ProcessResult ctr =
+        containerd.pull("untrusted", hostsDir, "docker.io/library/ctd-tls:3", "--all-platforms");
+    ProcessResult podman;
+    try (Podman client = Podman.create()) {
+      client.useRegistriesConf(dropIn);
+      podman =
+          client.pull(
+              "docker.io/library/podman-tls:4",
+              "--tls-verify=true",
+              "--cert-dir",
+              certDir.toString());
+    }
+
+    assertThat(ctr.succeeded()).as(ctr.output()).isFalse();
+    assertThat(ctr.output()).contains("x509:");
+    assertThat(podman.succeeded()).as(podman.output()).isFalse();
+    assertThat(podman.output()).contains("x509:");
+    assertThat(hub.front().requestLog()).as("nothing reached the upstream").isEmpty();
+  }
+
+  /**
+   * The one-liner's {@code -k} is safe only because of the pin: pointed at another TLS server (a
+   * man in the middle with its own key), curl refuses before sh reads a line, so nothing is
+   * written.
+   */
   @Test
   void pinnedOneLiner_againstAnotherTlsServer_curlRefusesAndNothingIsWritten() throws Exception {
     String oneLiner = SetupScripts.oneLiner(index(tls), "podman");
