@@ -46,6 +46,8 @@ class NodeSetupIT {
   private static final TestImage PODMAN_PLAIN = IMAGES.dockerImage();
   private static final TestImage CONTAINERD_TLS = IMAGES.ociIndex();
   private static final TestImage PODMAN_TLS = IMAGES.dockerImage();
+  private static final TestImage CONTAINERD_GHCR = IMAGES.dockerManifestList();
+  private static final TestImage PODMAN_GHCR = IMAGES.ociImage();
   private static final Pattern SERVED_BYTES =
       Pattern.compile("^stevedore_served_bytes_total(\\{[^}]*\\})? (\\S+)$", Pattern.MULTILINE);
   private static final Pattern PIN = Pattern.compile("--pinnedpubkey '(sha256//[^']+)'");
@@ -53,6 +55,7 @@ class NodeSetupIT {
   @TempDir static Path work;
   private static Containerd containerd;
   private static Upstream hub;
+  private static Upstream ghcr;
   private static InProcessStevedore plain;
   private static InProcessStevedore tls;
 
@@ -68,11 +71,18 @@ class NodeSetupIT {
     hub.push("library/podman-plain", "2", PODMAN_PLAIN);
     hub.push("library/ctd-tls", "3", CONTAINERD_TLS);
     hub.push("library/podman-tls", "4", PODMAN_TLS);
+    ghcr = Upstream.start(Files.createDirectories(work.resolve("ghcr.io")));
+    ghcr.push("org/ctd-tool", "5", CONTAINERD_GHCR);
+    ghcr.push("org/podman-tool", "6", PODMAN_GHCR);
     plain =
-        InProcessStevedore.on(work.resolve("plain-data")).upstream("docker.io", hub.uri()).start();
+        InProcessStevedore.on(work.resolve("plain-data"))
+            .upstream("docker.io", hub.uri())
+            .upstream("ghcr.io", ghcr.uri())
+            .start();
     tls =
         InProcessStevedore.on(work.resolve("tls-data"))
             .upstream("docker.io", hub.uri())
+            .upstream("ghcr.io", ghcr.uri())
             .flag("--tls-self-signed")
             .start();
     assertThat(tls.uri().getScheme()).isEqualTo("https");
@@ -88,8 +98,10 @@ class NodeSetupIT {
       try {
         closeAll(plain, tls);
       } finally {
-        if (hub != null) {
-          hub.close();
+        for (Upstream upstream : new Upstream[] {hub, ghcr}) {
+          if (upstream != null) {
+            upstream.close();
+          }
         }
       }
     }
@@ -100,6 +112,7 @@ class NodeSetupIT {
     root = Files.createDirectories(testDir.resolve("root"));
     scripts = new SetupScripts(Files.createDirectories(testDir.resolve("run")));
     hub.resetCounters();
+    ghcr.resetCounters();
   }
 
   @Test
@@ -134,6 +147,50 @@ class NodeSetupIT {
       assertThat(podman.digest(reference)).isEqualTo(PODMAN_PLAIN.digest());
     }
     assertServedBy(plain, servedBefore, PODMAN_PLAIN.blobBytes(), "library/podman-plain");
+  }
+
+  /** A second upstream: containerd names it with {@code ?ns=ghcr.io} from its own hosts.toml. */
+  @Test
+  void containerd_plainHttp_secondRegistry_pullsThroughItsOwnHostsToml() {
+    runFetchedScript(plain, "containerd");
+    Path hostsDir = root.resolve("etc/containerd/certs.d");
+    assertThat(hostsDir.resolve("ghcr.io/hosts.toml"))
+        .content()
+        .contains("server = \"https://ghcr.io\"")
+        .contains("[host.\"" + plain.uri() + "\"]");
+    double servedBefore = servedBytes(plain);
+
+    String reference = "ghcr.io/org/ctd-tool:5";
+    ctrPull("ghcr", hostsDir, reference);
+
+    assertThat(containerd.images("ghcr")).containsEntry(reference, CONTAINERD_GHCR.digest());
+    assertServedBy(plain, ghcr, servedBefore, CONTAINERD_GHCR.blobBytes(), "org/ctd-tool");
+    assertThat(hub.front().requestLog()).as("docker.io front").isEmpty();
+  }
+
+  /**
+   * A second upstream through Podman, whose mirrors cannot send {@code ?ns=}: the drop-in names it
+   * as the first path component of the mirror's location.
+   */
+  @Test
+  void podman_plainHttp_secondRegistry_pullsThroughItsPathNamedMirror() {
+    runFetchedScript(plain, "podman");
+    Path dropIn = root.resolve("etc/containers/registries.conf.d/50-stevedore.conf");
+    assertThat(dropIn)
+        .content()
+        .contains("prefix = \"ghcr.io\"")
+        .contains("location = \"" + authority(plain) + "/ghcr.io\"");
+    double servedBefore = servedBytes(plain);
+
+    String reference = "ghcr.io/org/podman-tool:6";
+    try (Podman podman = Podman.create()) {
+      podman.useRegistriesConf(dropIn);
+      podmanPull(podman, reference);
+
+      assertThat(podman.digest(reference)).isEqualTo(PODMAN_GHCR.digest());
+    }
+    assertServedBy(plain, ghcr, servedBefore, PODMAN_GHCR.blobBytes(), "org/podman-tool");
+    assertThat(hub.front().requestLog()).as("docker.io front").isEmpty();
   }
 
   @Test
@@ -209,6 +266,7 @@ class NodeSetupIT {
     assertThat(podman.succeeded()).as(podman.output()).isFalse();
     assertThat(podman.output()).contains("x509:");
     assertThat(hub.front().requestLog()).as("nothing reached the upstream").isEmpty();
+    assertThat(ghcr.front().requestLog()).as("nothing reached the upstream").isEmpty();
   }
 
   /**
@@ -272,6 +330,8 @@ class NodeSetupIT {
               + result.output()
               + "\n== docker.io upstream ==\n"
               + hub.diagnostics()
+              + "\n== ghcr.io upstream ==\n"
+              + ghcr.diagnostics()
               + "\n== containerd log ==\n"
               + containerd.log());
     }
@@ -286,18 +346,30 @@ class NodeSetupIT {
               + "):\n"
               + result.output()
               + "\n== docker.io upstream ==\n"
-              + hub.diagnostics());
+              + hub.diagnostics()
+              + "\n== ghcr.io upstream ==\n"
+              + ghcr.diagnostics());
     }
   }
 
   /** Stevedore served at least the image's blobs, and fetched its manifest from the upstream. */
   private static void assertServedBy(
       InProcessStevedore proxy, double servedBefore, long blobBytes, String repository) {
+    assertServedBy(proxy, hub, servedBefore, blobBytes, repository);
+  }
+
+  /** The same, for an image of {@code upstream}. */
+  private static void assertServedBy(
+      InProcessStevedore proxy,
+      Upstream upstream,
+      double servedBefore,
+      long blobBytes,
+      String repository) {
     assertThat(servedBytes(proxy) - servedBefore)
         .as("stevedore_served_bytes_total grew by the blobs it served")
         .isGreaterThanOrEqualTo((double) blobBytes);
-    assertThat(hub.front().requestLog())
-        .as("docker.io front")
+    assertThat(upstream.front().requestLog())
+        .as("upstream front")
         .anyMatch(line -> line.startsWith("FRONT GET /v2/" + repository + "/manifests/"));
   }
 
