@@ -27,11 +27,13 @@ public final class Podman implements AutoCloseable {
   private final Path binary;
   private final Path dir;
   private final Path registriesConf;
+  private volatile Path registriesConfInUse;
 
   private Podman(Path binary, Path dir) {
     this.binary = binary;
     this.dir = dir;
     this.registriesConf = dir.resolve("registries.conf");
+    this.registriesConfInUse = registriesConf;
   }
 
   /**
@@ -76,6 +78,15 @@ public final class Podman implements AutoCloseable {
             "location = \"" + mirror + "\"",
             "insecure = true",
             ""));
+  }
+
+  /**
+   * Reads {@code file} as its {@code registries.conf} ({@code CONTAINERS_REGISTRIES_CONF}) from now
+   * on, instead of its own: for example a drop-in of {@code registries.conf.d}, which has the same
+   * format, to pull with only what a setup wrote.
+   */
+  public void useRegistriesConf(Path file) {
+    registriesConfInUse = file.toAbsolutePath();
   }
 
   /** {@code podman pull [EXTRA...] REF}. */
@@ -150,7 +161,7 @@ public final class Podman implements AutoCloseable {
     environment.put("XDG_DATA_HOME", home.resolve(".local/share").toString());
     environment.put("REGISTRY_AUTH_FILE", home.resolve("auth.json").toString());
     environment.put("DOCKER_CONFIG", home.resolve(".docker").toString());
-    environment.put("CONTAINERS_REGISTRIES_CONF", registriesConf.toString());
+    environment.put("CONTAINERS_REGISTRIES_CONF", registriesConfInUse.toString());
     environment.put("CONTAINERS_CONF", dir.resolve("containers.conf").toString());
     environment.put("CONTAINERS_STORAGE_CONF", dir.resolve("storage.conf").toString());
     environment.put("TMPDIR", dir.resolve("tmp").toString());
