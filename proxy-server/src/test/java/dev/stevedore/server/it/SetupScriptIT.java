@@ -8,8 +8,8 @@ import dev.stevedore.server.it.support.HtpasswdFile;
 import dev.stevedore.server.it.support.InProcessStevedore;
 import dev.stevedore.server.it.support.ProcessResult;
 import dev.stevedore.server.it.support.RawHttpConnection;
+import dev.stevedore.server.it.support.SetupScripts;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,7 +17,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -168,7 +167,7 @@ class SetupScriptIT {
   @MethodSource("kinds")
   void script_writesItsFiles_andASecondRunChangesNothing(String kind, Map<String, String> expected)
       throws IOException {
-    Path script = fetch(kind);
+    String script = fetch(kind);
     Path root = Files.createDirectories(work.resolve("root"));
 
     ProcessResult first = run(script, root).requireSuccess();
@@ -201,7 +200,7 @@ class SetupScriptIT {
         }
         """;
     Path daemonJson = write(root.resolve("etc/docker/daemon.json"), original);
-    Path script = fetch("docker");
+    String script = fetch("docker");
 
     run(script, root).requireSuccess();
     String merged = Files.readString(daemonJson);
@@ -245,7 +244,7 @@ class SetupScriptIT {
   void stevedoreNotAnswering_refusesToRun_andChangesNothing() throws Exception {
     Path root = Files.createDirectories(work.resolve("root"));
     write(root.resolve("etc/containerd/certs.d/docker.io/hosts.toml"), "server = \"x\"\n");
-    Path script;
+    String script;
     try (InProcessStevedore doomed = started(work.resolve("data"))) {
       script = fetch(doomed.uri(), "containerd");
     }
@@ -313,7 +312,7 @@ class SetupScriptIT {
     Path root = Files.createDirectories(work.resolve("root"));
     String theirs = "configs:\n  \"registry.internal\":\n    auth: {username: u, password: p}\n";
     Path registries = write(root.resolve("etc/rancher/k3s/registries.yaml"), theirs);
-    Path script = fetch("k3s");
+    String script = fetch("k3s");
 
     ProcessResult refused = run(script, root);
 
@@ -348,7 +347,7 @@ class SetupScriptIT {
     Path calls = work.resolve("systemctl.calls");
     Path systemctl = write(bin.resolve("systemctl"), "#!/bin/sh\necho \"$*\" >>" + calls + "\n");
     systemctl.toFile().setExecutable(true);
-    Path script = fetch("k3s");
+    String script = fetch("k3s");
     Map<String, String> path = Map.of("PATH", bin + ":" + System.getenv("PATH"));
 
     ProcessResult first = run(script, root, path, "--restart").requireSuccess();
@@ -432,11 +431,11 @@ class SetupScriptIT {
     try (InProcessStevedore guarded =
         started(work.resolve("data"), "--htpasswd", htpasswd.toString())) {
       Path root = Files.createDirectories(work.resolve("root"));
-      Path script = fetch(guarded.uri(), "containerd");
+      String script = fetch(guarded.uri(), "containerd");
 
       run(script, root).requireSuccess(); // /v2/ answers 401: Stevedore is there
 
-      assertThat(Files.readString(script))
+      assertThat(script)
           .doesNotContain("teacher")
           .doesNotContain("correct horse")
           .doesNotContain(Files.readString(htpasswd).strip());
@@ -444,22 +443,13 @@ class SetupScriptIT {
     }
   }
 
-  private Path fetch(String kind) {
+  private String fetch(String kind) {
     return fetch(proxy.uri(), kind);
   }
 
-  /** Fetches {@code /setup/<kind>} as a node would, into a file of this test's directory. */
-  private Path fetch(URI server, String kind) {
-    try {
-      HttpResponse<String> response = get(server, "/setup/" + kind);
-      assertThat(response.statusCode()).as("GET /setup/" + kind).isEqualTo(200);
-      return write(work.resolve(kind + "-" + System.nanoTime() + ".sh"), response.body());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+  /** Fetches {@code /setup/<kind>} as a node would. */
+  private static String fetch(URI server, String kind) {
+    return SetupScripts.get(HTTP, server.resolve("/setup/" + kind));
   }
 
   private static HttpResponse<String> get(URI server, String path)
@@ -469,18 +459,14 @@ class SetupScriptIT {
         HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
   }
 
-  private ProcessResult run(Path script, Path root, String... options) {
+  private ProcessResult run(String script, Path root, String... options) {
     return run(script, root, Map.of(), options);
   }
 
-  /** {@code sh SCRIPT --root ROOT OPTIONS...}, as {@code | sudo sh -s -- --root ROOT} runs it. */
+  /** {@code sh -s -- --root ROOT OPTIONS...}, as {@code | sudo sh -s -- ...} runs it. */
   private ProcessResult run(
-      Path script, Path root, Map<String, String> environment, String... options) {
-    List<String> command =
-        new ArrayList<>(List.of("sh", script.toString(), "--root", root.toString()));
-    command.addAll(List.of(options));
-    return ProcessResult.runWithTransientLog(
-        command, work, Duration.ofSeconds(60), env -> env.putAll(environment));
+      String script, Path root, Map<String, String> environment, String... options) {
+    return new SetupScripts(work).run(script, root, environment, options);
   }
 
   /** Every file under {@code root} by its relative path, with its text. */

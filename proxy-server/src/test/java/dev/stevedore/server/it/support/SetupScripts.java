@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -54,20 +55,40 @@ public final class SetupScripts {
 
   /** Runs {@code script} as {@code sh -s -- --root ROOT} (the script on standard input). */
   public ProcessResult run(String script, Path root) {
+    return run(script, root, Map.of());
+  }
+
+  /**
+   * Runs {@code script} as {@code sh -s -- --root ROOT OPTIONS...} with {@code environment} added
+   * (a {@code PATH} with a fake {@code systemctl}, say).
+   */
+  public ProcessResult run(
+      String script, Path root, Map<String, String> environment, String... options) {
     Path file = workDir.resolve("setup-" + System.nanoTime() + ".sh");
     try {
       Files.writeString(file, script);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }
-    return shell(
+    List<String> command = new ArrayList<>();
+    command.addAll(
         List.of(
             "sh",
             "-c",
-            "exec sh -s -- --root \"$1\" < \"$2\"",
+            "script=$1; shift; exec sh -s -- \"$@\" < \"$script\"",
             "setup",
-            root.toString(),
-            file.toString()));
+            file.toString(),
+            "--root",
+            root.toString()));
+    command.addAll(List.of(options));
+    return ProcessResult.runWithTransientLog(
+        command,
+        workDir,
+        TIMEOUT,
+        env -> {
+          isolate(env);
+          env.putAll(environment);
+        });
   }
 
   /**
