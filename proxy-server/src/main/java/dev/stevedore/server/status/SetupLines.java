@@ -37,10 +37,12 @@ public record SetupLines(List<Line> lines, boolean addressKnown) {
   }
 
   /**
-   * The one-liners of {@code setup} for {@code address}; without one, for a stand-in address whose
-   * scheme and TLS pin are still this server's, written as {@value #PLACEHOLDER}.
+   * The one-liners of {@code setup} for the address the page was {@code asked} under, else {@code
+   * --advertise}; without either, for a stand-in address whose scheme and TLS pin are still this
+   * server's, written as {@value #PLACEHOLDER}.
    */
-  public static SetupLines of(NodeSetup setup, Optional<MirrorAddress> address) {
+  public static SetupLines of(NodeSetup setup, Optional<MirrorAddress> asked) {
+    Optional<MirrorAddress> address = asked.or(() -> setup.address(Optional.empty()));
     if (address.isPresent()) {
       return new SetupLines(
           Arrays.stream(NodeKind.values())

@@ -384,6 +384,22 @@ class StatusPageRendererTest {
   }
 
   @Test
+  void setupLines_withoutAddress_useAdvertise() {
+    NodeSetup advertised =
+        new NodeSetup(
+            List.of("docker.io"),
+            "docker.io",
+            Optional.of(java.net.URI.create("http://mirror.example:5000")),
+            Optional.empty());
+
+    SetupLines lines = SetupLines.of(advertised, Optional.empty());
+
+    assertThat(lines.addressKnown()).isTrue();
+    assertThat(lines.lines().get(0).command())
+        .isEqualTo("curl -fsSL http://mirror.example:5000/setup/containerd | sudo sh");
+  }
+
+  @Test
   void render_setupBox_escapesTheCommands() {
     SetupLines hostile =
         new SetupLines(List.of(new SetupLines.Line(NodeKind.DOCKER, "curl '<b>x</b>' \"&")), true);
