@@ -9,6 +9,7 @@ import dev.stevedore.server.metrics.MeterNames;
 import dev.stevedore.server.metrics.StevedoreMetrics;
 import dev.stevedore.server.setup.NodeSetup;
 import dev.stevedore.server.status.ClusterState;
+import dev.stevedore.server.status.RecentClients;
 import dev.stevedore.server.status.StatusPage;
 import dev.stevedore.server.store.CacheStores;
 import dev.stevedore.server.store.CacheStores.ReplicaCluster;
@@ -16,6 +17,7 @@ import dev.stevedore.server.tls.ServerTls;
 import dev.stevedore.storage.BlobIndex;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -110,6 +112,13 @@ public final class StevedoreProxy implements AutoCloseable {
           cache.stores().shared().flatMap(CacheStores.Shared::cluster).map(ReplicaCluster::members);
       cluster.ifPresent(metrics::clusterOf);
       PullStats pulls = new PullStats();
+      RecentClients clients = new RecentClients(Clock.systemUTC());
+      NodeSetup setup =
+          new NodeSetup(
+              List.copyOf(settings.upstreams().keySet()),
+              settings.defaultUpstream(),
+              settings.advertise(),
+              options.tls().map(ServerTls::trust));
       RegistryServices services =
           new RegistryServices(
               cache.upstreams(),
@@ -126,17 +135,14 @@ public final class StevedoreProxy implements AutoCloseable {
                   cache.stores().shared().map(CacheStores.Shared::health),
                   cluster.flatMap(
                       members ->
-                          settings
-                              .cluster()
-                              .map(own -> ClusterState.of(own.advertise(), members)))),
+                          settings.cluster().map(own -> ClusterState.of(own.advertise(), members))),
+                  clients,
+                  setup),
               pulls,
               cache.stores().shared().flatMap(CacheStores.Shared::redirects),
               cache.relayAccess(),
-              new NodeSetup(
-                  List.copyOf(settings.upstreams().keySet()),
-                  settings.defaultUpstream(),
-                  settings.advertise(),
-                  options.tls().map(ServerTls::trust)));
+              setup,
+              clients);
       InetSocketAddress address =
           new InetSocketAddress(settings.listen().host(), settings.listen().port());
       RegistryServer server =

@@ -9,11 +9,13 @@ import dev.stevedore.core.error.ErrorCode;
 import dev.stevedore.core.error.RegistryException;
 import dev.stevedore.core.model.MediaTypes;
 import dev.stevedore.core.model.Reference;
+import dev.stevedore.server.status.RecentClients;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AsciiString;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /** {@code GET|HEAD /v2/<name>/manifests/<reference>}: exact bytes, upstream's headers. */
@@ -22,10 +24,12 @@ final class ManifestEndpoint {
 
   private final ManifestService manifests;
   private final PullStats pulls;
+  private final RecentClients clients;
 
-  ManifestEndpoint(ManifestService manifests, PullStats pulls) {
+  ManifestEndpoint(ManifestService manifests, PullStats pulls, RecentClients clients) {
     this.manifests = manifests;
     this.pulls = pulls;
+    this.clients = clients;
   }
 
   /**
@@ -74,6 +78,9 @@ final class ManifestEndpoint {
               if (served != null) {
                 request.outcome(served.outcome());
                 pulls.record(request.upstream().name(), request.repository());
+                clients.record(
+                    ClientAddress.of(request.ctx().channel()),
+                    Optional.ofNullable(request.headers().get(HttpHeaderNames.USER_AGENT)));
               }
               Responses.send(
                   request.ctx(),

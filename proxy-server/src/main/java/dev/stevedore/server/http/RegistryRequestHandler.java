@@ -49,7 +49,8 @@ public final class RegistryRequestHandler extends SimpleChannelInboundHandler<Ht
   public RegistryRequestHandler(RegistryServices services, AccessControl access) {
     this.services = services;
     this.access = access;
-    this.manifests = new ManifestEndpoint(services.manifests(), services.pulls());
+    this.manifests =
+        new ManifestEndpoint(services.manifests(), services.pulls(), services.clients());
     this.referrers = new ReferrersEndpoint(services.manifests().referrers());
     this.blobs = new BlobEndpoint(services.blobs(), services.disk(), services.blobRedirects());
     this.operator =

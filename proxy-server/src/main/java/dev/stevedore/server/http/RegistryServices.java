@@ -8,7 +8,9 @@ import dev.stevedore.server.HealthCheck;
 import dev.stevedore.server.metrics.StevedoreMetrics;
 import dev.stevedore.server.setup.MirrorAddress;
 import dev.stevedore.server.setup.NodeSetup;
+import dev.stevedore.server.status.RecentClients;
 import dev.stevedore.server.store.BlobRedirects;
+import java.time.Clock;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -20,6 +22,7 @@ import java.util.function.Function;
  *
  * @param statusPage the status page for the address nodes are pointed at (empty when the request
  *     names none usable)
+ * @param clients the clients that pulled manifests, for the status page's nodes table
  */
 public record RegistryServices(
     Upstreams upstreams,
@@ -32,7 +35,8 @@ public record RegistryServices(
     PullStats pulls,
     Optional<BlobRedirects> blobRedirects,
     Optional<RelayAccess> relayAccess,
-    NodeSetup setup) {
+    NodeSetup setup,
+    RecentClients clients) {
   public RegistryServices {
     Objects.requireNonNull(upstreams, "upstreams");
     Objects.requireNonNull(manifests, "manifests");
@@ -45,6 +49,35 @@ public record RegistryServices(
     Objects.requireNonNull(blobRedirects, "blobRedirects");
     Objects.requireNonNull(relayAccess, "relayAccess");
     Objects.requireNonNull(setup, "setup");
+    Objects.requireNonNull(clients, "clients");
+  }
+
+  /** Services whose clients nobody reads. */
+  public RegistryServices(
+      Upstreams upstreams,
+      ManifestService manifests,
+      BlobService blobs,
+      Executor disk,
+      StevedoreMetrics metrics,
+      HealthCheck health,
+      Function<Optional<MirrorAddress>, String> statusPage,
+      PullStats pulls,
+      Optional<BlobRedirects> blobRedirects,
+      Optional<RelayAccess> relayAccess,
+      NodeSetup setup) {
+    this(
+        upstreams,
+        manifests,
+        blobs,
+        disk,
+        metrics,
+        health,
+        statusPage,
+        pulls,
+        blobRedirects,
+        relayAccess,
+        setup,
+        new RecentClients(Clock.systemUTC()));
   }
 
   /**
@@ -74,6 +107,7 @@ public record RegistryServices(
             upstreams.all().stream().map(upstream -> upstream.name()).toList(),
             upstreams.select(Optional.empty()).name(),
             Optional.empty(),
-            Optional.empty()));
+            Optional.empty()),
+        new RecentClients(Clock.systemUTC()));
   }
 }

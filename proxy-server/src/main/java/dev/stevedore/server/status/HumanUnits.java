@@ -1,5 +1,6 @@
 package dev.stevedore.server.status;
 
+import java.time.Duration;
 import java.util.Locale;
 
 /**
@@ -18,5 +19,20 @@ final class HumanUnits {
   /** {@code 0.667} as {@code 66.7 %}. */
   static String percent(double fraction) {
     return String.format(Locale.ROOT, "%.1f %%", fraction * 100);
+  }
+
+  /**
+   * How long ago something happened, in the largest whole unit: {@code 42 s ago}, {@code 5 min
+   * ago}, {@code 3 h ago}. A time in the future (another clock) reads as {@code 0 s ago}.
+   */
+  static String ago(Duration elapsed) {
+    long seconds = Math.max(0, elapsed.toSeconds());
+    if (seconds < 60) {
+      return seconds + " s ago";
+    }
+    if (seconds < 3600) {
+      return seconds / 60 + " min ago";
+    }
+    return count(seconds / 3600) + " h ago";
   }
 }

@@ -3,6 +3,7 @@ package dev.stevedore.server.status;
 import dev.stevedore.core.cache.PullStats;
 import dev.stevedore.core.upstream.Upstream;
 import dev.stevedore.server.setup.MirrorAddress;
+import dev.stevedore.server.setup.NodeSetup;
 import dev.stevedore.server.store.StoreHealth;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -18,10 +19,16 @@ import java.util.function.IntSupplier;
  */
 public final class StatusPage implements Function<Optional<MirrorAddress>, String> {
   private final StatusSnapshotReader reader;
+  private final NodeSetup setup;
   private final StatusPageRenderer renderer = new StatusPageRenderer();
 
-  public StatusPage(StatusSnapshotReader reader) {
+  /**
+   * @param reader the live numbers
+   * @param setup the one-liners that point nodes at this server
+   */
+  public StatusPage(StatusSnapshotReader reader, NodeSetup setup) {
     this.reader = Objects.requireNonNull(reader, "reader");
+    this.setup = Objects.requireNonNull(setup, "setup");
   }
 
   /**
@@ -35,6 +42,8 @@ public final class StatusPage implements Function<Optional<MirrorAddress>, Strin
    *     store
    * @param cluster this replica's cluster; empty without {@code --cluster-secret-file}, and the
    *     page shows no cluster
+   * @param clients the clients that pulled manifests
+   * @param setup the one-liners that point nodes at this server
    */
   public static StatusPage of(
       MeterRegistry registry,
@@ -42,7 +51,9 @@ public final class StatusPage implements Function<Optional<MirrorAddress>, Strin
       IntSupplier inFlightDownloads,
       PullStats pulls,
       Optional<StoreHealth> store,
-      Optional<ClusterState> cluster) {
+      Optional<ClusterState> cluster,
+      RecentClients clients,
+      NodeSetup setup) {
     return new StatusPage(
         new StatusSnapshotReader(
             registry,
@@ -51,12 +62,14 @@ public final class StatusPage implements Function<Optional<MirrorAddress>, Strin
             pulls,
             Clock.systemUTC(),
             store.map(StoreState::of),
-            cluster));
+            cluster,
+            clients),
+        setup);
   }
 
   /** The page, its setup one-liners naming {@code address}. */
   @Override
   public String apply(Optional<MirrorAddress> address) {
-    return renderer.render(reader.read());
+    return renderer.render(reader.read(), SetupLines.of(setup, address));
   }
 }

@@ -55,11 +55,14 @@ public final class StatusPageRenderer {
       .badge{background:#b42318;color:#fff;border-radius:4px;padding:0 5px;font-size:12px;
         margin-left:6px}
       meter{width:90px;vertical-align:middle;margin-right:6px}
+      code.setup{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px;
+        background:#f0f2f5;border-radius:4px;padding:2px 6px;word-break:break-all;
+        user-select:all}
       footer{margin:16px 0;color:#6b7386;font-size:13px}a{color:#2f5fb3}
       """;
 
-  /** The page for {@code snapshot}. */
-  public String render(StatusSnapshot snapshot) {
+  /** The page for {@code snapshot}, with {@code setup}'s one-liners. */
+  public String render(StatusSnapshot snapshot, SetupLines setup) {
     StringBuilder html = new StringBuilder(8192);
     html.append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
         .append("<meta http-equiv=\"refresh\" content=\"")
@@ -91,6 +94,8 @@ public final class StatusPageRenderer {
     figure(html, "Bytes: from cache vs. from upstream", bytesChart(snapshot));
     figure(html, "Requests by cache outcome", outcomesChart(snapshot.requests()));
     html.append("</div>\n");
+    setup(html, setup);
+    nodes(html, snapshot);
     snapshot.store().ifPresent(store -> store(html, store));
     snapshot.cluster().ifPresent(cluster -> cluster(html, cluster));
     upstreams(html, snapshot);
@@ -245,6 +250,62 @@ public final class StatusPageRenderer {
         .append(cluster.relayRequests() == 1 ? " relay request, " : " relay requests, ")
         .append(Html.escape(HumanUnits.count(cluster.relayRefused())))
         .append(" refused or failed</td></tr>\n</tbody></table></section>\n");
+  }
+
+  /**
+   * Each kind's one-liner as selectable text: the page's policy runs no script, so there is no copy
+   * button. {@code data-setup} names the kind, for people's tools and the browser test.
+   */
+  private static void setup(StringBuilder html, SetupLines setup) {
+    html.append("<section class=\"box\"><h2>Point your nodes at it</h2>")
+        .append("<p class=\"muted\">Run the line for the node's container runtime on each node.")
+        .append(" To look first: replace <code>| sudo sh</code> with <code>| sh -s -- --dry-run")
+        .append("</code>.</p>");
+    if (!setup.addressKnown()) {
+      html.append("<p data-setup-note>This page was asked under an address that is not a plain")
+          .append(" host[:port]: replace ")
+          .append(Html.escape(SetupLines.PLACEHOLDER))
+          .append(" with the address your nodes reach this server at.</p>");
+    }
+    html.append("<table id=\"setup\"><tbody>\n");
+    for (SetupLines.Line line : setup.lines()) {
+      html.append("<tr><th>")
+          .append(Html.escape(line.kind().title()))
+          .append("</th><td><code class=\"setup\" data-setup=\"")
+          .append(Html.escape(line.kind().path()))
+          .append("\">")
+          .append(Html.escape(line.command()))
+          .append("</code></td></tr>\n");
+    }
+    html.append("</tbody></table></section>\n");
+  }
+
+  /** The clients that pulled, most recent first: which nodes are set up and in use. */
+  private static void nodes(StringBuilder html, StatusSnapshot snapshot) {
+    StatusSnapshot.Nodes nodes = snapshot.nodes();
+    html.append("<section class=\"box\"><h2>Nodes</h2>")
+        .append("<table id=\"nodes\"><thead><tr><th>Address</th><th>Client</th>")
+        .append("<th class=\"num\">Pulls</th><th>Last pull</th></tr></thead><tbody>\n");
+    if (nodes.recent().isEmpty()) {
+      html.append("<tr><td colspan=\"4\" class=\"muted\">No node pulled yet.</td></tr>\n");
+    }
+    for (RecentClients.RecentClient client : nodes.recent()) {
+      html.append("<tr><td class=\"image\" data-node=\"")
+          .append(Html.escape(client.address()))
+          .append("\">")
+          .append(Html.escape(client.address()))
+          .append("</td><td>")
+          .append(Html.escape(client.product().isEmpty() ? "–" : client.product()))
+          .append("</td><td class=\"num\">")
+          .append(HumanUnits.count(client.pulls()))
+          .append("</td><td>")
+          .append(HumanUnits.ago(Duration.between(client.lastPull(), snapshot.takenAt())))
+          .append("</td></tr>\n");
+    }
+    html.append("</tbody></table><p class=\"muted\" data-metric=\"nodes-last-hour\">")
+        .append(HumanUnits.count(nodes.lastHour()))
+        .append(nodes.lastHour() == 1 ? " node" : " nodes")
+        .append(" pulled in the last hour.</p></section>\n");
   }
 
   private static void upstreams(StringBuilder html, StatusSnapshot snapshot) {

@@ -2,6 +2,7 @@ package dev.stevedore.server.status;
 
 import dev.stevedore.core.cache.PullStats.ImagePulls;
 import dev.stevedore.core.upstream.RateLimit;
+import dev.stevedore.server.status.RecentClients.RecentClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -26,6 +27,7 @@ import java.util.OptionalLong;
  * @param topImages the most pulled images, most first
  * @param store the shared store's state and traffic; empty without {@code --store}
  * @param cluster this replica's leases and its traffic with peers; empty without a cluster
+ * @param nodes the clients that pulled recently
  */
 public record StatusSnapshot(
     Instant takenAt,
@@ -39,7 +41,8 @@ public record StatusSnapshot(
     long totalPulls,
     List<ImagePulls> topImages,
     Optional<StoreTraffic> store,
-    Optional<ClusterTraffic> cluster) {
+    Optional<ClusterTraffic> cluster,
+    Nodes nodes) {
 
   public StatusSnapshot {
     Objects.requireNonNull(takenAt, "takenAt");
@@ -50,6 +53,37 @@ public record StatusSnapshot(
     topImages = List.copyOf(topImages);
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(cluster, "cluster");
+    Objects.requireNonNull(nodes, "nodes");
+  }
+
+  /** The numbers of a proxy whose clients nobody tracks. */
+  public StatusSnapshot(
+      Instant takenAt,
+      Duration uptime,
+      CacheUsage cache,
+      Outcomes requests,
+      long bytesSaved,
+      long bytesFetched,
+      int inFlightDownloads,
+      List<UpstreamBudget> upstreams,
+      long totalPulls,
+      List<ImagePulls> topImages,
+      Optional<StoreTraffic> store,
+      Optional<ClusterTraffic> cluster) {
+    this(
+        takenAt,
+        uptime,
+        cache,
+        requests,
+        bytesSaved,
+        bytesFetched,
+        inFlightDownloads,
+        upstreams,
+        totalPulls,
+        topImages,
+        store,
+        cluster,
+        Nodes.NONE);
   }
 
   /** The numbers of a proxy without a cluster. */
@@ -208,6 +242,20 @@ public record StatusSnapshot(
       long bytesServedToPeers) {
     public ClusterTraffic {
       Objects.requireNonNull(advertise, "advertise");
+    }
+  }
+
+  /**
+   * The clients that pulled manifests, by address.
+   *
+   * @param recent the most recent ones, most recent first
+   * @param lastHour how many tracked clients pulled in the hour before the snapshot
+   */
+  public record Nodes(List<RecentClient> recent, int lastHour) {
+    public static final Nodes NONE = new Nodes(List.of(), 0);
+
+    public Nodes {
+      recent = List.copyOf(recent);
     }
   }
 }

@@ -7,6 +7,7 @@ import dev.stevedore.server.metrics.MeterNames;
 import dev.stevedore.server.metrics.StevedoreMetrics;
 import dev.stevedore.server.status.StatusSnapshot.CacheUsage;
 import dev.stevedore.server.status.StatusSnapshot.ClusterTraffic;
+import dev.stevedore.server.status.StatusSnapshot.Nodes;
 import dev.stevedore.server.status.StatusSnapshot.Outcomes;
 import dev.stevedore.server.status.StatusSnapshot.StoreTraffic;
 import dev.stevedore.server.status.StatusSnapshot.UpstreamBudget;
@@ -30,11 +31,15 @@ import java.util.function.IntSupplier;
 /**
  * Reads a {@link StatusSnapshot} from memory only: the Micrometer meters, the upstreams' last rate
  * limits, the in-flight download count, the pull statistics, the shared store's last check and the
- * cluster's leases. Never touches the disk or the store, so the event loop may call it.
+ * cluster's leases, the clients that pulled. Never touches the disk or the store, so the event loop
+ * may call it.
  */
 public final class StatusSnapshotReader {
   /** How many images the most-pulled table lists. */
   static final int TOP_IMAGES = 10;
+
+  /** How many clients the nodes table lists. */
+  static final int TOP_NODES = 50;
 
   private static final Set<String> CACHED_ROUTES = Set.of("manifest", "blob");
 
@@ -45,6 +50,7 @@ public final class StatusSnapshotReader {
   private final Clock clock;
   private final Optional<StoreState> store;
   private final Optional<ClusterState> cluster;
+  private final RecentClients clients;
   private final Instant startedAt;
 
   /** The reader of a proxy without a shared store. */
@@ -73,6 +79,8 @@ public final class StatusSnapshotReader {
   }
 
   /**
+   * The reader of a proxy whose clients nobody tracks.
+   *
    * @param store the shared store's state; empty without {@code --store}
    * @param cluster this replica's cluster; empty without {@code --cluster-secret-file}
    */
@@ -84,6 +92,32 @@ public final class StatusSnapshotReader {
       Clock clock,
       Optional<StoreState> store,
       Optional<ClusterState> cluster) {
+    this(
+        registry,
+        upstreams,
+        inFlightDownloads,
+        pulls,
+        clock,
+        store,
+        cluster,
+        new RecentClients(clock));
+  }
+
+  /**
+   * @param store the shared store's state; empty without {@code --store}
+   * @param cluster this replica's cluster; empty without {@code --cluster-secret-file}
+   * @param clients the clients that pulled, for the nodes table
+   */
+  public StatusSnapshotReader(
+      MeterRegistry registry,
+      Collection<? extends Upstream> upstreams,
+      IntSupplier inFlightDownloads,
+      PullStats pulls,
+      Clock clock,
+      Optional<StoreState> store,
+      Optional<ClusterState> cluster,
+      RecentClients clients) {
+    this.clients = Objects.requireNonNull(clients, "clients");
     this.store = Objects.requireNonNull(store, "store");
     this.cluster = Objects.requireNonNull(cluster, "cluster");
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -114,7 +148,8 @@ public final class StatusSnapshotReader {
         pulls.total(),
         pulls.top(TOP_IMAGES),
         store.map(this::storeTraffic),
-        cluster.map(this::clusterTraffic));
+        cluster.map(this::clusterTraffic),
+        new Nodes(clients.recent(TOP_NODES), clients.pulledSince(now.minus(Duration.ofHours(1)))));
   }
 
   /** The cluster's leases and the relay counters as {@code StevedoreMetrics} wrote them. */

@@ -621,6 +621,27 @@ class RegistryRequestHandlerTest {
   // --- cached content, served without the upstream ---
 
   @Test
+  void getManifest_recordsTheClientForTheStatusPage_headDoesNot() {
+    String json = "{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST + "\",\"layers\":[]}";
+    Digest digest = storeManifest(json);
+
+    exchange(HttpMethod.HEAD, "/v2/library/alpine/manifests/" + digest, "User-Agent", "skopeo/1.9");
+    assertThat(services.clients().recent(10)).isEmpty();
+    Answer answer =
+        get("/v2/library/alpine/manifests/" + digest, "User-Agent", "containerd/1.7.2<b> (linux)");
+
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(services.clients().recent(10))
+        .singleElement()
+        .satisfies(
+            client -> {
+              assertThat(client.address()).isEqualTo(ClientAddress.of(channel));
+              assertThat(client.product()).isEqualTo("containerd/1.7.2<b>");
+              assertThat(client.pulls()).isEqualTo(1);
+            });
+  }
+
+  @Test
   void getCachedManifestByDigest_isExactBytesWithDigestHeaders() {
     String json = "{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST + "\",\"layers\":[]}";
     Digest digest = storeManifest(json);

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stevedore.server.config.ByteSize;
 import dev.stevedore.server.it.support.AccessLogCapture;
 import dev.stevedore.server.it.support.InProcessStevedore;
+import dev.stevedore.server.it.support.ProcessResult;
 import dev.stevedore.server.it.support.Skopeo;
 import dev.stevedore.server.it.support.TestImage;
 import dev.stevedore.server.it.support.TestImages;
 import dev.stevedore.server.it.support.Upstream;
+import dev.stevedore.server.setup.NodeKind;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,8 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Pulls an image twice through Stevedore with skopeo, lets the upstream state a pull budget, then
- * loads the status page in headless Chromium (Debian's {@code chromium}) and reads the live numbers
- * from the DOM the browser built. Leaves a screenshot at {@code target/status-page.png}.
+ * loads the status page in headless Chromium (Debian's {@code chromium}) and reads the live
+ * numbers, the nodes that pulled and the setup one-liners from the DOM the browser built; then runs
+ * the containerd one-liner as shown, into a root of its own. Leaves a screenshot at {@code
+ * target/status-page.png}.
  */
 class StatusPageIT {
   /** Override with {@code -Dstevedore.it.chromium=/path/to/chromium}. */
@@ -97,7 +102,50 @@ class StatusPageIT {
           .containsPattern("data-upstream-remaining=\"docker\\.io\"><meter[^>]*></meter>76<");
       assertThat(dom).contains("<svg class=\"chart\"").contains("<rect class=\"bar hit\"");
       assertThat(Files.size(SCREENSHOT)).isPositive();
+
+      assertThat(dom)
+          .as("the nodes table lists the address skopeo pulled from")
+          .contains("data-node=\"127.0.0.1\">127.0.0.1<")
+          .contains("data-metric=\"nodes-last-hour\">1 node pulled in the last hour.");
+      String authority = "127.0.0.1:" + base.getPort();
+      for (NodeKind kind : NodeKind.values()) {
+        assertThat(setupLine(dom, kind))
+            .isEqualTo("curl -fsSL http://" + authority + "/setup/" + kind.path() + " | sudo sh");
+      }
+      runContainerdOneLiner(setupLine(dom, NodeKind.CONTAINERD), authority);
     }
+  }
+
+  /**
+   * The real check that the one-liner works: the containerd line as the browser shows it, run
+   * without sudo into a root of the test's own.
+   */
+  private void runContainerdOneLiner(String line, String authority) throws IOException {
+    assertThat(line).endsWith(" | sudo sh");
+    Path root = Files.createDirectories(work.resolve("node-root"));
+    String command =
+        line.substring(0, line.length() - " | sudo sh".length()) + " | sh -s -- --root " + root;
+    ProcessResult result =
+        ProcessResult.runWithTransientLog(
+            List.of("sh", "-c", command), work, Duration.ofSeconds(60), env -> {});
+    result.requireSuccess();
+    Path hosts = root.resolve("etc/containerd/certs.d/docker.io/hosts.toml");
+    assertThat(hosts).as("output:%n%s", result.output()).exists();
+    assertThat(Files.readString(hosts, StandardCharsets.UTF_8)).contains("http://" + authority);
+  }
+
+  /** The text of the one-liner marked {@code data-setup="KIND"}, unescaped. */
+  private static String setupLine(String dom, NodeKind kind) {
+    Matcher matcher =
+        Pattern.compile("data-setup=\"" + Pattern.quote(kind.path()) + "\">([^<]*)<").matcher(dom);
+    assertThat(matcher.find()).as("an element with data-setup=%s in:%n%s", kind, dom).isTrue();
+    return matcher
+        .group(1)
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
   }
 
   private void pull(URI proxy, String repository, String tag) {

@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stevedore.core.cache.PullStats.ImagePulls;
 import dev.stevedore.core.upstream.RateLimit;
+import dev.stevedore.server.setup.MirrorAddress;
+import dev.stevedore.server.setup.NodeKind;
+import dev.stevedore.server.setup.NodeSetup;
+import dev.stevedore.server.status.RecentClients.RecentClient;
 import dev.stevedore.server.status.StatusSnapshot.CacheUsage;
 import dev.stevedore.server.status.StatusSnapshot.ClusterTraffic;
+import dev.stevedore.server.status.StatusSnapshot.Nodes;
 import dev.stevedore.server.status.StatusSnapshot.Outcomes;
 import dev.stevedore.server.status.StatusSnapshot.StoreTraffic;
 import dev.stevedore.server.status.StatusSnapshot.UpstreamBudget;
@@ -21,7 +26,16 @@ class StatusPageRendererTest {
   private static final long GIB = 1L << 30;
   private static final long MIB = 1L << 20;
 
+  private static final NodeSetup SETUP =
+      new NodeSetup(List.of("docker.io"), "docker.io", Optional.empty(), Optional.empty());
+  private static final Optional<MirrorAddress> ADDRESS =
+      MirrorAddress.fromHost(Optional.of("10.0.0.5:5000"), false);
+
   private final StatusPageRenderer renderer = new StatusPageRenderer();
+
+  private String render(StatusSnapshot snapshot) {
+    return renderer.render(snapshot, SetupLines.of(SETUP, ADDRESS));
+  }
 
   private static StatusSnapshot snapshot(
       CacheUsage cache, List<UpstreamBudget> upstreams, List<ImagePulls> top) {
@@ -55,7 +69,7 @@ class StatusPageRendererTest {
 
   @Test
   void render_showsEveryNumberInHumanUnits() {
-    String html = renderer.render(typical());
+    String html = render(typical());
 
     assertThat(html)
         .startsWith("<!doctype html>")
@@ -75,7 +89,7 @@ class StatusPageRendererTest {
 
   @Test
   void render_topImagesTable_inOrderWithCounts() {
-    String html = renderer.render(typical());
+    String html = render(typical());
 
     assertThat(html)
         .containsSubsequence(
@@ -88,7 +102,7 @@ class StatusPageRendererTest {
 
   @Test
   void render_upstreamBudgets_statedAndUnstated() {
-    String html = renderer.render(typical());
+    String html = render(typical());
 
     assertThat(html)
         .contains("data-upstream-remaining=\"docker.io\">")
@@ -102,7 +116,7 @@ class StatusPageRendererTest {
   void render_lowBudget_isFlagged() {
     RateLimit low = new RateLimit(100, 3, 21600, Optional.empty(), NOW);
     String html =
-        renderer.render(
+        render(
             snapshot(
                 CacheUsage.unknown(),
                 List.of(new UpstreamBudget("docker.io", Optional.of(low))),
@@ -114,7 +128,7 @@ class StatusPageRendererTest {
   @Test
   void render_escapesImageNamesAndUpstreamText() {
     String html =
-        renderer.render(
+        render(
             snapshot(
                 CacheUsage.unknown(),
                 List.of(
@@ -136,7 +150,7 @@ class StatusPageRendererTest {
 
   @Test
   void render_hasInlineSvgCharts_andNoJavaScript() {
-    String html = renderer.render(typical());
+    String html = render(typical());
 
     assertThat(html)
         .contains("<svg class=\"chart\"")
@@ -151,9 +165,9 @@ class StatusPageRendererTest {
 
   @Test
   void render_unknownAndUnlimitedBudgets() {
-    String unknown = renderer.render(snapshot(CacheUsage.unknown(), List.of(), List.of()));
+    String unknown = render(snapshot(CacheUsage.unknown(), List.of(), List.of()));
     String unlimited =
-        renderer.render(
+        render(
             snapshot(
                 new CacheUsage(OptionalLong.of(2048), OptionalLong.of(3), OptionalLong.of(0)),
                 List.of(),
@@ -184,7 +198,7 @@ class StatusPageRendererTest {
             0,
             List.of());
 
-    assertThat(renderer.render(empty))
+    assertThat(render(empty))
         .contains("data-metric=\"hit-ratio\">–<")
         .contains("no manifest or blob requests yet")
         .contains("data-metric=\"bytes-saved\">0 B<");
@@ -192,15 +206,13 @@ class StatusPageRendererTest {
 
   @Test
   void render_withoutStore_hasNoStoreBox() {
-    assertThat(renderer.render(typical()))
-        .doesNotContain("Shared store")
-        .doesNotContain("data-store=");
+    assertThat(render(typical())).doesNotContain("Shared store").doesNotContain("data-store=");
   }
 
   @Test
   void render_reachableStore_showsWhereStateAndTraffic() {
     String html =
-        renderer.render(
+        render(
             withStore(
                 new StoreTraffic(
                     "s3://team-cache/prod at http://127.0.0.1:9000",
@@ -226,7 +238,7 @@ class StatusPageRendererTest {
   @Test
   void render_unreachableStore_isHighlighted() {
     String html =
-        renderer.render(
+        render(
             withStore(
                 new StoreTraffic(
                     "s3://b/ at http://127.0.0.1:9000",
@@ -247,7 +259,7 @@ class StatusPageRendererTest {
   @Test
   void render_escapesStoreText() {
     String html =
-        renderer.render(
+        render(
             withStore(
                 new StoreTraffic(
                     "s3://b/<script>x</script> at http://h/\"'",
@@ -267,7 +279,7 @@ class StatusPageRendererTest {
 
   @Test
   void render_withoutCluster_hasNoClusterBox() {
-    assertThat(renderer.render(typical()))
+    assertThat(render(typical()))
         .doesNotContain("<h2>Cluster</h2>")
         .doesNotContain("data-cluster=");
   }
@@ -275,7 +287,7 @@ class StatusPageRendererTest {
   @Test
   void render_cluster_showsAdvertiseLeasesTakeoversAndRelays() {
     String html =
-        renderer.render(
+        render(
             withCluster(
                 new ClusterTraffic(
                     "http://10.0.0.7:5000", 3, 1, 2, 3 * GIB / 2, 1_234, 5, 512 * MIB)));
@@ -291,15 +303,14 @@ class StatusPageRendererTest {
 
   @Test
   void render_oneRelayRequest_isSingular() {
-    assertThat(
-            renderer.render(withCluster(new ClusterTraffic("http://h:5000", 0, 0, 0, 0, 1, 0, 10))))
+    assertThat(render(withCluster(new ClusterTraffic("http://h:5000", 0, 0, 0, 0, 1, 0, 10))))
         .contains("10 B in 1 relay request, 0 refused or failed<");
   }
 
   @Test
   void render_escapesClusterText() {
     String html =
-        renderer.render(
+        render(
             withCluster(new ClusterTraffic("http://h/<script>x</script>\"'", 0, 0, 0, 0, 0, 0, 0)));
 
     assertThat(html)
@@ -338,5 +349,114 @@ class StatusPageRendererTest {
         typical.totalPulls(),
         typical.topImages(),
         Optional.of(store));
+  }
+
+  @Test
+  void render_setupBox_eachKindsOneLinerWithTheAddress() {
+    String html = render(typical());
+
+    assertThat(html).contains("<h2>Point your nodes at it</h2>").doesNotContain("data-setup-note");
+    for (NodeKind kind : NodeKind.values()) {
+      assertThat(html)
+          .contains("<th>" + kind.title() + "</th>")
+          .contains(
+              "data-setup=\""
+                  + kind.path()
+                  + "\">curl -fsSL http://10.0.0.5:5000/setup/"
+                  + kind.path()
+                  + " | sudo sh</code>");
+    }
+    assertThat(html).doesNotContain("<script").doesNotContain("<button");
+  }
+
+  @Test
+  void render_setupBox_withoutAddress_saysHostPort() {
+    String html =
+        renderer.render(
+            typical(), SetupLines.of(SETUP, MirrorAddress.fromHost(Optional.of("a b"), false)));
+
+    assertThat(html)
+        .contains("data-setup-note")
+        .contains(
+            "data-setup=\"containerd\">curl -fsSL http://HOST:PORT/setup/containerd | sudo sh<")
+        .doesNotContain("a b")
+        .doesNotContain(".invalid");
+  }
+
+  @Test
+  void setupLines_withoutAddress_useAdvertise() {
+    NodeSetup advertised =
+        new NodeSetup(
+            List.of("docker.io"),
+            "docker.io",
+            Optional.of(java.net.URI.create("http://mirror.example:5000")),
+            Optional.empty());
+
+    SetupLines lines = SetupLines.of(advertised, Optional.empty());
+
+    assertThat(lines.addressKnown()).isTrue();
+    assertThat(lines.lines().get(0).command())
+        .isEqualTo("curl -fsSL http://mirror.example:5000/setup/containerd | sudo sh");
+  }
+
+  @Test
+  void render_setupBox_escapesTheCommands() {
+    SetupLines hostile =
+        new SetupLines(List.of(new SetupLines.Line(NodeKind.DOCKER, "curl '<b>x</b>' \"&")), true);
+
+    assertThat(renderer.render(typical(), hostile))
+        .contains("data-setup=\"docker\">curl &#39;&lt;b&gt;x&lt;/b&gt;&#39; &quot;&amp;</code>")
+        .doesNotContain("<b>x</b>");
+  }
+
+  @Test
+  void render_nodesBox_mostRecentFirst_agoInHumanUnits_escaped() {
+    StatusSnapshot snapshot =
+        withNodes(
+            new Nodes(
+                List.of(
+                    new RecentClient("10.0.0.7", "containerd/1.6.20", 12, NOW.minusSeconds(42)),
+                    new RecentClient("10.0.0.8", "<img src=x>", 3, NOW.minusSeconds(5 * 60)),
+                    new RecentClient("10.0.0.9", "", 1, NOW.minus(Duration.ofHours(3)))),
+                2));
+
+    String html = render(snapshot);
+
+    assertThat(html)
+        .contains("<h2>Nodes</h2>")
+        .containsPattern(
+            "data-node=\"10\\.0\\.0\\.7\">10\\.0\\.0\\.7</td><td>containerd/1\\.6\\.20</td>"
+                + "<td class=\"num\">12</td><td>42 s ago</td>")
+        .contains("<td>&lt;img src=x&gt;</td><td class=\"num\">3</td><td>5 min ago</td>")
+        .contains("<td>–</td><td class=\"num\">1</td><td>3 h ago</td>")
+        .contains("data-metric=\"nodes-last-hour\">2 nodes pulled in the last hour.")
+        .doesNotContain("<img");
+    assertThat(html.indexOf("10.0.0.7")).isLessThan(html.indexOf("10.0.0.8"));
+    assertThat(html.indexOf("10.0.0.8")).isLessThan(html.indexOf("10.0.0.9"));
+  }
+
+  @Test
+  void render_nodesBox_none() {
+    assertThat(render(typical()))
+        .contains("No node pulled yet.")
+        .contains("data-metric=\"nodes-last-hour\">0 nodes pulled in the last hour.");
+  }
+
+  private static StatusSnapshot withNodes(Nodes nodes) {
+    StatusSnapshot base = typical();
+    return new StatusSnapshot(
+        base.takenAt(),
+        base.uptime(),
+        base.cache(),
+        base.requests(),
+        base.bytesSaved(),
+        base.bytesFetched(),
+        base.inFlightDownloads(),
+        base.upstreams(),
+        base.totalPulls(),
+        base.topImages(),
+        base.store(),
+        base.cluster(),
+        nodes);
   }
 }

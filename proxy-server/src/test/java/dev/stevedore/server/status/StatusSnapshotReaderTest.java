@@ -13,6 +13,9 @@ import dev.stevedore.core.upstream.Upstream;
 import dev.stevedore.server.metrics.MeterNames;
 import dev.stevedore.server.metrics.RequestLog;
 import dev.stevedore.server.metrics.StevedoreMetrics;
+import dev.stevedore.server.setup.MirrorAddress;
+import dev.stevedore.server.setup.NodeSetup;
+import dev.stevedore.server.status.RecentClients.RecentClient;
 import dev.stevedore.server.status.StatusSnapshot.ClusterTraffic;
 import dev.stevedore.server.status.StatusSnapshot.StoreTraffic;
 import dev.stevedore.server.status.StatusSnapshot.UpstreamBudget;
@@ -29,6 +32,8 @@ class StatusSnapshotReaderTest {
   private final StevedoreMetrics metrics = new StevedoreMetrics();
   private final PullStats pulls = new PullStats();
   private final FakeClock clock = new FakeClock(START);
+  private static final NodeSetup SETUP =
+      new NodeSetup(List.of("docker.io"), "docker.io", Optional.empty(), Optional.empty());
 
   private StatusSnapshotReader reader(List<Upstream> upstreams, int inFlight) {
     return new StatusSnapshotReader(metrics.registry(), upstreams, () -> inFlight, pulls, clock);
@@ -127,7 +132,7 @@ class StatusSnapshotReaderTest {
     pulls.record("docker.io", RepositoryName.parse("library/alpine"));
     requests("manifest", Optional.of(CacheOutcome.HIT), 200, 1);
 
-    String html = new StatusPage(reader(List.of(), 0)).apply(Optional.empty());
+    String html = new StatusPage(reader(List.of(), 0), SETUP).apply(Optional.empty());
 
     assertThat(html)
         .contains("docker.io/library/alpine")
@@ -187,7 +192,8 @@ class StatusSnapshotReaderTest {
                 () -> 0,
                 pulls,
                 clock,
-                Optional.of(new FixedStore("s3://b/ at AWS S3 (eu-west-1)", "fine", true))));
+                Optional.of(new FixedStore("s3://b/ at AWS S3 (eu-west-1)", "fine", true))),
+            SETUP);
     metrics.request("GetObject", "ok", 0, 2048);
 
     assertThat(page.apply(Optional.empty()))
@@ -232,13 +238,52 @@ class StatusSnapshotReaderTest {
     metrics.relayedBytes("docker.io", 2048);
 
     assertThat(
-            new StatusPage(clusterReader(new FixedCluster("http://r1:5000")))
+            new StatusPage(clusterReader(new FixedCluster("http://r1:5000")), SETUP)
                 .apply(Optional.empty()))
         .contains("<h2>Cluster</h2>")
         .contains("data-cluster=\"advertise\">http://r1:5000<")
         .contains("2 KiB relayed from replicas");
-    assertThat(new StatusPage(reader(List.of(), 0)).apply(Optional.empty()))
+    assertThat(new StatusPage(reader(List.of(), 0), SETUP).apply(Optional.empty()))
         .doesNotContain("data-cluster=");
+  }
+
+  @Test
+  void read_nodes_recentClientsAndThoseOfTheLastHour() {
+    RecentClients clients = new RecentClients(clock);
+    StatusSnapshotReader reader =
+        new StatusSnapshotReader(
+            metrics.registry(),
+            List.of(),
+            () -> 0,
+            pulls,
+            clock,
+            Optional.empty(),
+            Optional.empty(),
+            clients);
+    clients.record("10.0.0.7", Optional.of("containerd/1.6.20 (linux)"));
+    clock.advance(Duration.ofMinutes(90));
+    clients.record("10.0.0.8", Optional.of("skopeo/1.9"));
+    clients.record("10.0.0.8", Optional.of("skopeo/1.9"));
+
+    StatusSnapshot snapshot = reader.read();
+
+    assertThat(snapshot.nodes().recent())
+        .containsExactly(
+            new RecentClient("10.0.0.8", "skopeo/1.9", 2, START.plus(Duration.ofMinutes(90))),
+            new RecentClient("10.0.0.7", "containerd/1.6.20", 1, START));
+    assertThat(snapshot.nodes().lastHour()).isEqualTo(1);
+  }
+
+  @Test
+  void statusPage_showsTheOneLinersForTheAddressAsked_andThePlaceholderWithout() {
+    StatusPage page = new StatusPage(reader(List.of(), 0), SETUP);
+
+    assertThat(page.apply(MirrorAddress.fromHost(Optional.of("192.0.2.1:5000"), false)))
+        .contains("data-setup=\"k3s\">curl -fsSL http://192.0.2.1:5000/setup/k3s | sudo sh</code>")
+        .doesNotContain("HOST:PORT");
+    assertThat(page.apply(Optional.empty()))
+        .contains("data-setup=\"k3s\">curl -fsSL http://HOST:PORT/setup/k3s | sudo sh</code>")
+        .contains("data-setup-note");
   }
 
   private StatusSnapshotReader clusterReader(ClusterState state) {
