@@ -52,37 +52,9 @@ public record RegistryServices(
     Objects.requireNonNull(clients, "clients");
   }
 
-  /** Services whose clients nobody reads. */
-  public RegistryServices(
-      Upstreams upstreams,
-      ManifestService manifests,
-      BlobService blobs,
-      Executor disk,
-      StevedoreMetrics metrics,
-      HealthCheck health,
-      Function<Optional<MirrorAddress>, String> statusPage,
-      PullStats pulls,
-      Optional<BlobRedirects> blobRedirects,
-      Optional<RelayAccess> relayAccess,
-      NodeSetup setup) {
-    this(
-        upstreams,
-        manifests,
-        blobs,
-        disk,
-        metrics,
-        health,
-        statusPage,
-        pulls,
-        blobRedirects,
-        relayAccess,
-        setup,
-        new RecentClients(Clock.systemUTC()));
-  }
-
   /**
-   * Services whose pulls nobody reads, without blob redirects, alone (no cluster), set up for plain
-   * HTTP at the address nodes ask.
+   * Services whose pulls and clients nobody reads, without blob redirects, alone (no cluster), set
+   * up for plain HTTP at the address nodes ask.
    */
   public RegistryServices(
       Upstreams upstreams,
