@@ -11,7 +11,9 @@ Each variant starts the same jar with different JVM flags:
            -XX:ArchiveClassesAtExit=<archive> ... warm-up (skipped when the jar has no warm-up)
 
 Every round of `serve` gets a free loopback port and a fresh data directory; the script polls
-`/v2/` every 5 ms from the moment it starts the process and records the time to the first 200.
+`/v2/` every 5 ms from the moment it starts the process and records the time to the first 200
+and the CPU seconds the JVM used until then (on a busy machine the CPU figure moves less than the
+wall time). The CLI commands get their wall and CPU seconds too.
 Results go to bench/start/results/<date>-<time>-<commit>/results.json (and results.md).
 
     bench/start/start-time.py [--rounds 10] [--java java] [--jar proxy-server/target/stevedore.jar]
@@ -24,6 +26,7 @@ import http.client
 import io
 import json
 import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -60,8 +63,16 @@ def v2_status(port):
         return None
 
 
+def cpu_seconds(pid):
+    """User plus system CPU seconds a running process has used so far (/proc/PID/stat)."""
+    with open("/proc/%d/stat" % pid) as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def serve_ready_seconds(java_cmd, work):
-    """Starts `serve`, returns seconds from start to the first 200 on /v2/, then stops it."""
+    """Starts `serve` and returns (seconds from start to the first 200 on /v2/, CPU seconds the JVM
+    used until then), then stops it. The CPU figure suffers less from a busy machine."""
     port = free_port()
     data = tempfile.mkdtemp(prefix="data-", dir=work)
     log = open(os.path.join(work, "serve-%d.log" % port), "wb")
@@ -72,7 +83,7 @@ def serve_ready_seconds(java_cmd, work):
     try:
         while time.monotonic() - started < READY_TIMEOUT:
             if v2_status(port) == 200:
-                return time.monotonic() - started
+                return time.monotonic() - started, cpu_seconds(process.pid)
             if process.poll() is not None:
                 raise RuntimeError("serve exited with %s, see %s" % (process.returncode, log.name))
             time.sleep(POLL_SECONDS)
@@ -89,12 +100,16 @@ def serve_ready_seconds(java_cmd, work):
 
 
 def wall_seconds(argv):
+    """(wall seconds, CPU seconds) of running argv to its end."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     if done.returncode != 0:
         raise RuntimeError("%s exited %d: %s" % (argv, done.returncode, done.stderr.decode()))
-    return elapsed
+    return elapsed, cpu
 
 
 def small_bundle(path):
@@ -173,31 +188,35 @@ def main():
         }
         results = {}
         for name, java_cmd in chosen.items():
-            ready = []
-            timings = {command: [] for command in commands}
+            samples = {figure: [] for figure in ["ready", "ready cpu"]
+                       + [c + suffix for c in commands for suffix in ("", " cpu")]}
             for _ in range(args.rounds):  # interleaved, so background load hits all alike
-                ready.append(serve_ready_seconds(java_cmd, work))
+                ready, cpu = serve_ready_seconds(java_cmd, work)
+                samples["ready"].append(ready)
+                samples["ready cpu"].append(cpu)
                 for command, argv in commands.items():
-                    timings[command].append(wall_seconds(java_cmd + argv))
-            results[name] = {"command": java_cmd, "ready": runinfo.spread(ready),
-                             **{command: runinfo.spread(values)
-                                for command, values in timings.items()}}
-            print("%-8s ready %s s; %s" % (
-                name, runinfo.fmt_spread(results[name]["ready"], "%.3f"),
-                "; ".join("%s %s s" % (c, runinfo.fmt_spread(results[name][c], "%.3f"))
-                          for c in commands)), flush=True)
+                    wall, cpu = wall_seconds(java_cmd + argv)
+                    samples[command].append(wall)
+                    samples[command + " cpu"].append(cpu)
+            results[name] = {"command": java_cmd,
+                             **{figure: runinfo.spread(values) for figure, values in samples.items()}}
+            print("%-8s %s" % (name, "; ".join(
+                "%s %s s" % (figure, runinfo.fmt_spread(results[name][figure], "%.3f"))
+                for figure in samples)), flush=True)
         info["loadavg_after"] = os.getloadavg()
         with open(os.path.join(run_dir, "results.json"), "w") as f:
             json.dump({"machine": info, "rounds": args.rounds, "results": results}, f, indent=2)
+        figures = ["ready", "ready cpu"] + [c + suffix for c in commands for suffix in ("", " cpu")]
         with open(os.path.join(run_dir, "results.md"), "w") as f:
-            f.write("| variant | ready (first 200 on /v2/) | %s |\n" % " | ".join(commands))
-            f.write("|---|---|%s\n" % ("---|" * len(commands)))
+            f.write("| variant | %s |\n" % " | ".join(figures))
+            f.write("|---|%s\n" % ("---|" * len(figures)))
             for name, found in results.items():
-                f.write("| %s | %s | %s |\n" % (
-                    name, runinfo.fmt_spread(found["ready"], "%.3f"),
-                    " | ".join(runinfo.fmt_spread(found[c], "%.3f") for c in commands)))
-            f.write("\nseconds, median (min–max) of %d rounds; %s; load %s → %s\n" % (
-                args.rounds, info["java"], info["loadavg_before"], info["loadavg_after"]))
+                f.write("| %s | %s |\n" % (name, " | ".join(
+                    runinfo.fmt_spread(found[figure], "%.3f") for figure in figures)))
+            f.write("\nseconds, median (min–max) of %d rounds; ready = first 200 on /v2/ after"
+                    " the process starts; cpu = user+system CPU seconds of the JVM; %s;"
+                    " load %s → %s\n" % (args.rounds, info["java"], info["loadavg_before"],
+                                          info["loadavg_after"]))
         print("results: " + run_dir)
     finally:
         shutil.rmtree(work, ignore_errors=True)
