@@ -12,7 +12,7 @@ rm -rf "$out" && mkdir -p "$out/work"
 JAR="$out/work/stevedore.jar" "$here/sample.sh" "$out" 2>"$out/sample.log" &
 sampler=$!
 "$here/../perf/run.sh" --skip cold --skip manifest-tag --duration "${DURATION:-10s}" --rounds 1 \
-  --workdir "$out/work" --java-opts "-XX:NativeMemoryTracking=summary $opts" "$@" \
+  --workdir "$out/work" --results "$out/results" --java-opts "-XX:NativeMemoryTracking=summary $opts" "$@" \
   >"$out/bench.log" 2>&1 || echo "memory: bench/perf/run.sh failed, see $out/bench.log" >&2
 wait "$sampler" || true
 grep -E 'MiB/s|req/s|RSS|×' "$out/bench.log" | head -20 || true

@@ -104,6 +104,13 @@ class JvmOptionsTest {
       assertThat(maxHeap / 4)
           .as("the buffer budget, a quarter of the heap, is at least its 16 MiB floor")
           .isGreaterThanOrEqualTo(16L << 20);
+
+      // MaxRAM stands in for a container limit here: both set the memory the JVM sizes from.
+      Map<String, String> small =
+          finalFlags(run(java, "@" + FILE, "-XX:MaxRAM=200m", "-XX:+PrintFlagsFinal", "-version"));
+      assertThat(Long.parseLong(small.get("MaxHeapSize")))
+          .as(java + " with 200 MiB: half of it")
+          .isEqualTo(100L << 20);
     }
   }
 
