@@ -23,12 +23,15 @@ class DockerfileTest {
   }
 
   @Test
-  void entrypoint_runsTheCopiedJar() {
-    List<String> copy = dockerfile.last("COPY").words();
+  void entrypoint_runsTheCopiedJarWithTheCopiedJvmOptions() {
+    List<List<String>> copies =
+        dockerfile.all("COPY").stream().map(Dockerfile.Instruction::words).toList();
 
     assertThat(dockerfile.last("ENTRYPOINT").execForm())
-        .containsExactly("java", FatalErrorExitTest.FLAG, "-jar", JAR);
-    assertThat(copy).containsExactly(BUILT_JAR, JAR);
+        .containsExactly("java", "@" + JvmOptionsTest.INSTALLED, "-jar", JAR);
+    assertThat(copies)
+        .contains(
+            List.of(BUILT_JAR, JAR), List.of(JvmOptionsTest.SOURCE, JvmOptionsTest.INSTALLED));
   }
 
   @Test
@@ -44,13 +47,14 @@ class DockerfileTest {
   }
 
   @Test
-  void dockerignore_letsTheJarIntoTheBuildContext() {
+  void dockerignore_letsTheJarAndTheJvmOptionsIntoTheBuildContext() {
     String ignore =
         DeployFiles.read(DeployFiles.DOCKERFILE.resolveSibling("Dockerfile.dockerignore"));
     List<String> rules =
         ignore.lines().filter(line -> !line.isBlank() && !line.startsWith("#")).toList();
 
-    assertThat(rules).last().isEqualTo("!" + BUILT_JAR);
+    assertThat(rules).first().isEqualTo("*");
+    assertThat(rules).contains("!" + BUILT_JAR, "!" + JvmOptionsTest.SOURCE);
   }
 
   @Test

@@ -3,50 +3,21 @@ package dev.stevedore.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
  * Every way Stevedore is started makes the JVM exit on an {@link OutOfMemoryError}: a server out of
  * memory is half alive (health checks answer while fetches hang) and must be restarted by its
- * supervisor instead. The flag comes before {@code -jar}, where the JVM reads it.
+ * supervisor instead. The flag is in deploy/jvm/jvm.options, which every way of starting it reads.
  */
 class FatalErrorExitTest {
 
   static final String FLAG = "-XX:+ExitOnOutOfMemoryError";
 
   @Test
-  void launcher_passesTheFlagBeforeTheJarAndKeepsTheUsersOptions() {
-    List<String> exec =
-        DeployFiles.read(DeployFiles.REPOSITORY.resolve("stevedore"))
-            .lines()
-            .filter(line -> line.startsWith("exec java "))
-            .toList();
-
-    assertThat(exec).hasSize(1);
-    List<String> words = List.of(exec.get(0).split("\\s+"));
-    assertThat(words).contains(FLAG, "${STEVEDORE_JAVA_OPTS:-}");
-    assertThat(words.indexOf(FLAG)).isLessThan(words.indexOf("-jar"));
-    assertThat(words.indexOf(FLAG))
-        .as("the user's options come later, so they can override it")
-        .isLessThan(words.indexOf("${STEVEDORE_JAVA_OPTS:-}"));
-  }
-
-  @Test
-  void systemdUnit_passesTheFlagBeforeTheJar() {
-    SystemdUnit unit = SystemdUnit.read(DeployFiles.SYSTEMD.resolve("stevedore.service"));
-    List<String> command = List.of(unit.value("Service", "ExecStart").split("\\s+"));
-
-    assertThat(command).contains(FLAG);
-    assertThat(command.indexOf(FLAG)).isLessThan(command.indexOf("-jar"));
-  }
-
-  @Test
-  void image_passesTheFlagBeforeTheJar() {
-    List<String> entrypoint = Dockerfile.read(DeployFiles.DOCKERFILE).last("ENTRYPOINT").execForm();
-
-    assertThat(entrypoint).contains(FLAG);
-    assertThat(entrypoint.indexOf(FLAG)).isLessThan(entrypoint.indexOf("-jar"));
+  void jvmOptions_haveTheFlag_andTheLauncherTheUnitAndTheImageReadThem() {
+    assertThat(JvmOptionsTest.flags()).contains(FLAG);
+    // that all three start java @jvm.options: JvmOptionsTest and DockerfileTest
   }
 
   @Test

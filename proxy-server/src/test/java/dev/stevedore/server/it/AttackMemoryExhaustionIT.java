@@ -28,10 +28,14 @@ import org.junit.jupiter.api.Test;
 /**
  * Finding 2 of issue 12: an upstream that sends big chunked manifests slowly, asked for 150
  * different tags at once, used to buffer them all (8 MiB each) until the JVM ran out of memory and
- * wedged. Stevedore runs as a child process with a small heap and the production JVM flags; the
- * requests beyond its buffer budget must get OCI errors while it keeps serving.
+ * wedged. Stevedore runs as a child process with the production JVM flags (deploy/jvm/jvm.options)
+ * and the small heap they give in a 256 MiB container; the requests beyond its buffer budget must
+ * get OCI errors while it keeps serving.
  */
 class AttackMemoryExhaustionIT {
+
+  /** The shipped JVM settings; the ITs run in the proxy-server module directory. */
+  private static final Path JVM_OPTIONS = Path.of("..", "deploy", "jvm", "jvm.options");
 
   private static final int REQUESTS = 150;
   private static final int MANIFEST_BYTES = 4 * 1024 * 1024;
@@ -71,7 +75,8 @@ class AttackMemoryExhaustionIT {
         StevedoreProcess.serve(
             work.resolve("data"),
             work.resolve("stevedore.log"),
-            List.of("-Xmx160m", "-XX:+ExitOnOutOfMemoryError"),
+            // The shipped settings with the heap they give under a 256 MiB container limit.
+            List.of("@" + JVM_OPTIONS.toAbsolutePath(), "-Xmx128m"),
             List.of("--upstream", "docker.io=" + hub.uri(), "--upstream", "evil.io=" + evil.uri()));
   }
 
