@@ -61,9 +61,13 @@ class JvmOptionsTest {
 
     assertThat(exec).hasSize(1);
     List<String> words = List.of(exec.get(0).split("\\s+"));
-    assertThat(words.get(2)).isEqualTo("@\"$root/" + SOURCE + "\"");
-    assertThat(words.indexOf("${STEVEDORE_JAVA_OPTS:-}")).isEqualTo(3);
-    assertThat(words.get(4)).isEqualTo("-jar");
+    assertThat(launcher).contains("settings=(@\"$root/" + SOURCE + "\")");
+    assertThat(words.subList(2, 6))
+        .containsExactly(
+            "\"${settings[@]}\"", // the file first,
+            "${cds[@]+\"${cds[@]}\"}", // then the class-data archive,
+            "${STEVEDORE_JAVA_OPTS:-}", // then the user's options, which override both
+            "-jar");
     assertThat(launcher).contains("export MALLOC_ARENA_MAX=\"${MALLOC_ARENA_MAX:-2}\"");
   }
 
@@ -73,8 +77,10 @@ class JvmOptionsTest {
     SystemdUnit unit = SystemdUnit.read(service);
     List<String> command = List.of(unit.value("Service", "ExecStart").split("\\s+"));
 
-    assertThat(command.subList(1, 4))
-        .containsExactly("@" + INSTALLED, "$STEVEDORE_JAVA_OPTS", "-jar");
+    assertThat(command.get(1)).isEqualTo("@" + INSTALLED);
+    int users = command.indexOf("$STEVEDORE_JAVA_OPTS");
+    assertThat(users).as("the user's options after the file's").isGreaterThan(1);
+    assertThat(command.get(users + 1)).isEqualTo("-jar");
     assertThat(DeployFiles.read(service))
         .contains("install -D -m 0644 " + SOURCE + " " + INSTALLED)
         .contains("Environment=" + MALLOC_ARENAS);
