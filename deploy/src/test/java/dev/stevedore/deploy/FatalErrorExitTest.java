@@ -42,11 +42,14 @@ class FatalErrorExitTest {
   }
 
   @Test
-  void image_passesTheFlagBeforeTheJar() {
+  void image_passesTheFlagBeforeTheJar_inItsJvmOptionsFile() {
     List<String> entrypoint = Dockerfile.read(DeployFiles.DOCKERFILE).last("ENTRYPOINT").execForm();
+    String options = "@" + DockerfileTest.JVM_OPTIONS;
 
-    assertThat(entrypoint).contains(FLAG);
-    assertThat(entrypoint.indexOf(FLAG)).isLessThan(entrypoint.indexOf("-jar"));
+    assertThat(entrypoint).contains(options);
+    assertThat(entrypoint.indexOf(options)).isLessThan(entrypoint.indexOf("-jar"));
+    assertThat(DeployFiles.read(DeployFiles.DEPLOY.resolve("jvm/jvm.options")).lines())
+        .contains(FLAG);
   }
 
   @Test
