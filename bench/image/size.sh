@@ -31,7 +31,7 @@ archived_by=warm-up
     -XX:ArchiveClassesAtExit="$root/opt/stevedore/stevedore.jsa" -jar "$jar" --version \
     > "$work/cds.log" 2>&1
 }
-deploy/docker/rootfs.sh "$root"
+JAVA_HOME=$jdk deploy/docker/rootfs.sh "$root"
 
 runtime=$(size "$root/opt/java")
 libs=$(size "$root/lib" "$root/lib64")
