@@ -41,7 +41,10 @@ mkdir -p "$root/etc" "$root/tmp" "$root/etc/stevedore" "$root/var/lib/stevedore"
 chmod 1777 "$root/tmp"
 # A fixed uid/gid so Kubernetes' runAsNonRoot can check it and fsGroup/hostPath ownership agree
 # (deploy/kubernetes/*.yaml use 10001); named, so the JVM's user.home is the data directory.
-printf 'root:x:0:0:root:/root:/sbin/nologin\nstevedore:x:10001:10001:stevedore:/var/lib/stevedore:/sbin/nologin\n' > "$root/etc/passwd"
+{
+  echo 'root:x:0:0:root:/root:/sbin/nologin'
+  echo 'stevedore:x:10001:10001:stevedore:/var/lib/stevedore:/sbin/nologin'
+} > "$root/etc/passwd"
 printf 'root:x:0:\nstevedore:x:10001:\n' > "$root/etc/group"
 printf 'passwd: files\ngroup: files\nhosts: files dns\n' > "$root/etc/nsswitch.conf"
 if [ "$(id -u)" = 0 ]; then chown 10001:10001 "$root/var/lib/stevedore"; fi
