@@ -64,7 +64,17 @@ def parse_args(argv):
                    help="proxy-server's compiled test classes: the upstream's token service "
                         "(dev.stevedore.server.bench.TokenService) runs from them")
     p.add_argument("--java", default=shutil.which("java") or "java")
-    p.add_argument("--java-opts", default="-Xmx512m", help="Stevedore's JVM options (-Xmx512m)")
+    p.add_argument("--java-opts", default="",
+                   help="JVM options for Stevedore after the shipped ones (as "
+                        "STEVEDORE_JAVA_OPTS; none by default: the shipped settings are measured)")
+    p.add_argument("--plain-java", action="store_true",
+                   help="start Stevedore as `java --java-opts -jar stevedore.jar` instead of "
+                        "through the launcher with the shipped settings (deploy/jvm/jvm.options)")
+    p.add_argument("--start-rounds", type=int, default=5,
+                   help="fresh starts of each server for the ready time and idle RSS, in "
+                        "rotation (5; 0 skips)")
+    p.add_argument("--idle-settle", type=float, default=5.0,
+                   help="seconds after a server is ready before its idle RSS is read (5)")
     p.add_argument("--stevedore-log-level", default="WARN",
                    help="STEVEDORE_LOG_LEVEL; WARN turns its per-request access log off, as "
                         "nginx's and distribution's are (INFO = Stevedore's default)")
@@ -79,7 +89,8 @@ def parse_args(argv):
                    help="parent of the per-run result directory <date>-<time>-<commit> "
                         "(bench/perf/results)")
     p.add_argument("--skip", action="append", default=[],
-                   choices=["warm", "cold", "manifest-tag"], help="skip a part (repeatable)")
+                   choices=["start", "warm", "cold", "manifest-tag"],
+                   help="skip a part (repeatable)")
     return p.parse_args(argv)
 
 
@@ -133,7 +144,8 @@ class Bench:
         return self._track(servers.start_stevedore(
             name, self.args.java, self.jar,
             self.args.java_opts.split() + list(extra_java_opts), self.workdir, port,
-            data, "http://%s:%d" % (HOST, self.uplink.port), self.args.stevedore_log_level))
+            data, "http://%s:%d" % (HOST, self.uplink.port), self.args.stevedore_log_level,
+            launcher=self.launcher))
 
     def _distribution(self, name, port):
         return self._track(servers.start_registry(
@@ -153,6 +165,10 @@ class Bench:
         jar_copy = os.path.join(self.workdir, "stevedore.jar")
         shutil.copy2(a.jar, jar_copy)
         self.jar = jar_copy
+        self.launcher = None
+        if not a.plain_java:
+            self.launcher = servers.shipped_launcher(REPO, a.jar, os.path.join(self.workdir, "dist"))
+            self.results["launcher"] = prepare_launcher(self.launcher, a.java)
         test_classes = os.path.join(self.workdir, "test-classes")
         shutil.copytree(a.test_classes, test_classes)
         log("upstream: token service, and docker-registry with token auth and filesystem storage")
@@ -183,6 +199,8 @@ class Bench:
         images.push(HOST, upstream_port, self.warmup_image, auth)
         log("uplink relay (counts upstream bytes and requests) on port %d, token relay on %d"
             % (self.uplink.port, self.token_relay.port))
+        if "start" not in a.skip and a.start_rounds > 0:
+            self.start_measurements()
         if "warm" not in a.skip:
             self.warm_measurements()
         if "cold" not in a.skip:
@@ -191,6 +209,33 @@ class Bench:
         self.results["finished"] = datetime.datetime.now().astimezone().isoformat(
             timespec="seconds")
         self.results["machine"]["loadavg_after"] = os.getloadavg()
+
+    def start_measurements(self):
+        """Each server started afresh --start-rounds times, in rotation: the time from its start
+        to its first answer (Stevedore and distribution: 200 on /v2/; nginx: its file), and its
+        RSS --idle-settle seconds later, before any request but that one."""
+        a = self.args
+        start = self.results.setdefault("start", {})
+        log("start: %d fresh starts of each server; ready = first answer, idle RSS %gs later"
+            % (a.start_rounds, a.idle_settle))
+        for round_no in range(a.start_rounds):
+            for server in ("stevedore", "distribution", "nginx"):
+                port = servers.free_port()
+                name = "%s-start-%d" % (server, round_no + 1)
+                if server == "stevedore":
+                    proc = self._stevedore(name, port)
+                elif server == "distribution":
+                    proc = self._distribution(name, port)
+                else:
+                    proc = self._track(servers.start_nginx(
+                        a.nginx, self.workdir, port, {"ping": b"ok\n"}))
+                time.sleep(a.idle_settle)
+                sample = {"ready_seconds": proc.ready_seconds, "idle_rss_bytes": proc.rss_bytes()}
+                self._stop(proc)
+                start.setdefault(server, []).append(sample)
+                log("  %-13s round %d: ready %.3f s, idle RSS %.1f MiB"
+                    % (server, round_no + 1, sample["ready_seconds"],
+                       sample["idle_rss_bytes"] / MIB))
 
     def warm_measurements(self):
         a, img = self.args, self.image
@@ -531,6 +576,17 @@ def summarize_wave(result):
     if result["failures"]:
         text += ", %d FAILED: %s" % (result["failures"], result["errors"][:2])
     return text
+
+
+def prepare_launcher(launcher, java):
+    """Starts the launcher copy once (`--version`), so that a first start's one-time work (such as
+    recording the class-data archive) is not in the measured starts; returns what it printed."""
+    env = dict(os.environ, PATH=os.path.dirname(java) + os.pathsep + os.environ.get("PATH", ""))
+    done = subprocess.run([launcher, "--version"], capture_output=True, text=True, env=env,
+                          timeout=300)
+    if done.returncode != 0:
+        raise RuntimeError("%s --version failed: %s" % (launcher, done.stderr))
+    return {"path": launcher, "first_start": (done.stdout + done.stderr).strip()}
 
 
 def check_get(port, path, accept):

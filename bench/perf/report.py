@@ -155,7 +155,7 @@ def build(results):
     wrk_row("blob_16", "warm blob, 16 clients", "gib", _gib_s,
             [("nginx", 0.95, "issue 8")])
     wrk_row("manifest_digest_32", "warm manifest by digest, 32 clients", "req", _req_s,
-            [("nginx", 0.5, "issue 8"), ("distribution", 20, "issue 8")])
+            [("nginx", 0.7, "issue 20"), ("distribution", 20, "issue 8")])
     wrk_row("manifest_tag_32", "warm manifest by tag, 32 clients", "req", _req_s,
             [("distribution", 0, "")])
 
@@ -222,13 +222,55 @@ def build(results):
                         {s: cell(s, "warm_wave_seconds", "warm_wave_over_single")
                          for s in figures}, "", "(floor)"))
 
+    start_rows(results.get("start", {}), rows, checks)
     rss = results.get("rss", {})
     for phase, label in (("warm", "peak RSS, warm measurements"), ("cold", "peak RSS, cold pulls")):
         values = {s: _fmt(rss[s][phase] / MIB, "mib") if rss.get(s, {}).get(phase) else "-"
                   for s in SERVERS}
-        if any(v != "-" for v in values.values()):
+        if not any(v != "-" for v in values.values()):
+            continue
+        if phase != "warm" or not rss.get("stevedore", {}).get("warm"):
             rows.append(Row(label, "MiB", values, target="(info)"))
+            continue
+        peak = rss["stevedore"]["warm"] / MIB
+        other = rss.get("distribution", {}).get("warm")
+        ok = peak <= 150 and (not other or peak < other / MIB)
+        row = Row(label, "MiB", values,
+                  "%s distribution" % _ratio(peak / (other / MIB)) if other else "-",
+                  "≤ 150 MiB and < distribution", _verdict(ok))
+        rows.append(row)
+        checks.append({"measure": "peak RSS under the warm load (Stevedore), MiB", "ratio": peak,
+                       "target": "<= 150 and < distribution", "source": "issue 20",
+                       "verdict": row.verdict})
     return rows, checks
+
+
+def start_rows(start, rows, checks):
+    """Ready time and idle RSS of the fresh starts: median (min–max) of the rounds."""
+    if not start:
+        return
+    ready = {s: spread([r["ready_seconds"] for r in start.get(s, [])]) for s in SERVERS}
+    idle = {s: spread([r["idle_rss_bytes"] / MIB for r in start.get(s, [])]) for s in SERVERS}
+    n = max((x["n"] for x in ready.values() if x), default=0)
+    s_ready, d_ready = ready.get("stevedore"), ready.get("distribution")
+    ratio = s_ready["median"] / d_ready["median"] if s_ready and d_ready else None
+    row = Row("ready after start, first answer — median of %d (min–max)" % n, "s",
+              {s: fmt_spread(ready[s], "%.3f") for s in SERVERS},
+              "-" if ratio is None else "%s distribution" % _ratio(ratio), "≤ 0.4 s",
+              _verdict(s_ready is not None and s_ready["median"] <= 0.4))
+    rows.append(row)
+    checks.append({"measure": "ready after start (Stevedore, first 200 on /v2/), s, median",
+                   "ratio": s_ready and s_ready["median"], "spread": s_ready,
+                   "versus_distribution": ratio, "target": "<= 0.4", "source": "issue 20",
+                   "verdict": row.verdict})
+    s_idle = idle.get("stevedore")
+    row = Row("idle RSS after start — median (min–max)", "MiB",
+              {s: fmt_spread(idle[s], "%.1f") for s in SERVERS}, "", "≤ 64 MiB",
+              _verdict(s_idle is not None and s_idle["median"] <= 64))
+    rows.append(row)
+    checks.append({"measure": "idle RSS after start (Stevedore), MiB, median",
+                   "ratio": s_idle and s_idle["median"], "spread": s_idle, "target": "<= 64",
+                   "source": "issue 20", "verdict": row.verdict})
 
 
 def text_table(rows):

@@ -7,6 +7,7 @@ Every process is started in its own session and stopped by its PID (TERM, then K
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -31,8 +32,11 @@ def _ready_or_stopped(proc, port, path, statuses=(200,)):
     return proc
 
 
-def wait_http(port, path, proc, timeout=60, accept=None, statuses=(200,)):
-    """Polls GET path until it answers one of `statuses`; fails early if the process died."""
+def wait_http(port, path, proc, timeout=60, accept=None, statuses=(200,), interval=0.005):
+    """Polls GET path every `interval` seconds until it answers one of `statuses`; fails early if
+    the process died. Records on proc how long after its start it first answered
+    (proc.ready_seconds): a refused connect on loopback costs microseconds, so polling every 5 ms
+    does not slow the start it measures."""
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
@@ -46,11 +50,13 @@ def wait_http(port, path, proc, timeout=60, accept=None, statuses=(200,)):
             response.read()
             conn.close()
             if response.status in statuses:
+                if proc is not None and proc.ready_seconds is None:
+                    proc.ready_seconds = time.monotonic() - proc.started
                 return
             last = "HTTP %d" % response.status
         except OSError as error:
             last = str(error)
-        time.sleep(0.1)
+        time.sleep(interval)
     raise RuntimeError("%s on port %d not ready after %ds: %s" % (proc.name, port, timeout, last))
 
 
@@ -60,6 +66,8 @@ class Proc:
         self.log_path = log_path
         self.argv = argv
         self._log = open(log_path, "ab")
+        self.ready_seconds = None
+        self.started = time.monotonic()
         self._popen = subprocess.Popen(argv, stdout=self._log, stderr=subprocess.STDOUT,
                                        stdin=subprocess.DEVNULL, env=env, cwd=cwd,
                                        start_new_session=True)
@@ -75,6 +83,10 @@ class Proc:
     def peak_rss_bytes(self):
         """VmHWM of the process plus that of its descendants (nginx workers)."""
         return sum(_vm_hwm(pid) for pid in [self.pid] + _descendants(self.pid))
+
+    def rss_bytes(self):
+        """VmRSS now, of the process plus its descendants (nginx workers)."""
+        return sum(_vm_status(pid, "VmRSS:") for pid in [self.pid] + _descendants(self.pid))
 
     def cpu_seconds(self):
         """User + system CPU of the process and its live descendants, in seconds."""
@@ -95,10 +107,15 @@ class Proc:
 
 
 def _vm_hwm(pid):
+    return _vm_status(pid, "VmHWM:")
+
+
+def _vm_status(pid, field):
+    """A kB field of /proc/PID/status (VmHWM: the peak RSS, VmRSS: the RSS now), in bytes."""
     try:
         with open("/proc/%d/status" % pid) as status:
             for line in status:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field):
                     return int(line.split()[1]) * 1024
     except OSError:
         pass
@@ -201,15 +218,38 @@ def start_token_service(java, classpath, workdir, timeout=60):
 
 
 def start_stevedore(name, java, jar, java_opts, workdir, port, data_dir, upstream_url,
-                    log_level, extra_args=(), extra_env=None):
+                    log_level, extra_args=(), extra_env=None, launcher=None):
     """`extra_args` go after serve's own (e.g. --store ...), `extra_env` into its environment
-    (e.g. the store's credentials)."""
+    (e.g. the store's credentials). With `launcher` (a copy of ./stevedore beside its jar, see
+    shipped_launcher), Stevedore starts as users start it, with the shipped JVM settings, and
+    `java_opts` go into STEVEDORE_JAVA_OPTS (after them); else `java java_opts -jar jar`."""
     env = dict(os.environ, STEVEDORE_LOG_LEVEL=log_level, **(extra_env or {}))
-    argv = [java] + java_opts + ["-jar", jar, "serve", "--listen", "%s:%d" % (HOST, port),
-                                 "--data", data_dir, "--upstream", "docker.io=" + upstream_url]
+    serve = ["serve", "--listen", "%s:%d" % (HOST, port), "--data", data_dir,
+             "--upstream", "docker.io=" + upstream_url]
+    if launcher:
+        env["STEVEDORE_JAVA_OPTS"] = " ".join(java_opts)
+        env["PATH"] = os.path.dirname(java) + os.pathsep + env.get("PATH", "")
+        argv = [launcher] + serve
+    else:
+        argv = [java] + java_opts + ["-jar", jar] + serve
     argv += list(extra_args)
     proc = Proc(name, argv, os.path.join(workdir, name + ".log"), env=env)
     return _ready_or_stopped(proc, port, "/v2/")
+
+
+def shipped_launcher(repo, jar, directory):
+    """A copy of the launcher with what it reads (the JVM options file) and `jar`, laid out as in
+    the repository, in `directory`: it starts the jar as ./stevedore does, and no other work on the
+    machine (a rebuild of the repository's jar) can change it under a running benchmark. There are
+    no sources beside it, so it never rebuilds. Returns the launcher's path."""
+    os.makedirs(os.path.join(directory, "proxy-server", "target"), exist_ok=True)
+    launcher = os.path.join(directory, "stevedore")
+    shutil.copy2(os.path.join(repo, "stevedore"), launcher)
+    jvm = os.path.join(repo, "deploy", "jvm")
+    if os.path.isdir(jvm):
+        shutil.copytree(jvm, os.path.join(directory, "deploy", "jvm"), dirs_exist_ok=True)
+    shutil.copy2(jar, os.path.join(directory, "proxy-server", "target", "stevedore.jar"))
+    return launcher
 
 
 def start_s3proxy(java, jar, workdir, port, bucket, identity, credential):

@@ -87,4 +87,20 @@ class SystemdUnitTest {
     assertThat(unit.value("Service", "NoNewPrivileges")).isEqualTo("yes");
     assertThat(unit.value("Service", "ProtectSystem")).isEqualTo("strict");
   }
+
+  /**
+   * The unit uses the class-data archive next to the jar, with the flags the launcher uses: a JVM
+   * that cannot use it (a stale archive, another JDK) starts normally and says nothing.
+   */
+  @Test
+  void execStart_usesTheClassDataArchiveNextToTheJar_asTheLauncherDoes() {
+    List<String> command = execStart();
+    List<String> quietAuto = List.of("-Xshare:auto", "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
+
+    assertThat(command.subList(0, command.indexOf("-jar")))
+        .contains("-XX:SharedArchiveFile=/opt/stevedore/stevedore.jsa")
+        .containsAll(quietAuto);
+    assertThat(DeployFiles.read(DeployFiles.REPOSITORY.resolve("stevedore")))
+        .contains("-XX:SharedArchiveFile=\"$jsa\" " + String.join(" ", quietAuto));
+  }
 }

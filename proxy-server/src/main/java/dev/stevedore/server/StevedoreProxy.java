@@ -91,7 +91,7 @@ public final class StevedoreProxy implements AutoCloseable {
   private static StevedoreProxy startOwning(
       ServeSettings settings, ServerOptions options, TimeSource time)
       throws IOException, InterruptedException {
-    StevedoreMetrics metrics = StevedoreMetrics.withJvmMetrics();
+    StevedoreMetrics metrics = new StevedoreMetrics();
     CacheServices cache =
         CacheServices.openWithBudget(settings, metrics, (digest, size) -> metrics.eviction(), time);
     try {
@@ -148,6 +148,7 @@ public final class StevedoreProxy implements AutoCloseable {
       RegistryServer server =
           RegistryServer.start(address, services, options, settings.maxConnectionsPerClient());
       cache.listeningOn(server.address());
+      metrics.bindJvmMetrics(); // after the port opens: clients need not wait for JMX to load
       log.info(
           "stevedore serving on {} with data in {}; upstreams {} (default {}){}",
           server.address(),

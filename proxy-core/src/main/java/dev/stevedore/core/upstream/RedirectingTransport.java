@@ -24,7 +24,8 @@ final class RedirectingTransport {
   static final String USER_AGENT = "stevedore/0.1";
   private static final String AUTHORIZATION = "Authorization";
 
-  private final HttpClient http;
+  private final Duration connectTimeout;
+  private volatile HttpClient http;
   private final Duration requestTimeout;
   private final String upstream;
   private final CacheMetrics metrics;
@@ -32,16 +33,18 @@ final class RedirectingTransport {
   private final RedirectPolicy redirects;
 
   /**
+   * @param connectTimeout of the HTTP client, built at the first request
    * @param upstreamUrl the configured upstream's URL: where redirects may lead is judged by it
    */
   RedirectingTransport(
-      HttpClient http,
+      Duration connectTimeout,
       Duration requestTimeout,
       String upstream,
       CacheMetrics metrics,
       URI upstreamUrl,
       RedirectPolicy redirects) {
-    this.http = http;
+    HttpClientBuffers.preferLarge(); // now, before any other HTTP client loads the JDK's internals
+    this.connectTimeout = connectTimeout;
     this.requestTimeout = requestTimeout;
     this.upstream = upstream;
     this.metrics = metrics;
@@ -49,8 +52,26 @@ final class RedirectingTransport {
     this.redirects = redirects;
   }
 
-  static HttpClient newHttpClient(Duration connectTimeout) {
-    HttpClientBuffers.preferLarge();
+  /**
+   * The HTTP client, built at the first request rather than at start-up: building one loads the
+   * JDK's TLS stack and its trusted certificates and starts a selector thread, a tenth of a second
+   * or more that {@code serve} need not spend before it answers its first client.
+   */
+  private HttpClient http() {
+    HttpClient client = http;
+    if (client == null) {
+      synchronized (this) {
+        client = http;
+        if (client == null) {
+          client = newHttpClient(connectTimeout);
+          http = client;
+        }
+      }
+    }
+    return client;
+  }
+
+  private static HttpClient newHttpClient(Duration connectTimeout) {
     return HttpClient.newBuilder()
         .connectTimeout(connectTimeout)
         .followRedirects(HttpClient.Redirect.NEVER)
@@ -92,7 +113,8 @@ final class RedirectingTransport {
   }
 
   private <T> CompletableFuture<Reply<T>> send(HttpRequest request, BodyPlan<T> plan, int hops) {
-    return http.sendAsync(request, plan.handler(requestTimeout))
+    return http()
+        .sendAsync(request, plan.handler(requestTimeout))
         .thenCompose(response -> followOrFinish(request, response, plan, hops));
   }
 

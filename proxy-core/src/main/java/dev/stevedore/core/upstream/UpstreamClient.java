@@ -61,7 +61,7 @@ public final class UpstreamClient implements Upstream {
     this.gate = UpstreamGate.of(config.name(), config.caps());
     this.transport =
         new RedirectingTransport(
-            RedirectingTransport.newHttpClient(config.connectTimeout()),
+            config.connectTimeout(),
             config.requestTimeout(),
             config.name(),
             Objects.requireNonNull(metrics, "metrics"),

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       ImportCommand.class,
       BundleCommand.class,
       GcCommand.class,
+      WarmUpCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class StevedoreCommand implements Runnable {

@@ -57,10 +57,13 @@ public final class StevedoreMetrics implements CacheMetrics {
   private final Map<String, Counter> relayedBytes = new ConcurrentHashMap<>();
   private final List<StoreCluster> clusters = new CopyOnWriteArrayList<>();
 
-  /** With JVM and process metrics bound. */
-  public static StevedoreMetrics withJvmMetrics() {
-    StevedoreMetrics metrics = new StevedoreMetrics();
-    MeterRegistry registry = metrics.registry;
+  /**
+   * Binds the JVM and process metrics (memory, GC, threads, classes, CPU, uptime, file
+   * descriptors). {@code serve} binds them once it is listening: they load JMX and the GC
+   * notification machinery, which take longer than everything else in the metrics, and only a
+   * scrape needs them.
+   */
+  public void bindJvmMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -68,7 +71,6 @@ public final class StevedoreMetrics implements CacheMetrics {
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     new FileDescriptorMetrics().bindTo(registry);
-    return metrics;
   }
 
   public MeterRegistry registry() {

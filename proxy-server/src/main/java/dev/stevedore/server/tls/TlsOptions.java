@@ -21,7 +21,14 @@ import picocli.CommandLine.Option;
  * and server certificate created under {@code DATA/tls/}; neither means plain HTTP.
  */
 public final class TlsOptions {
-  private static final Logger log = LoggerFactory.getLogger(TlsOptions.class);
+  /**
+   * Looked up when first used, not when picocli builds the command line: every command builds this
+   * mixin, and the first logger starts logback (420 classes, about 0.2 CPU-seconds), which {@code
+   * --help} and the CLI commands do not need.
+   */
+  private static Logger log() {
+    return LoggerFactory.getLogger(TlsOptions.class);
+  }
 
   @Option(
       names = "--tls-cert",
@@ -74,10 +81,11 @@ public final class TlsOptions {
           certificates.ensure(
               SubjectAltNames.forServer(
                   settings.listen().host(), SubjectAltNames.localHostName(), chosen.extraNames()));
-      log.info(
-          "TLS with the local CA {} (clients trust this); certificate for {}",
-          certificates.caCertificateFile(),
-          SubjectAltNames.of(identity.certificate()).map(Object::toString).orElse("?"));
+      log()
+          .info(
+              "TLS with the local CA {} (clients trust this); certificate for {}",
+              certificates.caCertificateFile(),
+              SubjectAltNames.of(identity.certificate()).map(Object::toString).orElse("?"));
       return Optional.of(
           new ServerTls(
               context(identity, certificates.caCertificateFile()),
@@ -88,15 +96,17 @@ public final class TlsOptions {
       ServerIdentity identity = load(certificateFile, chosen.key().orElseThrow());
       Instant expiry = identity.certificate().getNotAfter().toInstant();
       if (expiry.isBefore(Instant.now())) {
-        log.warn(
-            "the TLS certificate {} expired on {}: clients will refuse it",
-            certificateFile,
-            expiry);
+        log()
+            .warn(
+                "the TLS certificate {} expired on {}: clients will refuse it",
+                certificateFile,
+                expiry);
       }
-      log.info(
-          "TLS with the certificate {} ({})",
-          certificateFile,
-          identity.certificate().getSubjectX500Principal().getName());
+      log()
+          .info(
+              "TLS with the certificate {} ({})",
+              certificateFile,
+              identity.certificate().getSubjectX500Principal().getName());
       return Optional.of(
           new ServerTls(context(identity, certificateFile), ClientTrust.ofChain(identity)));
     }

@@ -36,6 +36,11 @@ class LauncherIT {
           .getParent()
           .getParent();
 
+  private static final Path ARCHIVE = REPO_ROOT.resolve("proxy-server/target/stevedore.jsa");
+
+  /** How {@code -Xlog:class+load} names a class mapped from the dynamic (top) archive layer. */
+  private static final String FROM_ARCHIVE = "source: shared objects file (top)";
+
   @TempDir Path work;
 
   private Process launch(Path log, String... args) throws IOException {
@@ -182,5 +187,112 @@ class LauncherIT {
     assertThat(stevedore.exitValue()).isEqualTo(2);
     assertThat(Files.readString(log).strip())
         .isEqualTo("stevedore: unknown key 'listen-port' in config file " + config + " (line 2)");
+  }
+
+  /** Runs {@code ./stevedore ARGS} to its end and returns its output (stdout and stderr). */
+  private String runToEnd(Map<String, String> env, String... args) throws Exception {
+    Path log = Files.createTempFile(work, "run-", ".log");
+    Process process = launch(log, env, args);
+    assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("finished").isTrue();
+    String output = Files.readString(log);
+    assertThat(process.exitValue()).as(output).isZero();
+    return output;
+  }
+
+  @Test
+  void warmUp_exitsZero_andLeavesNothingInItsDirectory() throws Exception {
+    Path cwd = Files.createDirectory(work.resolve("cwd"));
+    Path log = work.resolve("warm-up.log");
+    ProcessBuilder builder =
+        new ProcessBuilder(REPO_ROOT.resolve("stevedore").toString(), "warm-up")
+            .directory(cwd.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    Process process = builder.start();
+
+    assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(Files.readString(log)).isZero();
+    try (var left = Files.list(cwd)) {
+      assertThat(left).isEmpty();
+    }
+  }
+
+  /**
+   * The first start records the class-data archive (saying so on stderr), the next one maps the
+   * classes from it instead of loading them from the jar.
+   */
+  @Test
+  void launcher_recordsTheArchiveOnce_andTheNextStartUsesIt() throws Exception {
+    Files.deleteIfExists(ARCHIVE);
+
+    String first = runToEnd(Map.of(), "--version");
+
+    assertThat(first).contains("recording the class-data archive");
+    assertThat(ARCHIVE).isNotEmptyFile();
+    Path classes = work.resolve("classes.log");
+    String second =
+        runToEnd(
+            Map.of("STEVEDORE_JAVA_OPTS", "-Xlog:class+load=info:file=" + classes), "--version");
+    assertThat(second).doesNotContain("recording").startsWith("stevedore ");
+    assertThat(Files.readString(classes))
+        .contains("dev.stevedore.server.cli.StevedoreCommand " + FROM_ARCHIVE);
+  }
+
+  /**
+   * A JVM that cannot use the archive (recorded by another JDK, or with other heap flags) starts
+   * from the jar as if there were none, and says nothing about it.
+   */
+  @Test
+  void launcher_jvmThatCannotUseTheArchive_startsNormallyAndQuietly() throws Exception {
+    runToEnd(Map.of(), "--version"); // records the archive if it is missing
+    String expected = runToEnd(Map.of(), "--version");
+    assertThat(ARCHIVE).isNotEmptyFile();
+
+    List<Map<String, String>> mismatches = new ArrayList<>();
+    Path classes = work.resolve("mismatch-classes.log");
+    String logClasses = " -Xlog:class+load=info:file=" + classes;
+    mismatches.add(Map.of("STEVEDORE_JAVA_OPTS", "-XX:-UseCompressedOops" + logClasses));
+    for (Path otherJdk : otherJdks()) {
+      mismatches.add(
+          Map.of(
+              "PATH",
+              otherJdk.resolve("bin") + java.io.File.pathSeparator + System.getenv("PATH"),
+              "STEVEDORE_JAVA_OPTS",
+              logClasses.strip()));
+    }
+    for (Map<String, String> mismatch : mismatches) {
+      String output = runToEnd(mismatch, "--version");
+      assertThat(output).as("%s", mismatch).isEqualTo(expected);
+      assertThat(Files.readString(classes))
+          .as("%s", mismatch)
+          .contains("dev.stevedore.server.cli.StevedoreCommand source: file:")
+          .doesNotContain(FROM_ARCHIVE);
+    }
+  }
+
+  /** JDKs in /usr/lib/jvm of another feature version than the one running the tests. */
+  private static List<Path> otherJdks() throws IOException {
+    Path jvms = Path.of("/usr/lib/jvm");
+    if (!Files.isDirectory(jvms)) {
+      return List.of();
+    }
+    String feature = "JAVA_VERSION=\"" + Runtime.version().feature();
+    try (var dirs = Files.list(jvms)) {
+      return dirs.filter(dir -> Files.isExecutable(dir.resolve("bin/java")))
+          .filter(dir -> Files.isRegularFile(dir.resolve("release")))
+          .filter(
+              dir -> {
+                try {
+                  return Files.readAllLines(dir.resolve("release")).stream()
+                      .filter(line -> line.startsWith("JAVA_VERSION="))
+                      .noneMatch(
+                          line ->
+                              line.startsWith(feature + "\"") || line.startsWith(feature + "."));
+                } catch (IOException e) {
+                  return false;
+                }
+              })
+          .toList();
+    }
   }
 }
