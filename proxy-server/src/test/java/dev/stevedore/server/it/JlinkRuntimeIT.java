@@ -30,8 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  * with its module list {@code deploy/docker/jlink-modules}) out of the JDK running the tests, and
  * Stevedore on it the way the image starts it ({@code java @jvm.options -jar stevedore.jar}):
  * {@code serve} from a YAML config over TLS with the EC keys of {@code --tls-self-signed} and the
- * process metrics, skopeo pulling through it; {@code export}, {@code bundle ls} and {@code import}.
- * A module missing from the list fails here, not in a container.
+ * process metrics, skopeo pulling through it; {@code export}, {@code bundle ls} and {@code import};
+ * {@code warm-up} recording the class-data archive as the Dockerfile does. A module missing from
+ * the list fails here, not in a container.
  */
 class JlinkRuntimeIT {
   private static final Path REPOSITORY = StevedoreProcess.jar().getParent().getParent().getParent();
@@ -154,15 +155,16 @@ class JlinkRuntimeIT {
   }
 
   @Test
-  void classDataSharing_recordsAndMapsADynamicArchive() throws Exception {
+  void classDataSharing_warmUpRecordsTheArchiveTheImageMaps() throws Exception {
     Path archive = work.resolve("stevedore.jsa");
 
-    stevedore(List.of("-XX:ArchiveClassesAtExit=" + archive), "--version");
+    ProcessResult warmUp = stevedore(List.of("-XX:ArchiveClassesAtExit=" + archive), "warm-up");
     ProcessResult mapped =
         stevedore(
             List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:on", "-Xlog:cds"), "--version");
 
     assertThat(archive).isNotEmptyFile();
+    assertThat(warmUp.output()).doesNotContain("NoClassDefFoundError", "ClassNotFoundException");
     assertThat(mapped.output())
         .as("-Xshare:on fails the JVM if the archive (or its base, jlink's) cannot be mapped")
         .contains("Mapped dynamic region");
