@@ -53,6 +53,35 @@ record Dockerfile(List<Instruction> instructions) {
     return new Dockerfile(List.copyOf(instructions));
   }
 
+  /**
+   * The build stages, each from its {@code FROM} to the next; the last is the image. The {@code
+   * ARG}s before the first {@code FROM} belong to no stage.
+   */
+  List<Dockerfile> stages() {
+    List<Dockerfile> stages = new ArrayList<>();
+    List<Instruction> current = null;
+    for (Instruction instruction : instructions) {
+      if (instruction.keyword().equals("FROM")) {
+        current = new ArrayList<>();
+        stages.add(new Dockerfile(current));
+      }
+      if (current != null) {
+        current.add(instruction);
+      }
+    }
+    return stages.stream().map(stage -> new Dockerfile(List.copyOf(stage.instructions()))).toList();
+  }
+
+  /** The default of a global {@code ARG NAME=DEFAULT}. */
+  String argDefault(String name) {
+    return all("ARG").stream()
+        .map(Instruction::arguments)
+        .filter(argument -> argument.startsWith(name + "="))
+        .map(argument -> argument.substring(name.length() + 1))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no ARG " + name + "=DEFAULT"));
+  }
+
   List<Instruction> all(String keyword) {
     return instructions.stream()
         .filter(instruction -> instruction.keyword().equals(keyword))

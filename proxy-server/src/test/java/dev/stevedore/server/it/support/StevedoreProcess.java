@@ -10,10 +10,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -59,13 +61,28 @@ public final class StevedoreProcess implements AutoCloseable {
    */
   public static StevedoreProcess serve(
       Path dataDir, Path log, List<String> jvmOptions, List<String> serveArgs) {
+    return serve(
+        Path.of(System.getProperty("java.home"), "bin", "java"),
+        dataDir,
+        log,
+        jvmOptions,
+        serveArgs);
+  }
+
+  /**
+   * Like {@link #serve(Path, Path, List, List)} with another Java runtime's {@code bin/java} (the
+   * image's jlink runtime). With {@code --tls-self-signed} among the arguments the URI is {@code
+   * https} and readiness is checked trusting the generated {@code DATA/tls/ca.crt}.
+   */
+  public static StevedoreProcess serve(
+      Path java, Path dataDir, Path log, List<String> jvmOptions, List<String> serveArgs) {
     Path jar = jar();
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException("no " + jar + "; run the ITs with `mvn verify`");
     }
     int port = freePort();
     List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add(java.toString());
     command.addAll(jvmOptions);
     command.addAll(List.of("-jar", jar.toString(), "serve"));
     command.addAll(List.of("--listen", "127.0.0.1:" + port));
@@ -83,15 +100,22 @@ public final class StevedoreProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot run " + command, e);
     }
+    boolean tls = serveArgs.contains("--tls-self-signed");
     StevedoreProcess started =
-        new StevedoreProcess(process, URI.create("http://127.0.0.1:" + port), log);
+        new StevedoreProcess(
+            process, URI.create((tls ? "https" : "http") + "://127.0.0.1:" + port), log);
     try {
-      started.awaitReady();
+      started.awaitReady(tls ? Optional.of(caCertificate(dataDir)) : Optional.empty());
     } catch (RuntimeException | Error e) {
       started.close();
       throw e;
     }
     return started;
+  }
+
+  /** The local CA certificate {@code serve --tls-self-signed} writes into DATA. */
+  public static Path caCertificate(Path dataDir) {
+    return dataDir.toAbsolutePath().resolve("tls/ca.crt");
   }
 
   public URI uri() {
@@ -135,15 +159,21 @@ public final class StevedoreProcess implements AutoCloseable {
     }
   }
 
-  private void awaitReady() {
+  /** Polls {@code /v2/} until it answers 200; over TLS trusting {@code ca} once it exists. */
+  private void awaitReady(Optional<Path> ca) {
     Instant deadline = Instant.now().plus(READY_TIMEOUT);
     while (Instant.now().isBefore(deadline)) {
       if (!process.isAlive()) {
         throw new AssertionError("stevedore exited early (" + process.exitValue() + "):\n" + log());
       }
+      if (ca.isPresent() && !Files.isRegularFile(ca.get())) {
+        sleep(50);
+        continue;
+      }
       try {
+        HttpClient client = ca.isPresent() ? trusting(ca.get()) : HTTP;
         HttpResponse<Void> response =
-            HTTP.send(
+            client.send(
                 HttpRequest.newBuilder(uri.resolve("/v2/")).timeout(Duration.ofSeconds(2)).build(),
                 HttpResponse.BodyHandlers.discarding());
         if (response.statusCode() == 200) {
@@ -159,6 +189,18 @@ public final class StevedoreProcess implements AutoCloseable {
     }
     throw new AssertionError(
         "stevedore did not answer /v2/ within " + READY_TIMEOUT + ":\n" + log());
+  }
+
+  /** A client trusting {@code ca}; an IOException while the file is still being written. */
+  private static HttpClient trusting(Path ca) throws IOException {
+    try {
+      return HttpClient.newBuilder()
+          .sslContext(TrustedCa.sslContext(ca))
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
+    } catch (GeneralSecurityException e) {
+      throw new IOException("cannot trust " + ca + " (yet)", e);
+    }
   }
 
   private static int freePort() {
