@@ -35,18 +35,7 @@ public final class StevedoreCommand implements Runnable {
   }
 
   public static void main(String[] args) {
-    chooseLogFormat(System.getenv("STEVEDORE_LOG_FORMAT"));
     System.exit(run(args));
-  }
-
-  /**
-   * {@code STEVEDORE_LOG_FORMAT=json} logs one JSON object per line; must run before any logging.
-   */
-  static void chooseLogFormat(String format) {
-    if ("json".equalsIgnoreCase(format)
-        && System.getProperty("logback.configurationFile") == null) {
-      System.setProperty("logback.configurationFile", "logback-json.xml");
-    }
   }
 
   /** Runs the command line and returns the exit code. */

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
@@ -25,12 +24,10 @@ class LogFormatsTest {
   private static final String CONTROL_BUT_TAB = "[\\x00-\\x08\\x0a-\\x1f\\x7f]";
   private static final String HOSTILE = "GET /v2/a\u0000b\r\nFAKE line\u001b[2J\u0085\u202E";
 
-  /** The bytes the configuration's console appender would write for one event. */
-  private static String encode(String configuration, ILoggingEvent event) throws Exception {
+  /** The bytes the format's console appender would write for one event. */
+  private static String encode(String format, ILoggingEvent event) {
     LoggerContext context = new LoggerContext();
-    JoranConfigurator configurator = new JoranConfigurator();
-    configurator.setContext(context);
-    configurator.doConfigure(LogFormatsTest.class.getResource("/" + configuration));
+    StevedoreLogConfigurator.configure(context, format, null);
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     @SuppressWarnings("unchecked")
     OutputStreamAppender<ILoggingEvent> appender =
@@ -55,9 +52,9 @@ class LogFormatsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"logback.xml", "logback-json.xml"})
-  void message_hasNoRawControlCharacter(String configuration) throws Exception {
-    String line = encode(configuration, event(null));
+  @ValueSource(strings = {"plain", "json"})
+  void message_hasNoRawControlCharacter(String format) {
+    String line = encode(format, event(null));
 
     assertThat(line).endsWith("\n");
     assertThat(line.substring(0, line.length() - 1))
@@ -67,8 +64,7 @@ class LogFormatsTest {
 
   @Test
   void plainFormat_escapesTheExceptionMessage_keepsTheStackTraceLines() throws Exception {
-    String text =
-        encode("logback.xml", event(new IllegalStateException("upstream said\r\nFAKE\u0000")));
+    String text = encode("plain", event(new IllegalStateException("upstream said\r\nFAKE\u0000")));
 
     assertThat(text).contains("IllegalStateException: upstream said\\x0D\\x0AFAKE\\x00");
     assertThat(text.lines())
@@ -79,7 +75,7 @@ class LogFormatsTest {
 
   @Test
   void jsonFormat_isStillJson_withTheTextUnchanged() throws Exception {
-    String line = encode("logback-json.xml", event(new IllegalStateException("bad\u0085")));
+    String line = encode("json", event(new IllegalStateException("bad\u0085")));
 
     JsonNode json = new ObjectMapper().readTree(line);
     assertThat(json.get("formattedMessage").asText()).isEqualTo("127.0.0.1 - \"" + HOSTILE + "\"");
