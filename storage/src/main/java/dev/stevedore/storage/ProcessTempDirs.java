@@ -2,12 +2,8 @@ package dev.stevedore.storage;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -45,7 +41,7 @@ final class ProcessTempDirs {
           continue;
         }
         try {
-          deleteTree(entry);
+          FileTrees.delete(entry);
           removed++;
         } catch (IOException e) {
           log.warn("Cannot delete leftover temp files {}: {}", entry, e.toString());
@@ -65,29 +61,5 @@ final class ProcessTempDirs {
     }
     Optional<ProcessHandle> process = ProcessHandle.of(Long.parseLong(matcher.group(1)));
     return process.isPresent() && process.get().isAlive() && nameOf(process.get()).equals(name);
-  }
-
-  private static void deleteTree(Path entry) throws IOException {
-    if (!Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
-      Files.deleteIfExists(entry);
-      return;
-    }
-    Files.walkFileTree(
-        entry,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attributes)
-              throws IOException {
-            Files.deleteIfExists(file);
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult postVisitDirectory(Path dir, IOException error)
-              throws IOException {
-            Files.deleteIfExists(dir);
-            return FileVisitResult.CONTINUE;
-          }
-        });
   }
 }

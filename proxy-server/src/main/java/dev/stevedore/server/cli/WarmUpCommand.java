@@ -4,10 +4,9 @@ import dev.stevedore.server.StevedoreProxy;
 import dev.stevedore.server.TimeSource;
 import dev.stevedore.server.config.ConfigException;
 import dev.stevedore.server.logging.QuietLogs;
-import java.io.IOException;
+import dev.stevedore.storage.FileTrees;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -17,11 +16,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -58,7 +55,7 @@ public final class WarmUpCommand implements Callable<Integer> {
       containerdConfig(temp);
       renderHelp(spec.root().commandLine());
     } finally {
-      deleteTree(temp);
+      FileTrees.delete(temp);
     }
     return 0;
   }
@@ -123,20 +120,5 @@ public final class WarmUpCommand implements Callable<Integer> {
     PrintWriter nowhere = new PrintWriter(Writer.nullWriter());
     commandLine.usage(nowhere);
     commandLine.getSubcommands().values().forEach(WarmUpCommand::renderHelp);
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    try (Stream<Path> paths = Files.walk(root)) {
-      paths
-          .sorted(Comparator.reverseOrder())
-          .forEach(
-              path -> {
-                try {
-                  Files.delete(path);
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-              });
-    }
   }
 }
