@@ -33,6 +33,10 @@ public final class RecentClients {
   private static final class Client {
     final LongAdder pulls = new LongAdder();
     volatile long lastPullMillis;
+
+    /** The {@code User-Agent} last sent, as sent; {@link #product} is made from it once. */
+    volatile String userAgent = "";
+
     volatile String product = "";
   }
 
@@ -75,9 +79,10 @@ public final class RecentClients {
     }
     client.lastPullMillis = clock.millis();
     client.pulls.increment();
-    String product = userAgent.map(RecentClients::product).orElse("");
-    if (!product.equals(client.product)) {
-      client.product = product;
+    String sent = userAgent.orElse("");
+    if (!sent.equals(client.userAgent)) { // a client sends the same one every time: parse it once
+      client.product = product(sent);
+      client.userAgent = sent;
     }
   }
 
