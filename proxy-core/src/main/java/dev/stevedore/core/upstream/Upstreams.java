@@ -55,11 +55,20 @@ public final class Upstreams {
       return Optional.empty();
     }
     String first = repository.substring(0, slash).toLowerCase(java.util.Locale.ROOT);
-    if (first.indexOf('.') < 0 && first.indexOf(':') < 0) {
+    if (!nameablePath(first)) {
       return Optional.empty();
     }
     String name = DOCKER_HUB_ALIASES.contains(first) ? "docker.io" : first;
     return byName.containsKey(name) ? Optional.of(first) : Optional.empty();
+  }
+
+  /**
+   * Whether a repository path can name the registry {@code name} in its first component: it has a
+   * dot or a colon, as Docker tells a registry from a namespace, so no Docker Hub namespace can be
+   * taken for it.
+   */
+  public static boolean nameablePath(String name) {
+    return name.indexOf('.') >= 0 || name.indexOf(':') >= 0;
   }
 
   /** Every configured upstream. */

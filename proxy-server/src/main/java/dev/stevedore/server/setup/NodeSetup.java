@@ -2,8 +2,9 @@ package dev.stevedore.server.setup;
 
 import dev.stevedore.server.tls.ClientTrust;
 import java.net.URI;
-import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -58,13 +59,22 @@ public final class NodeSetup {
     return "curl -fsSL " + pinned + address.url() + "/setup/" + kind.path() + " | sudo sh";
   }
 
+  /** Every kind's one-liner for {@code address}, in {@link NodeKind} order. */
+  public Map<NodeKind, String> oneLiners(MirrorAddress address) {
+    Map<NodeKind, String> lines = new EnumMap<>(NodeKind.class);
+    for (NodeKind kind : NodeKind.values()) {
+      lines.put(kind, oneLiner(kind, address));
+    }
+    return lines;
+  }
+
   /** The text of {@code GET /setup/}: every kind's one-liner. */
   public String index(MirrorAddress address) {
     return "Point a node at this Stevedore ("
         + address.url()
         + ") with the line for its container runtime:\n\n"
-        + Arrays.stream(NodeKind.values())
-            .map(kind -> String.format("%-11s %s%n", kind.title(), oneLiner(kind, address)))
+        + oneLiners(address).entrySet().stream()
+            .map(line -> String.format("%-11s %s%n", line.getKey().title(), line.getValue()))
             .collect(Collectors.joining())
         + "\nAfter | sudo sh, add -s -- and: --dry-run (print, change nothing), --root DIR,"
         + " --restart.\n";

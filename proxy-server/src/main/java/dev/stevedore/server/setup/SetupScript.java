@@ -3,6 +3,7 @@ package dev.stevedore.server.setup;
 import static dev.stevedore.server.setup.ShellText.heredoc;
 import static dev.stevedore.server.setup.ShellText.quoted;
 
+import dev.stevedore.core.upstream.Upstreams;
 import dev.stevedore.server.containerd.HostsToml;
 import dev.stevedore.server.tls.ClientTrust;
 import java.net.URI;
@@ -270,13 +271,13 @@ record SetupScript(List<String> registries, String defaultRegistry, Optional<Cli
     return toml.toString();
   }
 
-  /** The default registry first, then those a path can name (a dot or a colon in the name). */
+  /** The default registry first, then those a path can name ({@link Upstreams#nameablePath}). */
   private List<String> podmanRegistries() {
     return java.util.stream.Stream.concat(
             java.util.stream.Stream.of(defaultRegistry),
             registries.stream()
                 .filter(name -> !name.equals(defaultRegistry))
-                .filter(name -> name.indexOf('.') >= 0 || name.indexOf(':') >= 0))
+                .filter(Upstreams::nameablePath))
         .toList();
   }
 }

@@ -3,10 +3,10 @@ package dev.stevedore.server.status;
 import dev.stevedore.server.setup.MirrorAddress;
 import dev.stevedore.server.setup.NodeKind;
 import dev.stevedore.server.setup.NodeSetup;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * The setup one-liners the status page shows, one per kind of node, for the address the page was
@@ -44,21 +44,17 @@ public record SetupLines(List<Line> lines, boolean addressKnown) {
   public static SetupLines of(NodeSetup setup, Optional<MirrorAddress> asked) {
     Optional<MirrorAddress> address = asked.or(() -> setup.address(Optional.empty()));
     if (address.isPresent()) {
-      return new SetupLines(
-          Arrays.stream(NodeKind.values())
-              .map(kind -> new Line(kind, setup.oneLiner(kind, address.get())))
-              .toList(),
-          true);
+      return new SetupLines(lines(setup, address.get(), UnaryOperator.identity()), true);
     }
     MirrorAddress standIn = setup.address(Optional.of(STAND_IN)).orElseThrow();
     return new SetupLines(
-        Arrays.stream(NodeKind.values())
-            .map(
-                kind ->
-                    new Line(
-                        kind,
-                        setup.oneLiner(kind, standIn).replace(standIn.authority(), PLACEHOLDER)))
-            .toList(),
-        false);
+        lines(setup, standIn, command -> command.replace(standIn.authority(), PLACEHOLDER)), false);
+  }
+
+  private static List<Line> lines(
+      NodeSetup setup, MirrorAddress address, UnaryOperator<String> written) {
+    return setup.oneLiners(address).entrySet().stream()
+        .map(line -> new Line(line.getKey(), written.apply(line.getValue())))
+        .toList();
   }
 }
