@@ -22,13 +22,11 @@ Results go to bench/start/results/<date>-<time>-<commit>/results.json (and resul
 
 import argparse
 import hashlib
-import http.client
 import io
 import json
 import os
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tarfile
@@ -36,66 +34,30 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "perf"))
 import runinfo  # noqa: E402
+import servers  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OPTIONS_FILE = os.path.join(runinfo.REPO, "deploy", "jvm", "jvm.options")
 STAND_IN_OPTIONS = ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"]
-POLL_SECONDS = 0.005
 READY_TIMEOUT = 60
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def v2_status(port):
-    """The status of GET /v2/, or None while nothing answers."""
-    try:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-        conn.request("GET", "/v2/")
-        status = conn.getresponse().status
-        conn.close()
-        return status
-    except (OSError, http.client.HTTPException):
-        return None
-
-
-def cpu_seconds(pid):
-    """User plus system CPU seconds a running process has used so far (/proc/PID/stat)."""
-    with open("/proc/%d/stat" % pid) as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def serve_ready_seconds(java_cmd, work):
     """Starts `serve` and returns (seconds from start to the first 200 on /v2/, CPU seconds the JVM
-    used until then), then stops it. The CPU figure suffers less from a busy machine."""
-    port = free_port()
+    used until then), then stops it. The CPU figure suffers less from a busy machine. The start and
+    the polling are bench/perf's (servers.Proc, servers.wait_http: every 5 ms)."""
+    port = servers.free_port()
     data = tempfile.mkdtemp(prefix="data-", dir=work)
-    log = open(os.path.join(work, "serve-%d.log" % port), "wb")
-    started = time.monotonic()
-    process = subprocess.Popen(
-        java_cmd + ["serve", "--listen", "127.0.0.1:%d" % port, "--data", data],
-        stdout=log, stderr=subprocess.STDOUT)
+    proc = servers.Proc("serve-%d" % port,
+                        java_cmd + ["serve", "--listen", "127.0.0.1:%d" % port, "--data", data],
+                        os.path.join(work, "serve-%d.log" % port))
     try:
-        while time.monotonic() - started < READY_TIMEOUT:
-            if v2_status(port) == 200:
-                return time.monotonic() - started, cpu_seconds(process.pid)
-            if process.poll() is not None:
-                raise RuntimeError("serve exited with %s, see %s" % (process.returncode, log.name))
-            time.sleep(POLL_SECONDS)
-        raise RuntimeError("serve not ready after %ds" % READY_TIMEOUT)
+        servers.wait_http(port, "/v2/", proc, timeout=READY_TIMEOUT)
+        return proc.ready_seconds, proc.cpu_seconds()
     finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        proc.stop()
         shutil.rmtree(data, ignore_errors=True)
 
 
