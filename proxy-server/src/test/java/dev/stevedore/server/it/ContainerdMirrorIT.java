@@ -209,20 +209,17 @@ class ContainerdMirrorIT {
   }
 
   private static CtrRequests pull(String namespace, String reference, String... extra) {
-    ProcessResult result = containerd.pull(namespace, hostsDir, reference, extra);
-    if (!result.succeeded()) {
-      throw new AssertionError(
-          "`ctr images pull` failed (exit "
-              + result.exitCode()
-              + "):\n"
-              + result.output()
-              + "\n== docker.io upstream ==\n"
-              + hub.diagnostics()
-              + "\n== ghcr.io upstream ==\n"
-              + ghcr.diagnostics()
-              + "\n== containerd log ==\n"
-              + containerd.log());
-    }
+    ProcessResult result =
+        containerd
+            .pull(namespace, hostsDir, reference, extra)
+            .requireSuccess(
+                () ->
+                    "== docker.io upstream ==\n"
+                        + hub.diagnostics()
+                        + "\n== ghcr.io upstream ==\n"
+                        + ghcr.diagnostics()
+                        + "\n== containerd log ==\n"
+                        + containerd.log());
     return CtrRequests.parse(result.output());
   }
 

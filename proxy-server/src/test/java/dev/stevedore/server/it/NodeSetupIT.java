@@ -321,35 +321,20 @@ class NodeSetupIT {
   }
 
   private void ctrPull(String namespace, Path hostsDir, String reference) {
-    ProcessResult result = containerd.pull(namespace, hostsDir, reference, "--all-platforms");
-    if (!result.succeeded()) {
-      throw new AssertionError(
-          "`ctr images pull` failed (exit "
-              + result.exitCode()
-              + "):\n"
-              + result.output()
-              + "\n== docker.io upstream ==\n"
-              + hub.diagnostics()
-              + "\n== ghcr.io upstream ==\n"
-              + ghcr.diagnostics()
-              + "\n== containerd log ==\n"
-              + containerd.log());
-    }
+    containerd
+        .pull(namespace, hostsDir, reference, "--all-platforms")
+        .requireSuccess(() -> upstreamsLog() + "\n== containerd log ==\n" + containerd.log());
   }
 
   private static void podmanPull(Podman podman, String reference, String... extra) {
-    ProcessResult result = podman.pull(reference, extra);
-    if (!result.succeeded()) {
-      throw new AssertionError(
-          "`podman pull` failed (exit "
-              + result.exitCode()
-              + "):\n"
-              + result.output()
-              + "\n== docker.io upstream ==\n"
-              + hub.diagnostics()
-              + "\n== ghcr.io upstream ==\n"
-              + ghcr.diagnostics());
-    }
+    podman.pull(reference, extra).requireSuccess(NodeSetupIT::upstreamsLog);
+  }
+
+  private static String upstreamsLog() {
+    return "== docker.io upstream ==\n"
+        + hub.diagnostics()
+        + "\n== ghcr.io upstream ==\n"
+        + ghcr.diagnostics();
   }
 
   /** Stevedore served at least the image's blobs, and fetched its manifest from the upstream. */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stevedore.server.it.support.InProcessStevedore;
 import dev.stevedore.server.it.support.Podman;
-import dev.stevedore.server.it.support.ProcessResult;
 import dev.stevedore.server.it.support.TestImage;
 import dev.stevedore.server.it.support.TestImages;
 import dev.stevedore.server.it.support.Upstream;
@@ -94,16 +93,10 @@ class PodmanIT {
   }
 
   private void pull(String reference, String... extra) {
-    ProcessResult result = podman.pull(reference, extra);
-    if (!result.succeeded()) {
-      throw new AssertionError(
-          "`podman pull` failed (exit "
-              + result.exitCode()
-              + "):\n"
-              + result.output()
-              + "\n== docker.io front ==\n"
-              + String.join("\n", hub.front().requestLog()));
-    }
+    podman
+        .pull(reference, extra)
+        .requireSuccess(
+            () -> "== docker.io front ==\n" + String.join("\n", hub.front().requestLog()));
   }
 
   /** {@code 127.0.0.1:PORT}. */

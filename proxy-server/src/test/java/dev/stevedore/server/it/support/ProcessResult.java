@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /** Exit code and combined stdout/stderr of a finished (or timed-out: exit code -1) process. */
 public record ProcessResult(int exitCode, String output, List<String> command) {
@@ -84,14 +85,24 @@ public record ProcessResult(int exitCode, String output, List<String> command) {
 
   /** Returns this if the exit code is 0, else throws an AssertionError with the output. */
   public ProcessResult requireSuccess() {
+    return requireSuccess(() -> "");
+  }
+
+  /**
+   * Like {@link #requireSuccess()}, the error also saying what {@code diagnostics} gives (the
+   * upstreams' request logs, a daemon's log), asked only on failure.
+   */
+  public ProcessResult requireSuccess(Supplier<String> diagnostics) {
     if (!succeeded()) {
+      String more = diagnostics.get();
       throw new AssertionError(
           "`"
               + String.join(" ", command)
               + "` "
               + (exitCode == TIMED_OUT ? "timed out" : "exited with code " + exitCode)
               + ", output:\n"
-              + output);
+              + output
+              + (more.isEmpty() ? "" : "\n" + more));
     }
     return this;
   }
