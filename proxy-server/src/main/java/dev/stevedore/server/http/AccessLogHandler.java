@@ -66,11 +66,15 @@ final class AccessLogHandler extends ChannelDuplexHandler {
         context.respond(response);
       }
       responding = open ? context : null;
+    } else if (message instanceof EncodedResponse encoded) {
+      RequestContext context = RequestContext.current(ctx.channel());
+      context.respondEncoded(encoded.status());
+      responding = open ? context : null;
     }
     RequestContext current = responding;
     if (current != null) {
       current.sent(bodyBytes(message));
-      if (message instanceof LastHttpContent) {
+      if (message instanceof LastHttpContent || message instanceof EncodedResponse) {
         open = false;
         responding = null;
         promise = promise.unvoid();
@@ -81,6 +85,9 @@ final class AccessLogHandler extends ChannelDuplexHandler {
   }
 
   private static long bodyBytes(Object message) {
+    if (message instanceof EncodedResponse encoded) {
+      return encoded.bodyBytes();
+    }
     if (message instanceof ByteBufHolder holder) {
       return holder.content().readableBytes();
     }

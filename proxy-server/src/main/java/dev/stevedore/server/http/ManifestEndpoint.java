@@ -1,10 +1,12 @@
 package dev.stevedore.server.http;
 
 import dev.stevedore.core.cache.AcceptedTypes;
+import dev.stevedore.core.cache.ManifestContent;
 import dev.stevedore.core.cache.ManifestDescriptor;
 import dev.stevedore.core.cache.ManifestRequest;
 import dev.stevedore.core.cache.ManifestService;
 import dev.stevedore.core.cache.PullStats;
+import dev.stevedore.core.cache.Served;
 import dev.stevedore.core.error.ErrorCode;
 import dev.stevedore.core.error.RegistryException;
 import dev.stevedore.core.model.MediaTypes;
@@ -12,7 +14,10 @@ import dev.stevedore.core.model.Reference;
 import dev.stevedore.server.status.RecentClients;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +30,7 @@ final class ManifestEndpoint {
   private final ManifestService manifests;
   private final PullStats pulls;
   private final RecentClients clients;
+  private final EncodedManifests encoded = new EncodedManifests(ManifestEndpoint::freshAnswer);
 
   ManifestEndpoint(ManifestService manifests, PullStats pulls, RecentClients clients) {
     this.manifests = manifests;
@@ -82,6 +88,10 @@ final class ManifestEndpoint {
                     ClientAddress.of(request.ctx().channel()),
                     Optional.ofNullable(request.headers().get(HttpHeaderNames.USER_AGENT)));
               }
+              if (served != null && encodable(request, served)) {
+                Responses.send(request.ctx(), encoded.answer(served.value()));
+                return;
+              }
               Responses.send(
                   request.ctx(),
                   error != null
@@ -92,6 +102,26 @@ final class ManifestEndpoint {
                           false,
                           served.stale()));
             });
+  }
+
+  /**
+   * Whether the answer is the same bytes for every request, so its encoded form serves: a fresh
+   * manifest, for a keep-alive HTTP/1.1 request whose upstream no {@code ns} parameter picked
+   * (those answers carry a header of their own).
+   */
+  private static boolean encodable(RegistryRequest request, Served<ManifestContent> served) {
+    HttpRequest http = request.context().request();
+    return !served.stale()
+        && !request.context().namespaced()
+        && http.protocolVersion() == HttpVersion.HTTP_1_1
+        && HttpUtil.isKeepAlive(http);
+  }
+
+  /** A fresh manifest's whole GET answer, as {@link #response} and the common headers make it. */
+  private static FullHttpResponse freshAnswer(ManifestContent manifest) {
+    FullHttpResponse response = response(manifest.descriptor(), manifest.body(), false, false);
+    RequestContext.stampCommon(response);
+    return response;
   }
 
   /**

@@ -45,7 +45,7 @@ final class PipeliningHandler extends ChannelDuplexHandler {
 
   @Override
   public void write(ChannelHandlerContext ctx, Object message, ChannelPromise promise) {
-    if (message instanceof LastHttpContent && responding && !lastWritten && !interim(message)) {
+    if (endsResponse(message) && responding && !lastWritten) {
       lastWritten = true;
       promise = promise.unvoid();
       promise.addListener(
@@ -105,10 +105,14 @@ final class PipeliningHandler extends ChannelDuplexHandler {
     }
   }
 
-  /** A {@code 1xx} answer: the final response still follows. */
-  private static boolean interim(Object message) {
-    return message instanceof HttpResponse response
-        && response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+  /** The last content of a final response (a {@code 1xx} answer's end is not: one follows). */
+  private static boolean endsResponse(Object message) {
+    if (message instanceof EncodedResponse) {
+      return true;
+    }
+    return message instanceof LastHttpContent
+        && !(message instanceof HttpResponse response
+            && response.status().codeClass() == HttpStatusClass.INFORMATIONAL);
   }
 
   private void discardWaiting() {

@@ -5,8 +5,6 @@ import dev.stevedore.server.tls.HttpsOnlyHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
@@ -70,11 +68,11 @@ final class RegistryChannelInitializer extends ChannelInitializer<SocketChannel>
     }
     channel
         .pipeline()
-        .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK_SIZE))
+        .addLast("codec", new ServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK_SIZE))
         .addLast("pipelining", new PipeliningHandler())
         .addLast("request-deadline", new RequestDeadlineHandler(REQUEST_DEADLINE))
         .addLast("access-log", new AccessLogHandler(metrics, inFlight))
-        .addLast("keep-alive", new HttpServerKeepAliveHandler())
+        .addLast("keep-alive", new KeepAliveHandler())
         .addLast("registry", handler);
   }
 }

@@ -83,6 +83,19 @@ final class RequestContext implements RequestLog {
     }
   }
 
+  /**
+   * This request's response starts as an {@link EncodedResponse}, whose bytes already carry the
+   * common headers; it is written only for a request whose upstream no {@code ns} parameter picked.
+   */
+  void respondEncoded(int status) {
+    this.status = status;
+  }
+
+  /** Whether the request's {@code ns} parameter picked its upstream (its answer names it). */
+  boolean namespaced() {
+    return namespace != null;
+  }
+
   void routed(Route.Kind kind) {
     this.route = kind;
   }

@@ -58,7 +58,7 @@ final class RequestDeadlineHandler extends ChannelDuplexHandler {
 
   @Override
   public void write(ChannelHandlerContext ctx, Object message, ChannelPromise promise) {
-    if (message instanceof LastHttpContent) {
+    if (message instanceof LastHttpContent || message instanceof EncodedResponse) {
       promise = promise.unvoid();
       lastResponse = promise;
       startWaiting(ctx);

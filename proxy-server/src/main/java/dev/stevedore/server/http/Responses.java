@@ -111,6 +111,15 @@ final class Responses {
 
   /** Writes a complete response from any thread. */
   static void send(ChannelHandlerContext ctx, FullHttpResponse response) {
+    write(ctx, response);
+  }
+
+  /** Writes a complete response already in wire form from any thread. */
+  static void send(ChannelHandlerContext ctx, EncodedResponse response) {
+    write(ctx, response);
+  }
+
+  private static void write(ChannelHandlerContext ctx, Object response) {
     // the listener rides on the promise from the start: added after a write that completed at once
     // (the usual case), it would be notified on a path of its own, measurably slower per request
     ctx.writeAndFlush(

@@ -178,6 +178,9 @@ class RegistryRequestHandlerTest {
   private Answer exchange(HttpMethod method, String uri, String... headers) {
     writeRequest(method, uri, headers);
     Object message = nextOutbound();
+    if (message instanceof EncodedResponse encoded) {
+      message = EncodedResponses.decode(encoded);
+    }
     assertThat(message).isInstanceOf(FullHttpResponse.class);
     FullHttpResponse response = (FullHttpResponse) message;
     try {
@@ -656,6 +659,60 @@ class RegistryRequestHandlerTest {
     assertThat(answer.headers().get(HttpHeaderNames.ETAG)).isEqualTo("\"" + digest + "\"");
     assertThat(answer.headers().contains(HttpHeaderNames.WARNING)).isFalse();
     assertThat(hub.calls).isEmpty();
+  }
+
+  @Test
+  void hotManifestByDigest_isAnsweredEncoded_withTheBytesOfTheBuiltAnswer() {
+    String json = "{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST + "\",\"layers\":[]}";
+    Digest digest = storeManifest(json);
+    String uri = "/v2/library/alpine/manifests/" + digest;
+
+    writeRequest(HttpMethod.GET, uri);
+    Object first = nextOutbound();
+    writeRequest(HttpMethod.GET, uri);
+    Object second = nextOutbound();
+
+    assertThat(first).isInstanceOf(EncodedResponse.class);
+    assertThat(second).isInstanceOf(EncodedResponse.class);
+    assertThat(((EncodedResponse) second).status()).isEqualTo(200);
+    assertThat(((EncodedResponse) second).bodyBytes()).isEqualTo(json.length());
+    FullHttpResponse decoded = EncodedResponses.decode((EncodedResponse) second);
+    try {
+      assertThat(decoded.content().toString(StandardCharsets.UTF_8)).isEqualTo(json);
+      assertThat(decoded.headers().get("Docker-Content-Digest")).isEqualTo(digest.toString());
+      assertThat(decoded.headers().get(HttpHeaderNames.ETAG)).isEqualTo("\"" + digest + "\"");
+      assertThat(decoded.headers().get(HttpHeaderNames.CONTENT_TYPE)).isEqualTo(OCI_MANIFEST);
+      assertThat(decoded.headers().get("X-Content-Type-Options")).isEqualTo("nosniff");
+      assertThat(decoded.headers().get("Docker-Distribution-API-Version"))
+          .isEqualTo("registry/2.0");
+    } finally {
+      decoded.release();
+      ((EncodedResponse) first).release();
+    }
+  }
+
+  /** Answers with a header of their own are built per request, never encoded. */
+  @ParameterizedTest
+  @ValueSource(strings = {"?ns=docker.io", "connection: close"})
+  void manifestAnswerOfItsOwn_isNotEncoded(String variant) {
+    String json = "{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST + "\",\"layers\":[]}";
+    Digest digest = storeManifest(json);
+    String uri = "/v2/library/alpine/manifests/" + digest;
+
+    if (variant.startsWith("?")) {
+      writeRequest(HttpMethod.GET, uri + variant);
+    } else {
+      writeRequest(HttpMethod.GET, uri, "Connection", "close");
+    }
+    Object message = nextOutbound();
+
+    assertThat(message).isInstanceOf(FullHttpResponse.class);
+    FullHttpResponse response = (FullHttpResponse) message;
+    try {
+      assertThat(response.content().toString(StandardCharsets.UTF_8)).isEqualTo(json);
+    } finally {
+      response.release();
+    }
   }
 
   @Test
