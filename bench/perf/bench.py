@@ -78,6 +78,11 @@ def parse_args(argv):
     p.add_argument("--stevedore-log-level", default="WARN",
                    help="STEVEDORE_LOG_LEVEL; WARN turns its per-request access log off, as "
                         "nginx's and distribution's are (INFO = Stevedore's default)")
+    p.add_argument("--pin", action="store_true",
+                   help="warm measurements with each server's threads on CPU 0 and wrk on CPU 1 "
+                        "(taskset): the load generator takes no time from the server, as clients "
+                        "on other machines would, and the scheduler's placement no longer moves "
+                        "the figures between runs (needs 2 or more CPUs)")
     p.add_argument("--jfr", action="store_true",
                    help="record a Java Flight Recording (profile settings) of the Stevedore "
                         "used for the warm measurements, into the result directory")
@@ -254,6 +259,10 @@ class Bench:
                 a.nginx, self.workdir, ports["nginx"],
                 {"blob": img.big_layer.data, "manifest": img.platforms[0].manifest})),
         }
+        if a.pin:
+            for proc in procs.values():
+                pin_tree(proc.pid, SERVER_CPU)
+            log("pinned: every server's threads on CPU %s, wrk on CPU %s" % (SERVER_CPU, WRK_CPU))
         for server in ("stevedore", "distribution"):
             log("warming %s: two full pulls and the tag" % server)
             for _ in range(2):
@@ -487,9 +496,23 @@ def parse_seconds(text):
     return float(text)
 
 
+SERVER_CPU = "0"
+WRK_CPU = "1"
+PIN_WRK = []
+
+
+def pin_tree(pid, cpus):
+    """Every thread of pid and of its child processes on cpus (threads made later inherit it)."""
+    subprocess.run(["taskset", "-a", "-p", "-c", cpus, str(pid)], check=True,
+                   stdout=subprocess.DEVNULL)
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    for child in children.split():
+        pin_tree(int(child), cpus)
+
+
 def run_wrk(wrk, url, connections, duration, accept):
     threads = min(2, connections)
-    argv = [wrk, "-t%d" % threads, "-c%d" % connections, "-d%s" % duration, "--timeout", "30s",
+    argv = PIN_WRK + [wrk, "-t%d" % threads, "-c%d" % connections, "-d%s" % duration, "--timeout", "30s",
             "-s", os.path.join(HERE, "wrk-report.lua")]
     if accept:
         argv += ["-H", "Accept: " + accept]
@@ -701,6 +724,9 @@ def results_markdown(results, table):
                               img["amd64_manifest_bytes"]),
         "- JIT warm-up of Stevedore before the warm measurements: %s of manifest load" % (
             o["jit_warmup"]),
+        "- warm measurements %s" % (
+            "pinned: every server's threads on CPU %s, wrk on CPU %s (--pin)" % (SERVER_CPU, WRK_CPU)
+            if o.get("pin") else "unpinned: servers and wrk share every CPU"),
         "- wrk runs of %s (after %s unmeasured), %d round(s) in rotation; reported: %s; "
         "%d pull clients with %d blobs at a time" % (
             o["duration"], o["warmup"], o["rounds"], report.pick_label(o["pick"], o["rounds"]),
@@ -804,6 +830,11 @@ def main(argv):
     if own_workdir:
         import tempfile
         args.workdir = tempfile.mkdtemp(prefix="stevedore-perf-")
+    if args.pin:
+        if (os.cpu_count() or 1) < 2 or not shutil.which("taskset"):
+            print("bench: --pin needs 2 or more CPUs and taskset (util-linux)", file=sys.stderr)
+            return 2
+        PIN_WRK[:] = ["taskset", "-c", WRK_CPU]
     for tool in (args.registry, args.nginx, args.wrk, args.java):
         if not shutil.which(tool) and not os.access(tool, os.X_OK):
             print("bench: %s not found (run bench/perf/run.sh, which installs it)" % tool,

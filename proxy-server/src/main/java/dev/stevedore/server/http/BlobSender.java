@@ -88,17 +88,27 @@ final class BlobSender {
     return verified || size < 0 || end >= size;
   }
 
-  /** A stored blob, plain: head, one region and the end, in one event-loop task. */
+  /**
+   * A stored blob, plain: head, one region and the end, in one event-loop task, with the socket
+   * corked from the head to the end ({@link TcpCork}, as nginx's {@code tcp_nopush}): the kernel
+   * sends only full segments while the file goes out and the head rides in the first. Measured on
+   * one pinned core: 2.06-2.16 GiB/s uncorked, 2.31-2.42 corked (nginx 2.39-2.53).
+   */
   private void sendWhole(HttpResponse head) {
     long length = end - position;
     onEventLoop(
         () -> {
+          boolean corked = TcpCork.on(ctx.channel());
           ctx.write(head);
+          ChannelFuture ended;
           if (length > 0) {
             ctx.write(new ReaderRegion(zeroCopy.orElseThrow(), position, length, reader));
-            writeEnd(false);
+            ended = writeEnd(false);
           } else {
-            writeEnd(true);
+            ended = writeEnd(true);
+          }
+          if (corked) {
+            ended.addListener(done -> TcpCork.off(ctx.channel()));
           }
         },
         null);
@@ -210,13 +220,14 @@ final class BlobSender {
    * Ends the response. The reader closes with the last region when one was written (released once
    * sent, or when the connection fails), else once the end was written ({@code closeReader}).
    */
-  private void writeEnd(boolean closeReader) {
+  private ChannelFuture writeEnd(boolean closeReader) {
     ChannelFuture ended =
         ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
             .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     if (closeReader) {
       ended.addListener(done -> reader.close());
     }
+    return ended;
   }
 
   private void abort(String why) {
