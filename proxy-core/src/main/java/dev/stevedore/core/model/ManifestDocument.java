@@ -1,8 +1,8 @@
 package dev.stevedore.core.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stevedore.core.error.ErrorCode;
+import dev.stevedore.core.json.Json;
 import dev.stevedore.storage.Digest;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -37,13 +37,11 @@ public sealed interface ManifestDocument {
     }
   }
 
-  ObjectMapper JSON = new ObjectMapper();
-
   /** Parses a manifest of the given media type; malformed JSON is a {@code MANIFEST_INVALID}. */
   static ManifestDocument parse(String mediaType, byte[] body) {
     JsonNode root;
     try {
-      root = JSON.readTree(body);
+      root = Json.MAPPER.readTree(body);
     } catch (IOException e) {
       throw ErrorCode.MANIFEST_INVALID.exception("manifest is not JSON: " + e.getMessage());
     }

@@ -2,7 +2,7 @@ package dev.stevedore.core.upstream;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stevedore.core.json.Json;
 import dev.stevedore.storage.text.Printable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +30,6 @@ public final class DockerConfigCredentials {
 
   private static final Set<String> DOCKER_HUB_HOSTS =
       Set.of("docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com");
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private DockerConfigCredentials() {}
 
@@ -146,7 +145,7 @@ public final class DockerConfigCredentials {
 
   private static JsonNode parse(Path file, byte[] content) {
     try {
-      JsonNode root = JSON.readTree(content);
+      JsonNode root = Json.MAPPER.readTree(content);
       if (root == null || root.isMissingNode()) {
         throw problem(file, "empty, not JSON");
       }

@@ -1,9 +1,9 @@
 package dev.stevedore.core.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.stevedore.core.error.ErrorCode;
+import dev.stevedore.core.json.Json;
 import dev.stevedore.core.metrics.UpstreamKind;
 import java.io.IOException;
 import java.net.URI;
@@ -28,7 +28,6 @@ final class TokenFetcher {
   static final Duration MAX_LIFETIME = Duration.ofDays(1);
   static final int MAX_RESPONSE_BYTES = 1024 * 1024;
   private static final Pattern HEADER_SAFE = Pattern.compile("[\\x21-\\x7e]+");
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Logger log = LoggerFactory.getLogger(TokenFetcher.class);
 
   private final UpstreamConfig upstream;
@@ -125,7 +124,7 @@ final class TokenFetcher {
   static Token parse(byte[] body, Ticker ticker) {
     JsonNode json;
     try {
-      json = JSON.readTree(body);
+      json = Json.MAPPER.readTree(body);
     } catch (IOException e) {
       throw new UpstreamProtocolException("token response is not JSON");
     }

@@ -1,9 +1,9 @@
 package dev.stevedore.core.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stevedore.core.error.ErrorCode;
 import dev.stevedore.core.error.RegistryException;
+import dev.stevedore.core.json.Json;
 import dev.stevedore.storage.text.Printable;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -27,7 +27,6 @@ import org.slf4j.LoggerFactory;
 final class UpstreamErrors {
 
   private static final Logger log = LoggerFactory.getLogger(UpstreamErrors.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_DETAIL_PART = 300;
 
   private final String upstream;
@@ -167,7 +166,7 @@ final class UpstreamErrors {
       return Optional.empty();
     }
     try {
-      JsonNode errors = JSON.readTree(body).path("errors");
+      JsonNode errors = Json.MAPPER.readTree(body).path("errors");
       return errors.isArray() && errors.size() > 0 && errors.get(0).isObject()
           ? Optional.of(errors.get(0))
           : Optional.empty();

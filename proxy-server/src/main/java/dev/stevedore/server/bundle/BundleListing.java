@@ -1,7 +1,7 @@
 package dev.stevedore.server.bundle;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stevedore.core.json.Json;
 import dev.stevedore.server.config.ByteSize;
 import dev.stevedore.storage.Digest;
 import java.io.IOException;
@@ -18,8 +18,6 @@ import java.util.stream.Collectors;
  * incremental bundle may omit a manifest), else from walking {@code index.json}.
  */
 public final class BundleListing {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private BundleListing() {}
 
   /** The listing's lines. */
@@ -65,7 +63,7 @@ public final class BundleListing {
       return "unsigned";
     }
     try {
-      JsonNode root = JSON.readTree(signature.get());
+      JsonNode root = Json.MAPPER.readTree(signature.get());
       for (String field : List.of("keyId", "fingerprint", "keyFingerprint")) {
         JsonNode value = root == null ? null : root.get(field);
         if (value != null && value.isTextual() && !value.asText().isBlank()) {

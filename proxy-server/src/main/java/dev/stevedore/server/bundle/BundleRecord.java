@@ -1,7 +1,7 @@
 package dev.stevedore.server.bundle;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stevedore.core.json.Json;
 import dev.stevedore.storage.Digest;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -23,8 +23,6 @@ public record BundleRecord(
   public static final String FILE = "stevedore-bundle.json";
   public static final int FORMAT = 1;
   static final int MAX_BYTES = 16 * 1024 * 1024;
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   public BundleRecord {
     images = List.copyOf(images);
@@ -65,7 +63,7 @@ public record BundleRecord(
     root.put("buildsOn", buildsOn.stream().map(Digest::toString).toList());
     root.put("omitted", omitted.stream().map(Digest::toString).toList());
     try {
-      return JSON.writeValueAsBytes(root);
+      return Json.MAPPER.writeValueAsBytes(root);
     } catch (IOException e) {
       throw new IllegalStateException("cannot write " + FILE, e);
     }
@@ -79,7 +77,7 @@ public record BundleRecord(
   public static BundleRecord parse(byte[] json) {
     JsonNode root;
     try {
-      root = JSON.readTree(json);
+      root = Json.MAPPER.readTree(json);
     } catch (IOException e) {
       throw new BundleException("bundle's " + FILE + " is not valid JSON");
     }

@@ -1,8 +1,8 @@
 package dev.stevedore.server.bundle;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stevedore.core.error.RegistryException;
+import dev.stevedore.core.json.Json;
 import dev.stevedore.core.model.Descriptor;
 import dev.stevedore.core.model.ManifestDocument;
 import dev.stevedore.storage.Digest;
@@ -17,8 +17,6 @@ import java.util.Optional;
  * or a single image's config {@code os}/{@code architecture}.
  */
 final class ImagePlatforms {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   /** Reads a blob's bytes, if at hand. */
   interface Source {
     Optional<byte[]> read(Digest digest) throws IOException;
@@ -46,7 +44,7 @@ final class ImagePlatforms {
       Optional<byte[]> config = source.read(image.config().digest());
       if (config.isPresent()) {
         try {
-          JsonNode root = JSON.readTree(config.get());
+          JsonNode root = Json.MAPPER.readTree(config.get());
           String os = root.path("os").asText("");
           String arch = root.path("architecture").asText("");
           String variant = root.path("variant").asText("");

@@ -2,7 +2,7 @@ package dev.stevedore.server.bundle;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stevedore.core.json.Json;
 import dev.stevedore.core.model.MediaTypes;
 import dev.stevedore.storage.Digest;
 import java.io.IOException;
@@ -42,8 +42,6 @@ final class OciLayout {
   static final String IMAGE_NAME = "io.containerd.image.name";
   static final String REF_NAME = "org.opencontainers.image.ref.name";
   static final int MAX_INDEX_BYTES = 16 * 1024 * 1024;
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private OciLayout() {}
 
@@ -111,7 +109,7 @@ final class OciLayout {
     index.put("mediaType", MediaTypes.OCI_INDEX);
     index.put("manifests", manifests);
     try {
-      return JSON.writeValueAsBytes(index);
+      return Json.MAPPER.writeValueAsBytes(index);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write index.json", e);
     }
@@ -156,7 +154,7 @@ final class OciLayout {
 
   private static JsonNode parseJson(byte[] content, String file) {
     try {
-      JsonNode root = JSON.readTree(content);
+      JsonNode root = Json.MAPPER.readTree(content);
       if (root == null || !root.isObject()) {
         throw new BundleException("bundle's " + file + " is not a JSON object");
       }

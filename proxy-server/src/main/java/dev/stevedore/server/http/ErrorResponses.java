@@ -1,10 +1,10 @@
 package dev.stevedore.server.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stevedore.core.cache.Futures;
 import dev.stevedore.core.error.ErrorCode;
 import dev.stevedore.core.error.RegistryException;
+import dev.stevedore.core.json.Json;
 import dev.stevedore.storage.ObjectStoreException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -16,7 +16,6 @@ import org.slf4j.LoggerFactory;
 /** The one place that turns a failure into the OCI error body with the spec's status. */
 final class ErrorResponses {
   private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private ErrorResponses() {}
 
@@ -25,7 +24,7 @@ final class ErrorResponses {
     String body;
     try {
       body =
-          JSON.writeValueAsString(
+          Json.MAPPER.writeValueAsString(
               new Body(
                   List.of(
                       new Entry(

@@ -1,9 +1,9 @@
 package dev.stevedore.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stevedore.core.json.Json;
 import dev.stevedore.core.upstream.TagListResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -18,8 +18,6 @@ import java.util.Optional;
  * TagPage}) whether or not the upstream honoured {@code n} and {@code last}.
  */
 final class TagsEndpoint {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   void handle(RegistryRequest request, RequestTarget target) {
     TagPage page = TagPage.parse(request.rawQuery());
     request
@@ -66,7 +64,7 @@ final class TagsEndpoint {
 
   private static Optional<ObjectNode> parse(byte[] body) {
     try {
-      JsonNode node = JSON.readTree(body);
+      JsonNode node = Json.MAPPER.readTree(body);
       if (node instanceof ObjectNode object
           && (object.path("tags").isArray() || object.path("tags").isNull())) {
         return Optional.of(object);
