@@ -19,18 +19,10 @@ size() { du -sb "$@" | awk '{ s += $1 } END { print s }'; }
 mkdir -p "$root/opt/stevedore"
 deploy/docker/jlink-runtime.sh "$jdk" "$root/opt/java" > /dev/null
 cp "$jar" deploy/jvm/jvm.options "$root/opt/stevedore/"
-# The archive as the Dockerfile records it; `warm-up` (issue 20's start-time part) may not exist
-# yet on this branch, then --version's classes stand in and the figure says so.
-archived_by=warm-up
-"$root/opt/java/bin/java" @deploy/jvm/jvm.options \
-  -XX:ArchiveClassesAtExit="$root/opt/stevedore/stevedore.jsa" -jar "$jar" warm-up \
-  > "$work/cds.log" 2>&1 || {
-  archived_by="--version (no warm-up here)"
-  rm -f "$root/opt/stevedore/stevedore.jsa"
-  "$root/opt/java/bin/java" @deploy/jvm/jvm.options \
-    -XX:ArchiveClassesAtExit="$root/opt/stevedore/stevedore.jsa" -jar "$jar" --version \
-    > "$work/cds.log" 2>&1
-}
+# The archive as the Dockerfile records it.
+archived_by="warm-up --with-config"
+"$root/opt/java/bin/java" @deploy/jvm/jvm.options -jar "$root/opt/stevedore/stevedore.jar" \
+  warm-up --archive "$root/opt/stevedore/stevedore.jsa" --with-config > "$work/cds.log" 2>&1
 JAVA_HOME=$jdk deploy/docker/rootfs.sh "$root"
 
 runtime=$(size "$root/opt/java")
@@ -40,7 +32,6 @@ echo "JDK:              $jdk ($("$jdk/bin/java" -version 2>&1 | head -n 1))"
 echo "full JDK:         $(mib "$(size "$jdk/")") (du -sb)"
 echo "jlink runtime:    $(mib "$runtime") (du -sb; modules: $(grep -v -e '^#' -e '^$' deploy/docker/jlink-modules | paste -sd, -))"
 echo "  lib/modules:    $(mib "$(size "$root/opt/java/lib/modules")")"
-echo "  CDS of the JDK: $(mib "$(size "$root/opt/java/lib/server/classes.jsa")")"
 echo "  libjvm.so:      $(mib "$(size "$root/opt/java/lib/server/libjvm.so")")"
 echo "jar:              $(mib "$(size "$jar")")"
 echo "CDS archive:      $(mib "$(size "$root/opt/stevedore/stevedore.jsa")") (classes of $archived_by)"

@@ -8,7 +8,7 @@ Each variant starts the same jar with different JVM flags:
   options  java @deploy/jvm/jvm.options -jar ...   (when that file is missing: the stand-in
            -XX:+UseSerialGC -XX:TieredStopAtLevel=1)
   cds      the options plus -XX:SharedArchiveFile=<archive>, the archive recorded first with
-           -XX:ArchiveClassesAtExit=<archive> ... warm-up (skipped when the jar has no warm-up)
+           ... -jar stevedore.jar warm-up --archive <archive>, as ./stevedore does
 
 Every round of `serve` gets a free loopback port and a fresh data directory; the script polls
 `/v2/` every 5 ms from the moment it starts the process and records the time to the first 200
@@ -111,7 +111,7 @@ def variants(args, work):
              "options": [args.java] + options + ["-jar", args.jar]}
     archive = os.path.join(work, "stevedore.jsa")
     record = subprocess.run(
-        [args.java] + options + ["-XX:ArchiveClassesAtExit=" + archive, "-jar", args.jar, "warm-up"],
+        [args.java] + options + ["-jar", args.jar, "warm-up", "--archive", archive],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     if record.returncode == 0 and os.path.exists(archive):
         found["cds"] = [args.java] + options + ["-XX:SharedArchiveFile=" + archive,

@@ -10,11 +10,9 @@ modules=$(grep -v -e '^#' -e '^[[:space:]]*$' "$(dirname "$0")/jlink-modules" | 
 # --strip-debug: also the native libraries' symbols, with objcopy (binutils) of the build stage.
 # --compress=2: zip the class files in lib/modules (15 MiB instead of 32 MiB for this list); the
 #   classes start-up needs come from the CDS archives, which are not compressed.
-# --generate-cds-archive: the default CDS archive (lib/server/classes.jsa) of the JDK's own
-#   classes, which the dynamic archive of Stevedore's classes (stevedore.jsa) is layered on.
+# No --generate-cds-archive: Stevedore's own archive (stevedore.jsa, `warm-up --archive`) is a
+#   static one of the JDK's and Stevedore's classes that start-up loads, and it replaces the
+#   JDK's default archive (lib/server/classes.jsa, 13 MiB on disk) rather than sitting on it.
 "$jdk/bin/jlink" --add-modules "$modules" \
   --strip-debug --no-man-pages --no-header-files --compress=2 \
-  --generate-cds-archive --output "$output"
-# The archive for heaps above 32 GB (no compressed oops): Stevedore's heap is far smaller, and a
-# JVM without it only loses class-data sharing.
-rm -f "$output/lib/server/classes_nocoops.jsa"
+  --output "$output"

@@ -77,11 +77,11 @@ class DockerfileTest {
             RUNTIME
                 + "/bin/java @"
                 + JVM_OPTIONS
-                + " -XX:ArchiveClassesAtExit="
-                + CDS_ARCHIVE
                 + " -jar "
                 + JAR
-                + " warm-up")
+                + " warm-up --archive "
+                + CDS_ARCHIVE
+                + " --with-config")
         .contains("cp -a " + RUNTIME + " " + Path.of(JAR).getParent() + " /rootfs/opt/")
         .contains("/build/rootfs.sh /rootfs");
     assertThat(DeployFiles.read(DeployFiles.DOCKERFILE.resolveSibling("jlink-runtime.sh")))

@@ -148,7 +148,6 @@ public final class StevedoreProxy implements AutoCloseable {
       RegistryServer server =
           RegistryServer.start(address, services, options, settings.maxConnectionsPerClient());
       cache.listeningOn(server.address());
-      metrics.bindJvmMetrics(); // after the port opens: clients need not wait for JMX to load
       log.info(
           "stevedore serving on {} with data in {}; upstreams {} (default {}){}",
           server.address(),

@@ -1,9 +1,7 @@
 package dev.stevedore.server.cli;
 
 import dev.stevedore.server.config.ConfigException;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.function.Supplier;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,24 +14,36 @@ import picocli.CommandLine.Command;
 public final class StevedoreCommand implements Runnable {
 
   /**
-   * The subcommands in the order {@code --help} lists them. picocli reads a command's annotations
-   * by reflection when it is added, about 100 ms of start-up for all of them: a command line that
-   * names one gets only that one (see {@link #commandLine(String...)}).
+   * The subcommands' names in the order {@code --help} lists them. picocli reads a command's
+   * annotations by reflection when it is added, about 100 ms of start-up for all of them: a command
+   * line that names one gets only that one (see {@link #commandLine(String...)}), and the other
+   * classes are not even loaded.
    */
-  private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
+  private static final List<String> SUBCOMMANDS =
+      List.of(
+          "serve",
+          "containerd-config",
+          "preload",
+          "export",
+          "import",
+          "bundle",
+          "gc",
+          "warm-up",
+          "help");
 
-  private static Map<String, Supplier<Object>> subcommands() {
-    Map<String, Supplier<Object>> subcommands = new LinkedHashMap<>();
-    subcommands.put("serve", ServeCommand::new);
-    subcommands.put("containerd-config", ContainerdConfigCommand::new);
-    subcommands.put("preload", PreloadCommand::new);
-    subcommands.put("export", ExportCommand::new);
-    subcommands.put("import", ImportCommand::new);
-    subcommands.put("bundle", BundleCommand::new);
-    subcommands.put("gc", GcCommand::new);
-    subcommands.put("warm-up", WarmUpCommand::new);
-    subcommands.put("help", CommandLine.HelpCommand::new);
-    return subcommands;
+  private static Object subcommand(String name) {
+    return switch (name) {
+      case "serve" -> new ServeCommand();
+      case "containerd-config" -> new ContainerdConfigCommand();
+      case "preload" -> new PreloadCommand();
+      case "export" -> new ExportCommand();
+      case "import" -> new ImportCommand();
+      case "bundle" -> new BundleCommand();
+      case "gc" -> new GcCommand();
+      case "warm-up" -> new WarmUpCommand();
+      case "help" -> new CommandLine.HelpCommand();
+      default -> throw new IllegalArgumentException("no subcommand " + name);
+    };
   }
 
   /** Exit code for bad usage or configuration. */
@@ -73,12 +83,11 @@ public final class StevedoreCommand implements Runnable {
   static CommandLine commandLine(String... args) {
     CommandLine commandLine = new CommandLine(new StevedoreCommand());
     String named = args.length > 0 && !"help".equals(args[0]) ? args[0] : null;
-    SUBCOMMANDS.forEach(
-        (name, command) -> {
-          if (named == null || !SUBCOMMANDS.containsKey(named) || name.equals(named)) {
-            commandLine.addSubcommand(name, command.get());
-          }
-        });
+    for (String name : SUBCOMMANDS) {
+      if (named == null || !SUBCOMMANDS.contains(named) || name.equals(named)) {
+        commandLine.addSubcommand(name, subcommand(name));
+      }
+    }
     commandLine.setParameterExceptionHandler(
         (error, arguments) -> {
           CommandLine failed = error.getCommandLine();

@@ -39,7 +39,7 @@ class LauncherIT {
   private static final Path ARCHIVE = REPO_ROOT.resolve("proxy-server/target/stevedore.jsa");
 
   /** How {@code -Xlog:class+load} names a class mapped from the dynamic (top) archive layer. */
-  private static final String FROM_ARCHIVE = "source: shared objects file (top)";
+  private static final String FROM_ARCHIVE = "source: shared objects file";
 
   @TempDir Path work;
 
