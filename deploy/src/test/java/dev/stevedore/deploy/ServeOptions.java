@@ -6,7 +6,6 @@ import dev.stevedore.server.config.ServeSettingsResolver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
 
 /**
@@ -25,7 +24,7 @@ final class ServeOptions {
   private ServeOptions() {}
 
   static Set<String> names() {
-    return new CommandLine(new StevedoreCommand())
+    return StevedoreCommand.commandLine()
         .getSubcommands()
         .get("serve")
         .getCommandSpec()
@@ -50,8 +49,7 @@ final class ServeOptions {
    * would not.
    */
   static ParseResult parse(List<String> args) {
-    ParseResult stevedore =
-        new CommandLine(new StevedoreCommand()).parseArgs(args.toArray(String[]::new));
+    ParseResult stevedore = StevedoreCommand.commandLine().parseArgs(args.toArray(String[]::new));
     if (!stevedore.hasSubcommand()
         || !"serve".equals(stevedore.subcommand().commandSpec().name())) {
       throw new AssertionError("not a serve command line: " + args);

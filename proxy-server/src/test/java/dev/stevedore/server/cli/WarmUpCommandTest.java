@@ -2,51 +2,21 @@ package dev.stevedore.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code stevedore warm-up}, the run a class-data-sharing archive is recorded from. */
+/**
+ * {@code stevedore warm-up}, which records the class-data-sharing archive. The archive itself needs
+ * the jar ({@code -Xshare:dump} takes only jars on the class path): LauncherIT and JlinkRuntimeIT
+ * record and map it.
+ */
 class WarmUpCommandTest {
-  private static final Path TEMP = Path.of(System.getProperty("java.io.tmpdir"));
-
-  private static List<Path> warmUpDirectories() throws IOException {
-    try (Stream<Path> entries = Files.list(TEMP)) {
-      return entries
-          .filter(path -> path.getFileName().toString().startsWith("stevedore-warm-up-"))
-          .toList();
-    }
-  }
-
-  @Test
-  void warmUp_exitsZero_andLeavesNoTemporaryDirectory() throws IOException {
-    List<Path> before = warmUpDirectories();
-
-    CommandRun run = CommandRun.run("warm-up");
-
-    assertThat(run.exitCode()).as(run.err()).isZero();
-    assertThat(run.out()).as("containerd-config's report, discarded").doesNotContain("wrote ");
-    assertThat(warmUpDirectories()).containsExactlyInAnyOrderElementsOf(before);
-  }
-
-  @Test
-  void warmUpWithConfig_exitsZero_andLeavesNoTemporaryDirectory() throws IOException {
-    List<Path> before = warmUpDirectories();
-
-    CommandRun run = CommandRun.run("warm-up", "--with-config");
-
-    assertThat(run.exitCode()).as(run.err()).isZero();
-    assertThat(warmUpDirectories()).containsExactlyInAnyOrderElementsOf(before);
-  }
 
   /**
-   * The archive is recorded by child JVMs; one that fails (here {@code -Xshare:dump}, which takes
-   * only jars on the class path, and the tests run from target/classes) is a one-line error after
-   * its output, and no archive and no work directory are left.
+   * The recorded serve runs from target/classes here, so its class list is written and the dump
+   * fails: a one-line error after the children's output, and no archive and no work directory are
+   * left.
    */
   @Test
   void archive_whenRecordingFails_saysSoInOneLine_andLeavesNothing(@TempDir Path dir) {
@@ -59,6 +29,14 @@ class WarmUpCommandTest {
         .startsWith("stevedore: ")
         .contains("recording the class-data archive " + archive, "-Xshare:dump", "exited");
     assertThat(dir).isEmptyDirectory();
+  }
+
+  @Test
+  void warmUp_withoutArchive_isABadCommandLine() {
+    CommandRun run = CommandRun.run("warm-up");
+
+    assertThat(run.exitCode()).isEqualTo(StevedoreCommand.EXIT_CONFIG);
+    assertThat(run.err()).contains("--archive");
   }
 
   @Test

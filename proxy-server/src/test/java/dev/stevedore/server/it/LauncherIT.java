@@ -200,11 +200,16 @@ class LauncherIT {
   }
 
   @Test
-  void warmUp_exitsZero_andLeavesNothingInItsDirectory() throws Exception {
+  void warmUp_recordsTheArchive_andLeavesNothingElse() throws Exception {
     Path cwd = Files.createDirectory(work.resolve("cwd"));
+    Path archive = Files.createDirectory(work.resolve("archive")).resolve("stevedore.jsa");
     Path log = work.resolve("warm-up.log");
     ProcessBuilder builder =
-        new ProcessBuilder(REPO_ROOT.resolve("stevedore").toString(), "warm-up")
+        new ProcessBuilder(
+                REPO_ROOT.resolve("stevedore").toString(),
+                "warm-up",
+                "--archive",
+                archive.toString())
             .directory(cwd.toFile())
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
@@ -215,6 +220,10 @@ class LauncherIT {
     try (var left = Files.list(cwd)) {
       assertThat(left).isEmpty();
     }
+    try (var beside = Files.list(archive.getParent())) {
+      assertThat(beside).containsExactly(archive);
+    }
+    assertThat(archive).isNotEmptyFile();
   }
 
   /**
