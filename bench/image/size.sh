@@ -20,7 +20,6 @@ mkdir -p "$root/opt/stevedore"
 deploy/docker/jlink-runtime.sh "$jdk" "$root/opt/java" > /dev/null
 cp "$jar" deploy/jvm/jvm.options "$root/opt/stevedore/"
 # The archive as the Dockerfile records it.
-archived_by="warm-up --with-config"
 "$root/opt/java/bin/java" @deploy/jvm/jvm.options -jar "$root/opt/stevedore/stevedore.jar" \
   warm-up --archive "$root/opt/stevedore/stevedore.jsa" --with-config > "$work/cds.log" 2>&1
 JAVA_HOME=$jdk deploy/docker/rootfs.sh "$root"
@@ -34,7 +33,7 @@ echo "jlink runtime:    $(mib "$runtime") (du -sb; modules: $(grep -v -e '^#' -e
 echo "  lib/modules:    $(mib "$(size "$root/opt/java/lib/modules")")"
 echo "  libjvm.so:      $(mib "$(size "$root/opt/java/lib/server/libjvm.so")")"
 echo "jar:              $(mib "$(size "$jar")")"
-echo "CDS archive:      $(mib "$(size "$root/opt/stevedore/stevedore.jsa")") (classes of $archived_by)"
+echo "CDS archive:      $(mib "$(size "$root/opt/stevedore/stevedore.jsa")") (classes of an idle serve --config: warm-up --with-config)"
 echo "C libraries:      $(mib "$libs") ($(cd "$root" && find lib lib64 -type f | sort | paste -sd' ' -))"
 echo "image file system: $(mib "$total") (du -sb of the assembled rootfs: the uncompressed image)"
 echo "  as tar.gz:      $(mib "$(tar -C "$root" -c . | gzip -6 | wc -c)") (about what a registry stores and a node pulls)"

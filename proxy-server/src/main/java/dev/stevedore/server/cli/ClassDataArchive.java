@@ -59,6 +59,7 @@ final class ClassDataArchive {
     Path target = archive.toAbsolutePath();
     Path work = Files.createTempDirectory(target.getParent(), ".stevedore-archive-");
     try {
+      Path loading = work.resolve("loading.txt");
       Path classList = work.resolve("classes.txt");
       Path recorded = work.resolve("stevedore.jsa");
       Path log = work.resolve("record.log");
@@ -67,12 +68,12 @@ final class ClassDataArchive {
       List<String> serve = new ArrayList<>();
       serve.addAll(
           List.of(
-              "-XX:DumpLoadedClassList=" + work.resolve("loading.txt"),
+              "-XX:DumpLoadedClassList=" + loading,
               "-cp",
               classPath,
               StevedoreCommand.class.getName()));
       serve.addAll(withConfig ? withConfig(work, port) : withFlags(work, port));
-      recordIdleServe(log, target, serve, port, work.resolve("loading.txt"), classList);
+      recordIdleServe(log, target, serve, port, loading, classList);
       run(
           log,
           target,

@@ -82,11 +82,10 @@ public final class StevedoreCommand implements Runnable {
    */
   static CommandLine commandLine(String... args) {
     CommandLine commandLine = new CommandLine(new StevedoreCommand());
-    String named = args.length > 0 && !"help".equals(args[0]) ? args[0] : null;
-    for (String name : SUBCOMMANDS) {
-      if (named == null || !SUBCOMMANDS.contains(named) || name.equals(named)) {
-        commandLine.addSubcommand(name, subcommand(name));
-      }
+    String first = args.length > 0 ? args[0] : "help";
+    boolean namesOne = SUBCOMMANDS.contains(first) && !"help".equals(first);
+    for (String name : namesOne ? List.of(first) : SUBCOMMANDS) {
+      commandLine.addSubcommand(name, subcommand(name));
     }
     commandLine.setParameterExceptionHandler(
         (error, arguments) -> {

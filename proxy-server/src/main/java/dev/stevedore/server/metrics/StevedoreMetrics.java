@@ -26,7 +26,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -57,16 +56,18 @@ public final class StevedoreMetrics implements CacheMetrics {
   private final Map<String, Counter> storeBytes = new ConcurrentHashMap<>();
   private final Map<String, Counter> relayedBytes = new ConcurrentHashMap<>();
   private final List<StoreCluster> clusters = new CopyOnWriteArrayList<>();
-  private final AtomicBoolean jvmMetricsBound = new AtomicBoolean();
+  private boolean jvmMetricsBound;
 
   /**
    * Binds the JVM and process metrics (memory, GC, threads, classes, CPU, uptime, file descriptors)
    * on the first scrape: they load JMX and the GC notification machinery (about 230 classes and 2
    * MiB of an idle {@code serve}, issue 20), and only a scrape reads them. GC pauses before the
-   * first scrape are not in {@code jvm_gc_pause}.
+   * first scrape are not in {@code jvm_gc_pause}. Synchronized, so that a scrape running beside the
+   * first one waits for the meters instead of answering without them.
    */
-  private void bindJvmMetricsOnce() {
-    if (jvmMetricsBound.compareAndSet(false, true)) {
+  private synchronized void bindJvmMetricsOnce() {
+    if (!jvmMetricsBound) {
+      jvmMetricsBound = true;
       new JvmMemoryMetrics().bindTo(registry);
       new JvmGcMetrics().bindTo(registry);
       new JvmThreadMetrics().bindTo(registry);
