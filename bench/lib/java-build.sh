@@ -5,7 +5,7 @@
 #   bench_java_build REPO FORCE   builds when FORCE=1 or when the jar or the test classes are missing
 #
 # The classpath of the helpers is then proxy-server/target/test-classes plus the shaded
-# stevedore.jar: their runtime dependencies (Jackson, Bouncy Castle, logback) are all in the jar.
+# stevedore.jar: their runtime dependencies (Jackson, Bouncy Castle, SLF4J) are all in the jar.
 # Run copies of both, so that a rebuild during the run cannot pull classes from under a running JVM.
 # MVN_FLAGS (e.g. -o) goes to Maven.
 

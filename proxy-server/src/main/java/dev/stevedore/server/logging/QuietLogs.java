@@ -1,11 +1,8 @@
 package dev.stevedore.server.logging;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the cache's per-blob log lines out of a command's own output ({@code preload}'s progress
@@ -14,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * levels.
  */
 public final class QuietLogs implements AutoCloseable {
-  static final String LOG_LEVEL_VARIABLE = "STEVEDORE_LOG_LEVEL";
+  static final String LOG_LEVEL_VARIABLE = LogSettings.LEVEL_VARIABLE;
 
   /**
    * The blob writer's digest-mismatch warning: a command that reports a damaged entry in its own
@@ -22,38 +19,44 @@ public final class QuietLogs implements AutoCloseable {
    */
   public static final String BLOB_WRITER = "dev.stevedore.storage.FileSystemBlobWriter";
 
-  private final List<Logger> loggers = new ArrayList<>();
-  private final List<Level> previous = new ArrayList<>();
+  /** A logger's own level before it was changed (null: it inherited one). */
+  private record Previous(String name, LogLevel level) {}
 
-  private QuietLogs() {}
+  private final Loggers loggers;
+  private final List<Previous> previous = new ArrayList<>();
+
+  private QuietLogs(Loggers loggers) {
+    this.loggers = loggers;
+  }
 
   /**
    * Until closed, Stevedore logs only warnings and the {@code silenced} loggers only errors, unless
    * {@code env} sets a level.
    */
   public static QuietLogs unlessConfigured(Map<String, String> env, String... silenced) {
-    QuietLogs quiet = new QuietLogs();
+    return unlessConfigured(Loggers.global(), env, silenced);
+  }
+
+  static QuietLogs unlessConfigured(Loggers loggers, Map<String, String> env, String... silenced) {
+    QuietLogs quiet = new QuietLogs(loggers);
     if (!env.containsKey(LOG_LEVEL_VARIABLE)) {
-      quiet.set("dev.stevedore", Level.WARN);
+      quiet.set("dev.stevedore", LogLevel.WARN);
       for (String name : silenced) {
-        quiet.set(name, Level.ERROR);
+        quiet.set(name, LogLevel.ERROR);
       }
     }
     return quiet;
   }
 
-  private void set(String name, Level level) {
-    if (LoggerFactory.getLogger(name) instanceof Logger logger) {
-      loggers.add(logger);
-      previous.add(logger.getLevel());
-      logger.setLevel(level);
-    }
+  private void set(String name, LogLevel level) {
+    previous.add(new Previous(name, loggers.levelOf(name)));
+    loggers.setLevel(name, level);
   }
 
   @Override
   public void close() {
-    for (int i = loggers.size() - 1; i >= 0; i--) {
-      loggers.get(i).setLevel(previous.get(i));
+    for (int i = previous.size() - 1; i >= 0; i--) {
+      loggers.setLevel(previous.get(i).name(), previous.get(i).level());
     }
   }
 }

@@ -67,6 +67,16 @@ class StevedoreCommandTest {
     assertThat(run.out()).startsWith("stevedore ");
   }
 
+  @Test
+  void commandLine_leavesOutPicocliConvertersOfTypesNoOptionHas() {
+    StevedoreCommand.commandLine("serve");
+
+    String excluded = System.getProperty(StevedoreCommand.CONVERTER_EXCLUDES);
+    assertThat("java.time.MonthDay").matches(excluded);
+    assertThat("java.sql.Timestamp").matches(excluded);
+    assertThat("java.nio.file.Path").doesNotMatch(excluded);
+  }
+
   // --- bad usage ---
 
   @Test

@@ -2,37 +2,43 @@ package dev.stevedore.server.logging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 class QuietLogsTest {
-  private final Logger stevedore = (Logger) LoggerFactory.getLogger("dev.stevedore");
-  private final Logger writer = (Logger) LoggerFactory.getLogger(QuietLogs.BLOB_WRITER);
+  private final Loggers loggers = new Loggers(LogSettings.of(null, "info"));
 
   @Test
   void unlessConfigured_warningsOnly_silencedErrorsOnly_untilClosed() {
-    Level before = stevedore.getLevel();
-    Level writerBefore = writer.getLevel();
+    loggers.setLevel(QuietLogs.BLOB_WRITER, LogLevel.DEBUG);
 
-    try (QuietLogs quiet = QuietLogs.unlessConfigured(Map.of(), QuietLogs.BLOB_WRITER)) {
-      assertThat(stevedore.getLevel()).isEqualTo(Level.WARN);
-      assertThat(writer.getLevel()).isEqualTo(Level.ERROR);
+    try (QuietLogs quiet = QuietLogs.unlessConfigured(loggers, Map.of(), QuietLogs.BLOB_WRITER)) {
+      assertThat(loggers.effectiveLevel("dev.stevedore.server.X")).isEqualTo(LogLevel.WARN);
+      assertThat(loggers.effectiveLevel(QuietLogs.BLOB_WRITER)).isEqualTo(LogLevel.ERROR);
     }
 
-    assertThat(stevedore.getLevel()).isEqualTo(before);
-    assertThat(writer.getLevel()).isEqualTo(writerBefore);
+    assertThat(loggers.levelOf("dev.stevedore")).isNull();
+    assertThat(loggers.effectiveLevel("dev.stevedore.server.X")).isEqualTo(LogLevel.INFO);
+    assertThat(loggers.levelOf(QuietLogs.BLOB_WRITER)).isEqualTo(LogLevel.DEBUG);
   }
 
   @Test
   void unlessConfigured_aLevelChosenInTheEnvironment_isLeftAlone() {
-    Level before = stevedore.getLevel();
-
     try (QuietLogs quiet =
-        QuietLogs.unlessConfigured(Map.of(QuietLogs.LOG_LEVEL_VARIABLE, "debug"))) {
-      assertThat(stevedore.getLevel()).isEqualTo(before);
+        QuietLogs.unlessConfigured(loggers, Map.of(QuietLogs.LOG_LEVEL_VARIABLE, "debug"))) {
+      assertThat(loggers.levelOf("dev.stevedore")).isNull();
+      assertThat(loggers.effectiveLevel("dev.stevedore.server.X")).isEqualTo(LogLevel.INFO);
     }
+  }
+
+  @Test
+  void theProcessWide_unlessConfigured_quietensTheGlobalLoggers() {
+    LogLevel before = Loggers.global().levelOf("dev.stevedore");
+
+    try (QuietLogs quiet = QuietLogs.unlessConfigured(Map.of())) {
+      assertThat(Loggers.global().levelOf("dev.stevedore")).isEqualTo(LogLevel.WARN);
+    }
+
+    assertThat(Loggers.global().levelOf("dev.stevedore")).isEqualTo(before);
   }
 }

@@ -1,42 +1,39 @@
 package dev.stevedore.server.it.support;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import dev.stevedore.server.logging.LogEvent;
+import dev.stevedore.server.logging.LogLevel;
+import dev.stevedore.server.logging.Loggers;
+import java.util.ArrayList;
 import java.util.List;
-import org.slf4j.LoggerFactory;
 
 /**
  * The access log ({@code stevedore.access}) of an in-process Stevedore, captured line by line from
- * when it is opened until it is closed; the test log config keeps it off otherwise.
+ * when it is opened until it is closed; the tests' log level keeps it off otherwise.
  */
 public final class AccessLogCapture implements AutoCloseable {
-  private final Logger logger = (Logger) LoggerFactory.getLogger("stevedore.access");
-  private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
-  private final Level level = logger.getLevel();
-  private final boolean additive = logger.isAdditive();
+  private static final String ACCESS = "stevedore.access";
+
+  private final Loggers loggers = Loggers.global();
+  private final List<String> lines = new ArrayList<>();
+  private final LogLevel level = loggers.levelOf(ACCESS);
 
   public AccessLogCapture() {
-    appender.setContext(logger.getLoggerContext());
-    appender.start();
-    logger.addAppender(appender);
-    logger.setLevel(Level.INFO);
-    logger.setAdditive(false);
+    loggers.redirect(ACCESS, this::add);
+    loggers.setLevel(ACCESS, LogLevel.INFO);
+  }
+
+  private synchronized void add(LogEvent event) {
+    lines.add(event.message());
   }
 
   /** The formatted lines so far, in order. */
-  public List<String> lines() {
-    synchronized (appender) { // AppenderBase appends holding the appender's lock
-      return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
-    }
+  public synchronized List<String> lines() {
+    return List.copyOf(lines);
   }
 
   @Override
   public void close() {
-    logger.detachAppender(appender);
-    logger.setLevel(level);
-    logger.setAdditive(additive);
-    appender.stop();
+    loggers.redirect(ACCESS, null);
+    loggers.setLevel(ACCESS, level);
   }
 }
