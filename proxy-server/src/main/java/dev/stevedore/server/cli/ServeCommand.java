@@ -84,6 +84,7 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    ServePreinitializer.await();
     FatalErrors.haltOnVirtualMachineError();
     LeakDetection.productionDefault();
     try (StevedoreProxy proxy = start(Surroundings.SYSTEM)) {
@@ -100,6 +101,7 @@ public final class ServeCommand implements Callable<Integer> {
    * @throws ConfigException on a bad flag, file or listen address
    */
   public StevedoreProxy start(Surroundings surroundings) throws InterruptedException {
+    ServePreinitializer.await();
     ServeSettings settings = settings(surroundings.environment());
     ServerOptions options =
         new ServerOptions(

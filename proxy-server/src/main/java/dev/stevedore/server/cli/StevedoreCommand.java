@@ -46,14 +46,6 @@ public final class StevedoreCommand implements Runnable {
     };
   }
 
-  /**
-   * picocli's system property naming the built-in converters it leaves out. It registers the {@code
-   * java.time} and {@code java.sql} types by reflection, which loads and initialises them (about 12
-   * ms of every start, {@code MonthDay}'s formatter most); no option of Stevedore's has such a
-   * type.
-   */
-  static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
-
   /** Exit code for bad usage or configuration. */
   public static final int EXIT_CONFIG = 2;
 
@@ -89,8 +81,9 @@ public final class StevedoreCommand implements Runnable {
    * else all of them, for the usage help and picocli's "did you mean" suggestions.
    */
   static CommandLine commandLine(String... args) {
-    if (System.getProperty(CONVERTER_EXCLUDES) == null) {
-      System.setProperty(CONVERTER_EXCLUDES, "java\\.(time|sql)\\..*");
+    StartProperties.setDefaults();
+    if (args.length > 0 && "serve".equals(args[0])) {
+      ServePreinitializer.start();
     }
     CommandLine commandLine = new CommandLine(new StevedoreCommand());
     String first = args.length > 0 ? args[0] : "help";

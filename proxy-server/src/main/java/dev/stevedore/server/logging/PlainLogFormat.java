@@ -20,15 +20,19 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class PlainLogFormat implements LogFormat {
   static final int LOGGER_NAME_LENGTH = 24;
-  private static final DateTimeFormatter TIME =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+  /** Made with the first line written, not at start: a quiet log never pays for it. */
+  private static final class Time {
+    static final DateTimeFormatter FORMAT =
+        DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+  }
 
   private final Map<String, String> shortNames = new ConcurrentHashMap<>();
 
   @Override
   public String format(LogEvent event) {
     StringBuilder line = new StringBuilder(128 + event.message().length());
-    TIME.formatTo(Instant.ofEpochMilli(event.epochMillis()), line);
+    Time.FORMAT.formatTo(Instant.ofEpochMilli(event.epochMillis()), line);
     String level = event.level().name();
     line.append(' ').append(level).append(" ".repeat(Math.max(0, 5 - level.length())));
     line.append(" [").append(Printable.escaped(event.threadName())).append("] ");

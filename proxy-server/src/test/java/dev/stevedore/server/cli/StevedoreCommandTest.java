@@ -2,6 +2,7 @@ package dev.stevedore.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stevedore.server.logging.StevedoreLogProvider;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -68,13 +69,16 @@ class StevedoreCommandTest {
   }
 
   @Test
-  void commandLine_leavesOutPicocliConvertersOfTypesNoOptionHas() {
+  void commandLine_leavesOutPicocliConvertersOfTypesNoOptionHas_namesTheLogProvider() {
     StevedoreCommand.commandLine("serve");
 
-    String excluded = System.getProperty(StevedoreCommand.CONVERTER_EXCLUDES);
+    String excluded = System.getProperty(StartProperties.CONVERTER_EXCLUDES);
     assertThat("java.time.MonthDay").matches(excluded);
     assertThat("java.sql.Timestamp").matches(excluded);
     assertThat("java.nio.file.Path").doesNotMatch(excluded);
+    assertThat(System.getProperty(StartProperties.SLF4J_PROVIDER))
+        .isEqualTo(StevedoreLogProvider.class.getName());
+    assertThat(System.getProperty(StartProperties.SLF4J_VERBOSITY)).isEqualTo("WARN");
   }
 
   // --- bad usage ---
