@@ -91,29 +91,47 @@ public final class StevedoreCommand implements Runnable {
     for (String name : namesOne ? List.of(first) : SUBCOMMANDS) {
       commandLine.addSubcommand(name, subcommand(name));
     }
-    commandLine.setParameterExceptionHandler(
-        (error, arguments) -> {
-          CommandLine failed = error.getCommandLine();
-          failed
-              .getErr()
-              .println(
-                  "stevedore: "
-                      + error.getMessage()
-                      + " (see '"
-                      + failed.getCommandSpec().qualifiedName()
-                      + " --help')");
-          return EXIT_CONFIG;
-        });
-    commandLine.setExecutionExceptionHandler(
-        (error, cmd, parsed) -> {
-          if (error instanceof ConfigException) {
-            cmd.getErr().println("stevedore: " + error.getMessage());
-            return EXIT_CONFIG;
-          }
-          cmd.getErr().println("stevedore: " + error);
-          return 1;
-        });
+    commandLine.setParameterExceptionHandler(new UsageErrors());
+    commandLine.setExecutionExceptionHandler(new CommandErrors());
     return commandLine;
+  }
+
+  /*
+   * The two error handlers are classes, not lambdas: picocli's interfaces are Java 5 class files,
+   * which JDK 17 leaves out of the class-data archive once a lambda has linked them, and with them
+   * picocli's own classes implementing them; loading those from the jar was the first jar read of
+   * every start (issue 20).
+   */
+
+  /** A bad flag or argument: exit 2 and one line naming the help to read. */
+  private static final class UsageErrors implements CommandLine.IParameterExceptionHandler {
+    @Override
+    public int handleParseException(CommandLine.ParameterException error, String[] arguments) {
+      CommandLine failed = error.getCommandLine();
+      failed
+          .getErr()
+          .println(
+              "stevedore: "
+                  + error.getMessage()
+                  + " (see '"
+                  + failed.getCommandSpec().qualifiedName()
+                  + " --help')");
+      return EXIT_CONFIG;
+    }
+  }
+
+  /** A command that failed: a bad configuration is exit 2, anything else 1; one line each. */
+  private static final class CommandErrors implements CommandLine.IExecutionExceptionHandler {
+    @Override
+    public int handleExecutionException(
+        Exception error, CommandLine cmd, CommandLine.ParseResult parsed) {
+      if (error instanceof ConfigException) {
+        cmd.getErr().println("stevedore: " + error.getMessage());
+        return EXIT_CONFIG;
+      }
+      cmd.getErr().println("stevedore: " + error);
+      return 1;
+    }
   }
 
   /** The version from the jar manifest. */

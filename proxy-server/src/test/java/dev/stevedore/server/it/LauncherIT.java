@@ -244,7 +244,10 @@ class LauncherIT {
             Map.of("STEVEDORE_JAVA_OPTS", "-Xlog:class+load=info:file=" + classes), "--version");
     assertThat(second).doesNotContain("recording").startsWith("stevedore ");
     assertThat(Files.readString(classes))
-        .contains("dev.stevedore.server.cli.StevedoreCommand " + FROM_ARCHIVE);
+        .contains("dev.stevedore.server.cli.StevedoreCommand " + FROM_ARCHIVE)
+        .as("picocli's Java 5 error handler interfaces are archived (no lambda links them)")
+        .contains("picocli.CommandLine$IParameterExceptionHandler " + FROM_ARCHIVE)
+        .contains("picocli.CommandLine$IExecutionExceptionHandler " + FROM_ARCHIVE);
   }
 
   /**
