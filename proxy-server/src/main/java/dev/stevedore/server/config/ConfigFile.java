@@ -1,12 +1,5 @@
 package dev.stevedore.server.config;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -56,17 +49,17 @@ import java.util.Map;
 public record ConfigFile(
     String listen,
     String data,
-    @JsonProperty("tag-ttl") String tagTtl,
-    @JsonProperty("credentials-file") String credentialsFile,
-    @JsonProperty("default-upstream") String defaultUpstream,
-    @JsonProperty("connect-timeout") String connectTimeout,
-    @JsonProperty("request-timeout") String requestTimeout,
+    String tagTtl,
+    String credentialsFile,
+    String defaultUpstream,
+    String connectTimeout,
+    String requestTimeout,
     Boolean offline,
     Map<String, UpstreamEntry> upstreams,
-    @JsonProperty("max-cache-size") String maxCacheSize,
+    String maxCacheSize,
     TlsEntry tls,
     AccessEntry access,
-    @JsonProperty("max-connections-per-client") Integer maxConnectionsPerClient,
+    Integer maxConnectionsPerClient,
     StoreEntry store,
     ClusterEntry cluster) {
 
@@ -168,11 +161,7 @@ public record ConfigFile(
   }
 
   /** The {@code tls:} section. */
-  public record TlsEntry(
-      String cert,
-      String key,
-      @JsonProperty("self-signed") Boolean selfSigned,
-      java.util.List<String> san) {}
+  public record TlsEntry(String cert, String key, Boolean selfSigned, java.util.List<String> san) {}
 
   /**
    * The {@code store:} section: the keys of {@code serve}'s store flags, with {@code url} for
@@ -180,17 +169,17 @@ public record ConfigFile(
    */
   public record StoreEntry(
       String url,
-      @JsonProperty("s3-endpoint") String s3Endpoint,
-      @JsonProperty("s3-region") String s3Region,
-      @JsonProperty("s3-public-endpoint") String s3PublicEndpoint,
-      @JsonProperty("blob-redirect") Boolean blobRedirect,
-      @JsonProperty("max-store-size") String maxStoreSize) {}
+      String s3Endpoint,
+      String s3Region,
+      String s3PublicEndpoint,
+      Boolean blobRedirect,
+      String maxStoreSize) {}
 
   /**
    * The {@code cluster:} section: the keys of {@code serve}'s cluster flags. The secret itself is
    * never in the file, only the path of the file that holds it.
    */
-  public record ClusterEntry(@JsonProperty("secret-file") String secretFile, String advertise) {}
+  public record ClusterEntry(String secretFile, String advertise) {}
 
   /** The {@code access:} section. */
   public record AccessEntry(String htpasswd, java.util.List<String> allow) {}
@@ -200,25 +189,14 @@ public record ConfigFile(
       String url,
       String username,
       String password,
-      @JsonProperty("max-connections") Integer maxConnections,
-      @JsonProperty("queue-timeout") String queueTimeout,
+      Integer maxConnections,
+      String queueTimeout,
       String bandwidth) {
 
     /** An entry without caps. */
     public UpstreamEntry(String url, String username, String password) {
       this(url, username, password, null, null, null);
     }
-  }
-
-  /**
-   * The YAML reader, made when a file is first read: {@code serve} without {@code --config} then
-   * loads no YAML or Jackson classes at start (a 30 ms ObjectMapper, issue 20).
-   */
-  private static final class Yaml {
-    static final ObjectMapper MAPPER =
-        new ObjectMapper(new YAMLFactory())
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
   }
 
   /** Reads the file; any problem is a {@link ConfigException} naming the file. */
@@ -231,70 +209,6 @@ public record ConfigFile(
     } catch (IOException e) {
       throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
     }
-    try (JsonParser parser = Yaml.MAPPER.createParser(text)) {
-      if (parser.nextToken() == null) {
-        return EMPTY;
-      }
-      ConfigFile parsed = Yaml.MAPPER.readValue(parser, ConfigFile.class);
-      return parsed == null ? EMPTY : parsed;
-    } catch (UnrecognizedPropertyException e) {
-      if (isStoreCredential(e)) {
-        throw new ConfigException(
-            "store credentials do not belong in config file "
-                + file
-                + keyLine(text, e)
-                + ": remove '"
-                + e.getPropertyName()
-                + "'; Stevedore takes them from the AWS chain (AWS_ACCESS_KEY_ID and"
-                + " AWS_SECRET_ACCESS_KEY, a profile, web identity)");
-      }
-      throw new ConfigException(
-          "unknown key '" + e.getPropertyName() + "' in config file " + file + keyLine(text, e));
-    } catch (JsonProcessingException e) {
-      String firstLine = String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("");
-      throw new ConfigException("invalid config file " + file + where(e) + ": " + firstLine);
-    } catch (IOException e) {
-      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
-    }
-  }
-
-  /**
-   * Whether the unknown key is an attempt to put store credentials in the file: a key, secret,
-   * token or password in the {@code store:} section, or an AWS or S3 one at the top level.
-   */
-  private static boolean isStoreCredential(UnrecognizedPropertyException e) {
-    String name =
-        String.valueOf(e.getPropertyName())
-            .toLowerCase(java.util.Locale.ROOT)
-            .replaceAll("[-_]", "");
-    boolean secretLike =
-        name.contains("key")
-            || name.contains("secret")
-            || name.contains("token")
-            || name.contains("password")
-            || name.contains("credential");
-    boolean storeRelated =
-        e.getReferringClass() == StoreEntry.class || name.contains("aws") || name.startsWith("s3");
-    return secretLike && storeRelated;
-  }
-
-  /** The line the unknown key is written on (the parser reports where it stopped, later). */
-  private static String keyLine(String text, UnrecognizedPropertyException e) {
-    java.util.regex.Pattern key =
-        java.util.regex.Pattern.compile(
-            "^\\s*(-\\s*)?[\"']?"
-                + java.util.regex.Pattern.quote(e.getPropertyName())
-                + "[\"']?\\s*:");
-    java.util.List<String> lines = text.lines().toList();
-    for (int i = 0; i < lines.size(); i++) {
-      if (key.matcher(lines.get(i)).find()) {
-        return " (line " + (i + 1) + ")";
-      }
-    }
-    return where(e);
-  }
-
-  private static String where(JsonProcessingException e) {
-    return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+    return ConfigFileReader.read(file, text);
   }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -208,5 +209,98 @@ class ConfigFileTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(file.toString())
         .hasMessageContaining("line 2");
+  }
+
+  @Test
+  void read_valuesOfTheWrongShape_nameTheKeyAndLine() throws IOException {
+    Path bool = write("listen: :5000\noffline: maybe\n");
+    assertThatThrownBy(() -> ConfigFile.read(bool))
+        .hasMessage("invalid config file " + bool + " (line 2): 'offline' must be true or false");
+
+    Path number = write("max-connections-per-client: many\n");
+    assertThatThrownBy(() -> ConfigFile.read(number))
+        .hasMessage(
+            "invalid config file "
+                + number
+                + " (line 1): 'max-connections-per-client' must be a whole number");
+
+    Path list = write("tls:\n  san: cache.lan\n");
+    assertThatThrownBy(() -> ConfigFile.read(list))
+        .hasMessage("invalid config file " + list + " (line 2): 'san' must be a list");
+
+    Path section = write("store: s3://cache\n");
+    assertThatThrownBy(() -> ConfigFile.read(section))
+        .hasMessage(
+            "invalid config file " + section + " (line 1): store must hold keys and values");
+
+    Path text = write("listen:\n  host: a\n");
+    assertThatThrownBy(() -> ConfigFile.read(text))
+        .hasMessage("invalid config file " + text + " (line 2): 'listen' must be a single value");
+  }
+
+  @Test
+  void read_yamlScalars_nullsBooleansNumbersQuotes() throws IOException {
+    ConfigFile config =
+        ConfigFile.read(
+            write(
+                """
+                listen: "null"
+                data: ~
+                offline: TRUE
+                max-connections-per-client: 16
+                tls:
+                  self-signed: false
+                  san: [cache.lan, 10.0.0.5]
+                access:
+                """));
+
+    assertThat(config.listen()).isEqualTo("null");
+    assertThat(config.data()).isNull();
+    assertThat(config.offline()).isTrue();
+    assertThat(config.maxConnectionsPerClient()).isEqualTo(16);
+    assertThat(config.tls())
+        .isEqualTo(new ConfigFile.TlsEntry(null, null, false, List.of("cache.lan", "10.0.0.5")));
+    assertThat(config.access()).isNull();
+  }
+
+  @Test
+  void read_anchorsAndAliases_areFollowed() throws IOException {
+    ConfigFile config =
+        ConfigFile.read(
+            write(
+                """
+                upstreams:
+                  docker.io: &hub
+                    url: https://registry-1.docker.io
+                    max-connections: 4
+                  mirror.lan: *hub
+                """));
+
+    assertThat(config.upstreams().get("mirror.lan")).isEqualTo(config.upstreams().get("docker.io"));
+    assertThat(config.upstreams().get("docker.io").maxConnections()).isEqualTo(4);
+  }
+
+  @Test
+  void read_aBillionLaughs_isRefusedNotExpanded() throws IOException {
+    StringBuilder yaml = new StringBuilder("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for (char name = 'b'; name <= 'j'; name++) {
+      char previous = (char) (name - 1);
+      yaml.append(name).append(": &").append(name).append(" [");
+      yaml.append(("*" + previous + ", ").repeat(9)).append('*').append(previous).append("]\n");
+    }
+    Path file = write(yaml.toString());
+
+    assertThatThrownBy(() -> ConfigFile.read(file))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("invalid config file " + file);
+  }
+
+  @Test
+  void read_deepNesting_isRefusedNotRecursedInto() throws IOException {
+    Path file = write("listen: " + "[".repeat(10_000) + "]".repeat(10_000) + "\n");
+
+    assertThatThrownBy(() -> ConfigFile.read(file))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("invalid config file " + file);
   }
 }
