@@ -155,9 +155,15 @@ final class ConfigFileReader {
       }
     }
 
-    String text(String key) {
+    /** The value of {@code key}, or null when the key is missing or its value is YAML's null. */
+    private Node present(String key) {
       Node node = values.get(key);
-      if (node == null || isNull(node)) {
+      return node == null || isNull(node) ? null : node;
+    }
+
+    String text(String key) {
+      Node node = present(key);
+      if (node == null) {
         return null;
       }
       if (node instanceof ScalarNode scalar) {
@@ -191,8 +197,8 @@ final class ConfigFileReader {
     }
 
     List<String> texts(String key) {
-      Node node = values.get(key);
-      if (node == null || isNull(node)) {
+      Node node = present(key);
+      if (node == null) {
         return null;
       }
       if (!(node instanceof SequenceNode sequence)) {
@@ -209,13 +215,13 @@ final class ConfigFileReader {
     }
 
     <T> T child(String key, Set<String> keys, boolean store, SectionReader<T> reader) {
-      Node node = values.get(key);
-      return node == null || isNull(node) ? null : reader.read(section(node, key, keys, store));
+      Node node = present(key);
+      return node == null ? null : reader.read(section(node, key, keys, store));
     }
 
     Map<String, ConfigFile.UpstreamEntry> upstreams() {
-      Node node = values.get("upstreams");
-      if (node == null || isNull(node)) {
+      Node node = present("upstreams");
+      if (node == null) {
         return null;
       }
       if (!(node instanceof MappingNode mapping)) {
